@@ -1,0 +1,402 @@
+//! Per-call summaries -> the aggregate scorecard and the handoff metrics.
+//!
+//! The aggregator is fed in input order on one thread. Its memory grows only
+//! where a metric needs every call: 24 bytes per conversation for re-contact
+//! within 24 hours (customer key, start, end) and 4 bytes per measured
+//! first-response time. Everything else is counters.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::checks::Status;
+use crate::rubric::Rubric;
+use crate::score::CallSummary;
+use crate::stats::{Mean, Moments, Rate, quantile, wilson};
+
+const DAY_SECONDS: i64 = 24 * 3600;
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    pub pass: u64,
+    pub fail: u64,
+    pub unscored: u64,
+    pub na: u64,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::Unscored => self.unscored += 1,
+            Status::Na => self.na += 1,
+        }
+    }
+    pub fn applicable(&self) -> u64 {
+        self.pass + self.fail + self.unscored
+    }
+    pub fn scored(&self) -> u64 {
+        self.pass + self.fail
+    }
+    pub fn pass_rate(&self) -> Option<Rate> {
+        wilson(self.pass, self.scored())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Group {
+    conversations: u64,
+    verdicts: Counts,
+    scores: Moments,
+    dimensions: Vec<Counts>,
+}
+
+impl Group {
+    fn add(&mut self, call: &CallSummary) {
+        self.conversations += 1;
+        self.verdicts.add(call.verdict);
+        if call.verdict != Status::Na
+            && let Some(score) = call.score
+        {
+            self.scores.push(score);
+        }
+        if self.dimensions.len() < call.dimensions.len() {
+            self.dimensions
+                .resize(call.dimensions.len(), Counts::default());
+        }
+        for (counts, status) in self.dimensions.iter_mut().zip(&call.dimensions) {
+            counts.add(*status);
+        }
+    }
+}
+
+/// One conversation, as the re-contact metric needs it.
+#[derive(Debug, Clone, Copy)]
+struct Contact {
+    customer: u64,
+    start: i64,
+    /// End in seconds; `i64::MIN` when unknown.
+    end: i64,
+    /// 0 not escalated, 1 escalated and the handoff passed, 2 failed, 3 other.
+    escalation: u8,
+}
+
+#[derive(Debug, Default)]
+struct Csat {
+    moments: Moments,
+    missing: u64,
+}
+
+impl Csat {
+    fn add(&mut self, csat: Option<u8>) {
+        match csat {
+            Some(score) => self.moments.push(score as f64),
+            None => self.missing += 1,
+        }
+    }
+}
+
+pub struct Aggregator {
+    dimension_ids: Vec<String>,
+    slice_keys: Vec<String>,
+    all: Group,
+    slices: BTreeMap<(String, String), Group>,
+    escalated: u64,
+    contacts: Vec<Contact>,
+    first_response: Vec<f32>,
+    first_response_unscored: u64,
+    repeat_yourself: Counts,
+    csat_escalated: Csat,
+    csat_not_escalated: Csat,
+    csat_handoff_pass: Csat,
+    csat_handoff_fail: Csat,
+}
+
+impl Aggregator {
+    pub fn new(rubric: &Rubric, slice_keys: &[String]) -> Self {
+        Aggregator {
+            dimension_ids: rubric.dimensions.iter().map(|d| d.id.clone()).collect(),
+            slice_keys: slice_keys.to_vec(),
+            all: Group::default(),
+            slices: BTreeMap::new(),
+            escalated: 0,
+            contacts: Vec::new(),
+            first_response: Vec::new(),
+            first_response_unscored: 0,
+            repeat_yourself: Counts::default(),
+            csat_escalated: Csat::default(),
+            csat_not_escalated: Csat::default(),
+            csat_handoff_pass: Csat::default(),
+            csat_handoff_fail: Csat::default(),
+        }
+    }
+
+    pub fn add(&mut self, call: &CallSummary) {
+        self.all.add(call);
+        let mut keys = vec![
+            ("agent_version".to_string(), call.agent_version.clone()),
+            ("channel".to_string(), call.channel.as_str().to_string()),
+        ];
+        if let Some(trigger) = call.trigger {
+            keys.push(("trigger".to_string(), trigger.as_str().to_string()));
+        }
+        for (key, value) in self.slice_keys.iter().zip(&call.slices) {
+            let value = value.clone().unwrap_or_else(|| "(none)".to_string());
+            keys.push((format!("metadata.{key}"), value));
+        }
+        for key in keys {
+            self.slices.entry(key).or_default().add(call);
+        }
+        let metrics = &call.metrics;
+        if metrics.escalated {
+            self.escalated += 1;
+            self.csat_escalated.add(metrics.csat);
+            match call.verdict {
+                Status::Pass => self.csat_handoff_pass.add(metrics.csat),
+                Status::Fail => self.csat_handoff_fail.add(metrics.csat),
+                _ => {}
+            }
+        } else {
+            self.csat_not_escalated.add(metrics.csat);
+        }
+        if let Some(seconds) = metrics.first_meaningful_response_s {
+            self.first_response.push(seconds as f32);
+        } else if metrics.first_meaningful_response_unscored.is_some() {
+            self.first_response_unscored += 1;
+        }
+        match metrics.repeat_yourself {
+            Some(true) => self.repeat_yourself.fail += 1,
+            Some(false) => self.repeat_yourself.pass += 1,
+            None => {}
+        }
+        self.contacts.push(Contact {
+            customer: call.customer,
+            start: call.started_at_s,
+            end: call.ended_at_s.unwrap_or(i64::MIN),
+            escalation: match (metrics.escalated, call.verdict) {
+                (false, _) => 0,
+                (true, Status::Pass) => 1,
+                (true, Status::Fail) => 2,
+                (true, _) => 3,
+            },
+        });
+    }
+
+    pub fn finish(mut self) -> Aggregate {
+        let dimension = |ids: &[String], counts: &[Counts]| -> Vec<DimensionSummary> {
+            ids.iter()
+                .enumerate()
+                .map(|(index, id)| {
+                    let counts = counts.get(index).copied().unwrap_or_default();
+                    DimensionSummary {
+                        id: id.clone(),
+                        applicable: counts.applicable(),
+                        pass: counts.pass,
+                        fail: counts.fail,
+                        unscored: counts.unscored,
+                        na: counts.na,
+                        pass_rate: counts.pass_rate(),
+                    }
+                })
+                .collect()
+        };
+        let group = |g: &Group| GroupSummary {
+            conversations: g.conversations,
+            scored: g.verdicts.scored(),
+            passed: g.verdicts.pass,
+            failed: g.verdicts.fail,
+            unscored: g.verdicts.unscored,
+            not_applicable: g.verdicts.na,
+            pass_rate: g.verdicts.pass_rate(),
+            mean_score: g.scores.mean(),
+        };
+        let mut slices: BTreeMap<String, BTreeMap<String, SliceSummary>> = BTreeMap::new();
+        for ((kind, value), g) in &self.slices {
+            slices.entry(kind.clone()).or_default().insert(
+                value.clone(),
+                SliceSummary {
+                    calls: group(g),
+                    dimensions: dimension(&self.dimension_ids, &g.dimensions)
+                        .into_iter()
+                        .map(|d| (d.id.clone(), d))
+                        .collect(),
+                },
+            );
+        }
+        self.first_response.sort_by(f32::total_cmp);
+        let csat = |c: &Csat| CsatSummary {
+            mean: c.moments.mean(),
+            missing: c.missing,
+        };
+        Aggregate {
+            conversations: self.all.conversations,
+            escalated: self.escalated,
+            calls: group(&self.all),
+            dimensions: dimension(&self.dimension_ids, &self.all.dimensions),
+            slices,
+            handoff: HandoffMetrics {
+                recontact_24h: recontact(&mut self.contacts),
+                repeat_yourself: RepeatYourself {
+                    conversations: self.repeat_yourself.scored(),
+                    repeated: self.repeat_yourself.fail,
+                    rate: wilson(self.repeat_yourself.fail, self.repeat_yourself.scored()),
+                },
+                csat: CsatSplit {
+                    escalated: csat(&self.csat_escalated),
+                    not_escalated: csat(&self.csat_not_escalated),
+                    escalated_handoff_passed: csat(&self.csat_handoff_pass),
+                    escalated_handoff_failed: csat(&self.csat_handoff_fail),
+                },
+                first_meaningful_response_s: FirstResponse {
+                    measured: self.first_response.len() as u64,
+                    unscored: self.first_response_unscored,
+                    median: quantile(&self.first_response, 0.5),
+                    p90: quantile(&self.first_response, 0.9),
+                },
+            },
+        }
+    }
+}
+
+/// Re-contact within 24 hours: an escalated conversation whose customer
+/// starts another conversation after it ended and within a day.
+fn recontact(contacts: &mut [Contact]) -> Recontact {
+    contacts.sort_unstable_by_key(|c| (c.customer, c.start));
+    let mut result = Recontact::default();
+    let mut by_verdict = [Counts::default(); 4];
+    let mut start = 0;
+    while start < contacts.len() {
+        let customer = contacts[start].customer;
+        let end = start
+            + contacts[start..]
+                .iter()
+                .position(|c| c.customer != customer)
+                .unwrap_or(contacts.len() - start);
+        let group = &contacts[start..end];
+        for contact in group.iter().filter(|c| c.escalation > 0) {
+            if contact.end == i64::MIN {
+                result.unmeasurable += 1;
+                continue;
+            }
+            let first_after = group.partition_point(|c| c.start <= contact.end);
+            let came_back = group
+                .get(first_after)
+                .is_some_and(|next| next.start <= contact.end + DAY_SECONDS);
+            let counts = &mut by_verdict[contact.escalation as usize];
+            if came_back {
+                counts.fail += 1;
+            } else {
+                counts.pass += 1;
+            }
+        }
+        start = end;
+    }
+    let all = by_verdict[1..]
+        .iter()
+        .fold(Counts::default(), |mut acc, c| {
+            acc.pass += c.pass;
+            acc.fail += c.fail;
+            acc
+        });
+    result.escalated = all.scored();
+    result.recontacted = all.fail;
+    result.rate = wilson(all.fail, all.scored());
+    result.rate_handoff_passed = wilson(by_verdict[1].fail, by_verdict[1].scored());
+    result.rate_handoff_failed = wilson(by_verdict[2].fail, by_verdict[2].scored());
+    result
+}
+
+#[derive(Debug, Serialize)]
+pub struct Aggregate {
+    pub conversations: u64,
+    pub escalated: u64,
+    pub calls: GroupSummary,
+    pub dimensions: Vec<DimensionSummary>,
+    pub slices: BTreeMap<String, BTreeMap<String, SliceSummary>>,
+    pub handoff: HandoffMetrics,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupSummary {
+    pub conversations: u64,
+    /// Calls with a pass or fail verdict.
+    pub scored: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub unscored: u64,
+    pub not_applicable: u64,
+    pub pass_rate: Option<Rate>,
+    pub mean_score: Option<Mean>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionSummary {
+    pub id: String,
+    /// pass + fail + unscored: the calls where the dimension applied.
+    pub applicable: u64,
+    pub pass: u64,
+    pub fail: u64,
+    pub unscored: u64,
+    pub na: u64,
+    /// pass / (pass + fail), with its 95% Wilson interval.
+    pub pass_rate: Option<Rate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SliceSummary {
+    pub calls: GroupSummary,
+    pub dimensions: BTreeMap<String, DimensionSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HandoffMetrics {
+    pub recontact_24h: Recontact,
+    pub repeat_yourself: RepeatYourself,
+    pub csat: CsatSplit,
+    pub first_meaningful_response_s: FirstResponse,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Recontact {
+    /// Escalated conversations with a known end.
+    pub escalated: u64,
+    pub recontacted: u64,
+    /// Escalated conversations with no end time, left out.
+    pub unmeasurable: u64,
+    pub rate: Option<Rate>,
+    pub rate_handoff_passed: Option<Rate>,
+    pub rate_handoff_failed: Option<Rate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RepeatYourself {
+    /// Calls where the repeat-yourself dimension was scored.
+    pub conversations: u64,
+    pub repeated: u64,
+    pub rate: Option<Rate>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CsatSplit {
+    pub escalated: CsatSummary,
+    pub not_escalated: CsatSummary,
+    pub escalated_handoff_passed: CsatSummary,
+    pub escalated_handoff_failed: CsatSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CsatSummary {
+    pub mean: Option<Mean>,
+    /// Conversations in this group without a CSAT score.
+    pub missing: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FirstResponse {
+    pub measured: u64,
+    /// Human-connected calls whose response time could not be measured.
+    pub unscored: u64,
+    pub median: Option<f64>,
+    pub p90: Option<f64>,
+}

@@ -1,0 +1,276 @@
+//! Rule checks: one file per kind, each a pure function of a conversation.
+//!
+//! A check ends as pass, fail, not applicable or unscored, always with a
+//! reason and, where an event decided it, evidence naming that event. Adding a
+//! kind means a file here, a variant of [`CheckKind`], and its fixtures.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::rubric::condition::Condition;
+use crate::trace::{Conversation, Event, EventKind};
+
+pub mod any_of;
+pub mod condition;
+pub mod first_meaningful_response;
+pub mod follows_suggestion;
+pub mod mentions_context;
+pub mod offer_not_repeated;
+pub mod ordered_before;
+pub mod package_complete;
+pub mod phrase;
+pub mod scope;
+pub mod sentiment_trend;
+pub mod text;
+
+/// The verdict of a check, a dimension or a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Not applicable: the condition for judging did not hold.
+    Na,
+    /// Could not be judged (missing timestamp, no data, judge failure).
+    Unscored,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Na => "na",
+            Status::Unscored => "unscored",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub status: Status,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    /// A measured quantity, e.g. seconds to the first meaningful response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+impl Outcome {
+    fn new(status: Status, reason: impl Into<String>) -> Self {
+        Outcome {
+            status,
+            reason: reason.into(),
+            evidence: Vec::new(),
+            value: None,
+        }
+    }
+    pub fn pass(reason: impl Into<String>) -> Self {
+        Self::new(Status::Pass, reason)
+    }
+    pub fn fail(reason: impl Into<String>) -> Self {
+        Self::new(Status::Fail, reason)
+    }
+    pub fn na(reason: impl Into<String>) -> Self {
+        Self::new(Status::Na, reason)
+    }
+    pub fn unscored(reason: impl Into<String>) -> Self {
+        Self::new(Status::Unscored, reason)
+    }
+    pub fn with(mut self, evidence: Evidence) -> Self {
+        self.evidence.push(evidence);
+        self
+    }
+    pub fn with_all(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Self {
+        self.evidence.extend(evidence);
+        self
+    }
+    pub fn with_value(mut self, value: f64) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
+/// What decided an outcome: an event (by index in `events`) and the text or
+/// pattern that mattered.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Evidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Longest text kept in evidence; longer turns are cut at a char boundary.
+const EVIDENCE_TEXT_MAX: usize = 400;
+
+impl Evidence {
+    /// Evidence pointing at event `index`, with the event's text if it has one.
+    pub fn event(conversation: &Conversation, index: usize) -> Self {
+        let event = conversation.events.get(index);
+        Evidence {
+            event: Some(index),
+            at: event.and_then(|e| e.at),
+            text: event.and_then(event_text).map(|t| clip(t).to_string()),
+            ..Evidence::default()
+        }
+    }
+    pub fn note(note: impl Into<String>) -> Self {
+        Evidence {
+            note: Some(note.into()),
+            ..Evidence::default()
+        }
+    }
+    pub fn matched(mut self, matched: impl Into<String>) -> Self {
+        self.matched = Some(matched.into());
+        self
+    }
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+    pub fn with_text(mut self, text: &str) -> Self {
+        self.text = Some(clip(text).to_string());
+        self
+    }
+}
+
+fn event_text(event: &Event) -> Option<&str> {
+    match &event.kind {
+        EventKind::Turn { text, .. } => Some(text),
+        EventKind::Offer { description, .. } => Some(description),
+        EventKind::Escalation { description, .. } => description.as_deref(),
+        EventKind::HumanAction { action, .. } => Some(action),
+        EventKind::ToolCall { tool, .. } => Some(tool),
+        _ => None,
+    }
+}
+
+fn clip(text: &str) -> &str {
+    if text.len() <= EVIDENCE_TEXT_MAX {
+        return text;
+    }
+    let mut end = EVIDENCE_TEXT_MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// A check as the rubric states it: a kind with its parameters, an optional
+/// name, and an optional condition under which it applies.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub name: Option<String>,
+    pub when: Option<Condition>,
+}
+
+impl Check {
+    pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
+        if let Some(when) = &self.when
+            && let Err(reason) = when.explain(conversation)
+        {
+            return Outcome::na(format!("`when` does not hold: {reason}"));
+        }
+        self.kind.evaluate(conversation)
+    }
+}
+
+/// Every rule check kind. The compiler points at each `match` to extend.
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    OrderedBefore(ordered_before::OrderedBefore),
+    PhrasePresent(phrase::PhrasePresent),
+    PhraseAbsent(phrase::PhraseAbsent),
+    PackageComplete(package_complete::PackageComplete),
+    OfferNotRepeated(offer_not_repeated::OfferNotRepeated),
+    FirstMeaningfulResponse(first_meaningful_response::FirstMeaningfulResponse),
+    SentimentTrend(sentiment_trend::SentimentTrend),
+    MentionsContext(mentions_context::MentionsContext),
+    FollowsSuggestion(follows_suggestion::FollowsSuggestion),
+    Condition(condition::ConditionCheck),
+    AnyOf(any_of::AnyOf),
+}
+
+/// Kind names as written in rubrics, for decoding and for error messages.
+pub const KIND_NAMES: &[&str] = &[
+    "ordered_before",
+    "phrase_present",
+    "phrase_absent",
+    "package_complete",
+    "offer_not_repeated",
+    "first_meaningful_response",
+    "sentiment_trend",
+    "mentions_context",
+    "follows_suggestion",
+    "condition",
+    "any_of",
+];
+
+impl CheckKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            CheckKind::OrderedBefore(_) => "ordered_before",
+            CheckKind::PhrasePresent(_) => "phrase_present",
+            CheckKind::PhraseAbsent(_) => "phrase_absent",
+            CheckKind::PackageComplete(_) => "package_complete",
+            CheckKind::OfferNotRepeated(_) => "offer_not_repeated",
+            CheckKind::FirstMeaningfulResponse(_) => "first_meaningful_response",
+            CheckKind::SentimentTrend(_) => "sentiment_trend",
+            CheckKind::MentionsContext(_) => "mentions_context",
+            CheckKind::FollowsSuggestion(_) => "follows_suggestion",
+            CheckKind::Condition(_) => "condition",
+            CheckKind::AnyOf(_) => "any_of",
+        }
+    }
+
+    pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
+        match self {
+            CheckKind::OrderedBefore(check) => check.evaluate(conversation),
+            CheckKind::PhrasePresent(check) => check.evaluate(conversation),
+            CheckKind::PhraseAbsent(check) => check.evaluate(conversation),
+            CheckKind::PackageComplete(check) => check.evaluate(conversation),
+            CheckKind::OfferNotRepeated(check) => check.evaluate(conversation),
+            CheckKind::FirstMeaningfulResponse(check) => check.evaluate(conversation),
+            CheckKind::SentimentTrend(check) => check.evaluate(conversation),
+            CheckKind::MentionsContext(check) => check.evaluate(conversation),
+            CheckKind::FollowsSuggestion(check) => check.evaluate(conversation),
+            CheckKind::Condition(check) => check.evaluate(conversation),
+            CheckKind::AnyOf(check) => check.evaluate(conversation),
+        }
+    }
+
+    /// Decodes the parameters of a leaf kind (every kind but `any_of`, whose
+    /// nested checks the rubric loader decodes with their own positions).
+    pub fn decode_leaf(
+        kind: &str,
+        params: serde_json::Value,
+    ) -> Option<Result<CheckKind, serde_path_to_error::Error<serde_json::Error>>> {
+        fn de<T: serde::de::DeserializeOwned>(
+            params: serde_json::Value,
+        ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+            serde_path_to_error::deserialize(params)
+        }
+        Some(match kind {
+            "ordered_before" => de(params).map(CheckKind::OrderedBefore),
+            "phrase_present" => de(params).map(CheckKind::PhrasePresent),
+            "phrase_absent" => de(params).map(CheckKind::PhraseAbsent),
+            "package_complete" => de(params).map(CheckKind::PackageComplete),
+            "offer_not_repeated" => de(params).map(CheckKind::OfferNotRepeated),
+            "first_meaningful_response" => de(params).map(CheckKind::FirstMeaningfulResponse),
+            "sentiment_trend" => de(params).map(CheckKind::SentimentTrend),
+            "mentions_context" => de(params).map(CheckKind::MentionsContext),
+            "follows_suggestion" => de(params).map(CheckKind::FollowsSuggestion),
+            "condition" => de(params).map(CheckKind::Condition),
+            _ => return None,
+        })
+    }
+}

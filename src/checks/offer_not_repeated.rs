@@ -1,0 +1,284 @@
+//! `offer_not_repeated`: the human does not offer again what the customer
+//! already rejected before the handoff.
+//!
+//! ## What it does
+//! Collects what the customer rejected before the human connected: `offer`
+//! events with `response: rejected`, and the entries of the package's
+//! `attemptedResolutions` that name a remedy (a network reset tried is not
+//! an offer that can be repeated). Each is classified by remedy kind (refund, credit,
+//! voucher, discount, waiver, replacement, rebooking, upgrade, cancellation)
+//! and by the amount it names. After the human connected, a human `offer`
+//! event or a human turn that names the same remedy kind is a repeat when the
+//! amounts agree (or the rejected offer named no amount). Turns that mention
+//! the rejection itself ("I see you declined the $50 credit") are skipped.
+//!
+//! ## Why it matters
+//! Offering a customer the thing they just turned down tells them nobody read
+//! the handoff.
+//!
+//! ## Example
+//! ```yaml
+//! - offer_not_repeated: {}
+//! - offer_not_repeated:
+//!     remedies: { credit: ['credit', 'goodwill'], refund: ['refund', 'money back'] }
+//! ```
+//!
+//! ## Outcomes
+//! Nothing rejected, or no human after the handoff: n/a. A repeat: fail, with
+//! both the rejected offer and the repeat as evidence. Otherwise pass.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::text::{Amount, amounts};
+use super::{Evidence, Outcome};
+use crate::rubric::params::Patterns;
+use crate::trace::{Conversation, EventKind, OfferBy, OfferResponse, Speaker};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferNotRepeated {
+    /// Remedy kinds and the patterns that name them; replaces the defaults.
+    pub remedies: Option<BTreeMap<String, Patterns>>,
+    /// Human turns matching these talk about the rejection, not a new offer.
+    pub ignore: Option<Patterns>,
+}
+
+static DEFAULT_REMEDIES: LazyLock<Vec<(String, Patterns)>> = LazyLock::new(|| {
+    let table: &[(&str, &[&str])] = &[
+        (
+            "refund",
+            &[
+                r"\brefund",
+                r"\breimburs",
+                r"money back",
+                r"\bcharge ?back\b",
+                r"revers(e|ing) the charge",
+            ],
+        ),
+        ("credit", &[r"\bcredit\b", r"\bgoodwill\b"]),
+        (
+            "voucher",
+            &[
+                r"\bvoucher",
+                r"\bcoupon",
+                r"gift ?card",
+                r"promo(tional)? code",
+                r"\bmiles\b",
+                r"\bpoints\b",
+            ],
+        ),
+        (
+            "discount",
+            &[
+                r"\bdiscount",
+                r"% off\b",
+                r"percent off",
+                r"price ?match",
+                r"\breduced? (rate|price|fee)",
+            ],
+        ),
+        (
+            "waiver",
+            &[
+                r"\bwaive",
+                r"\bwaiver\b",
+                r"remove the (fee|charge)",
+                r"fee (removed|reversed)",
+            ],
+        ),
+        (
+            "replacement",
+            &[r"\breplace(ment)?\b", r"\bexchange\b", r"send (you )?a new"],
+        ),
+        (
+            "rebooking",
+            &[
+                r"\brebook",
+                r"\breschedul",
+                r"(another|a later|an earlier|a different) flight",
+                r"change (your|the) (flight|booking|reservation)",
+            ],
+        ),
+        ("upgrade", &[r"\bupgrade"]),
+        ("cancellation", &[r"\bcancel(l?ation|l?ing|l?ed)?\b"]),
+        (
+            "technician",
+            &[
+                r"\btechnician\b",
+                r"\bengineer visit\b",
+                r"send someone out",
+            ],
+        ),
+    ];
+    table
+        .iter()
+        .map(|(kind, patterns)| {
+            (
+                (*kind).to_string(),
+                Patterns::new(patterns).expect("built-in patterns compile"),
+            )
+        })
+        .collect()
+});
+
+static DEFAULT_IGNORE: LazyLock<Patterns> = LazyLock::new(|| {
+    Patterns::new(&[
+        r"\b(declined|rejected|turned down|refused|didn'?t want|did not want|not interested in)\b",
+        r"\b(instead of|rather than|more than|beyond) (the|that|a|an)\b",
+    ])
+    .expect("built-in patterns compile")
+});
+
+/// Something the customer turned down before the handoff.
+#[derive(Debug, Clone)]
+pub struct RejectedOffer {
+    pub event: Option<usize>,
+    pub text: String,
+    pub amount: Option<Amount>,
+}
+
+/// What the customer rejected before the human connected, by the built-in
+/// remedy kinds.
+pub fn rejected_offers(conversation: &Conversation) -> Vec<RejectedOffer> {
+    rejected_offers_with(conversation, &|text| {
+        DEFAULT_REMEDIES
+            .iter()
+            .any(|(_, patterns)| patterns.is_match(text))
+    })
+}
+
+fn rejected_offers_with(
+    conversation: &Conversation,
+    names_remedy: &dyn Fn(&str) -> bool,
+) -> Vec<RejectedOffer> {
+    let cutoff = conversation
+        .facts
+        .human_connected
+        .unwrap_or(conversation.events.len());
+    let mut rejected = Vec::new();
+    for (index, event) in conversation.events[..cutoff].iter().enumerate() {
+        if let EventKind::Offer {
+            description,
+            amount,
+            response: OfferResponse::Rejected,
+            ..
+        } = &event.kind
+        {
+            rejected.push(RejectedOffer {
+                event: Some(index),
+                text: description.clone(),
+                amount: amount
+                    .as_ref()
+                    .map(|a| Amount {
+                        value: a.value,
+                        percent: false,
+                    })
+                    .or_else(|| amounts(description).into_iter().next()),
+            });
+        }
+    }
+    if let Some(package) = conversation.package() {
+        for attempt in package.attempted_resolutions() {
+            if !names_remedy(attempt) {
+                continue;
+            }
+            rejected.push(RejectedOffer {
+                event: conversation.facts.package,
+                text: attempt.to_string(),
+                amount: amounts(attempt).into_iter().next(),
+            });
+        }
+    }
+    rejected
+}
+
+impl OfferNotRepeated {
+    fn remedy_kinds(&self, text: &str) -> Vec<String> {
+        let table: Vec<(&String, &Patterns)> = match &self.remedies {
+            Some(custom) => custom.iter().collect(),
+            None => DEFAULT_REMEDIES.iter().map(|(k, p)| (k, p)).collect(),
+        };
+        table
+            .into_iter()
+            .filter(|(_, patterns)| patterns.is_match(text))
+            .map(|(kind, _)| kind.clone())
+            .collect()
+    }
+
+    pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
+        let rejected =
+            rejected_offers_with(conversation, &|text| !self.remedy_kinds(text).is_empty());
+        if rejected.is_empty() {
+            return Outcome::na("nothing was rejected before the handoff");
+        }
+        let Some(connected) = conversation.facts.human_connected else {
+            return Outcome::na("no human connected");
+        };
+        let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
+        let rejected: Vec<(RejectedOffer, Vec<String>)> = rejected
+            .into_iter()
+            .map(|offer| {
+                let kinds = self.remedy_kinds(&offer.text);
+                (offer, kinds)
+            })
+            .collect();
+        for (index, event) in conversation.events.iter().enumerate().skip(connected + 1) {
+            let (text, stated_amount) = match &event.kind {
+                EventKind::Offer {
+                    by: OfferBy::Human,
+                    description,
+                    amount,
+                    ..
+                } => (description.as_str(), amount.as_ref().map(|a| a.value)),
+                EventKind::Turn {
+                    speaker: Speaker::Human,
+                    text,
+                    ..
+                } if !ignore.is_match(text) => (text.as_str(), None),
+                _ => continue,
+            };
+            let kinds = self.remedy_kinds(text);
+            if kinds.is_empty() {
+                continue;
+            }
+            let mut offered: Vec<Amount> = amounts(text);
+            if let Some(value) = stated_amount {
+                offered.push(Amount {
+                    value,
+                    percent: false,
+                });
+            }
+            for (offer, rejected_kinds) in &rejected {
+                let Some(kind) = kinds.iter().find(|k| rejected_kinds.contains(k)) else {
+                    continue;
+                };
+                let same_amount = match offer.amount {
+                    None => true,
+                    Some(amount) => offered.iter().any(|o| o.same_as(&amount)),
+                };
+                if same_amount {
+                    let mut rejected_evidence = match offer.event {
+                        Some(i) => Evidence::event(conversation, i),
+                        None => Evidence::default(),
+                    };
+                    rejected_evidence = rejected_evidence
+                        .with_text(&offer.text)
+                        .with_note("rejected before the handoff");
+                    return Outcome::fail(format!(
+                        "the human offered again the {kind} the customer rejected (\"{}\")",
+                        offer.text
+                    ))
+                    .with(rejected_evidence)
+                    .with(Evidence::event(conversation, index).matched(kind.clone()));
+                }
+            }
+        }
+        Outcome::pass(format!(
+            "no human offer repeats the {} rejected offer(s)",
+            rejected.len()
+        ))
+    }
+}

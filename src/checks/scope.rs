@@ -1,0 +1,204 @@
+//! Which turns a check looks at: by speaker, by phase of the conversation,
+//! and optionally only the first N turns or the first T seconds of the phase.
+//!
+//! Phases are cut at the first `escalation` and the first `humanConnected`:
+//!
+//! | phase | turns |
+//! |---|---|
+//! | `whole` | all |
+//! | `before_escalation` | before the escalation (all, if there is none) |
+//! | `at_escalation` | every turn from the escalation until the human connects; when the AI says nothing there, also the AI turn just before the escalation (agents that speak, then call the transfer tool) |
+//! | `after_escalation` | after the escalation (none, if there is none) |
+//! | `before_connect` | before the human connected (all, if they never did) |
+//! | `after_connect` | after the human connected (none, if they never did) |
+
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use crate::rubric::params::{OneOrMany, Seconds};
+use crate::trace::{Conversation, EventKind, Speaker};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Whole,
+    BeforeEscalation,
+    AtEscalation,
+    AfterEscalation,
+    BeforeConnect,
+    AfterConnect,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Whole => "whole conversation",
+            Phase::BeforeEscalation => "before escalation",
+            Phase::AtEscalation => "at escalation",
+            Phase::AfterEscalation => "after escalation",
+            Phase::BeforeConnect => "before connect",
+            Phase::AfterConnect => "after connect",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Within {
+    /// Only the first N turns in scope (after the speaker filter).
+    pub turns: Option<usize>,
+    /// Only turns at most this long after the phase began.
+    pub seconds: Option<Seconds>,
+}
+
+/// A turn chosen by a scope.
+#[derive(Debug, Clone, Copy)]
+pub struct TurnRef<'a> {
+    pub index: usize,
+    pub at: Option<Timestamp>,
+    pub speaker: Speaker,
+    pub text: &'a str,
+}
+
+/// A scope's full description; check kinds embed its three fields.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub speakers: Option<OneOrMany<Speaker>>,
+    pub phase: Phase,
+    pub within: Option<Within>,
+}
+
+impl Scope {
+    pub fn describe(&self) -> String {
+        let who = match &self.speakers {
+            Some(speakers) => speakers
+                .0
+                .iter()
+                .map(|s| format!("{s:?}").to_lowercase())
+                .collect::<Vec<_>>()
+                .join("/"),
+            None => "any".to_string(),
+        };
+        format!("{who} turns {}", self.phase.as_str())
+    }
+
+    /// The turns in scope, or why they cannot be chosen (a time window with a
+    /// missing timestamp: the caller reports that as unscored).
+    pub fn select<'a>(&self, conversation: &'a Conversation) -> Result<Vec<TurnRef<'a>>, String> {
+        let (range, anchor) = phase_range(conversation, self.phase);
+        let mut turns = Vec::new();
+        for index in range {
+            let event = &conversation.events[index];
+            let EventKind::Turn { speaker, text, .. } = &event.kind else {
+                continue;
+            };
+            if let Some(speakers) = &self.speakers
+                && !speakers.contains(speaker)
+            {
+                continue;
+            }
+            turns.push(TurnRef {
+                index,
+                at: event.at,
+                speaker: *speaker,
+                text,
+            });
+        }
+        let Some(within) = &self.within else {
+            return Ok(turns);
+        };
+        if let Some(limit) = within.turns {
+            turns.truncate(limit);
+        }
+        if let Some(Seconds(limit)) = within.seconds {
+            let anchor = anchor.ok_or_else(|| {
+                format!(
+                    "missing timestamp at the start of the phase ({})",
+                    self.phase.as_str()
+                )
+            })?;
+            let mut kept = Vec::with_capacity(turns.len());
+            for turn in turns {
+                let at = turn
+                    .at
+                    .ok_or_else(|| format!("missing timestamp on event {}", turn.index))?;
+                if seconds_between(anchor, at) <= limit {
+                    kept.push(turn);
+                }
+            }
+            turns = kept;
+        }
+        Ok(turns)
+    }
+}
+
+/// Event index range of a phase, and the time the phase began (if known).
+pub fn phase_range(
+    conversation: &Conversation,
+    phase: Phase,
+) -> (std::ops::Range<usize>, Option<Timestamp>) {
+    let n = conversation.events.len();
+    let facts = &conversation.facts;
+    let at = |index: usize| conversation.events.get(index).and_then(|e| e.at);
+    match phase {
+        Phase::Whole => (0..n, Some(conversation.started_at)),
+        Phase::BeforeEscalation => (
+            0..facts.escalation.unwrap_or(n),
+            Some(conversation.started_at),
+        ),
+        Phase::BeforeConnect => (
+            0..facts.human_connected.unwrap_or(n),
+            Some(conversation.started_at),
+        ),
+        Phase::AfterEscalation => match facts.escalation {
+            Some(esc) => (esc + 1..n, at(esc)),
+            None => (n..n, None),
+        },
+        Phase::AfterConnect => match facts.human_connected {
+            Some(connected) => (connected + 1..n, at(connected)),
+            None => (n..n, None),
+        },
+        Phase::AtEscalation => match facts.escalation {
+            Some(esc) => {
+                let end = facts.human_connected.filter(|&c| c > esc).unwrap_or(n);
+                let is_ai_turn = |e: &crate::trace::Event| {
+                    matches!(
+                        e.kind,
+                        EventKind::Turn {
+                            speaker: Speaker::Ai,
+                            ..
+                        }
+                    )
+                };
+                let ai_speaks_after = conversation.events[esc..end].iter().any(is_ai_turn);
+                let start = if ai_speaks_after {
+                    esc
+                } else {
+                    conversation.events[..esc]
+                        .iter()
+                        .rposition(|e| matches!(e.kind, EventKind::Turn { .. }))
+                        .filter(|&i| is_ai_turn(&conversation.events[i]))
+                        .unwrap_or(esc)
+                };
+                (start..end, at(esc))
+            }
+            None => (n..n, None),
+        },
+    }
+}
+
+pub fn seconds_between(from: Timestamp, to: Timestamp) -> f64 {
+    (to.as_millisecond() - from.as_millisecond()) as f64 / 1000.0
+}
+
+/// Human turns after the human connected, in order.
+pub fn human_turns_after_connect(conversation: &Conversation) -> Vec<TurnRef<'_>> {
+    Scope {
+        speakers: Some(OneOrMany(vec![Speaker::Human])),
+        phase: Phase::AfterConnect,
+        within: None,
+    }
+    .select(conversation)
+    .unwrap_or_default()
+}

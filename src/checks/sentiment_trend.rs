@@ -1,0 +1,116 @@
+//! `sentiment_trend`: when the customer's sentiment declines before the
+//! handoff, something must follow from it.
+//!
+//! ## What it does
+//! Builds the sentiment arc from customer turns before the escalation (their
+//! `sentiment` scores), or, when fewer than two turns carry one, from the
+//! package's `sentimentArc`. The arc declines when the last score is at least
+//! `decline` below the first. Then the `then` condition (any rubric condition,
+//! see [`crate::rubric::condition`]) must hold, for instance raised urgency or
+//! an alert in the delivered payload.
+//!
+//! ## Why it matters
+//! A frustrated customer handed over as "standard" meets a human who opens
+//! with small talk.
+//!
+//! ## Example
+//! ```yaml
+//! - sentiment_trend:
+//!     decline: 0.3
+//!     then:
+//!       any:
+//!         - urgency_at_least: elevated
+//!         - payload_matches: ['frustrat', 'upset', 'angry', 'sentiment']
+//! ```
+//!
+//! ## Outcomes
+//! Fewer than two scores: unscored. No decline: n/a. A decline: pass when
+//! `then` holds, else fail.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Evidence, Outcome};
+use crate::rubric::condition::Condition;
+use crate::trace::{Conversation, EventKind, Speaker};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SentimentTrend {
+    #[serde(default = "default_decline")]
+    pub decline: f64,
+    pub then: Condition,
+}
+
+fn default_decline() -> f64 {
+    0.3
+}
+
+/// A sentiment point: its event (for turns) and its score.
+type Point = (Option<usize>, f64);
+
+fn arc(conversation: &Conversation) -> Vec<Point> {
+    let end = conversation
+        .facts
+        .escalation
+        .unwrap_or(conversation.events.len());
+    let from_turns: Vec<Point> = conversation.events[..end]
+        .iter()
+        .enumerate()
+        .filter_map(|(index, event)| match event.kind {
+            EventKind::Turn {
+                speaker: Speaker::Customer,
+                sentiment: Some(score),
+                ..
+            } => Some((Some(index), score)),
+            _ => None,
+        })
+        .collect();
+    if from_turns.len() >= 2 {
+        return from_turns;
+    }
+    match conversation.package().and_then(|p| p.get("sentimentArc")) {
+        Some(Value::Array(points)) => points
+            .iter()
+            .filter_map(|point| point.get("score")?.as_f64())
+            .map(|score| (conversation.facts.package, score))
+            .collect(),
+        _ => from_turns,
+    }
+}
+
+impl SentimentTrend {
+    pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
+        let points = arc(conversation);
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return Outcome::unscored("no sentiment scores before the escalation");
+        };
+        if points.len() < 2 {
+            return Outcome::unscored("only one sentiment score before the escalation");
+        }
+        let change = last.1 - first.1;
+        let evidence = |point: &Point, note: &str| match point.0 {
+            Some(index) => {
+                Evidence::event(conversation, index).with_note(format!("{note} {:.2}", point.1))
+            }
+            None => Evidence::note(format!("{note} {:.2}", point.1)),
+        };
+        let arc_evidence = [evidence(first, "first score"), evidence(last, "last score")];
+        if change > -self.decline {
+            return Outcome::na(format!(
+                "sentiment moved {change:+.2}, not a decline of {} or more",
+                self.decline
+            ));
+        }
+        match self.then.explain(conversation) {
+            Ok(()) => Outcome::pass(format!(
+                "sentiment declined {change:+.2} and the consequence holds"
+            ))
+            .with_all(arc_evidence)
+            .with_value(change),
+            Err(reason) => Outcome::fail(format!("sentiment declined {change:+.2} but {reason}"))
+                .with_all(arc_evidence)
+                .with_value(change),
+        }
+    }
+}

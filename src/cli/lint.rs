@@ -1,0 +1,40 @@
+//! `handoff-eval lint RUBRIC...`: validate rubrics, reporting every problem.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{EXIT_ERROR, EXIT_OK};
+
+/// Check rubrics and report every problem at once, with line and column.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Rubric files to check.
+    #[arg(required = true)]
+    rubrics: Vec<PathBuf>,
+}
+
+pub fn run(args: LintArgs) -> anyhow::Result<u8> {
+    let mut code = EXIT_OK;
+    for path in &args.rubrics {
+        match crate::rubric::load(path) {
+            Ok(rubric) => {
+                let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
+                println!(
+                    "ok: {}: {} v{}, {} dimensions, {} checks, hash {}",
+                    path.display(),
+                    rubric.name,
+                    rubric.version,
+                    rubric.dimensions.len(),
+                    checks,
+                    rubric.hash
+                );
+            }
+            Err(err) => {
+                eprintln!("{err}");
+                code = EXIT_ERROR;
+            }
+        }
+    }
+    Ok(code)
+}

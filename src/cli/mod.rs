@@ -1,0 +1,65 @@
+//! The command line: clap arguments in, an exit code out. One file per
+//! subcommand; each turns raw arguments into settings and calls the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod generate;
+mod lint;
+mod score;
+
+/// Exit codes, as documented in the README and `--help`.
+pub const EXIT_OK: u8 = 0;
+/// A quality gate failed.
+pub const EXIT_GATE_FAILED: u8 = 1;
+/// The tool could not do its job: bad rubric, unreadable input, usage.
+pub const EXIT_ERROR: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (and every gate passed)
+  1  a quality gate failed
+  2  the tool could not do its job: invalid rubric, unreadable input,
+     rejected lines under --strict, or a usage error";
+
+/// Score AI-to-human handoff conversations against YAML rubrics.
+#[derive(Debug, Parser)]
+#[command(name = "handoff-eval", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Score(score::ScoreArgs),
+    Lint(lint::LintArgs),
+    Generate(generate::GenerateArgs),
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    let result = match cli.command {
+        Command::Score(args) => score::run(args),
+        Command::Lint(args) => lint::run(args),
+        Command::Generate(args) => generate::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

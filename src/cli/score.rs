@@ -1,0 +1,214 @@
+//! `handoff-eval score`: score conversations and write the scorecards.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::summary::{LISTED, RubricInfo, Summary};
+use crate::run::{Duplicate, Rejection, RunConfig, Sink};
+use crate::trace::{Input, resolve_inputs};
+
+/// Score conversations against a rubric; write calls.jsonl, summary.json and
+/// rejected.jsonl to --out, and print a summary table.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The rubric (YAML).
+    #[arg(long, short)]
+    rubric: PathBuf,
+    /// JSONL files, directories of *.jsonl, or - for standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Directory for calls.jsonl, summary.json and rejected.jsonl.
+    #[arg(long, short, default_value = "handoff-eval-out")]
+    out: PathBuf,
+    /// Exit with code 2 if any input line is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Also slice the aggregate by this metadata key (repeatable).
+    #[arg(long = "by", value_name = "KEY")]
+    by: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Lines per batch handed to the workers.
+    #[arg(long, default_value_t = 1024, hide = true)]
+    batch_size: usize,
+}
+
+/// How many rejections and duplicates are printed on stderr; the rest are
+/// counted there and listed in rejected.jsonl.
+const PRINTED: u64 = 20;
+
+struct Files {
+    calls: BufWriter<File>,
+    rejected_file: BufWriter<File>,
+    rejected: Vec<Rejection>,
+    rejected_count: u64,
+    duplicates: Vec<Duplicate>,
+    duplicate_count: u64,
+    progress: ProgressBar,
+}
+
+impl Sink for Files {
+    fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        self.calls.write_all(json)
+    }
+
+    fn rejected(&mut self, rejection: &Rejection) -> io::Result<()> {
+        self.rejected_count += 1;
+        if self.rejected_count <= PRINTED {
+            self.progress.suspend(|| eprintln!("rejected: {rejection}"));
+        }
+        if self.rejected.len() < LISTED {
+            self.rejected.push(rejection.clone());
+        }
+        serde_json::to_writer(&mut self.rejected_file, rejection)?;
+        self.rejected_file.write_all(b"\n")
+    }
+
+    fn duplicate(&mut self, duplicate: &Duplicate) {
+        self.duplicate_count += 1;
+        if self.duplicate_count <= PRINTED {
+            self.progress.suspend(|| {
+                eprintln!(
+                    "warning: {}:{}: duplicate conversationId `{}` (seen earlier in this run; scored again)",
+                    duplicate.file, duplicate.line, duplicate.conversation_id
+                )
+            });
+        }
+        if self.duplicates.len() < LISTED {
+            self.duplicates.push(duplicate.clone());
+        }
+    }
+
+    fn progress(&mut self, _lines: u64, bytes: u64) {
+        self.progress.set_position(bytes);
+    }
+}
+
+fn progress_bar(inputs: &[Input]) -> ProgressBar {
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if in_ci || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File(path) => fs::metadata(path).ok().map(|m| m.len()),
+            Input::Stdin => None,
+        })
+        .sum();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})")
+            .expect("progress template is valid"),
+    );
+    bar
+}
+
+pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
+    let rubric = match crate::rubric::load(&args.rubric) {
+        Ok(rubric) => rubric,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let inputs = match resolve_inputs(&args.inputs) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            for err in errors {
+                eprintln!("error: {err}");
+            }
+            return Ok(EXIT_ERROR);
+        }
+    };
+    fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
+    let create = |name: &str| -> anyhow::Result<BufWriter<File>> {
+        let path = args.out.join(name);
+        let file =
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(BufWriter::with_capacity(1 << 20, file))
+    };
+    let input_names: Vec<String> = inputs.iter().map(Input::display_name).collect();
+    let mut files = Files {
+        calls: create("calls.jsonl")?,
+        rejected_file: create("rejected.jsonl")?,
+        rejected: Vec::new(),
+        rejected_count: 0,
+        duplicates: Vec::new(),
+        duplicate_count: 0,
+        progress: progress_bar(&inputs),
+    };
+    let config = RunConfig {
+        threads: args.threads,
+        batch_size: args.batch_size,
+        slice_keys: args.by.clone(),
+    };
+    let outcome = crate::run::run(&rubric, inputs, &config, &mut files)?;
+    files.progress.finish_and_clear();
+    files.calls.flush()?;
+    files.rejected_file.flush()?;
+    if files.rejected_count > PRINTED {
+        eprintln!(
+            "rejected: ... and {} more, all listed in {}",
+            files.rejected_count - PRINTED,
+            args.out.join("rejected.jsonl").display()
+        );
+    }
+    if files.duplicate_count > PRINTED {
+        eprintln!(
+            "warning: ... and {} more duplicate conversation ids",
+            files.duplicate_count - PRINTED
+        );
+    }
+    let summary = Summary {
+        tool: "handoff-eval",
+        tool_version: env!("CARGO_PKG_VERSION"),
+        rubric: RubricInfo::new(&rubric),
+        inputs: input_names,
+        lines: &outcome.lines,
+        rejected: &files.rejected,
+        duplicate_ids: &files.duplicates,
+        aggregate: &outcome.aggregate,
+    };
+    let summary_path = args.out.join("summary.json");
+    let mut writer = create("summary.json")?;
+    serde_json::to_writer_pretty(&mut writer, &summary)?;
+    writer.write_all(b"\n")?;
+    writer.flush()?;
+
+    let width = terminal_width();
+    print!(
+        "{}",
+        crate::report::table::render(&rubric, &outcome.lines, &outcome.aggregate, width)
+    );
+    println!(
+        "\nwrote {}, {} and {}",
+        args.out.join("calls.jsonl").display(),
+        summary_path.display(),
+        args.out.join("rejected.jsonl").display()
+    );
+    if args.strict && outcome.lines.rejected > 0 {
+        eprintln!(
+            "error: {} line(s) rejected and --strict is set",
+            outcome.lines.rejected
+        );
+        return Ok(EXIT_ERROR);
+    }
+    Ok(EXIT_OK)
+}
+
+fn terminal_width() -> Option<u16> {
+    if io::stdout().is_terminal() {
+        None
+    } else {
+        Some(120)
+    }
+}

@@ -1,0 +1,33 @@
+//! handoff-eval scores recorded customer-service conversations in which an
+//! AI agent hands the customer to a human, against YAML rubrics.
+//!
+//! The data flow is a straight line; each stage hands owned data forward:
+//!
+//! ```text
+//! load rubric (rubric) -> read traces (trace) -> run checks on rayon (run, checks)
+//!   -> score each call (score) -> aggregate (aggregate, stats) -> report (report)
+//! ```
+//!
+//! - [`rubric`]: YAML text to a validated [`rubric::Rubric`], with every error located.
+//! - [`trace`]: the `handoff-trace/v1` model and its streaming reader.
+//! - [`checks`]: one file per rule check kind, each a pure function of a conversation.
+//! - [`run`]: batches of lines, parsed and scored in parallel, consumed in input order.
+//! - [`score`]: check outcomes to a call scorecard with an honest verdict.
+//! - [`aggregate`]: call summaries to pass rates, slices and handoff metrics.
+//! - [`report`]: the summary table, `summary.json`.
+//! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
+
+pub mod aggregate;
+pub mod checks;
+pub mod cli;
+pub mod report;
+pub mod rubric;
+pub mod run;
+pub mod score;
+pub mod stats;
+pub mod synth;
+pub mod trace;
+
+pub use checks::Status;
+pub use rubric::Rubric;
+pub use trace::Conversation;

@@ -1,0 +1,6 @@
+//! Outputs of a scoring run: `summary.json` ([`summary`]) and the table
+//! printed to the terminal ([`table`]). Call scorecards are written as they
+//! are produced, by the run itself.
+
+pub mod summary;
+pub mod table;

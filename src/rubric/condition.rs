@@ -1,0 +1,245 @@
+//! Conditions: when a rubric, a dimension or a check applies.
+//!
+//! A condition is a mapping of predicates that must all hold, with `all`,
+//! `any` and `not` to combine them:
+//!
+//! ```yaml
+//! applies_when:
+//!   verification: verified
+//!   event: humanConnected
+//!   any:
+//!     - trigger: [authority_limit, policy]
+//!     - quoted_wait_at_least: 2m
+//! ```
+//!
+//! A predicate about something the conversation does not have (a quoted wait,
+//! a verification) does not hold: the thing it guards does not apply.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::params::{OneOrMany, Patterns, Seconds};
+use crate::trace::{
+    Channel, Conversation, EventKind, EventType, Trigger, Urgency, VerificationStatus,
+};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The conversation has (`true`) or has no (`false`) escalation event.
+    escalated: Option<bool>,
+    /// Every listed event type occurs at least once.
+    event: Option<OneOrMany<EventType>>,
+    /// None of the listed event types occurs.
+    no_event: Option<OneOrMany<EventType>>,
+    /// Status of the last verification before the human connected (`none`: there was none).
+    verification: Option<OneOrMany<Verification>>,
+    /// The escalation trigger is one of these.
+    trigger: Option<OneOrMany<Trigger>>,
+    /// The escalation urgency is one of these.
+    urgency: Option<OneOrMany<Urgency>>,
+    /// The escalation urgency is at least this (standard < elevated < critical).
+    urgency_at_least: Option<Urgency>,
+    channel: Option<OneOrMany<Channel>>,
+    /// The wait quoted when the contact joined a queue (`queueJoined.estimatedWaitSeconds`).
+    quoted_wait_at_least: Option<Seconds>,
+    quoted_wait_over: Option<Seconds>,
+    quoted_wait_at_most: Option<Seconds>,
+    /// The customer rejected an offer before the handoff, or the package lists attempted resolutions.
+    rejected_offer: Option<bool>,
+    /// A `contextDelivered` payload matches a pattern (an alert, a flag).
+    payload_matches: Option<Patterns>,
+    /// `metadata` keys with one accepted value or a list of them.
+    metadata: Option<BTreeMap<String, OneOrMany<String>>>,
+    agent_version: Option<OneOrMany<String>>,
+    all: Option<Vec<Condition>>,
+    any: Option<Vec<Condition>>,
+    not: Option<Box<Condition>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verification {
+    Verified,
+    Partial,
+    Failed,
+    None,
+}
+
+impl Condition {
+    pub fn holds(&self, conversation: &Conversation) -> bool {
+        self.explain(conversation).is_ok()
+    }
+
+    /// `Ok` when the condition holds, else the first predicate that does not,
+    /// in words fit for a scorecard.
+    pub fn explain(&self, conversation: &Conversation) -> Result<(), String> {
+        let facts = &conversation.facts;
+        if let Some(expected) = self.escalated
+            && conversation.is_escalated() != expected
+        {
+            return Err(if expected {
+                "the conversation was not escalated".into()
+            } else {
+                "the conversation was escalated".into()
+            });
+        }
+        if let Some(types) = &self.event {
+            for wanted in &types.0 {
+                if !has_event(conversation, *wanted) {
+                    return Err(format!("no `{}` event", wanted.as_str()));
+                }
+            }
+        }
+        if let Some(types) = &self.no_event {
+            for unwanted in &types.0 {
+                if has_event(conversation, *unwanted) {
+                    return Err(format!("has a `{}` event", unwanted.as_str()));
+                }
+            }
+        }
+        if let Some(states) = &self.verification {
+            let actual = match facts.verification {
+                Some(VerificationStatus::Verified) => Verification::Verified,
+                Some(VerificationStatus::Partial) => Verification::Partial,
+                Some(VerificationStatus::Failed) => Verification::Failed,
+                None => Verification::None,
+            };
+            if !states.contains(&actual) {
+                return Err(format!("verification is {actual:?}").to_lowercase());
+            }
+        }
+        if let Some(triggers) = &self.trigger {
+            match facts.trigger {
+                Some(trigger) if triggers.contains(&trigger) => {}
+                Some(trigger) => return Err(format!("trigger is {}", trigger.as_str())),
+                None => return Err("no escalation trigger".into()),
+            }
+        }
+        let urgency = facts
+            .urgency
+            .or_else(|| conversation.package().and_then(|p| p.urgency()));
+        if let Some(levels) = &self.urgency {
+            match urgency {
+                Some(level) if levels.contains(&level) => {}
+                Some(level) => return Err(format!("urgency is {level:?}").to_lowercase()),
+                None => return Err("no escalation urgency".into()),
+            }
+        }
+        if let Some(minimum) = self.urgency_at_least {
+            match urgency {
+                Some(level) if level >= minimum => {}
+                Some(level) => {
+                    return Err(format!("urgency is {level:?}, below {minimum:?}").to_lowercase());
+                }
+                None => return Err("no escalation urgency".into()),
+            }
+        }
+        if let Some(channels) = &self.channel
+            && !channels.contains(&conversation.channel)
+        {
+            return Err(format!("channel is {}", conversation.channel.as_str()));
+        }
+        let wait = facts.quoted_wait_seconds;
+        let wait_bounds = [
+            (
+                self.quoted_wait_at_least,
+                "at least",
+                (|w, b| w >= b) as fn(f64, f64) -> bool,
+            ),
+            (self.quoted_wait_over, "over", |w, b| w > b),
+            (self.quoted_wait_at_most, "at most", |w, b| w <= b),
+        ];
+        for (bound, words, test) in wait_bounds {
+            if let Some(Seconds(bound)) = bound {
+                match wait {
+                    Some(w) if test(w, bound) => {}
+                    Some(w) => return Err(format!("quoted wait {w}s is not {words} {bound}s")),
+                    None => return Err("no quoted wait".into()),
+                }
+            }
+        }
+        if let Some(expected) = self.rejected_offer {
+            let any = !crate::checks::offer_not_repeated::rejected_offers(conversation).is_empty();
+            if any != expected {
+                return Err(if expected {
+                    "no offer was rejected".into()
+                } else {
+                    "an offer was rejected".into()
+                });
+            }
+        }
+        if let Some(patterns) = &self.payload_matches {
+            let text = delivered_payload_text(conversation);
+            if !patterns.is_match(&text) {
+                return Err("the delivered payload matches none of the patterns".into());
+            }
+        }
+        if let Some(wanted) = &self.metadata {
+            for (key, values) in wanted {
+                match conversation.metadata.get(key) {
+                    Some(value) if values.contains(value) => {}
+                    Some(value) => return Err(format!("metadata `{key}` is `{value}`")),
+                    None => return Err(format!("no metadata `{key}`")),
+                }
+            }
+        }
+        if let Some(versions) = &self.agent_version
+            && !versions.contains(&conversation.agent_version)
+        {
+            return Err(format!("agent version is {}", conversation.agent_version));
+        }
+        if let Some(all) = &self.all {
+            for condition in all {
+                condition.explain(conversation)?;
+            }
+        }
+        if let Some(any) = &self.any
+            && !any.is_empty()
+        {
+            let mut reasons = Vec::new();
+            for condition in any {
+                match condition.explain(conversation) {
+                    Ok(()) => {
+                        reasons.clear();
+                        break;
+                    }
+                    Err(reason) => reasons.push(reason),
+                }
+            }
+            if !reasons.is_empty() {
+                return Err(format!("none of `any` holds ({})", reasons.join("; ")));
+            }
+        }
+        if let Some(not) = &self.not
+            && not.explain(conversation).is_ok()
+        {
+            return Err("the `not` condition holds".into());
+        }
+        Ok(())
+    }
+}
+
+fn has_event(conversation: &Conversation, wanted: EventType) -> bool {
+    conversation
+        .events
+        .iter()
+        .any(|event| event.kind.event_type() == wanted)
+}
+
+/// The `contextDelivered` payloads, as JSON text.
+pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
+    let mut text = String::new();
+    for event in &conversation.events {
+        if let EventKind::ContextDelivered {
+            payload: Some(payload),
+            ..
+        } = &event.kind
+        {
+            text.push_str(&payload.to_string());
+            text.push('\n');
+        }
+    }
+    text
+}

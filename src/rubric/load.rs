@@ -1,0 +1,460 @@
+//! Decoding a rubric's node tree into validated types, collecting every error.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use super::yaml::{self, Key, Node, NodeValue, Pos};
+use super::{Diagnostic, Dimension, Metrics, Rubric, RubricError};
+use crate::checks::any_of::AnyOf;
+use crate::checks::{Check, CheckKind, KIND_NAMES};
+
+pub fn load(path: &Path) -> Result<Rubric, RubricError> {
+    let text = std::fs::read_to_string(path).map_err(|source| RubricError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    from_str(&text, &path.display().to_string())
+}
+
+/// Loads a rubric from text; `origin` names it in error messages.
+pub fn from_str(text: &str, origin: &str) -> Result<Rubric, RubricError> {
+    let invalid = |diagnostics| RubricError::Invalid {
+        path: origin.to_string(),
+        text: text.to_string(),
+        diagnostics,
+    };
+    let root = yaml::parse(text).map_err(|err| {
+        invalid(vec![Diagnostic {
+            pos: err.pos,
+            message: format!("invalid YAML: {}", err.message),
+        }])
+    })?;
+    let mut decoder = Decoder::default();
+    let rubric = decoder.rubric(&root, text);
+    match rubric {
+        Some(rubric) if decoder.diagnostics.is_empty() => Ok(rubric),
+        _ => {
+            let mut diagnostics = decoder.diagnostics;
+            diagnostics.sort_by_key(|d| d.pos);
+            Err(invalid(diagnostics))
+        }
+    }
+}
+
+const RUBRIC_KEYS: &[&str] = &[
+    "rubric",
+    "version",
+    "description",
+    "applies_to",
+    "pass_threshold",
+    "metrics",
+    "dimensions",
+];
+const DIMENSION_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "weight",
+    "critical",
+    "applies_when",
+    "checks",
+];
+const METRICS_KEYS: &[&str] = &["repeat_yourself"];
+/// Keys a check may carry beside its kind, or inside its parameters.
+const CHECK_KEYS: &[&str] = &["name", "when"];
+
+#[derive(Default)]
+struct Decoder {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Decoder {
+    fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            pos: Some(pos),
+            message: message.into(),
+        });
+    }
+
+    /// Decodes a value through serde, locating any error in the node tree.
+    fn decode<T: DeserializeOwned>(
+        &mut self,
+        node: &Node,
+        value: serde_json::Value,
+        what: &str,
+    ) -> Option<T> {
+        serde_path_to_error::deserialize::<_, T>(value)
+            .map_err(|err| self.report(node, err, what))
+            .ok()
+    }
+
+    /// Reports a decoding error at the node its path leads to; an unknown
+    /// field, reported by serde on its map, points at the key itself.
+    fn report(
+        &mut self,
+        node: &Node,
+        err: serde_path_to_error::Error<serde_json::Error>,
+        what: &str,
+    ) {
+        let path = err.path().clone();
+        let message = err.into_inner().to_string();
+        let mut pos = node.locate(&path);
+        if let Some(field) = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+            && let Some((key, _)) = node.descend(&path).entry(field)
+        {
+            pos = key.pos;
+        }
+        let at = path.to_string();
+        let message = if at == "." || at.is_empty() {
+            format!("{what}: {message}")
+        } else {
+            format!("{what}.{at}: {message}")
+        };
+        self.error(pos, message);
+    }
+
+    fn field<T: DeserializeOwned>(&mut self, node: &Node, key: &str, what: &str) -> Option<T> {
+        let value = node.get(key)?;
+        self.decode(value, value.to_json(), &format!("{what}.{key}"))
+    }
+
+    fn required<T: DeserializeOwned>(&mut self, node: &Node, key: &str, what: &str) -> Option<T> {
+        if node.get(key).is_none() {
+            self.error(node.pos, format!("{what}: missing key `{key}`"));
+            return None;
+        }
+        self.field(node, key, what)
+    }
+
+    /// The entries of a mapping, with every key not in `known` reported.
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<&'n [(Key, Node)]> {
+        let NodeValue::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!("{what}: expected a mapping, found {}", node.type_name()),
+            );
+            return None;
+        };
+        for (key, _) in entries {
+            if !known.contains(&key.name.as_str()) {
+                let message = format!(
+                    "{what}: unknown key `{}`{}; expected one of: {}",
+                    key.name,
+                    did_you_mean(&key.name, known),
+                    known.join(", ")
+                );
+                self.error(key.pos, message);
+            }
+        }
+        Some(entries)
+    }
+
+    fn rubric(&mut self, root: &Node, text: &str) -> Option<Rubric> {
+        self.mapping(root, "rubric", RUBRIC_KEYS)?;
+        let name: Option<String> = self.required(root, "rubric", "rubric");
+        let version = match root.get("version") {
+            None => {
+                self.error(root.pos, "rubric: missing key `version`");
+                None
+            }
+            Some(node) => match &node.value {
+                NodeValue::Str(s) if !s.trim().is_empty() => Some(s.clone()),
+                NodeValue::Int(i) => Some(i.to_string()),
+                NodeValue::Float(f) => Some(f.to_string()),
+                _ => {
+                    self.error(
+                        node.pos,
+                        format!(
+                            "rubric.version: expected a number or text, found {}",
+                            node.type_name()
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let description: Option<String> = self.field(root, "description", "rubric");
+        let applies_to = self.field(root, "applies_to", "rubric");
+        let pass_threshold: Option<f64> = self.required(root, "pass_threshold", "rubric");
+        if let (Some(threshold), Some(node)) = (pass_threshold, root.get("pass_threshold"))
+            && !(0.0..=100.0).contains(&threshold)
+        {
+            self.error(
+                node.pos,
+                format!("rubric.pass_threshold: expected a score from 0 to 100, found {threshold}"),
+            );
+        }
+        let dimensions = match root.get("dimensions") {
+            None => {
+                self.error(root.pos, "rubric: missing key `dimensions`");
+                Vec::new()
+            }
+            Some(node) => self.dimensions(node),
+        };
+        let metrics = self.metrics(root.get("metrics"), &dimensions);
+        Some(Rubric {
+            name: name?,
+            version: version?,
+            description,
+            applies_to,
+            pass_threshold: pass_threshold?,
+            metrics,
+            dimensions,
+            hash: hash(text),
+        })
+    }
+
+    fn dimensions(&mut self, node: &Node) -> Vec<Dimension> {
+        let NodeValue::Seq(items) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "rubric.dimensions: expected a list, found {}",
+                    node.type_name()
+                ),
+            );
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.error(
+                node.pos,
+                "rubric.dimensions: expected at least one dimension",
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut dimensions = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let what = format!("dimensions[{index}]");
+            if let Some(dimension) = self.dimension(item, &what) {
+                if !seen.insert(dimension.id.clone()) {
+                    let pos = item.get("id").map_or(item.pos, |n| n.pos);
+                    self.error(
+                        pos,
+                        format!("{what}.id: duplicate dimension id `{}`", dimension.id),
+                    );
+                }
+                dimensions.push(dimension);
+            }
+        }
+        dimensions
+    }
+
+    fn dimension(&mut self, node: &Node, what: &str) -> Option<Dimension> {
+        self.mapping(node, what, DIMENSION_KEYS)?;
+        let id: Option<String> = self.required(node, "id", what);
+        if let (Some(id), Some(id_node)) = (&id, node.get("id"))
+            && !is_identifier(id)
+        {
+            self.error(
+                id_node.pos,
+                format!("{what}.id: `{id}` is not an identifier (lower case letters, digits and `_`, starting with a letter)"),
+            );
+        }
+        let what = match &id {
+            Some(id) => format!("dimension `{id}`"),
+            None => what.to_string(),
+        };
+        let title: Option<String> = self.required(node, "title", &what);
+        let description = self.field(node, "description", &what);
+        let weight: f64 = self.field(node, "weight", &what).unwrap_or(1.0);
+        if !(weight.is_finite() && weight > 0.0) {
+            let pos = node.get("weight").map_or(node.pos, |n| n.pos);
+            self.error(
+                pos,
+                format!("{what}.weight: expected a positive number, found {weight}"),
+            );
+        }
+        let critical = self.field(node, "critical", &what).unwrap_or(false);
+        let applies_when = self.field(node, "applies_when", &what);
+        let checks = match node.get("checks") {
+            None => {
+                self.error(node.pos, format!("{what}: missing key `checks`"));
+                Vec::new()
+            }
+            Some(list) => self.checks(list, &format!("{what}.checks")),
+        };
+        Some(Dimension {
+            id: id?,
+            title: title?,
+            description,
+            weight,
+            critical,
+            applies_when,
+            checks,
+        })
+    }
+
+    fn checks(&mut self, node: &Node, what: &str) -> Vec<Check> {
+        let NodeValue::Seq(items) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "{what}: expected a list of checks, found {}",
+                    node.type_name()
+                ),
+            );
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.error(node.pos, format!("{what}: expected at least one check"));
+        }
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| self.check(item, &format!("{what}[{index}]")))
+            .collect()
+    }
+
+    fn check(&mut self, node: &Node, what: &str) -> Option<Check> {
+        let NodeValue::Map(entries) = &node.value else {
+            self.error(
+                node.pos,
+                format!(
+                    "{what}: expected a mapping such as `phrase_absent: {{...}}`, found {}",
+                    node.type_name()
+                ),
+            );
+            return None;
+        };
+        let kinds: Vec<&(Key, Node)> = entries
+            .iter()
+            .filter(|(key, _)| !CHECK_KEYS.contains(&key.name.as_str()))
+            .collect();
+        let (key, params) = match kinds.as_slice() {
+            [one] => (&one.0, &one.1),
+            [] => {
+                self.error(
+                    node.pos,
+                    format!(
+                        "{what}: no check kind; expected one of: {}",
+                        KIND_NAMES.join(", ")
+                    ),
+                );
+                return None;
+            }
+            [_, second, ..] => {
+                self.error(
+                    second.0.pos,
+                    format!(
+                        "{what}: one check kind per list item, found `{}` and `{}`",
+                        kinds[0].0.name, second.0.name
+                    ),
+                );
+                return None;
+            }
+        };
+        let what = format!("{what}.{}", key.name);
+        // `name` and `when` may stand beside the kind or inside its parameters.
+        let outer_name: Option<String> = self.field(node, "name", &what);
+        let outer_when = self.field(node, "when", &what);
+        let inner_name: Option<String> = self.field(params, "name", &what);
+        let inner_when = self.field(params, "when", &what);
+        let kind = if key.name == "any_of" {
+            let nested = self.checks(params, &what);
+            Some(CheckKind::AnyOf(AnyOf(nested)))
+        } else {
+            let value = match params.value {
+                NodeValue::Null => serde_json::Value::Object(Default::default()),
+                _ => params.to_json_without(CHECK_KEYS),
+            };
+            match CheckKind::decode_leaf(&key.name, value) {
+                None => {
+                    self.error(
+                        key.pos,
+                        format!(
+                            "unknown check kind `{}`{}; expected one of: {}",
+                            key.name,
+                            did_you_mean(&key.name, KIND_NAMES),
+                            KIND_NAMES.join(", ")
+                        ),
+                    );
+                    return None;
+                }
+                Some(Ok(kind)) => Some(kind),
+                Some(Err(err)) => {
+                    self.report(params, err, &what);
+                    None
+                }
+            }
+        };
+        Some(Check {
+            kind: kind?,
+            name: outer_name.or(inner_name),
+            when: outer_when.or(inner_when),
+        })
+    }
+
+    fn metrics(&mut self, node: Option<&Node>, dimensions: &[Dimension]) -> Metrics {
+        let mut metrics = Metrics {
+            first_response: first_response_check(dimensions),
+            ..Metrics::default()
+        };
+        let default_id = "no_repeat_yourself";
+        let Some(node) = node else {
+            metrics.repeat_yourself = dimensions.iter().position(|d| d.id == default_id);
+            return metrics;
+        };
+        if self.mapping(node, "rubric.metrics", METRICS_KEYS).is_none() {
+            return metrics;
+        }
+        if let Some(id) = self.field::<String>(node, "repeat_yourself", "rubric.metrics") {
+            metrics.repeat_yourself = dimensions.iter().position(|d| d.id == id);
+            if metrics.repeat_yourself.is_none() {
+                let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+                let pos = node.get("repeat_yourself").map_or(node.pos, |n| n.pos);
+                self.error(
+                    pos,
+                    format!(
+                        "rubric.metrics.repeat_yourself: no dimension `{id}`{}",
+                        did_you_mean(&id, &ids)
+                    ),
+                );
+            }
+        }
+        metrics
+    }
+}
+
+fn first_response_check(
+    dimensions: &[Dimension],
+) -> crate::checks::first_meaningful_response::FirstMeaningfulResponse {
+    dimensions
+        .iter()
+        .flat_map(|d| &d.checks)
+        .find_map(|check| match &check.kind {
+            CheckKind::FirstMeaningfulResponse(inner) => Some(inner.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn is_identifier(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn did_you_mean(found: &str, known: &[&str]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(found, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+fn hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,122 @@
+//! Rubrics: YAML text in, a validated [`Rubric`] out, or every problem at once.
+//!
+//! [`load`] parses the YAML into a positioned node tree ([`yaml`]), decodes
+//! it field by field so that one bad field does not hide the next, and checks
+//! what serde cannot (unique ids, positive weights, references). Code
+//! downstream receives only a valid `Rubric`.
+
+pub mod condition;
+mod load;
+pub mod params;
+pub mod yaml;
+
+use std::fmt;
+
+pub use load::{from_str, load};
+
+use crate::checks::Check;
+use crate::checks::first_meaningful_response::FirstMeaningfulResponse;
+use condition::Condition;
+use yaml::Pos;
+
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub name: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// Which conversations the rubric scores; the others are n/a.
+    pub applies_to: Option<Condition>,
+    /// Call score (0-100) needed to pass.
+    pub pass_threshold: f64,
+    pub dimensions: Vec<Dimension>,
+    pub metrics: Metrics,
+    /// First 16 hex digits of the SHA-256 of the rubric text.
+    pub hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub weight: f64,
+    /// A failed critical dimension fails the call whatever its score.
+    pub critical: bool,
+    pub applies_when: Option<Condition>,
+    pub checks: Vec<Check>,
+}
+
+/// How the aggregate's handoff metrics relate to this rubric.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    /// Index of the dimension whose failure counts as "customer had to repeat".
+    pub repeat_yourself: Option<usize>,
+    /// Filler definition for time to first meaningful response: the rubric's
+    /// first `first_meaningful_response` check, or the built-in one.
+    pub first_response: FirstMeaningfulResponse,
+}
+
+/// One problem in a rubric, where it is and what was expected.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RubricError {
+    #[error("{path}: cannot read rubric: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", render(.path, .text, .diagnostics))]
+    Invalid {
+        path: String,
+        text: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+impl RubricError {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            RubricError::Io { .. } => &[],
+            RubricError::Invalid { diagnostics, .. } => diagnostics,
+        }
+    }
+}
+
+/// Renders every diagnostic with its source line and a caret, like rustc.
+fn render(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for diagnostic in diagnostics {
+        out.push_str(&format!("error: {}\n", diagnostic.message));
+        match diagnostic.pos {
+            Some(pos) => {
+                out.push_str(&format!("  --> {path}:{}:{}\n", pos.line, pos.column));
+                if let Some(line) = lines.get(pos.line.saturating_sub(1) as usize) {
+                    let number = pos.line.to_string();
+                    let pad = " ".repeat(number.len());
+                    let caret = " ".repeat(pos.column.saturating_sub(1) as usize);
+                    out.push_str(&format!("{pad} |\n{number} | {line}\n{pad} | {caret}^\n"));
+                }
+            }
+            None => out.push_str(&format!("  --> {path}\n")),
+        }
+        out.push('\n');
+    }
+    let n = diagnostics.len();
+    out.push_str(&format!(
+        "{path}: {n} error{} in rubric",
+        if n == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+impl fmt::Display for Rubric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} v{} ({})", self.name, self.version, self.hash)
+    }
+}

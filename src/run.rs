@@ -1,0 +1,212 @@
+//! The scheduler: read a batch, parse and score it on rayon while the next
+//! batch is read, then hand the results on in input order.
+//!
+//! Workers share nothing mutable; each line becomes either a serialized call
+//! scorecard with its small summary, or a rejection. The single consumer
+//! writes them in input order and feeds the aggregator, so output is the same
+//! whatever the thread count, and memory depends on the batch size.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::aggregate::{Aggregate, Aggregator};
+use crate::rubric::Rubric;
+use crate::score::{CallSummary, customer_key, score_call};
+use crate::trace::{Input, LineReader, RawLine, parse_line};
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Worker threads; `None` uses one per core.
+    pub threads: Option<usize>,
+    pub batch_size: usize,
+    /// Metadata keys to slice the aggregate by (`--by`).
+    pub slice_keys: Vec<String>,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            threads: None,
+            batch_size: 1024,
+            slice_keys: Vec::new(),
+        }
+    }
+}
+
+/// A line that could not be scored, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub file: String,
+    pub line: u64,
+    pub error: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.error)
+    }
+}
+
+/// A `conversationId` seen before in the same run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duplicate {
+    pub conversation_id: String,
+    pub file: String,
+    pub line: u64,
+}
+
+/// What the run saw, besides the aggregate.
+#[derive(Debug, Serialize)]
+pub struct LineCounts {
+    pub read: u64,
+    pub scored: u64,
+    pub rejected: u64,
+    pub duplicate_ids: u64,
+    pub bytes: u64,
+}
+
+pub struct RunOutcome {
+    pub lines: LineCounts,
+    pub aggregate: Aggregate,
+}
+
+/// Where the run's results go. Implementations write files, print errors,
+/// move a progress bar; the defaults do nothing.
+pub trait Sink {
+    fn call(&mut self, _json: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+    fn rejected(&mut self, _rejection: &Rejection) -> io::Result<()> {
+        Ok(())
+    }
+    fn duplicate(&mut self, _duplicate: &Duplicate) {}
+    fn progress(&mut self, _lines: u64, _bytes: u64) {}
+}
+
+enum LineResult {
+    Rejected {
+        input: usize,
+        line: u64,
+        error: String,
+    },
+    Scored(Box<ScoredLine>),
+}
+
+struct ScoredLine {
+    input: usize,
+    line: u64,
+    conversation_id: String,
+    json: Vec<u8>,
+    summary: CallSummary,
+}
+
+fn process(rubric: &Rubric, slice_keys: &[String], raw: &RawLine) -> LineResult {
+    let conversation = match parse_line(&raw.bytes) {
+        Ok(conversation) => conversation,
+        Err(error) => {
+            return LineResult::Rejected {
+                input: raw.input,
+                line: raw.line,
+                error,
+            };
+        }
+    };
+    let (card, summary) = score_call(rubric, &conversation, slice_keys);
+    let mut json = Vec::with_capacity(2048);
+    serde_json::to_writer(&mut json, &card).expect("a scorecard serializes");
+    json.push(b'\n');
+    LineResult::Scored(Box::new(ScoredLine {
+        input: raw.input,
+        line: raw.line,
+        conversation_id: conversation.conversation_id.clone(),
+        json,
+        summary,
+    }))
+}
+
+/// Scores every line of `inputs` against `rubric`.
+pub fn run(
+    rubric: &Rubric,
+    inputs: Vec<Input>,
+    config: &RunConfig,
+    sink: &mut dyn Sink,
+) -> io::Result<RunOutcome> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = config.threads {
+        builder = builder.num_threads(threads);
+    }
+    let pool = builder.build().map_err(io::Error::other)?;
+    let names: Vec<String> = inputs.iter().map(Input::display_name).collect();
+    let mut reader = LineReader::new(inputs);
+    let mut aggregator = Aggregator::new(rubric, &config.slice_keys);
+    let mut seen_ids: HashSet<u64> = HashSet::new();
+    let mut lines = LineCounts {
+        read: 0,
+        scored: 0,
+        rejected: 0,
+        duplicate_ids: 0,
+        bytes: 0,
+    };
+    let batch_size = config.batch_size.max(1);
+    let mut current = Vec::new();
+    reader.next_batch(batch_size, &mut current)?;
+    while !current.is_empty() {
+        let mut next = Vec::new();
+        // Read the next batch while the pool parses and scores this one.
+        let (read, results) = pool.join(
+            || reader.next_batch(batch_size, &mut next),
+            || {
+                current
+                    .par_iter()
+                    .map(|raw| process(rubric, &config.slice_keys, raw))
+                    .collect::<Vec<_>>()
+            },
+        );
+        for result in results {
+            lines.read += 1;
+            match result {
+                LineResult::Rejected { input, line, error } => {
+                    lines.rejected += 1;
+                    sink.rejected(&Rejection {
+                        file: names[input].clone(),
+                        line,
+                        error,
+                    })?;
+                }
+                LineResult::Scored(scored) => {
+                    lines.scored += 1;
+                    if !seen_ids.insert(customer_key(&scored.conversation_id)) {
+                        lines.duplicate_ids += 1;
+                        sink.duplicate(&Duplicate {
+                            conversation_id: scored.conversation_id.clone(),
+                            file: names[scored.input].clone(),
+                            line: scored.line,
+                        });
+                    }
+                    sink.call(&scored.json)?;
+                    aggregator.add(&scored.summary);
+                }
+            }
+        }
+        read?;
+        sink.progress(lines.read, reader.bytes_read);
+        current = next;
+    }
+    lines.bytes = reader.bytes_read;
+    Ok(RunOutcome {
+        lines,
+        aggregate: aggregator.finish(),
+    })
+}
+
+/// A sink that writes call scorecards to a writer and keeps nothing else.
+pub struct CallWriter<W: Write>(pub W);
+
+impl<W: Write> Sink for CallWriter<W> {
+    fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        self.0.write_all(json)
+    }
+}

@@ -1,0 +1,329 @@
+//! Check outcomes -> a scorecard for one call.
+//!
+//! A dimension fails if any applicable check fails; it is unscored if none
+//! fails but one could not be judged; it passes when every applicable check
+//! passes; it is n/a when no check applies. Its score is the share of its
+//! scored checks that passed.
+//!
+//! The call score is the weighted mean of the scored dimensions' scores. The
+//! call's verdict is decided only when the unscored dimensions could not
+//! change it: with them all failed it would still pass, or with them all
+//! passed it would still fail. Otherwise the verdict is `unscored`. A failed
+//! critical dimension fails the call whatever its score.
+
+use serde::Serialize;
+
+use crate::checks::{Check, Outcome, Status};
+use crate::rubric::{Dimension, Rubric};
+use crate::trace::{Channel, Conversation, Trigger};
+
+#[derive(Debug, Serialize)]
+pub struct CallCard<'r> {
+    pub conversation_id: &'r str,
+    pub agent_version: &'r str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_id: Option<&'r str>,
+    pub rubric: RubricRef<'r>,
+    pub verdict: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub score: Option<f64>,
+    pub auto_failed: bool,
+    pub scored_dimensions: usize,
+    pub unscored_dimensions: usize,
+    pub dimensions: Vec<DimensionCard<'r>>,
+    pub metrics: CallMetrics,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RubricRef<'r> {
+    pub name: &'r str,
+    pub version: &'r str,
+    pub hash: &'r str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DimensionCard<'r> {
+    pub id: &'r str,
+    pub status: Status,
+    pub score: Option<f64>,
+    pub weight: f64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub checks: Vec<CheckCard<'r>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckCard<'r> {
+    pub check: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'r str>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// Per-call facts the aggregate's handoff metrics are built from.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallMetrics {
+    pub escalated: bool,
+    pub human_connected: bool,
+    /// Seconds from connect to the first meaningful human turn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_meaningful_response_s: Option<f64>,
+    /// Why the time to first meaningful response could not be measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_meaningful_response_unscored: Option<String>,
+    /// The customer had to repeat what the AI already collected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_yourself: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csat: Option<u8>,
+}
+
+/// What the aggregate keeps of a call: small, owned, no text.
+#[derive(Debug, Clone)]
+pub struct CallSummary {
+    pub verdict: Status,
+    pub score: Option<f64>,
+    pub dimensions: Vec<Status>,
+    pub metrics: CallMetrics,
+    pub agent_version: String,
+    pub channel: Channel,
+    pub trigger: Option<Trigger>,
+    /// Values of the `--by` metadata keys, in their order.
+    pub slices: Vec<Option<String>>,
+    pub customer: u64,
+    pub started_at_s: i64,
+    pub ended_at_s: Option<i64>,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn combine(outcomes: &[Outcome]) -> Status {
+    let has = |status| outcomes.iter().any(|o| o.status == status);
+    if has(Status::Fail) {
+        Status::Fail
+    } else if has(Status::Unscored) {
+        Status::Unscored
+    } else if has(Status::Pass) {
+        Status::Pass
+    } else {
+        Status::Na
+    }
+}
+
+fn score_dimension<'r>(dimension: &'r Dimension, conversation: &Conversation) -> DimensionCard<'r> {
+    if let Some(condition) = &dimension.applies_when
+        && let Err(reason) = condition.explain(conversation)
+    {
+        return DimensionCard {
+            id: &dimension.id,
+            status: Status::Na,
+            score: None,
+            weight: dimension.weight,
+            critical: dimension.critical,
+            reason: Some(format!("does not apply: {reason}")),
+            checks: Vec::new(),
+        };
+    }
+    let outcomes: Vec<Outcome> = dimension
+        .checks
+        .iter()
+        .map(|check: &Check| check.evaluate(conversation))
+        .collect();
+    let status = combine(&outcomes);
+    let passed = outcomes.iter().filter(|o| o.status == Status::Pass).count();
+    let failed = outcomes.iter().filter(|o| o.status == Status::Fail).count();
+    let score = match status {
+        Status::Pass | Status::Fail if passed + failed > 0 => {
+            Some(round2(100.0 * passed as f64 / (passed + failed) as f64))
+        }
+        _ => None,
+    };
+    DimensionCard {
+        id: &dimension.id,
+        status,
+        score,
+        weight: dimension.weight,
+        critical: dimension.critical,
+        reason: None,
+        checks: dimension
+            .checks
+            .iter()
+            .zip(outcomes)
+            .map(|(check, outcome)| CheckCard {
+                check: check.kind.name(),
+                name: check.name.as_deref(),
+                outcome,
+            })
+            .collect(),
+    }
+}
+
+/// Scores one conversation against the rubric.
+pub fn score_call<'r>(
+    rubric: &'r Rubric,
+    conversation: &'r Conversation,
+    slice_keys: &[String],
+) -> (CallCard<'r>, CallSummary) {
+    let metrics_base = call_metrics(rubric, conversation);
+    let mut card = CallCard {
+        conversation_id: &conversation.conversation_id,
+        agent_version: &conversation.agent_version,
+        scenario_id: conversation.scenario_id.as_deref(),
+        rubric: RubricRef {
+            name: &rubric.name,
+            version: &rubric.version,
+            hash: &rubric.hash,
+        },
+        verdict: Status::Na,
+        reason: None,
+        score: None,
+        auto_failed: false,
+        scored_dimensions: 0,
+        unscored_dimensions: 0,
+        dimensions: Vec::new(),
+        metrics: metrics_base,
+    };
+    match &rubric.applies_to {
+        Some(condition) if !condition.holds(conversation) => {
+            card.reason = Some(format!(
+                "rubric does not apply: {}",
+                condition.explain(conversation).err().unwrap_or_default()
+            ));
+        }
+        _ => {
+            card.dimensions = rubric
+                .dimensions
+                .iter()
+                .map(|dimension| score_dimension(dimension, conversation))
+                .collect();
+            decide(rubric, &mut card);
+        }
+    }
+    if let Some(index) = rubric.metrics.repeat_yourself
+        && let Some(dimension) = card.dimensions.get(index)
+    {
+        card.metrics.repeat_yourself = match dimension.status {
+            Status::Fail => Some(true),
+            Status::Pass => Some(false),
+            _ => None,
+        };
+    }
+    let summary = CallSummary {
+        verdict: card.verdict,
+        score: card.score,
+        dimensions: if card.dimensions.is_empty() {
+            vec![Status::Na; rubric.dimensions.len()]
+        } else {
+            card.dimensions.iter().map(|d| d.status).collect()
+        },
+        metrics: card.metrics.clone(),
+        agent_version: conversation.agent_version.clone(),
+        channel: conversation.channel,
+        trigger: conversation.facts.trigger,
+        slices: slice_keys
+            .iter()
+            .map(|key| conversation.metadata.get(key).cloned())
+            .collect(),
+        customer: customer_key(&conversation.customer.id),
+        started_at_s: conversation.started_at.as_second(),
+        ended_at_s: conversation.end_time().map(|t| t.as_second()),
+    };
+    (card, summary)
+}
+
+fn decide(rubric: &Rubric, card: &mut CallCard<'_>) {
+    let mut weight_scored = 0.0;
+    let mut weighted_score = 0.0;
+    let mut weight_unscored = 0.0;
+    let mut critical_unscored = false;
+    for dimension in &card.dimensions {
+        match (dimension.status, dimension.score) {
+            (Status::Pass | Status::Fail, Some(score)) => {
+                card.scored_dimensions += 1;
+                weight_scored += dimension.weight;
+                weighted_score += dimension.weight * score;
+                if dimension.critical && dimension.status == Status::Fail {
+                    card.auto_failed = true;
+                }
+            }
+            (Status::Unscored, _) => {
+                card.unscored_dimensions += 1;
+                weight_unscored += dimension.weight;
+                critical_unscored |= dimension.critical;
+            }
+            _ => {}
+        }
+    }
+    if card.scored_dimensions == 0 {
+        if card.unscored_dimensions > 0 {
+            card.verdict = Status::Unscored;
+            card.reason = Some(format!(
+                "no dimension could be scored ({} unscored)",
+                card.unscored_dimensions
+            ));
+        } else {
+            card.reason = Some("no dimension applies".to_string());
+        }
+        return;
+    }
+    let score = weighted_score / weight_scored;
+    card.score = Some(round2(score));
+    let total = weight_scored + weight_unscored;
+    let worst = weighted_score / total;
+    let best = (weighted_score + 100.0 * weight_unscored) / total;
+    let threshold = rubric.pass_threshold;
+    card.verdict = if card.auto_failed {
+        card.reason = Some("a critical dimension failed".to_string());
+        Status::Fail
+    } else if card.unscored_dimensions == 0 {
+        if score >= threshold {
+            Status::Pass
+        } else {
+            Status::Fail
+        }
+    } else if best < threshold {
+        Status::Fail
+    } else if worst >= threshold && !critical_unscored {
+        Status::Pass
+    } else {
+        card.reason = Some(format!(
+            "undecided: {} dimension(s) unscored could change the verdict",
+            card.unscored_dimensions
+        ));
+        Status::Unscored
+    };
+}
+
+fn call_metrics(rubric: &Rubric, conversation: &Conversation) -> CallMetrics {
+    let (first_response, first_response_unscored) =
+        match rubric.metrics.first_response.measure(conversation) {
+            Some(Ok((_, Some(seconds)))) => (Some(round2(seconds)), None),
+            Some(Err(reason)) => (None, Some(reason)),
+            _ => (None, None),
+        };
+    CallMetrics {
+        escalated: conversation.is_escalated(),
+        human_connected: conversation.facts.human_connected.is_some(),
+        first_meaningful_response_s: first_response,
+        first_meaningful_response_unscored: first_response_unscored,
+        repeat_yourself: None,
+        csat: conversation.outcome.as_ref().and_then(|o| o.csat),
+    }
+}
+
+/// A stable 64-bit key for a customer id (FNV-1a), so that the re-contact
+/// metric keeps 8 bytes per conversation instead of the id.
+pub fn customer_key(id: &str) -> u64 {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in id.bytes() {
+        hash ^= byte as u64;
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
+}

@@ -1,0 +1,7 @@
+//! Conversations in: the `handoff-trace/v1` model and its streaming reader.
+
+mod model;
+mod reader;
+
+pub use model::*;
+pub use reader::{Input, InputError, LineReader, RawLine, parse_line, resolve_inputs};

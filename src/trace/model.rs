@@ -1,0 +1,437 @@
+//! The `handoff-trace/v1` data model: one [`Conversation`] per input line.
+//!
+//! Types mirror `../shared/trace-format.md` with camelCase keys. Unknown keys
+//! are ignored, unknown event types are kept as [`EventKind::Unknown`] so that
+//! event indices in evidence always match the producer's `events` array.
+//! The handoff package stays a JSON object ([`Package`]) because producers fill
+//! it unevenly and spotting a missing or mistyped field is part of the job.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The only value of `schema` this reader accepts.
+pub const SCHEMA: &str = "handoff-trace/v1";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub schema: String,
+    pub conversation_id: String,
+    pub agent_version: String,
+    #[serde(default)]
+    pub scenario_id: Option<String>,
+    pub channel: Channel,
+    pub customer: Customer,
+    pub started_at: Timestamp,
+    #[serde(default)]
+    pub ended_at: Option<Timestamp>,
+    #[serde(default, deserialize_with = "metadata_values")]
+    pub metadata: BTreeMap<String, String>,
+    pub events: Vec<Event>,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, Label>,
+    /// Derived once after parsing; see [`Facts`].
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Channel {
+    Voice,
+    Chat,
+    Email,
+    Messaging,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+            Channel::Messaging => "messaging",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Customer {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Outcome {
+    #[serde(default)]
+    pub resolved: Option<bool>,
+    #[serde(default)]
+    pub csat: Option<u8>,
+    #[serde(default)]
+    pub disposition: Option<String>,
+}
+
+/// A human QA verdict on one dimension, used for calibration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Pass,
+    Fail,
+    Na,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Missing in imported data that has no clock.
+    pub at: Option<Timestamp>,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum EventKind {
+    Turn {
+        speaker: Speaker,
+        text: String,
+        sentiment: Option<f64>,
+    },
+    ToolCall {
+        tool: String,
+        args: Value,
+        result: Option<Value>,
+        error: Option<String>,
+    },
+    Verification {
+        status: VerificationStatus,
+        method: Option<String>,
+    },
+    Offer {
+        by: OfferBy,
+        description: String,
+        amount: Option<Amount>,
+        response: OfferResponse,
+    },
+    Escalation {
+        trigger: Trigger,
+        urgency: Urgency,
+        description: Option<String>,
+    },
+    HandoffPackage(Box<Package>),
+    QueueJoined {
+        queue: String,
+        estimated_wait_seconds: Option<f64>,
+    },
+    CallbackScheduled {
+        scheduled_for: Option<Timestamp>,
+    },
+    ContextDelivered {
+        surface: Surface,
+        payload: Option<Value>,
+        duration_seconds: Option<f64>,
+    },
+    HumanConnected {
+        agent_id: String,
+    },
+    HumanAction {
+        action: String,
+        details: Option<Value>,
+    },
+    /// An event type this version does not know: kept so indices stay true.
+    Unknown {
+        type_name: String,
+    },
+}
+
+impl EventKind {
+    pub fn event_type(&self) -> EventType {
+        match self {
+            EventKind::Turn { .. } => EventType::Turn,
+            EventKind::ToolCall { .. } => EventType::ToolCall,
+            EventKind::Verification { .. } => EventType::Verification,
+            EventKind::Offer { .. } => EventType::Offer,
+            EventKind::Escalation { .. } => EventType::Escalation,
+            EventKind::HandoffPackage(_) => EventType::HandoffPackage,
+            EventKind::QueueJoined { .. } => EventType::QueueJoined,
+            EventKind::CallbackScheduled { .. } => EventType::CallbackScheduled,
+            EventKind::ContextDelivered { .. } => EventType::ContextDelivered,
+            EventKind::HumanConnected { .. } => EventType::HumanConnected,
+            EventKind::HumanAction { .. } => EventType::HumanAction,
+            EventKind::Unknown { .. } => EventType::Unknown,
+        }
+    }
+}
+
+/// Event types by name, as rubrics refer to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventType {
+    Turn,
+    ToolCall,
+    Verification,
+    Offer,
+    Escalation,
+    HandoffPackage,
+    QueueJoined,
+    CallbackScheduled,
+    ContextDelivered,
+    HumanConnected,
+    HumanAction,
+    #[serde(skip)]
+    Unknown,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Turn => "turn",
+            EventType::ToolCall => "toolCall",
+            EventType::Verification => "verification",
+            EventType::Offer => "offer",
+            EventType::Escalation => "escalation",
+            EventType::HandoffPackage => "handoffPackage",
+            EventType::QueueJoined => "queueJoined",
+            EventType::CallbackScheduled => "callbackScheduled",
+            EventType::ContextDelivered => "contextDelivered",
+            EventType::HumanConnected => "humanConnected",
+            EventType::HumanAction => "humanAction",
+            EventType::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Speaker {
+    Customer,
+    Ai,
+    Human,
+    System,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerificationStatus {
+    Verified,
+    Partial,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OfferBy {
+    Ai,
+    Human,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OfferResponse {
+    Accepted,
+    Rejected,
+    Pending,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Amount {
+    pub value: f64,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    AuthorityLimit,
+    CustomerRequest,
+    Complexity,
+    Policy,
+    RepeatedFailure,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::AuthorityLimit => "authority_limit",
+            Trigger::CustomerRequest => "customer_request",
+            Trigger::Complexity => "complexity",
+            Trigger::Policy => "policy",
+            Trigger::RepeatedFailure => "repeated_failure",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    Standard,
+    Elevated,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Surface {
+    ScreenPop,
+    Whisper,
+    ChatNote,
+    Other,
+}
+
+/// The `HandoffContext` object the AI agent builds, kept as JSON.
+///
+/// Accessors return `None` for a missing key *and* for a key of the wrong
+/// type; [`Package::get`] lets completeness checks tell the two apart.
+#[derive(Debug, Clone, Default)]
+pub struct Package(pub Map<String, Value>);
+
+impl Package {
+    /// The value at a dotted path such as `customer.id` or `intent.primary`.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        let mut parts = path.split('.');
+        let mut value = self.0.get(parts.next()?)?;
+        for part in parts {
+            value = value.as_object()?.get(part)?;
+        }
+        Some(value)
+    }
+
+    pub fn str_at(&self, path: &str) -> Option<&str> {
+        self.get(path)?.as_str()
+    }
+
+    /// String items of an array field, skipping items of other types.
+    pub fn strings_at(&self, path: &str) -> Vec<&str> {
+        match self.get(path) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn summary(&self) -> Option<&str> {
+        self.str_at("summary")
+    }
+
+    pub fn suggested_next_action(&self) -> Option<&str> {
+        self.str_at("suggestedNextAction")
+    }
+
+    pub fn attempted_resolutions(&self) -> Vec<&str> {
+        self.strings_at("attemptedResolutions")
+    }
+
+    pub fn urgency(&self) -> Option<Urgency> {
+        match self.str_at("escalationReason.urgency")? {
+            "standard" => Some(Urgency::Standard),
+            "elevated" => Some(Urgency::Elevated),
+            "critical" => Some(Urgency::Critical),
+            _ => None,
+        }
+    }
+}
+
+/// Accepts string values and, as a documented extension, numbers and
+/// booleans (stringified): producers disagree on `"2"` versus `2`.
+fn metadata_values<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw = BTreeMap::<String, Value>::deserialize(deserializer)?;
+    raw.into_iter()
+        .map(|(key, value)| match value {
+            Value::String(s) => Ok((key, s)),
+            Value::Number(n) => Ok((key, n.to_string())),
+            Value::Bool(b) => Ok((key, b.to_string())),
+            other => Err(serde::de::Error::custom(format!(
+                "metadata value for `{key}` must be a string, found {}",
+                json_type_name(&other)
+            ))),
+        })
+        .collect()
+}
+
+pub(crate) fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Facts derived from the event list once, so that checks do not each
+/// rescan it. Indices are positions in [`Conversation::events`].
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub escalation: Option<usize>,
+    pub package: Option<usize>,
+    pub context_delivered: Option<usize>,
+    pub human_connected: Option<usize>,
+    pub queue_joined: Option<usize>,
+    pub trigger: Option<Trigger>,
+    pub urgency: Option<Urgency>,
+    /// Status of the last verification event before the human connected.
+    pub verification: Option<VerificationStatus>,
+    pub quoted_wait_seconds: Option<f64>,
+}
+
+impl Conversation {
+    pub fn is_escalated(&self) -> bool {
+        self.facts.escalation.is_some()
+    }
+
+    /// The handoff package, if the conversation carries one.
+    pub fn package(&self) -> Option<&Package> {
+        match &self.events.get(self.facts.package?)?.kind {
+            EventKind::HandoffPackage(package) => Some(package),
+            _ => None,
+        }
+    }
+
+    /// When the conversation ended: `endedAt`, else the last event's time.
+    pub fn end_time(&self) -> Option<Timestamp> {
+        self.ended_at
+            .or_else(|| self.events.iter().rev().find_map(|event| event.at))
+    }
+
+    pub(crate) fn derive_facts(&mut self) {
+        let mut facts = Facts::default();
+        for (index, event) in self.events.iter().enumerate() {
+            match &event.kind {
+                EventKind::Escalation {
+                    trigger, urgency, ..
+                } if facts.escalation.is_none() => {
+                    facts.escalation = Some(index);
+                    facts.trigger = Some(*trigger);
+                    facts.urgency = Some(*urgency);
+                }
+                EventKind::HandoffPackage(_) if facts.package.is_none() => {
+                    facts.package = Some(index)
+                }
+                EventKind::ContextDelivered { .. } if facts.context_delivered.is_none() => {
+                    facts.context_delivered = Some(index)
+                }
+                EventKind::HumanConnected { .. } if facts.human_connected.is_none() => {
+                    facts.human_connected = Some(index)
+                }
+                EventKind::QueueJoined {
+                    estimated_wait_seconds,
+                    ..
+                } if facts.queue_joined.is_none() => {
+                    facts.queue_joined = Some(index);
+                    facts.quoted_wait_seconds = *estimated_wait_seconds;
+                }
+                EventKind::Verification { status, .. } if facts.human_connected.is_none() => {
+                    facts.verification = Some(*status)
+                }
+                _ => {}
+            }
+        }
+        self.facts = facts;
+    }
+}

@@ -1,0 +1,360 @@
+//! Streaming reader for `handoff-trace/v1` JSONL.
+//!
+//! Inputs (files, directories of `*.jsonl`, `-` for stdin) are read line by
+//! line in batches, so memory depends on the batch size, not on the number of
+//! conversations. Parsing is separate from reading ([`parse_line`]) so that the
+//! scheduler can parse on worker threads. A bad line becomes a [`LineError`]
+//! naming the file, the line and the problem; it never stops the run.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::model::*;
+
+/// Where conversations come from, resolved before any line is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_string(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: {source}")]
+    Unreadable { path: String, source: io::Error },
+    #[error("{path}: directory holds no *.jsonl files")]
+    EmptyDirectory { path: String },
+}
+
+/// Expands the command line's inputs: a directory becomes its `*.jsonl` files
+/// in name order, so that output order never depends on the file system.
+pub fn resolve_inputs(args: &[PathBuf]) -> Result<Vec<Input>, Vec<InputError>> {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let unreadable = |source| InputError::Unreadable {
+            path: arg.display().to_string(),
+            source,
+        };
+        match std::fs::metadata(arg) {
+            Ok(meta) if meta.is_dir() => match std::fs::read_dir(arg) {
+                Ok(entries) => {
+                    let mut files: Vec<PathBuf> = entries
+                        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                        .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
+                        .collect();
+                    files.sort();
+                    if files.is_empty() {
+                        errors.push(InputError::EmptyDirectory {
+                            path: arg.display().to_string(),
+                        });
+                    }
+                    inputs.extend(files.into_iter().map(Input::File));
+                }
+                Err(source) => errors.push(unreadable(source)),
+            },
+            Ok(_) => match File::open(arg) {
+                Ok(_) => inputs.push(Input::File(arg.clone())),
+                Err(source) => errors.push(unreadable(source)),
+            },
+            Err(source) => errors.push(unreadable(source)),
+        }
+    }
+    if errors.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One non-blank input line, not yet parsed.
+#[derive(Debug)]
+pub struct RawLine {
+    /// Index into the reader's list of inputs.
+    pub input: usize,
+    /// 1-based line number in that input.
+    pub line: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads lines from a sequence of inputs, a batch at a time.
+pub struct LineReader {
+    inputs: Vec<Input>,
+    current: usize,
+    reader: Option<Box<dyn BufRead + Send>>,
+    line: u64,
+    pub bytes_read: u64,
+}
+
+impl LineReader {
+    pub fn new(inputs: Vec<Input>) -> Self {
+        LineReader {
+            inputs,
+            current: 0,
+            reader: None,
+            line: 0,
+            bytes_read: 0,
+        }
+    }
+
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// Fills `batch` with up to `max` lines; returns false once every input
+    /// is exhausted and the batch is empty. An input that fails mid-read is
+    /// an error: the run cannot honestly claim to have read it.
+    pub fn next_batch(&mut self, max: usize, batch: &mut Vec<RawLine>) -> io::Result<bool> {
+        batch.clear();
+        while batch.len() < max {
+            if self.reader.is_none() {
+                let Some(input) = self.inputs.get(self.current) else {
+                    break;
+                };
+                let source: Box<dyn Read + Send> = match input {
+                    Input::Stdin => Box::new(io::stdin()),
+                    Input::File(path) => Box::new(File::open(path).map_err(|err| {
+                        io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+                    })?),
+                };
+                self.reader = Some(Box::new(BufReader::with_capacity(256 * 1024, source)));
+                self.line = 0;
+            }
+            let reader = self.reader.as_mut().expect("opened above");
+            let mut bytes = Vec::new();
+            let read = reader.read_until(b'\n', &mut bytes).map_err(|err| {
+                io::Error::new(
+                    err.kind(),
+                    format!("{}: {err}", self.inputs[self.current].display_name()),
+                )
+            })?;
+            if read == 0 {
+                self.reader = None;
+                self.current += 1;
+                continue;
+            }
+            self.line += 1;
+            self.bytes_read += read as u64;
+            if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            batch.push(RawLine {
+                input: self.current,
+                line: self.line,
+                bytes,
+            });
+        }
+        Ok(!batch.is_empty())
+    }
+}
+
+/// Parses and validates one line. The error is the problem only; the caller
+/// adds file and line.
+pub fn parse_line(bytes: &[u8]) -> Result<Conversation, String> {
+    let mut conversation: Conversation = match serde_json::from_slice(bytes) {
+        Ok(conversation) => conversation,
+        Err(_) => return Err(describe_parse_error(bytes)),
+    };
+    validate(&conversation)?;
+    conversation.derive_facts();
+    Ok(conversation)
+}
+
+/// Parses again, this time tracking the path, to say where the problem is.
+/// Only bad lines pay for path tracking.
+fn describe_parse_error(bytes: &[u8]) -> String {
+    if let Err(err) = std::str::from_utf8(bytes) {
+        return format!("line is not valid UTF-8 ({err})");
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, Conversation>(&mut deserializer) {
+        Ok(_) => "invalid JSON".to_string(),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                format!("invalid JSON: {inner}")
+            } else if path == "." {
+                strip_position(&inner.to_string())
+            } else {
+                format!("{path}: {}", strip_position(&inner.to_string()))
+            }
+        }
+    }
+}
+
+/// serde_json appends "at line 1 column N"; for a one-line record the path
+/// says more, so data errors drop it (syntax errors keep it).
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(pos) => message[..pos].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn validate(conversation: &Conversation) -> Result<(), String> {
+    if conversation.schema != SCHEMA {
+        return Err(format!(
+            "schema: expected \"{SCHEMA}\", found \"{}\"",
+            conversation.schema
+        ));
+    }
+    if conversation.conversation_id.trim().is_empty() {
+        return Err("conversationId: must not be empty".to_string());
+    }
+    if let Some(csat) = conversation.outcome.as_ref().and_then(|o| o.csat)
+        && !(1..=5).contains(&csat)
+    {
+        return Err(format!(
+            "outcome.csat: expected an integer 1-5, found {csat}"
+        ));
+    }
+    for (index, event) in conversation.events.iter().enumerate() {
+        if let EventKind::Turn {
+            sentiment: Some(score),
+            ..
+        } = event.kind
+            && !(-1.0..=1.0).contains(&score)
+        {
+            return Err(format!(
+                "events[{index}].sentiment: expected a number in [-1, 1], found {score}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every key an event of any known type may carry; which ones are required
+/// depends on `type` and is checked in [`RawEvent::into_event`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEvent {
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    at: Option<Timestamp>,
+    speaker: Option<Speaker>,
+    text: Option<String>,
+    sentiment: Option<f64>,
+    tool: Option<String>,
+    args: Option<Value>,
+    result: Option<Value>,
+    error: Option<String>,
+    status: Option<VerificationStatus>,
+    method: Option<String>,
+    by: Option<OfferBy>,
+    description: Option<String>,
+    amount: Option<Amount>,
+    response: Option<OfferResponse>,
+    trigger: Option<Trigger>,
+    urgency: Option<Urgency>,
+    package: Option<Value>,
+    queue: Option<String>,
+    estimated_wait_seconds: Option<f64>,
+    scheduled_for: Option<Timestamp>,
+    surface: Option<Surface>,
+    payload: Option<Value>,
+    duration_seconds: Option<f64>,
+    agent_id: Option<String>,
+    action: Option<String>,
+    details: Option<Value>,
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RawEvent::deserialize(deserializer)?
+            .into_event()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+fn required<T>(value: Option<T>, key: &str, event_type: &str) -> Result<T, String> {
+    value.ok_or_else(|| format!("missing key `{key}` for a `{event_type}` event"))
+}
+
+impl RawEvent {
+    fn into_event(self) -> Result<Event, String> {
+        let t = self.event_type.as_str();
+        let kind = match t {
+            "turn" => EventKind::Turn {
+                speaker: required(self.speaker, "speaker", t)?,
+                text: required(self.text, "text", t)?,
+                sentiment: self.sentiment,
+            },
+            "toolCall" => EventKind::ToolCall {
+                tool: required(self.tool, "tool", t)?,
+                args: self.args.unwrap_or(Value::Null),
+                result: self.result,
+                error: self.error,
+            },
+            "verification" => EventKind::Verification {
+                status: required(self.status, "status", t)?,
+                method: self.method,
+            },
+            "offer" => EventKind::Offer {
+                by: required(self.by, "by", t)?,
+                description: required(self.description, "description", t)?,
+                amount: self.amount,
+                response: required(self.response, "response", t)?,
+            },
+            "escalation" => EventKind::Escalation {
+                trigger: required(self.trigger, "trigger", t)?,
+                urgency: required(self.urgency, "urgency", t)?,
+                description: self.description,
+            },
+            "handoffPackage" => match required(self.package, "package", t)? {
+                Value::Object(map) => EventKind::HandoffPackage(Box::new(Package(map))),
+                other => {
+                    return Err(format!(
+                        "`package` must be an object, found {}",
+                        json_type_name(&other)
+                    ));
+                }
+            },
+            "queueJoined" => EventKind::QueueJoined {
+                queue: required(self.queue, "queue", t)?,
+                estimated_wait_seconds: self.estimated_wait_seconds,
+            },
+            "callbackScheduled" => EventKind::CallbackScheduled {
+                scheduled_for: self.scheduled_for,
+            },
+            "contextDelivered" => EventKind::ContextDelivered {
+                surface: required(self.surface, "surface", t)?,
+                payload: self.payload,
+                duration_seconds: self.duration_seconds,
+            },
+            "humanConnected" => EventKind::HumanConnected {
+                agent_id: required(self.agent_id, "agentId", t)?,
+            },
+            "humanAction" => EventKind::HumanAction {
+                action: required(self.action, "action", t)?,
+                details: self.details,
+            },
+            _ => EventKind::Unknown {
+                type_name: self.event_type,
+            },
+        };
+        Ok(Event { at: self.at, kind })
+    }
+}
