@@ -98,7 +98,7 @@ impl Outcome {
 pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "millis")]
     pub at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -106,6 +106,14 @@ pub struct Evidence {
     pub matched: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Timestamps as the trace format writes them: RFC 3339, milliseconds, UTC.
+fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => serializer.collect_str(&at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Longest text kept in evidence; longer turns are cut at a char boundary.

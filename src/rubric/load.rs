@@ -105,9 +105,18 @@ impl Decoder {
         if let Some(field) = message
             .strip_prefix("unknown field `")
             .and_then(|rest| rest.split('`').next())
-            && let Some((key, _)) = node.descend(&path).entry(field)
         {
-            pos = key.pos;
+            // serde names the unknown field as the path's last segment.
+            let segments: Vec<_> = path.iter().cloned().collect();
+            let parent = match segments.last() {
+                Some(serde_path_to_error::Segment::Map { key }) if key == field => {
+                    &segments[..segments.len() - 1]
+                }
+                _ => &segments[..],
+            };
+            if let Some((key, _)) = node.descend_segments(parent).entry(field) {
+                pos = key.pos;
+            }
         }
         let at = path.to_string();
         let message = if at == "." || at.is_empty() {

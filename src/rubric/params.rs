@@ -107,9 +107,7 @@ impl Patterns {
             let regex = regex::RegexBuilder::new(source)
                 .case_insensitive(true)
                 .build()
-                .map_err(|err| {
-                    format!("invalid regex `{source}`: {}", one_line(&err.to_string()))
-                })?;
+                .map_err(|err| format!("invalid regex `{source}`: {}", regex_cause(&err)))?;
             regexes.push(regex);
         }
         let set = RegexSet::new(regexes.iter().map(|r| format!("(?i:{})", r.as_str())))
@@ -135,6 +133,15 @@ impl Patterns {
     pub fn sources(&self) -> impl Iterator<Item = &str> {
         self.regexes.iter().map(Regex::as_str)
     }
+}
+
+/// The cause of a regex error, without the multi-line source excerpt.
+fn regex_cause(err: &regex::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("error: "))
+        .map(str::to_string)
+        .unwrap_or_else(|| one_line(&text))
 }
 
 fn one_line(message: &str) -> String {

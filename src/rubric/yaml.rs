@@ -105,8 +105,13 @@ impl Node {
     /// Follows a `serde_path_to_error` path down the tree as far as it
     /// goes, so an error points at the value that caused it.
     pub fn descend(&self, path: &serde_path_to_error::Path) -> &Node {
+        let segments: Vec<_> = path.iter().cloned().collect();
+        self.descend_segments(&segments)
+    }
+
+    pub fn descend_segments(&self, segments: &[serde_path_to_error::Segment]) -> &Node {
         let mut node = self;
-        for segment in path.iter() {
+        for segment in segments {
             let next = match segment {
                 serde_path_to_error::Segment::Seq { index } => match &node.value {
                     NodeValue::Seq(items) => items.get(*index),

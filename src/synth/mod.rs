@@ -42,7 +42,7 @@ impl Default for SynthConfig {
         SynthConfig {
             seed: 7,
             start_ms: 1_793_000_000_000, // 2026-10-26
-            mean_gap_s: 45.0,
+            mean_gap_s: 300.0,
             escalation_rate: 0.8,
             no_clock_rate: 0.03,
         }

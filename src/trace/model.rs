@@ -25,8 +25,9 @@ pub struct Conversation {
     pub scenario_id: Option<String>,
     pub channel: Channel,
     pub customer: Customer,
+    #[serde(deserialize_with = "super::reader::rfc3339::required")]
     pub started_at: Timestamp,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::reader::rfc3339::optional")]
     pub ended_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "metadata_values")]
     pub metadata: BTreeMap<String, String>,

@@ -156,6 +156,9 @@ impl LineReader {
             if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
                 bytes.drain(..3);
             }
+            while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                bytes.pop();
+            }
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -172,6 +175,16 @@ impl LineReader {
 /// Parses and validates one line. The error is the problem only; the caller
 /// adds file and line.
 pub fn parse_line(bytes: &[u8]) -> Result<Conversation, String> {
+    // serde would also read a struct from an array: one conversation is an object.
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => {}
+        _ => {
+            let start = String::from_utf8_lossy(&bytes[..bytes.len().min(20)]).into_owned();
+            return Err(format!(
+                "expected a JSON object (one conversation per line), found `{start}`"
+            ));
+        }
+    }
     let mut conversation: Conversation = match serde_json::from_slice(bytes) {
         Ok(conversation) => conversation,
         Err(_) => return Err(describe_parse_error(bytes)),
@@ -194,7 +207,12 @@ fn describe_parse_error(bytes: &[u8]) -> String {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                format!("invalid JSON: {inner}")
+                format!(
+                    "invalid JSON: {}",
+                    inner
+                        .to_string()
+                        .replace(" at line 1 column ", " at column ")
+                )
             } else if path == "." {
                 strip_position(&inner.to_string())
             } else {
@@ -252,7 +270,7 @@ fn validate(conversation: &Conversation) -> Result<(), String> {
 struct RawEvent {
     #[serde(rename = "type")]
     event_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "rfc3339::optional")]
     at: Option<Timestamp>,
     speaker: Option<Speaker>,
     text: Option<String>,
@@ -272,6 +290,7 @@ struct RawEvent {
     package: Option<Value>,
     queue: Option<String>,
     estimated_wait_seconds: Option<f64>,
+    #[serde(default, deserialize_with = "rfc3339::optional")]
     scheduled_for: Option<Timestamp>,
     surface: Option<Surface>,
     payload: Option<Value>,
@@ -356,5 +375,33 @@ impl RawEvent {
             },
         };
         Ok(Event { at: self.at, kind })
+    }
+}
+
+/// RFC 3339 timestamps with an error that shows the offending value.
+pub(crate) mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, de};
+
+    fn parse<E: de::Error>(text: &str) -> Result<Timestamp, E> {
+        text.parse::<Timestamp>().map_err(|err| {
+            E::custom(format!(
+                "expected an RFC 3339 timestamp such as 2026-11-02T14:03:11.000Z, found \"{text}\" ({err})"
+            ))
+        })
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        parse(&text)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Timestamp>, D::Error> {
+        match Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)? {
+            Some(text) => parse(&text).map(Some),
+            None => Ok(None),
+        }
     }
 }

@@ -1,0 +1,142 @@
+//! Every check kind against its fixtures in `tests/fixtures/checks/<kind>.jsonl`.
+//!
+//! A fixture case is three header lines and a conversation:
+//!
+//! ```text
+//! # What the case shows.
+//! # check: <one rubric check, YAML>
+//! # expect: pass | fail | na | unscored
+//! {"schema":"handoff-trace/v1", ...}
+//! ```
+//!
+//! Each case's status is asserted; all outcomes of a kind, with reasons and
+//! evidence, are snapshotted for review.
+
+mod common;
+
+use handoff_eval::checks::{KIND_NAMES, Outcome, Status};
+use handoff_eval::rubric;
+use handoff_eval::trace::parse_line;
+use serde::Serialize;
+
+struct Case {
+    line: usize,
+    description: String,
+    check: String,
+    expect: Status,
+    conversation: String,
+}
+
+fn parse_cases(text: &str) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut description = String::new();
+    let mut check = None;
+    let mut expect = None;
+    for (index, line) in text.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix("# check: ") {
+            check = Some(rest.to_string());
+        } else if let Some(rest) = line.strip_prefix("# expect: ") {
+            expect = Some(match rest.trim() {
+                "pass" => Status::Pass,
+                "fail" => Status::Fail,
+                "na" => Status::Na,
+                "unscored" => Status::Unscored,
+                other => panic!("line {}: unknown expectation `{other}`", index + 1),
+            });
+        } else if let Some(rest) = line.strip_prefix("# ") {
+            description = rest.to_string();
+        } else if line.starts_with('{') {
+            cases.push(Case {
+                line: index + 1,
+                description: std::mem::take(&mut description),
+                check: check
+                    .take()
+                    .unwrap_or_else(|| panic!("line {}: no `# check:`", index + 1)),
+                expect: expect
+                    .take()
+                    .unwrap_or_else(|| panic!("line {}: no `# expect:`", index + 1)),
+                conversation: line.to_string(),
+            });
+        }
+    }
+    cases
+}
+
+#[derive(Serialize)]
+struct Evaluated {
+    case: String,
+    outcome: Outcome,
+}
+
+fn evaluate_kind(kind: &str) -> Vec<Evaluated> {
+    let path = common::fixture(&format!("checks/{kind}.jsonl"));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let cases = parse_cases(&text);
+    assert!(
+        cases.len() >= 3,
+        "{kind}: at least three fixture cases, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    let mut evaluated = Vec::new();
+    for case in cases {
+        let yaml = format!(
+            "rubric: fixture\nversion: 1\npass_threshold: 50\ndimensions:\n  - id: d\n    title: d\n    checks:\n      - {}\n",
+            case.check
+        );
+        let rubric = rubric::from_str(&yaml, &format!("{kind}.jsonl:{}", case.line))
+            .unwrap_or_else(|err| panic!("{err}"));
+        let conversation = parse_line(case.conversation.as_bytes())
+            .unwrap_or_else(|err| panic!("{kind}.jsonl:{}: {err}", case.line));
+        let outcome = rubric.dimensions[0].checks[0].evaluate(&conversation);
+        if outcome.status != case.expect {
+            failures.push(format!(
+                "{kind}.jsonl:{}: {}\n  expected {:?}, got {:?}: {}",
+                case.line, case.description, case.expect, outcome.status, outcome.reason
+            ));
+        }
+        evaluated.push(Evaluated {
+            case: case.description,
+            outcome,
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    evaluated
+}
+
+macro_rules! kind_tests {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let evaluated = evaluate_kind(stringify!($name));
+                common::settings().bind(|| {
+                    insta::assert_yaml_snapshot!(concat!("check_", stringify!($name)), evaluated);
+                });
+            }
+        )*
+
+        #[test]
+        fn every_kind_has_fixtures() {
+            let tested = [$(stringify!($name)),*];
+            for kind in KIND_NAMES {
+                assert!(tested.contains(kind), "check kind `{kind}` has no fixture test");
+            }
+        }
+    };
+}
+
+kind_tests!(
+    ordered_before,
+    phrase_present,
+    phrase_absent,
+    package_complete,
+    offer_not_repeated,
+    first_meaningful_response,
+    sentiment_trend,
+    mentions_context,
+    follows_suggestion,
+    condition,
+    any_of,
+);

@@ -1,0 +1,389 @@
+//! The real binary: exit codes, messages, outputs, determinism.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn demo_lines(n: usize) -> Vec<String> {
+    fs::read_to_string(common::root().join("datasets/demo.jsonl"))
+        .unwrap()
+        .lines()
+        .take(n)
+        .map(str::to_string)
+        .collect()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn score(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let mut args = vec![
+        "score",
+        "--rubric",
+        rubric.to_str().unwrap(),
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    common::run_in(dir, &args)
+}
+
+/// Eight kinds of bad line between good ones, each on a known line.
+fn write_mixed_file(dir: &Path) -> Vec<u64> {
+    let good = demo_lines(5);
+    let bad: Vec<(&str, String)> = vec![
+        (
+            "invalid JSON",
+            "{\"schema\": \"handoff-trace/v1\", \"conversationId\": ".to_string(),
+        ),
+        (
+            "wrong schema",
+            good[0].replace("handoff-trace/v1", "handoff-trace/v2"),
+        ),
+        (
+            "missing conversationId",
+            good[0].replace("\"conversationId\":\"conv-0000000\",", ""),
+        ),
+        (
+            "bad timestamp",
+            good[1].replacen("\"startedAt\":\"", "\"startedAt\":\"yesterday ", 1),
+        ),
+        (
+            "wrong enum",
+            good[2].replacen("\"speaker\":\"customer\"", "\"speaker\":\"bot\"", 1),
+        ),
+        (
+            "sentiment out of range",
+            good[3].replacen("\"sentiment\":-0.", "\"sentiment\":-3.", 1),
+        ),
+        (
+            "event missing a key",
+            good[4].replacen("\"agentId\":", "\"agent\":", 1),
+        ),
+        ("not a JSON object", "[1, 2, 3]".to_string()),
+    ];
+    let mut text = String::new();
+    let mut bad_lines = Vec::new();
+    let mut line = 0;
+    for (index, (_, bad_line)) in bad.iter().enumerate() {
+        if let Some(good_line) = good.get(index) {
+            text.push_str(good_line);
+            text.push('\n');
+            line += 1;
+        }
+        text.push_str(bad_line);
+        text.push('\n');
+        line += 1;
+        bad_lines.push(line);
+    }
+    // A blank line and a non-UTF-8 line at the end.
+    text.push('\n');
+    let mut bytes = text.into_bytes();
+    bytes.extend_from_slice(b"{\"schema\": \"\xff\xfe\"}\n");
+    bad_lines.push(line + 2);
+    fs::write(dir.join("mixed.jsonl"), bytes).unwrap();
+    bad_lines
+}
+
+#[test]
+fn scores_the_demo_and_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let output = score(dir.path(), &[demo.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = fs::read_to_string(dir.path().join("out/calls.jsonl")).unwrap();
+    assert_eq!(calls.lines().count(), 300);
+    let first: Value = serde_json::from_str(calls.lines().next().unwrap()).unwrap();
+    for key in [
+        "conversation_id",
+        "agent_version",
+        "scenario_id",
+        "rubric",
+        "verdict",
+        "score",
+        "auto_failed",
+        "dimensions",
+    ] {
+        assert!(first.get(key).is_some(), "calls.jsonl lacks `{key}`");
+    }
+    assert_eq!(first["rubric"]["name"], "handoff-quality");
+    assert_eq!(first["rubric"]["hash"].as_str().unwrap().len(), 16);
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(summary["lines"]["read"], 300);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/rejected.jsonl")).unwrap(),
+        ""
+    );
+    let stdout = common::stdout(&output);
+    assert!(
+        stdout.contains("context_before_connect (critical)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("re-contact within 24h"), "{stdout}");
+}
+
+#[test]
+fn bad_lines_are_reported_by_file_and_line_and_the_rest_is_scored() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_lines = write_mixed_file(dir.path());
+    let output = score(dir.path(), &["mixed.jsonl"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "rejected lines alone do not fail a run without --strict"
+    );
+    let stderr = common::stderr(&output);
+    for line in &bad_lines {
+        assert!(
+            stderr.contains(&format!("mixed.jsonl:{line}: ")),
+            "line {line} not reported:\n{stderr}"
+        );
+    }
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(summary["lines"]["rejected"], bad_lines.len() as u64);
+    assert_eq!(summary["lines"]["scored"], 5);
+    assert_eq!(
+        summary["lines"]["read"],
+        5 + bad_lines.len() as u64,
+        "the blank line is not a record"
+    );
+    assert_eq!(
+        summary["rejected"].as_array().unwrap().len(),
+        bad_lines.len()
+    );
+    let rejected = fs::read_to_string(dir.path().join("out/rejected.jsonl")).unwrap();
+    assert_eq!(rejected.lines().count(), bad_lines.len());
+    assert_eq!(
+        fs::read_to_string(dir.path().join("out/calls.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        5
+    );
+    assert!(common::stdout(&output).contains(&format!("{} rejected", bad_lines.len())));
+    common::settings().bind(|| insta::assert_snapshot!("cli_rejected_lines", stderr));
+}
+
+#[test]
+fn strict_turns_any_rejected_line_into_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write_mixed_file(dir.path());
+    let output = score(dir.path(), &["--strict", "mixed.jsonl"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("--strict"),
+        "{}",
+        common::stderr(&output)
+    );
+    // Outputs are still written.
+    assert!(dir.path().join("out/summary.json").exists());
+    let clean = dir.path().join("clean.jsonl");
+    fs::write(&clean, demo_lines(3).join("\n")).unwrap();
+    let output = score(dir.path(), &["--strict", "clean.jsonl"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+}
+
+#[test]
+fn invalid_rubric_exits_2_with_every_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric = common::fixture("rubrics/many_errors.yaml");
+    let demo = common::root().join("datasets/demo.jsonl");
+    let output = common::run_in(
+        dir.path(),
+        &[
+            "score",
+            "--rubric",
+            rubric.to_str().unwrap(),
+            demo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(stderr.contains("12 errors in rubric"), "{stderr}");
+    assert!(
+        !dir.path().join("handoff-eval-out").exists(),
+        "nothing is written for an invalid rubric"
+    );
+    let output = common::run(&["lint", rubric.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(common::stderr(&output).matches("error: ").count(), 12);
+}
+
+#[test]
+fn lint_accepts_the_shipped_rubric() {
+    let output = common::run(&["lint", "rubrics/handoff.yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(
+        common::stdout(&output)
+            .starts_with("ok: rubrics/handoff.yaml: handoff-quality v1, 11 dimensions")
+    );
+}
+
+#[test]
+fn missing_input_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = score(dir.path(), &["no-such-file.jsonl"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("no-such-file.jsonl"),
+        "{}",
+        common::stderr(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_exit_codes() {
+    let output = common::run(&["score"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = common::run(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = common::stdout(&output);
+    assert!(
+        help.contains("Exit codes:") && help.contains("2  the tool could not do its job"),
+        "{help}"
+    );
+}
+
+#[test]
+fn reads_directories_and_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("inputs");
+    fs::create_dir(&inputs).unwrap();
+    let lines = demo_lines(6);
+    fs::write(inputs.join("b.jsonl"), lines[3..].join("\n")).unwrap();
+    fs::write(inputs.join("a.jsonl"), lines[..3].join("\n")).unwrap();
+    fs::write(inputs.join("ignored.txt"), "not a trace").unwrap();
+    let output = score(dir.path(), &["inputs"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = fs::read_to_string(dir.path().join("out/calls.jsonl")).unwrap();
+    let ids: Vec<String> = calls
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["conversation_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "conv-0000000",
+            "conv-0000001",
+            "conv-0000002",
+            "conv-0000003",
+            "conv-0000004",
+            "conv-0000005"
+        ]
+    );
+
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff-eval"))
+        .args([
+            "score",
+            "--rubric",
+            rubric.to_str().unwrap(),
+            "--out",
+            "stdin-out",
+            "-",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.join("\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let from_stdin = fs::read_to_string(dir.path().join("stdin-out/calls.jsonl")).unwrap();
+    assert_eq!(
+        from_stdin, calls,
+        "stdin and files give the same scorecards"
+    );
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let mut results = Vec::new();
+    for (threads, batch) in [("1", "1024"), ("2", "7"), ("4", "33")] {
+        let out = format!("out-{threads}");
+        let rubric = common::root().join("rubrics/handoff.yaml");
+        let output = common::run_in(
+            dir.path(),
+            &[
+                "score",
+                "--rubric",
+                rubric.to_str().unwrap(),
+                "--threads",
+                threads,
+                "--batch-size",
+                batch,
+                "--out",
+                &out,
+                demo.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0));
+        results.push((
+            fs::read(dir.path().join(&out).join("calls.jsonl")).unwrap(),
+            fs::read(dir.path().join(&out).join("summary.json")).unwrap(),
+        ));
+    }
+    assert!(
+        results.windows(2).all(|w| w[0] == w[1]),
+        "outputs differ between thread counts"
+    );
+}
+
+#[test]
+fn duplicate_conversation_ids_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines(2);
+    fs::write(
+        dir.path().join("dup.jsonl"),
+        format!("{}\n{}\n{}\n", lines[0], lines[1], lines[0]),
+    )
+    .unwrap();
+    let output = score(dir.path(), &["dup.jsonl"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        common::stderr(&output).contains("dup.jsonl:3: duplicate conversationId `conv-0000000`"),
+        "{}",
+        common::stderr(&output)
+    );
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(summary["lines"]["duplicate_ids"], 1);
+    assert_eq!(summary["duplicate_ids"][0]["line"], 3);
+}
+
+#[test]
+fn generate_is_deterministic_per_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |seed: &str, file: &str| {
+        let output = common::run_in(
+            dir.path(),
+            &["generate", "--count", "50", "--seed", seed, "-o", file],
+        );
+        assert_eq!(output.status.code(), Some(0));
+        fs::read(dir.path().join(file)).unwrap()
+    };
+    let a = run("3", "a.jsonl");
+    assert_eq!(a, run("3", "b.jsonl"));
+    assert_ne!(a, run("4", "c.jsonl"));
+    assert_eq!(String::from_utf8(a).unwrap().lines().count(), 50);
+}

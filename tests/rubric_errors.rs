@@ -1,0 +1,111 @@
+//! A bad rubric gets every error at once, each with file, line and column.
+//! The rendered text is output a person reads: it is snapshotted.
+
+mod common;
+
+use handoff_eval::rubric::{self, RubricError};
+
+fn load_error(name: &str) -> RubricError {
+    let path = common::fixture(&format!("rubrics/{name}"));
+    rubric::load(&path).expect_err("the fixture rubric is invalid")
+}
+
+/// Rendered errors with the machine-specific path prefix removed.
+fn rendered(err: &RubricError) -> String {
+    let root = common::root().join("tests/fixtures/rubrics/");
+    err.to_string().replace(&root.display().to_string(), "")
+}
+
+#[test]
+fn reports_every_error_with_a_position() {
+    let err = load_error("many_errors.yaml");
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), 12, "{}", rendered(&err));
+    for diagnostic in diagnostics {
+        let pos = diagnostic
+            .pos
+            .unwrap_or_else(|| panic!("no position: {}", diagnostic.message));
+        assert!(pos.line > 0 && pos.column > 0, "{}", diagnostic.message);
+    }
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    let expect = [
+        "unknown key `pass_treshold` (did you mean `pass_threshold`?)",
+        "missing key `pass_threshold`",
+        "no dimension `no_such_dimension`",
+        "expected a positive number, found -1",
+        "unknown event type `humanConected`",
+        "duplicate dimension id `context_before_connect`",
+        "unknown check kind `phrase_abscent` (did you mean `phrase_absent`?)",
+        "unknown variant `verifed`",
+        "invalid regex `(unclosed`",
+        "unknown field `patern`",
+        "unknown duration unit `parsecs`",
+        "expected at least one check",
+    ];
+    for fragment in expect {
+        assert!(
+            messages.iter().any(|m| m.contains(fragment)),
+            "no error mentions `{fragment}`:\n{}",
+            messages.join("\n")
+        );
+    }
+    common::settings().bind(|| insta::assert_snapshot!("rubric_errors_many", rendered(&err)));
+}
+
+#[test]
+fn errors_are_in_source_order() {
+    let err = load_error("many_errors.yaml");
+    let positions: Vec<_> = err.diagnostics().iter().map(|d| d.pos).collect();
+    let mut sorted = positions.clone();
+    sorted.sort();
+    assert_eq!(positions, sorted);
+}
+
+#[test]
+fn yaml_syntax_error_is_located() {
+    let err = load_error("syntax_error.yaml");
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), 1);
+    let pos = diagnostics[0].pos.expect("a syntax error has a position");
+    assert!(
+        pos.line >= 5,
+        "points into the unclosed list, not the start: {pos:?}"
+    );
+    common::settings().bind(|| insta::assert_snapshot!("rubric_errors_syntax", rendered(&err)));
+}
+
+#[test]
+fn a_list_is_not_a_rubric() {
+    let err = load_error("not_a_mapping.yaml");
+    assert_eq!(err.diagnostics().len(), 1);
+    assert!(
+        rendered(&err).contains("expected a mapping, found a list"),
+        "{}",
+        rendered(&err)
+    );
+}
+
+#[test]
+fn the_shipped_rubric_is_valid() {
+    let rubric = rubric::load(&common::root().join("rubrics/handoff.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+    for id in [
+        "context_before_connect",
+        "no_reverification",
+        "no_repeated_offer",
+        "suggested_action_followed",
+        "package_complete",
+        "honest_disclosure",
+        "wait_options",
+        "first_meaningful_response",
+        "informed_opening",
+        "no_repeat_yourself",
+    ] {
+        assert!(ids.contains(&id), "the default rubric lacks `{id}`");
+    }
+    assert!(
+        rubric.dimensions[0].critical,
+        "context_before_connect is critical"
+    );
+}
