@@ -1,1 +1,195 @@
-fn main() {}
+//! Throughput and memory benchmark for rule-only scoring.
+//!
+//! ```sh
+//! cargo bench --bench throughput                 # 100k conversations, then memory at 100k and 1M
+//! cargo bench --bench throughput -- --quick      # 20k conversations, memory at 20k and 200k
+//! ```
+//!
+//! 1. Throughput: scores a generated file with the shipped rubric at 1 and
+//!    2 threads, and runs a parse-only pass over the same file through the
+//!    same pipeline; prints conversations/s, MB/s and MB/s per core, and the
+//!    ratio score/parse (target: at least 0.5). Best of three runs each.
+//! 2. Memory: re-runs this program as a child per size, which scores the
+//!    file and reports its own peak resident set (VmHWM); prints the ratio
+//!    of the largest to the smallest (target: at most 2).
+//!
+//! Data is generated once (seed 1) into `target/bench-data/` and reused.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use handoff_eval::rubric;
+use handoff_eval::run::{RunConfig, Sink, parse_only, run};
+use handoff_eval::synth::{Generator, SynthConfig};
+use handoff_eval::trace::Input;
+
+const CHILD_ENV: &str = "HANDOFF_EVAL_BENCH_CHILD";
+
+/// The same allocator as the binary, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: handoff_eval::alloc::MiMalloc = handoff_eval::alloc::MiMalloc;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn data_file(count: u64) -> PathBuf {
+    let dir = root().join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("generated-{count}.jsonl"));
+    if !path.exists() {
+        eprintln!(
+            "generating {count} conversations into {} ...",
+            path.display()
+        );
+        let partial = path.with_extension("partial");
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).unwrap());
+        let config = SynthConfig {
+            seed: 1,
+            ..SynthConfig::default()
+        };
+        for conversation in Generator::new(config).take(count as usize) {
+            serde_json::to_writer(&mut out, &conversation).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+        out.flush().unwrap();
+        std::fs::rename(&partial, &path).unwrap();
+    }
+    path
+}
+
+/// Writes call scorecards to a file, as `score` does.
+struct FileSink(BufWriter<File>);
+
+impl Sink for FileSink {
+    fn call(&mut self, json: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(json)
+    }
+}
+
+fn calls_file() -> FileSink {
+    let path = root().join("target/bench-data/calls.jsonl");
+    FileSink(BufWriter::with_capacity(
+        1 << 20,
+        File::create(path).unwrap(),
+    ))
+}
+
+fn best_of<F: FnMut() -> u64>(runs: usize, mut f: F) -> (Duration, u64) {
+    let mut best = Duration::MAX;
+    let mut count = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        count = f();
+        best = best.min(start.elapsed());
+    }
+    (best, count)
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn child(path: &Path) {
+    let rubric = rubric::load(&root().join("rubrics/handoff.yaml")).unwrap();
+    let outcome = run(
+        &rubric,
+        vec![Input::File(path.to_path_buf())],
+        &RunConfig::default(),
+        &mut calls_file(),
+    )
+    .unwrap();
+    println!("{} {}", outcome.lines.scored, peak_rss_kib());
+}
+
+fn main() {
+    handoff_eval::alloc::keep_freed_memory();
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        child(Path::new(&path));
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let (throughput_size, memory_sizes): (u64, [u64; 2]) = if quick {
+        (20_000, [20_000, 200_000])
+    } else {
+        (100_000, [100_000, 1_000_000])
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("machine: {cores} cores");
+
+    let path = data_file(throughput_size);
+    let megabytes = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
+    let rubric = rubric::load(&root().join("rubrics/handoff.yaml")).unwrap();
+    println!("\nthroughput: {throughput_size} conversations, {megabytes:.0} MB, rubric {rubric}");
+    println!(
+        "{:<8} {:>7} {:>12} {:>9} {:>13} {:>11}",
+        "pass", "threads", "conv/s", "MB/s", "MB/s per core", "score/parse"
+    );
+    for threads in [1, 2] {
+        let config = RunConfig {
+            threads: Some(threads),
+            ..RunConfig::default()
+        };
+        let input = || vec![Input::File(path.clone())];
+        let (parse_time, parsed) = best_of(3, || parse_only(input(), &config).unwrap().0);
+        let (score_time, scored) = best_of(3, || {
+            run(&rubric, input(), &config, &mut calls_file())
+                .unwrap()
+                .lines
+                .scored
+        });
+        assert_eq!(parsed, scored);
+        for (name, time) in [("parse", parse_time), ("score", score_time)] {
+            let seconds = time.as_secs_f64();
+            let ratio = if name == "score" {
+                format!("{:.2}", parse_time.as_secs_f64() / seconds)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:<8} {:>7} {:>12.0} {:>9.1} {:>13.1} {:>11}",
+                name,
+                threads,
+                parsed as f64 / seconds,
+                megabytes / seconds,
+                megabytes / seconds / threads as f64,
+                ratio
+            );
+        }
+    }
+
+    println!("\npeak memory (scoring with all cores, calls written to a file):");
+    let exe = std::env::current_exe().unwrap();
+    let mut peaks = Vec::new();
+    for size in memory_sizes {
+        let path = data_file(size);
+        let output = Command::new(&exe).env(CHILD_ENV, &path).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut fields = text.split_whitespace();
+        let scored: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+        let peak: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+        assert_eq!(
+            scored,
+            size,
+            "child failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        println!("  {size:>9} conversations: {:.1} MiB", peak as f64 / 1024.0);
+        peaks.push(peak);
+    }
+    println!(
+        "  ratio {}/{}: {:.2}x (target: at most 2x)",
+        memory_sizes[1],
+        memory_sizes[0],
+        peaks[1] as f64 / peaks[0] as f64
+    );
+}

@@ -101,7 +101,9 @@ pub struct Aggregator {
     dimension_ids: Vec<String>,
     slice_keys: Vec<String>,
     all: Group,
-    slices: BTreeMap<(String, String), Group>,
+    /// Slice kind (`agent_version`, `channel`, `trigger`, `metadata.KEY`)
+    /// -> slice value -> group. Looked up by `&str`, allocated once per value.
+    slices: BTreeMap<String, BTreeMap<String, Group>>,
     escalated: u64,
     contacts: Vec<Contact>,
     first_response: Vec<f32>,
@@ -132,21 +134,28 @@ impl Aggregator {
         }
     }
 
+    fn slice(&mut self, kind: &str, value: &str) -> &mut Group {
+        if !self.slices.contains_key(kind) {
+            self.slices.insert(kind.to_string(), BTreeMap::new());
+        }
+        let groups = self.slices.get_mut(kind).expect("inserted above");
+        if !groups.contains_key(value) {
+            groups.insert(value.to_string(), Group::default());
+        }
+        groups.get_mut(value).expect("inserted above")
+    }
+
     pub fn add(&mut self, call: &CallSummary) {
         self.all.add(call);
-        let mut keys = vec![
-            ("agent_version".to_string(), call.agent_version.clone()),
-            ("channel".to_string(), call.channel.as_str().to_string()),
-        ];
+        self.slice("agent_version", &call.agent_version).add(call);
+        self.slice("channel", call.channel.as_str()).add(call);
         if let Some(trigger) = call.trigger {
-            keys.push(("trigger".to_string(), trigger.as_str().to_string()));
+            self.slice("trigger", trigger.as_str()).add(call);
         }
-        for (key, value) in self.slice_keys.iter().zip(&call.slices) {
-            let value = value.clone().unwrap_or_else(|| "(none)".to_string());
-            keys.push((format!("metadata.{key}"), value));
-        }
-        for key in keys {
-            self.slices.entry(key).or_default().add(call);
+        for index in 0..self.slice_keys.len() {
+            let kind = format!("metadata.{}", self.slice_keys[index]);
+            let value = call.slices[index].as_deref().unwrap_or("(none)");
+            self.slice(&kind, value).add(call);
         }
         let metrics = &call.metrics;
         if metrics.escalated {
@@ -212,17 +221,19 @@ impl Aggregator {
             mean_score: g.scores.mean(),
         };
         let mut slices: BTreeMap<String, BTreeMap<String, SliceSummary>> = BTreeMap::new();
-        for ((kind, value), g) in &self.slices {
-            slices.entry(kind.clone()).or_default().insert(
-                value.clone(),
-                SliceSummary {
-                    calls: group(g),
-                    dimensions: dimension(&self.dimension_ids, &g.dimensions)
-                        .into_iter()
-                        .map(|d| (d.id.clone(), d))
-                        .collect(),
-                },
-            );
+        for (kind, groups) in &self.slices {
+            for (value, g) in groups {
+                slices.entry(kind.clone()).or_default().insert(
+                    value.clone(),
+                    SliceSummary {
+                        calls: group(g),
+                        dimensions: dimension(&self.dimension_ids, &g.dimensions)
+                            .into_iter()
+                            .map(|d| (d.id.clone(), d))
+                            .collect(),
+                    },
+                );
+            }
         }
         self.first_response.sort_by(f32::total_cmp);
         let csat = |c: &Csat| CsatSummary {

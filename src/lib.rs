@@ -18,6 +18,7 @@
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
 
 pub mod aggregate;
+pub mod alloc;
 pub mod checks;
 pub mod cli;
 pub mod report;

@@ -75,7 +75,7 @@ pub struct RunOutcome {
 
 /// Where the run's results go. Implementations write files, print errors,
 /// move a progress bar; the defaults do nothing.
-pub trait Sink {
+pub trait Sink: Send {
     fn call(&mut self, _json: &[u8]) -> io::Result<()> {
         Ok(())
     }
@@ -115,7 +115,7 @@ fn process(rubric: &Rubric, slice_keys: &[String], raw: &RawLine) -> LineResult 
         }
     };
     let (card, summary) = score_call(rubric, &conversation, slice_keys);
-    let mut json = Vec::with_capacity(2048);
+    let mut json = Vec::with_capacity(8192);
     serde_json::to_writer(&mut json, &card).expect("a scorecard serializes");
     json.push(b'\n');
     LineResult::Scored(Box::new(ScoredLine {
@@ -127,13 +127,23 @@ fn process(rubric: &Rubric, slice_keys: &[String], raw: &RawLine) -> LineResult 
     }))
 }
 
-/// Scores every line of `inputs` against `rubric`.
-pub fn run(
-    rubric: &Rubric,
+/// What the batch loop hands its consumer: a mapped line, in input order,
+/// or the end of a batch with the bytes read so far.
+enum Step<T> {
+    Line(T),
+    BatchEnd { bytes: u64 },
+}
+
+/// The batch loop every pass shares. While the pool maps batch N, the
+/// calling side hands batch N-1's results to `consume` in input order and
+/// reads batch N+1, so reading, mapping and consuming overlap.
+/// Returns the bytes read.
+fn pipeline<T: Send>(
     inputs: Vec<Input>,
     config: &RunConfig,
-    sink: &mut dyn Sink,
-) -> io::Result<RunOutcome> {
+    map: impl Fn(&RawLine) -> T + Sync,
+    mut consume: impl FnMut(Step<T>, &[String]) -> io::Result<()> + Send,
+) -> io::Result<u64> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         builder = builder.num_threads(threads);
@@ -141,6 +151,49 @@ pub fn run(
     let pool = builder.build().map_err(io::Error::other)?;
     let names: Vec<String> = inputs.iter().map(Input::display_name).collect();
     let mut reader = LineReader::new(inputs);
+    let batch_size = config.batch_size.max(1);
+    let mut current = Vec::new();
+    reader.next_batch(batch_size, &mut current)?;
+    let mut finished: Vec<T> = Vec::new();
+    let mut bytes_at_finish = 0;
+    loop {
+        let mut next = Vec::new();
+        let (side, mapped) = pool.join(
+            || -> io::Result<()> {
+                for result in finished.drain(..) {
+                    consume(Step::Line(result), &names)?;
+                }
+                consume(
+                    Step::BatchEnd {
+                        bytes: bytes_at_finish,
+                    },
+                    &names,
+                )?;
+                if !current.is_empty() {
+                    reader.next_batch(batch_size, &mut next)?;
+                }
+                Ok(())
+            },
+            || current.par_iter().map(&map).collect::<Vec<T>>(),
+        );
+        side?;
+        if current.is_empty() {
+            break;
+        }
+        finished = mapped;
+        bytes_at_finish = reader.bytes_read;
+        current = next;
+    }
+    Ok(reader.bytes_read)
+}
+
+/// Scores every line of `inputs` against `rubric`.
+pub fn run(
+    rubric: &Rubric,
+    inputs: Vec<Input>,
+    config: &RunConfig,
+    sink: &mut dyn Sink,
+) -> io::Result<RunOutcome> {
     let mut aggregator = Aggregator::new(rubric, &config.slice_keys);
     let mut seen_ids: HashSet<u64> = HashSet::new();
     let mut lines = LineCounts {
@@ -150,22 +203,18 @@ pub fn run(
         duplicate_ids: 0,
         bytes: 0,
     };
-    let batch_size = config.batch_size.max(1);
-    let mut current = Vec::new();
-    reader.next_batch(batch_size, &mut current)?;
-    while !current.is_empty() {
-        let mut next = Vec::new();
-        // Read the next batch while the pool parses and scores this one.
-        let (read, results) = pool.join(
-            || reader.next_batch(batch_size, &mut next),
-            || {
-                current
-                    .par_iter()
-                    .map(|raw| process(rubric, &config.slice_keys, raw))
-                    .collect::<Vec<_>>()
-            },
-        );
-        for result in results {
+    let bytes = pipeline(
+        inputs,
+        config,
+        |raw| process(rubric, &config.slice_keys, raw),
+        |step, names| {
+            let result = match step {
+                Step::Line(result) => result,
+                Step::BatchEnd { bytes } => {
+                    sink.progress(lines.read, bytes);
+                    return Ok(());
+                }
+            };
             lines.read += 1;
             match result {
                 LineResult::Rejected { input, line, error } => {
@@ -174,7 +223,7 @@ pub fn run(
                         file: names[input].clone(),
                         line,
                         error,
-                    })?;
+                    })
                 }
                 LineResult::Scored(scored) => {
                     lines.scored += 1;
@@ -186,26 +235,43 @@ pub fn run(
                             line: scored.line,
                         });
                     }
-                    sink.call(&scored.json)?;
                     aggregator.add(&scored.summary);
+                    sink.call(&scored.json)
                 }
             }
-        }
-        read?;
-        sink.progress(lines.read, reader.bytes_read);
-        current = next;
-    }
-    lines.bytes = reader.bytes_read;
+        },
+    )?;
+    lines.bytes = bytes;
     Ok(RunOutcome {
         lines,
         aggregate: aggregator.finish(),
     })
 }
 
+/// Reads and parses every line without scoring: the baseline that scoring
+/// throughput is measured against. Returns (lines parsed, lines rejected, bytes).
+pub fn parse_only(inputs: Vec<Input>, config: &RunConfig) -> io::Result<(u64, u64, u64)> {
+    let (mut parsed, mut rejected) = (0, 0);
+    let bytes = pipeline(
+        inputs,
+        config,
+        |raw| parse_line(&raw.bytes).is_ok(),
+        |step, _| {
+            match step {
+                Step::Line(true) => parsed += 1,
+                Step::Line(false) => rejected += 1,
+                Step::BatchEnd { .. } => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok((parsed, rejected, bytes))
+}
+
 /// A sink that writes call scorecards to a writer and keeps nothing else.
 pub struct CallWriter<W: Write>(pub W);
 
-impl<W: Write> Sink for CallWriter<W> {
+impl<W: Write + Send> Sink for CallWriter<W> {
     fn call(&mut self, json: &[u8]) -> io::Result<()> {
         self.0.write_all(json)
     }

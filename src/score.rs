@@ -42,16 +42,21 @@ pub struct RubricRef<'r> {
     pub hash: &'r str,
 }
 
+/// One dimension's verdict. Weight and criticality are the rubric's (in
+/// `summary.json`, pinned by the rubric hash), so they are not repeated here.
 #[derive(Debug, Serialize)]
 pub struct DimensionCard<'r> {
     pub id: &'r str,
     pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    #[serde(skip)]
     pub weight: f64,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip)]
     pub critical: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<CheckCard<'r>>,
 }
 
@@ -170,7 +175,6 @@ pub fn score_call<'r>(
     conversation: &'r Conversation,
     slice_keys: &[String],
 ) -> (CallCard<'r>, CallSummary) {
-    let metrics_base = call_metrics(rubric, conversation);
     let mut card = CallCard {
         conversation_id: &conversation.conversation_id,
         agent_version: &conversation.agent_version,
@@ -187,7 +191,14 @@ pub fn score_call<'r>(
         scored_dimensions: 0,
         unscored_dimensions: 0,
         dimensions: Vec::new(),
-        metrics: metrics_base,
+        metrics: CallMetrics {
+            escalated: conversation.is_escalated(),
+            human_connected: conversation.facts.human_connected.is_some(),
+            first_meaningful_response_s: None,
+            first_meaningful_response_unscored: None,
+            repeat_yourself: None,
+            csat: conversation.outcome.as_ref().and_then(|o| o.csat),
+        },
     };
     match &rubric.applies_to {
         Some(condition) if !condition.holds(conversation) => {
@@ -205,6 +216,7 @@ pub fn score_call<'r>(
             decide(rubric, &mut card);
         }
     }
+    first_response_metric(rubric, conversation, &mut card);
     if let Some(index) = rubric.metrics.repeat_yourself
         && let Some(dimension) = card.dimensions.get(index)
     {
@@ -300,21 +312,26 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_>) {
     };
 }
 
-fn call_metrics(rubric: &Rubric, conversation: &Conversation) -> CallMetrics {
-    let (first_response, first_response_unscored) =
-        match rubric.metrics.first_response.measure(conversation) {
-            Some(Ok((_, Some(seconds)))) => (Some(round2(seconds)), None),
-            Some(Err(reason)) => (None, Some(reason)),
-            _ => (None, None),
-        };
-    CallMetrics {
-        escalated: conversation.is_escalated(),
-        human_connected: conversation.facts.human_connected.is_some(),
-        first_meaningful_response_s: first_response,
-        first_meaningful_response_unscored: first_response_unscored,
-        repeat_yourself: None,
-        csat: conversation.outcome.as_ref().and_then(|o| o.csat),
-    }
+/// Time to first meaningful response: taken from the rubric's own check
+/// when it ran (its dimension applied), else measured with its definition.
+fn first_response_metric(rubric: &Rubric, conversation: &Conversation, card: &mut CallCard<'_>) {
+    let from_check = rubric.metrics.first_response_check.and_then(|(d, c)| {
+        let outcome = &card.dimensions.get(d)?.checks.get(c)?.outcome;
+        Some(match outcome.status {
+            Status::Unscored => (None, Some(outcome.reason.clone())),
+            _ => (outcome.value.map(round2), None),
+        })
+    });
+    let (seconds, unscored) =
+        from_check.unwrap_or_else(
+            || match rubric.metrics.first_response.measure(conversation) {
+                Some(Ok((_, Some(seconds)))) => (Some(round2(seconds)), None),
+                Some(Err(reason)) => (None, Some(reason)),
+                _ => (None, None),
+            },
+        );
+    card.metrics.first_meaningful_response_s = seconds;
+    card.metrics.first_meaningful_response_unscored = unscored;
 }
 
 /// A stable 64-bit key for a customer id (FNV-1a), so that the re-contact

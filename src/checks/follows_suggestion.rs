@@ -86,7 +86,7 @@ impl FollowsSuggestion {
         };
         let issue = issue_terms(conversation);
         let all_terms = key_terms(suggestion);
-        let action_terms: Vec<String> = all_terms
+        let action_terms: Vec<_> = all_terms
             .iter()
             .filter(|term| !issue.contains(term))
             .cloned()

@@ -30,7 +30,7 @@
 use serde::Deserialize;
 
 use super::scope::human_turns_after_connect;
-use super::text::{key_terms, terms_found, tokens};
+use super::text::{Term, has_token, key_terms, terms_found, tokens};
 use super::{Evidence, Outcome};
 use crate::trace::{Conversation, EventKind};
 
@@ -77,8 +77,16 @@ pub fn first_name(conversation: &Conversation) -> Option<String> {
     tokens(full).next().filter(|name| name.chars().count() >= 2)
 }
 
-/// Key terms of the customer's issue as the AI understood it.
-pub fn issue_terms(conversation: &Conversation) -> Vec<String> {
+/// Key terms of the customer's issue as the AI understood it, computed once
+/// per conversation (two check kinds use them).
+pub fn issue_terms(conversation: &Conversation) -> &[Term] {
+    conversation
+        .facts
+        .issue_terms
+        .get_or_init(|| compute_issue_terms(conversation))
+}
+
+fn compute_issue_terms(conversation: &Conversation) -> Vec<Term> {
     let mut text = String::new();
     if let Some(package) = conversation.package() {
         if let Some(primary) = package.str_at("intent.primary") {
@@ -122,7 +130,7 @@ impl MentionsContext {
                 Item::CustomerName => match first_name(conversation) {
                     None => {}
                     Some(name) => {
-                        if tokens(&opening).any(|t| t == name) {
+                        if has_token(&opening, &name) {
                             found.push(format!("customer name ({name})"));
                         } else {
                             missing.push(format!("customer name ({name})"));
@@ -134,9 +142,10 @@ impl MentionsContext {
                     if terms.is_empty() {
                         continue;
                     }
-                    let hits = terms_found(&terms, &opening);
+                    let hits = terms_found(terms, &opening);
                     if hits.is_empty() {
-                        missing.push(format!("issue ({})", terms.join(", ")));
+                        let listed: Vec<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
+                        missing.push(format!("issue ({})", listed.join(", ")));
                     } else {
                         found.push(format!("issue ({})", hits.join(", ")));
                     }

@@ -110,14 +110,24 @@ pub struct Evidence {
 
 /// Timestamps as the trace format writes them: RFC 3339, milliseconds, UTC.
 fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
+    static PRINTER: jiff::fmt::temporal::DateTimePrinter =
+        jiff::fmt::temporal::DateTimePrinter::new().precision(Some(3));
     match at {
-        Some(at) => serializer.collect_str(&at.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")),
+        Some(at) => {
+            let mut buf = String::with_capacity(24);
+            PRINTER
+                .print_timestamp(at, &mut buf)
+                .map_err(serde::ser::Error::custom)?;
+            serializer.serialize_str(&buf)
+        }
         None => serializer.serialize_none(),
     }
 }
 
-/// Longest text kept in evidence; longer turns are cut at a char boundary.
-const EVIDENCE_TEXT_MAX: usize = 400;
+/// Longest text kept in evidence; longer turns are cut, with an ellipsis.
+const EVIDENCE_TEXT_MAX: usize = 160;
+/// Context kept on each side of a match in an evidence excerpt.
+const EXCERPT_CONTEXT: usize = 60;
 
 impl Evidence {
     /// Evidence pointing at event `index`, with the event's text if it has one.
@@ -126,7 +136,7 @@ impl Evidence {
         Evidence {
             event: Some(index),
             at: event.and_then(|e| e.at),
-            text: event.and_then(event_text).map(|t| clip(t).to_string()),
+            text: event.and_then(event_text).map(clip),
             ..Evidence::default()
         }
     }
@@ -140,12 +150,32 @@ impl Evidence {
         self.matched = Some(matched.into());
         self
     }
+
+    /// Evidence of a pattern match in event `index`'s text: the pattern, and
+    /// an excerpt of the text around the match rather than all of it.
+    pub fn match_in(
+        conversation: &Conversation,
+        index: usize,
+        found: &crate::rubric::params::Match,
+    ) -> Self {
+        let event = conversation.events.get(index);
+        let text = event
+            .and_then(event_text)
+            .map(|t| excerpt(t, found.start, found.end));
+        Evidence {
+            event: Some(index),
+            at: event.and_then(|e| e.at),
+            text,
+            matched: Some(found.pattern.clone()),
+            note: None,
+        }
+    }
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
     pub fn with_text(mut self, text: &str) -> Self {
-        self.text = Some(clip(text).to_string());
+        self.text = Some(clip(text));
         self
     }
 }
@@ -161,15 +191,43 @@ fn event_text(event: &Event) -> Option<&str> {
     }
 }
 
-fn clip(text: &str) -> &str {
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// The text, cut to [`EVIDENCE_TEXT_MAX`] bytes with an ellipsis.
+fn clip(text: &str) -> String {
     if text.len() <= EVIDENCE_TEXT_MAX {
-        return text;
+        return text.to_string();
     }
-    let mut end = EVIDENCE_TEXT_MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    format!("{}…", &text[..floor_boundary(text, EVIDENCE_TEXT_MAX)])
+}
+
+/// The part of `text` around bytes `start..end`, with ellipses where cut.
+fn excerpt(text: &str, start: usize, end: usize) -> String {
+    let from = floor_boundary(text, start.saturating_sub(EXCERPT_CONTEXT));
+    let to = ceil_boundary(text, end + EXCERPT_CONTEXT);
+    let mut out = String::with_capacity(to - from + 8);
+    if from > 0 {
+        out.push('…');
     }
-    &text[..end]
+    out.push_str(&text[from..to]);
+    if to < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// A check as the rubric states it: a kind with its parameters, an optional
@@ -280,5 +338,28 @@ impl CheckKind {
             "condition" => de(params).map(CheckKind::Condition),
             _ => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_keep_the_match_and_mark_cuts() {
+        let text = format!("{}account number{}", "a".repeat(100), "b".repeat(100));
+        let cut = excerpt(&text, 100, 114);
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        assert!(cut.contains("account number"));
+        assert_eq!(cut.chars().count(), 14 + 2 * EXCERPT_CONTEXT + 2);
+        assert_eq!(excerpt("short text", 0, 5), "short text");
+        // Never splits a multi-byte character.
+        let accents = "é".repeat(100);
+        assert!(
+            excerpt(&accents, 101, 103)
+                .chars()
+                .all(|c| c == 'é' || c == '…')
+        );
+        assert!(clip(&accents).ends_with('…'));
     }
 }

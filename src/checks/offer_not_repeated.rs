@@ -34,19 +34,79 @@ use serde::Deserialize;
 
 use super::text::{Amount, amounts};
 use super::{Evidence, Outcome};
-use crate::rubric::params::Patterns;
+use crate::rubric::params::{OneOrMany, Patterns};
 use crate::trace::{Conversation, EventKind, OfferBy, OfferResponse, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfferNotRepeated {
     /// Remedy kinds and the patterns that name them; replaces the defaults.
-    pub remedies: Option<BTreeMap<String, Patterns>>,
+    remedies: Option<RemedyTable>,
     /// Human turns matching these talk about the rejection, not a new offer.
     pub ignore: Option<Patterns>,
 }
 
-static DEFAULT_REMEDIES: LazyLock<Vec<(String, Patterns)>> = LazyLock::new(|| {
+/// Remedy kinds and their patterns, searched in one pass per text.
+#[derive(Debug, Clone)]
+struct RemedyTable {
+    patterns: Patterns,
+    /// Kind of each pattern, by index.
+    kind_of: Vec<usize>,
+    kinds: Vec<String>,
+}
+
+impl RemedyTable {
+    fn new(table: &[(String, Vec<String>)]) -> Result<Self, String> {
+        let mut sources = Vec::new();
+        let mut kind_of = Vec::new();
+        for (index, (_, patterns)) in table.iter().enumerate() {
+            for pattern in patterns {
+                sources.push(pattern.clone());
+                kind_of.push(index);
+            }
+        }
+        Ok(RemedyTable {
+            patterns: Patterns::new(&sources)?,
+            kind_of,
+            kinds: table.iter().map(|(kind, _)| kind.clone()).collect(),
+        })
+    }
+
+    /// The remedy kinds a text names, in table order.
+    fn kinds_in(&self, text: &str) -> Vec<&str> {
+        // Most turns name no remedy: one plain pass says so.
+        if !self.patterns.is_match(text) {
+            return Vec::new();
+        }
+        let mut found: Vec<usize> = self
+            .patterns
+            .matching(text)
+            .map(|i| self.kind_of[i])
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|k| self.kinds[k].as_str()).collect()
+    }
+
+    fn names_any(&self, text: &str) -> bool {
+        self.patterns.is_match(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for RemedyTable {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let table = BTreeMap::<String, OneOrMany<String>>::deserialize(deserializer)?;
+        let table: Vec<(String, Vec<String>)> = table.into_iter().map(|(k, v)| (k, v.0)).collect();
+        if table.is_empty() {
+            return Err(serde::de::Error::custom(
+                "expected at least one remedy kind",
+            ));
+        }
+        RemedyTable::new(&table).map_err(serde::de::Error::custom)
+    }
+}
+
+static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
     let table: &[(&str, &[&str])] = &[
         (
             "refund",
@@ -113,15 +173,16 @@ static DEFAULT_REMEDIES: LazyLock<Vec<(String, Patterns)>> = LazyLock::new(|| {
             ],
         ),
     ];
-    table
+    let table: Vec<(String, Vec<String>)> = table
         .iter()
         .map(|(kind, patterns)| {
             (
-                (*kind).to_string(),
-                Patterns::new(patterns).expect("built-in patterns compile"),
+                kind.to_string(),
+                patterns.iter().map(|p| p.to_string()).collect(),
             )
         })
-        .collect()
+        .collect();
+    RemedyTable::new(&table).expect("built-in patterns compile")
 });
 
 static DEFAULT_IGNORE: LazyLock<Patterns> = LazyLock::new(|| {
@@ -143,11 +204,7 @@ pub struct RejectedOffer {
 /// What the customer rejected before the human connected, by the built-in
 /// remedy kinds.
 pub fn rejected_offers(conversation: &Conversation) -> Vec<RejectedOffer> {
-    rejected_offers_with(conversation, &|text| {
-        DEFAULT_REMEDIES
-            .iter()
-            .any(|(_, patterns)| patterns.is_match(text))
-    })
+    rejected_offers_with(conversation, &|text| DEFAULT_REMEDIES.names_any(text))
 }
 
 fn rejected_offers_with(
@@ -196,21 +253,13 @@ fn rejected_offers_with(
 }
 
 impl OfferNotRepeated {
-    fn remedy_kinds(&self, text: &str) -> Vec<String> {
-        let table: Vec<(&String, &Patterns)> = match &self.remedies {
-            Some(custom) => custom.iter().collect(),
-            None => DEFAULT_REMEDIES.iter().map(|(k, p)| (k, p)).collect(),
-        };
-        table
-            .into_iter()
-            .filter(|(_, patterns)| patterns.is_match(text))
-            .map(|(kind, _)| kind.clone())
-            .collect()
+    fn remedies(&self) -> &RemedyTable {
+        self.remedies.as_ref().unwrap_or(&DEFAULT_REMEDIES)
     }
 
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
-        let rejected =
-            rejected_offers_with(conversation, &|text| !self.remedy_kinds(text).is_empty());
+        let remedies = self.remedies();
+        let rejected = rejected_offers_with(conversation, &|text| remedies.names_any(text));
         if rejected.is_empty() {
             return Outcome::na("nothing was rejected before the handoff");
         }
@@ -218,10 +267,10 @@ impl OfferNotRepeated {
             return Outcome::na("no human connected");
         };
         let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
-        let rejected: Vec<(RejectedOffer, Vec<String>)> = rejected
+        let rejected: Vec<(RejectedOffer, Vec<&str>)> = rejected
             .into_iter()
             .map(|offer| {
-                let kinds = self.remedy_kinds(&offer.text);
+                let kinds = remedies.kinds_in(&offer.text);
                 (offer, kinds)
             })
             .collect();
@@ -240,7 +289,7 @@ impl OfferNotRepeated {
                 } if !ignore.is_match(text) => (text.as_str(), None),
                 _ => continue,
             };
-            let kinds = self.remedy_kinds(text);
+            let kinds = remedies.kinds_in(text);
             if kinds.is_empty() {
                 continue;
             }
@@ -272,7 +321,7 @@ impl OfferNotRepeated {
                         offer.text
                     ))
                     .with(rejected_evidence)
-                    .with(Evidence::event(conversation, index).matched(kind.clone()));
+                    .with(Evidence::event(conversation, index).matched(*kind));
                 }
             }
         }

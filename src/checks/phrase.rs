@@ -98,7 +98,7 @@ impl PhrasePresent {
         for turn in &turns {
             if let Some(found) = params.patterns.find(turn.text) {
                 return Outcome::pass(format!("found in {}", scope.describe()))
-                    .with(Evidence::event(conversation, turn.index).matched(found.pattern));
+                    .with(Evidence::match_in(conversation, turn.index, &found));
             }
         }
         Outcome::fail(format!(
@@ -131,7 +131,7 @@ impl PhraseAbsent {
             .iter()
             .filter_map(|turn| {
                 let found = params.patterns.find(turn.text)?;
-                Some(Evidence::event(conversation, turn.index).matched(found.pattern))
+                Some(Evidence::match_in(conversation, turn.index, &found))
             })
             .collect();
         if hits.is_empty() {

@@ -71,16 +71,21 @@ pub struct Scope {
 
 impl Scope {
     pub fn describe(&self) -> String {
-        let who = match &self.speakers {
-            Some(speakers) => speakers
-                .0
-                .iter()
-                .map(|s| format!("{s:?}").to_lowercase())
-                .collect::<Vec<_>>()
-                .join("/"),
-            None => "any".to_string(),
-        };
-        format!("{who} turns {}", self.phase.as_str())
+        let mut out = String::with_capacity(40);
+        match &self.speakers {
+            Some(speakers) => {
+                for (index, speaker) in speakers.0.iter().enumerate() {
+                    if index > 0 {
+                        out.push('/');
+                    }
+                    out.push_str(speaker.as_str());
+                }
+            }
+            None => out.push_str("any"),
+        }
+        out.push_str(" turns ");
+        out.push_str(self.phase.as_str());
+        out
     }
 
     /// The turns in scope, or why they cannot be chosen (a time window with a

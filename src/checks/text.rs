@@ -10,14 +10,21 @@ use regex::Regex;
 /// or the end, that hold at least two words. `$184.00` and `e.g.` do not split.
 pub fn sentence_count(text: &str) -> usize {
     static END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[.!?]+(\s+|$)").unwrap());
-    static ABBREVIATION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\b(e\.g|i\.e|mr|mrs|ms|dr|st|no|vs|etc|approx)$").unwrap()
-    });
+    const ABBREVIATIONS: &[&str] = &[
+        "e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "approx",
+    ];
     let mut count = 0;
     let mut start = 0;
     for end in END.find_iter(text) {
         let sentence = &text[start..end.start()];
-        if ABBREVIATION.is_match(sentence) {
+        let last_word = sentence
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default();
+        if ABBREVIATIONS
+            .iter()
+            .any(|a| last_word.eq_ignore_ascii_case(a))
+        {
             continue;
         }
         if word_count(&text[start..end.end()]) >= 2 {
@@ -132,50 +139,118 @@ const STOPWORDS: &[&str] = &[
     "okay",
 ];
 
-/// Key terms of a text: lower-cased words of four letters or more that are
-/// not stop words, and any token with a digit (order numbers, amounts),
-/// reduced to a stem of at most five characters so that "charged" meets
-/// "charge" and "waiver" meets "waive".
-pub fn key_terms(text: &str) -> Vec<String> {
-    let mut terms: Vec<String> = Vec::new();
-    for token in tokens(text) {
-        let has_digit = token.chars().any(|c| c.is_ascii_digit());
-        if !has_digit && (token.chars().count() < 4 || STOPWORDS.contains(&token.as_str())) {
-            continue;
-        }
-        let term = stem(&token);
-        if !terms.contains(&term) {
-            terms.push(term);
-        }
+/// Whether a token is a stop word, without allocating: tokens are compared
+/// ASCII-lower-cased in a stack buffer (no stop word is longer than 16).
+fn is_stopword(token: &str) -> bool {
+    static SET: LazyLock<std::collections::HashSet<&'static str>> =
+        LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    let bytes = token.as_bytes();
+    if bytes.len() > 16 {
+        return false;
     }
-    terms
-}
-
-/// Lower-case tokens of letters, digits and apostrophes; `$184.00` gives `184`.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|t| !t.is_empty())
-        .map(|t| t.trim_matches('\'').to_lowercase())
-        .filter(|t| !t.is_empty() && t != "00")
+    let mut buf = [0u8; 16];
+    for (slot, byte) in buf.iter_mut().zip(bytes) {
+        *slot = byte.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..bytes.len()]).is_ok_and(|lower| SET.contains(lower))
 }
 
 /// Characters a stem keeps.
 const STEM: usize = 5;
 
-fn stem(token: &str) -> String {
-    if token.chars().any(|c| c.is_ascii_digit()) {
-        return token.to_string();
+/// A key term: its stem, and a 64-bit key of the stem for fast comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub stem: String,
+    key: u64,
+}
+
+impl std::fmt::Display for Term {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.stem)
     }
-    token.chars().take(STEM).collect()
+}
+
+/// Tokens of letters, digits and apostrophes, as slices of the text
+/// (apostrophes trimmed); `$184.00` gives `184` and `00`.
+fn raw_tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|t| t.trim_matches('\''))
+        .filter(|t| !t.is_empty() && *t != "00")
+}
+
+/// Lower-case tokens, allocated: for the few places that keep them.
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_tokens(text).map(str::to_lowercase)
+}
+
+/// The stem key of a token without allocating: FNV-1a over its lower-cased
+/// characters, the first [`STEM`] of them unless it holds a digit.
+fn stem_key(token: &str) -> u64 {
+    let has_digit = token.bytes().any(|b| b.is_ascii_digit());
+    let limit = if has_digit { usize::MAX } else { STEM };
+    let mut hash: u64 = 0xcbf29ce484222325;
+    if token.is_ascii() {
+        for byte in token.bytes().take(limit) {
+            hash ^= byte.to_ascii_lowercase() as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+        return hash;
+    }
+    for c in token.chars().flat_map(char::to_lowercase).take(limit) {
+        let mut buf = [0u8; 4];
+        for byte in c.encode_utf8(&mut buf).bytes() {
+            hash ^= byte as u64;
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    hash
+}
+
+/// Key terms of a text: lower-cased words of four letters or more that are
+/// not stop words, and any token with a digit (order numbers, amounts),
+/// reduced to a stem of at most five characters so that "charged" meets
+/// "charge" and "waiver" meets "waive".
+pub fn key_terms(text: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
+    for token in raw_tokens(text) {
+        let has_digit = token.bytes().any(|b| b.is_ascii_digit());
+        if !has_digit && (token.chars().count() < 4 || is_stopword(token)) {
+            continue;
+        }
+        let key = stem_key(token);
+        if terms.iter().any(|t| t.key == key) {
+            continue;
+        }
+        let lower = token.to_lowercase();
+        let stem = if has_digit {
+            lower
+        } else {
+            lower.chars().take(STEM).collect()
+        };
+        terms.push(Term { stem, key });
+    }
+    terms
+}
+
+/// Whether `text` holds `word` as a whole token, ignoring case.
+pub fn has_token(text: &str, word: &str) -> bool {
+    raw_tokens(text).any(|token| {
+        token.len() == word.len()
+            && token
+                .chars()
+                .flat_map(char::to_lowercase)
+                .eq(word.chars().flat_map(char::to_lowercase))
+    })
 }
 
 /// Which of `terms` occur (by stem) in `text`.
-pub fn terms_found<'t>(terms: &'t [String], text: &str) -> Vec<&'t str> {
-    let stems: Vec<String> = tokens(text).map(|t| stem(&t)).collect();
+pub fn terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
+    let keys: Vec<u64> = raw_tokens(text).map(stem_key).collect();
     terms
         .iter()
-        .filter(|term| stems.iter().any(|s| s == *term))
-        .map(String::as_str)
+        .filter(|term| keys.contains(&term.key))
+        .map(|term| term.stem.as_str())
         .collect()
 }
 
@@ -235,7 +310,8 @@ mod tests {
     #[test]
     fn key_terms_skip_stopwords_and_keep_identifiers() {
         let terms = key_terms("Refund the duplicate charge on order 8821 for the customer");
-        assert_eq!(terms, vec!["refun", "dupli", "charg", "order", "8821"]);
+        let stems: Vec<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
+        assert_eq!(stems, vec!["refun", "dupli", "charg", "order", "8821"]);
         let found = terms_found(&terms, "I see you were charged twice on order 8821");
         assert_eq!(found, vec!["charg", "order", "8821"]);
     }

@@ -404,8 +404,10 @@ impl Decoder {
     }
 
     fn metrics(&mut self, node: Option<&Node>, dimensions: &[Dimension]) -> Metrics {
+        let (first_response, first_response_check) = first_response_check(dimensions);
         let mut metrics = Metrics {
-            first_response: first_response_check(dimensions),
+            first_response,
+            first_response_check,
             ..Metrics::default()
         };
         let default_id = "no_repeat_yourself";
@@ -434,17 +436,23 @@ impl Decoder {
     }
 }
 
+/// The rubric's first top-level `first_meaningful_response` check without a
+/// `when`, and where it stands; else the built-in definition.
 fn first_response_check(
     dimensions: &[Dimension],
-) -> crate::checks::first_meaningful_response::FirstMeaningfulResponse {
-    dimensions
-        .iter()
-        .flat_map(|d| &d.checks)
-        .find_map(|check| match &check.kind {
-            CheckKind::FirstMeaningfulResponse(inner) => Some(inner.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
+) -> (
+    crate::checks::first_meaningful_response::FirstMeaningfulResponse,
+    Option<(usize, usize)>,
+) {
+    for (d, dimension) in dimensions.iter().enumerate() {
+        for (c, check) in dimension.checks.iter().enumerate() {
+            if let CheckKind::FirstMeaningfulResponse(inner) = &check.kind {
+                let reusable = check.when.is_none();
+                return (inner.clone(), reusable.then_some((d, c)));
+            }
+        }
+    }
+    (Default::default(), None)
 }
 
 fn is_identifier(id: &str) -> bool {

@@ -54,6 +54,9 @@ pub struct Metrics {
     /// Filler definition for time to first meaningful response: the rubric's
     /// first `first_meaningful_response` check, or the built-in one.
     pub first_response: FirstMeaningfulResponse,
+    /// Where that check stands (dimension, check), so that a call's metric
+    /// can reuse the check's measurement instead of measuring again.
+    pub first_response_check: Option<(usize, usize)>,
 }
 
 /// One problem in a rubric, where it is and what was expected.

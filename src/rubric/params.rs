@@ -89,11 +89,12 @@ pub struct Patterns {
     regexes: Vec<Regex>,
 }
 
-/// Where a pattern matched: which pattern and what text.
+/// Where a pattern matched: which pattern, and the byte range it matched.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     pub pattern: String,
-    pub text: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 impl Patterns {
@@ -110,7 +111,9 @@ impl Patterns {
                 .map_err(|err| format!("invalid regex `{source}`: {}", regex_cause(&err)))?;
             regexes.push(regex);
         }
-        let set = RegexSet::new(regexes.iter().map(|r| format!("(?i:{})", r.as_str())))
+        let set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
+            .case_insensitive(true)
+            .build()
             .map_err(|err| one_line(&err.to_string()))?;
         Ok(Patterns { set, regexes })
     }
@@ -120,14 +123,23 @@ impl Patterns {
     }
 
     /// The first pattern (in rubric order) that matches, and what it matched.
+    /// Most texts match nothing, so one pass of the set decides that first.
     pub fn find(&self, text: &str) -> Option<Match> {
-        let index = self.set.matches(text).into_iter().next()?;
-        let regex = &self.regexes[index];
-        let found = regex.find(text)?;
-        Some(Match {
-            pattern: regex.as_str().to_string(),
-            text: found.as_str().to_string(),
+        if !self.set.is_match(text) {
+            return None;
+        }
+        self.regexes.iter().find_map(|regex| {
+            regex.find(text).map(|found| Match {
+                pattern: regex.as_str().to_string(),
+                start: found.start(),
+                end: found.end(),
+            })
         })
+    }
+
+    /// Indices of every pattern that matches.
+    pub fn matching(&self, text: &str) -> impl Iterator<Item = usize> {
+        self.set.matches(text).into_iter()
     }
 
     pub fn sources(&self) -> impl Iterator<Item = &str> {
@@ -181,7 +193,10 @@ mod tests {
             .find("Could I get your Account Number please?")
             .unwrap();
         assert_eq!(found.pattern, "account number");
-        assert_eq!(found.text, "Account Number");
+        assert_eq!(
+            &"Could I get your Account Number please?"[found.start..found.end],
+            "Account Number"
+        );
         assert!(patterns.find("Hi Sarah").is_none());
         assert!(Patterns::new(&["(unclosed"]).is_err());
     }

@@ -214,6 +214,17 @@ pub enum Speaker {
     System,
 }
 
+impl Speaker {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Speaker::Customer => "customer",
+            Speaker::Ai => "ai",
+            Speaker::Human => "human",
+            Speaker::System => "system",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VerificationStatus {
@@ -379,6 +390,8 @@ pub struct Facts {
     /// Status of the last verification event before the human connected.
     pub verification: Option<VerificationStatus>,
     pub quoted_wait_seconds: Option<f64>,
+    /// Key terms of the issue, computed on first use by the checks.
+    pub issue_terms: std::sync::OnceLock<Vec<crate::checks::text::Term>>,
 }
 
 impl Conversation {
