@@ -125,9 +125,9 @@ fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result
 }
 
 /// Longest text kept in evidence; longer turns are cut, with an ellipsis.
-const EVIDENCE_TEXT_MAX: usize = 160;
+const EVIDENCE_TEXT_MAX: usize = 120;
 /// Context kept on each side of a match in an evidence excerpt.
-const EXCERPT_CONTEXT: usize = 60;
+const EXCERPT_CONTEXT: usize = 40;
 
 impl Evidence {
     /// Evidence pointing at event `index`, with the event's text if it has one.

@@ -286,11 +286,12 @@ impl OfferNotRepeated {
                     speaker: Speaker::Human,
                     text,
                     ..
-                } if !ignore.is_match(text) => (text.as_str(), None),
+                } => (text.as_str(), None),
                 _ => continue,
             };
             let kinds = remedies.kinds_in(text);
-            if kinds.is_empty() {
+            let is_turn = stated_amount.is_none() && matches!(event.kind, EventKind::Turn { .. });
+            if kinds.is_empty() || (is_turn && ignore.is_match(text)) {
                 continue;
             }
             let mut offered: Vec<Amount> = amounts(text);

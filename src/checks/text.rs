@@ -9,14 +9,27 @@ use regex::Regex;
 /// Sentences in a text: runs ending in `.`, `!` or `?` followed by white space
 /// or the end, that hold at least two words. `$184.00` and `e.g.` do not split.
 pub fn sentence_count(text: &str) -> usize {
-    static END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[.!?]+(\s+|$)").unwrap());
     const ABBREVIATIONS: &[&str] = &[
         "e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "approx",
     ];
+    let bytes = text.as_bytes();
     let mut count = 0;
     let mut start = 0;
-    for end in END.find_iter(text) {
-        let sentence = &text[start..end.start()];
+    let mut i = 0;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b'.' | b'!' | b'?') {
+            i += 1;
+            continue;
+        }
+        let stop = i;
+        while i < bytes.len() && matches!(bytes[i], b'.' | b'!' | b'?') {
+            i += 1;
+        }
+        // A sentence ends only where white space or the text's end follows.
+        if i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            continue;
+        }
+        let sentence = &text[start..stop];
         let last_word = sentence
             .rsplit(char::is_whitespace)
             .next()
@@ -27,10 +40,10 @@ pub fn sentence_count(text: &str) -> usize {
         {
             continue;
         }
-        if word_count(&text[start..end.end()]) >= 2 {
+        if word_count(sentence) >= 2 {
             count += 1;
         }
-        start = end.end();
+        start = i;
     }
     if word_count(&text[start..]) >= 2 {
         count += 1;

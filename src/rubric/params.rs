@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use regex::{Regex, RegexSet};
+use regex_automata::meta;
 use serde::de::{self, Deserialize, Deserializer};
 
 /// A duration in seconds, written `30s`, `2m`, `1h`, `500ms` or a number of seconds.
@@ -82,11 +82,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     }
 }
 
-/// Case-insensitive regular expressions, compiled at load time.
+/// Case-insensitive regular expressions, compiled at load time into one
+/// automaton: a single leftmost-first search over a text says whether any
+/// pattern matches, where, and which one.
 #[derive(Debug, Clone)]
 pub struct Patterns {
-    set: RegexSet,
-    regexes: Vec<Regex>,
+    regex: meta::Regex,
+    sources: Vec<String>,
 }
 
 /// Where a pattern matched: which pattern, and the byte range it matched.
@@ -102,53 +104,57 @@ impl Patterns {
         if sources.is_empty() {
             return Err("expected at least one pattern".to_string());
         }
-        let mut regexes = Vec::with_capacity(sources.len());
+        let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true);
+        // Compile each alone first, so an error names its pattern.
         for source in sources {
             let source = source.as_ref();
-            let regex = regex::RegexBuilder::new(source)
-                .case_insensitive(true)
-                .build()
-                .map_err(|err| format!("invalid regex `{source}`: {}", regex_cause(&err)))?;
-            regexes.push(regex);
+            meta::Regex::builder()
+                .syntax(syntax)
+                .build(source)
+                .map_err(|err| {
+                    let cause = match err.syntax_error() {
+                        Some(syntax) => regex_cause(syntax),
+                        None => regex_cause(&err),
+                    };
+                    format!("invalid regex `{source}`: {cause}")
+                })?;
         }
-        let set = regex::RegexSetBuilder::new(regexes.iter().map(|r| r.as_str()))
-            .case_insensitive(true)
-            .build()
-            .map_err(|err| one_line(&err.to_string()))?;
-        Ok(Patterns { set, regexes })
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        self.set.is_match(text)
-    }
-
-    /// The first pattern (in rubric order) that matches, and what it matched.
-    /// Most texts match nothing, so one pass of the set decides that first.
-    pub fn find(&self, text: &str) -> Option<Match> {
-        if !self.set.is_match(text) {
-            return None;
-        }
-        self.regexes.iter().find_map(|regex| {
-            regex.find(text).map(|found| Match {
-                pattern: regex.as_str().to_string(),
-                start: found.start(),
-                end: found.end(),
-            })
+        let regex = meta::Regex::builder()
+            .syntax(syntax)
+            .build_many(sources)
+            .map_err(|err| regex_cause(&err))?;
+        Ok(Patterns {
+            regex,
+            sources: sources.iter().map(|s| s.as_ref().to_string()).collect(),
         })
     }
 
-    /// Indices of every pattern that matches.
-    pub fn matching(&self, text: &str) -> impl Iterator<Item = usize> {
-        self.set.matches(text).into_iter()
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
+
+    /// The leftmost match in the text, and which pattern made it.
+    pub fn find(&self, text: &str) -> Option<Match> {
+        let found = self.regex.find(text)?;
+        Some(Match {
+            pattern: self.sources[found.pattern().as_usize()].clone(),
+            start: found.start(),
+            end: found.end(),
+        })
+    }
+
+    /// Indices of the patterns behind every non-overlapping match, left to right.
+    pub fn matching<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
+        self.regex.find_iter(text).map(|m| m.pattern().as_usize())
     }
 
     pub fn sources(&self) -> impl Iterator<Item = &str> {
-        self.regexes.iter().map(Regex::as_str)
+        self.sources.iter().map(String::as_str)
     }
 }
 
 /// The cause of a regex error, without the multi-line source excerpt.
-fn regex_cause(err: &regex::Error) -> String {
+fn regex_cause(err: &dyn std::fmt::Display) -> String {
     let text = err.to_string();
     text.lines()
         .find_map(|line| line.trim().strip_prefix("error: "))
