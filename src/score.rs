@@ -108,8 +108,22 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn combine(outcomes: &[Outcome]) -> Status {
-    let has = |status| outcomes.iter().any(|o| o.status == status);
+fn combine(statuses: impl Iterator<Item = Status>) -> Status {
+    let (mut pass, mut fail, mut unscored) = (false, false, false);
+    for status in statuses {
+        match status {
+            Status::Pass => pass = true,
+            Status::Fail => fail = true,
+            Status::Unscored => unscored = true,
+            Status::Na => {}
+        }
+    }
+    let has = |status| match status {
+        Status::Pass => pass,
+        Status::Fail => fail,
+        Status::Unscored => unscored,
+        Status::Na => false,
+    };
     if has(Status::Fail) {
         Status::Fail
     } else if has(Status::Unscored) {
@@ -135,14 +149,24 @@ fn score_dimension<'r>(dimension: &'r Dimension, conversation: &Conversation) ->
             checks: Vec::new(),
         };
     }
-    let outcomes: Vec<Outcome> = dimension
+    let checks: Vec<CheckCard<'r>> = dimension
         .checks
         .iter()
-        .map(|check: &Check| check.evaluate(conversation))
+        .map(|check: &'r Check| CheckCard {
+            check: check.kind.name(),
+            name: check.name.as_deref(),
+            outcome: check.evaluate(conversation),
+        })
         .collect();
-    let status = combine(&outcomes);
-    let passed = outcomes.iter().filter(|o| o.status == Status::Pass).count();
-    let failed = outcomes.iter().filter(|o| o.status == Status::Fail).count();
+    let status = combine(checks.iter().map(|c| c.outcome.status));
+    let passed = checks
+        .iter()
+        .filter(|c| c.outcome.status == Status::Pass)
+        .count();
+    let failed = checks
+        .iter()
+        .filter(|c| c.outcome.status == Status::Fail)
+        .count();
     let score = match status {
         Status::Pass | Status::Fail if passed + failed > 0 => {
             Some(round2(100.0 * passed as f64 / (passed + failed) as f64))
@@ -156,16 +180,7 @@ fn score_dimension<'r>(dimension: &'r Dimension, conversation: &Conversation) ->
         weight: dimension.weight,
         critical: dimension.critical,
         reason: None,
-        checks: dimension
-            .checks
-            .iter()
-            .zip(outcomes)
-            .map(|(check, outcome)| CheckCard {
-                check: check.kind.name(),
-                name: check.name.as_deref(),
-                outcome,
-            })
-            .collect(),
+        checks,
     }
 }
 

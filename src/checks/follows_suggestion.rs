@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use super::mentions_context::issue_terms;
 use super::scope::human_turns_after_connect;
-use super::text::{key_terms, terms_found};
+use super::text::{key_terms, terms_found, terms_found_in};
 use super::{Evidence, Outcome};
 use crate::trace::{Conversation, EventKind};
 
@@ -100,7 +100,8 @@ impl FollowsSuggestion {
             return Outcome::unscored("the suggestedNextAction has no key terms to compare");
         }
         let mut evidence = Vec::new();
-        let mut human = String::new();
+        let mut details_text = String::new();
+        let mut action_words = String::new();
         let action = conversation
             .events
             .iter()
@@ -111,7 +112,7 @@ impl FollowsSuggestion {
                 _ => None,
             });
         if let Some((index, action, details)) = action {
-            let action_words = action.replace(['_', '-'], " ");
+            action_words = action.replace(['_', '-'], " ");
             let named = key_terms(&action_words);
             let shared = terms_found(&all_terms, &action_words);
             if !named.is_empty() && shared.len() >= self.min_terms.min(named.len()) {
@@ -122,25 +123,23 @@ impl FollowsSuggestion {
                 .with(Evidence::event(conversation, index))
                 .with(Evidence::note(format!("suggested: {suggestion}")));
             }
-            human.push_str(&action_words);
-            human.push(' ');
             if let Some(details) = details {
-                flatten(details, &mut human);
+                flatten(details, &mut details_text);
             }
             evidence.push(Evidence::event(conversation, index).with_note("first human action"));
         }
-        for turn in human_turns_after_connect(conversation)
-            .iter()
-            .take(self.turns)
-        {
-            human.push_str(turn.text);
-            human.push(' ');
+        let turns = human_turns_after_connect(conversation);
+        let turns = &turns[..turns.len().min(self.turns)];
+        for turn in turns {
             evidence.push(Evidence::event(conversation, turn.index));
         }
-        if human.trim().is_empty() {
+        if action.is_none() && turns.is_empty() {
             return Outcome::fail("the human neither acted nor spoke after connecting");
         }
-        let found = terms_found(&terms, &human);
+        let texts = [action_words.as_str(), details_text.as_str()]
+            .into_iter()
+            .chain(turns.iter().map(|t| t.text));
+        let found = terms_found_in(&terms, texts);
         let share = found.len() as f64 / terms.len() as f64;
         let needed = self.min_terms.min(terms.len());
         let summary = format!(

@@ -102,8 +102,12 @@ pub struct Evidence {
     pub at: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// What decided it: the text a pattern matched, or a short fact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched: Option<String>,
+    /// Which pattern matched: its index in the check's `patterns`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -151,25 +155,27 @@ impl Evidence {
         self
     }
 
-    /// Evidence of a pattern match in event `index`'s text: the pattern, and
-    /// an excerpt of the text around the match rather than all of it.
+    /// Evidence of a pattern match in event `index`'s text: what matched,
+    /// which pattern, and an excerpt of the text around the match.
     pub fn match_in(
         conversation: &Conversation,
         index: usize,
         found: &crate::rubric::params::Match,
     ) -> Self {
         let event = conversation.events.get(index);
-        let text = event
-            .and_then(event_text)
-            .map(|t| excerpt(t, found.start, found.end));
+        let text = event.and_then(event_text);
         Evidence {
             event: Some(index),
             at: event.and_then(|e| e.at),
-            text,
-            matched: Some(found.pattern.clone()),
+            text: text.map(|t| excerpt(t, found.start, found.end)),
+            matched: text
+                .and_then(|t| t.get(found.start..found.end))
+                .map(str::to_string),
+            pattern: Some(found.pattern),
             note: None,
         }
     }
+
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self

@@ -152,11 +152,15 @@ const STOPWORDS: &[&str] = &[
     "okay",
 ];
 
-/// Whether a token is a stop word, without allocating: tokens are compared
-/// ASCII-lower-cased in a stack buffer (no stop word is longer than 16).
+/// Whether a token is a stop word, without allocating or hashing: the token
+/// is ASCII-lower-cased in a stack buffer (no stop word is longer than 16
+/// bytes) and looked up in the sorted list.
 fn is_stopword(token: &str) -> bool {
-    static SET: LazyLock<std::collections::HashSet<&'static str>> =
-        LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    static SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let mut words = STOPWORDS.to_vec();
+        words.sort_unstable();
+        words
+    });
     let bytes = token.as_bytes();
     if bytes.len() > 16 {
         return false;
@@ -165,7 +169,7 @@ fn is_stopword(token: &str) -> bool {
     for (slot, byte) in buf.iter_mut().zip(bytes) {
         *slot = byte.to_ascii_lowercase();
     }
-    std::str::from_utf8(&buf[..bytes.len()]).is_ok_and(|lower| SET.contains(lower))
+    std::str::from_utf8(&buf[..bytes.len()]).is_ok_and(|lower| SORTED.binary_search(&lower).is_ok())
 }
 
 /// Characters a stem keeps.
@@ -259,7 +263,19 @@ pub fn has_token(text: &str, word: &str) -> bool {
 
 /// Which of `terms` occur (by stem) in `text`.
 pub fn terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
-    let keys: Vec<u64> = raw_tokens(text).map(stem_key).collect();
+    terms_found_in(terms, std::iter::once(text))
+}
+
+/// Which of `terms` occur (by stem) in any of `texts`.
+pub fn terms_found_in<'t, 'x>(
+    terms: &'t [Term],
+    texts: impl IntoIterator<Item = &'x str>,
+) -> Vec<&'t str> {
+    let keys: Vec<u64> = texts
+        .into_iter()
+        .flat_map(raw_tokens)
+        .map(stem_key)
+        .collect();
     terms
         .iter()
         .filter(|term| keys.contains(&term.key))

@@ -222,10 +222,22 @@ impl Condition {
 }
 
 fn has_event(conversation: &Conversation, wanted: EventType) -> bool {
-    conversation
-        .events
-        .iter()
-        .any(|event| event.kind.event_type() == wanted)
+    let facts = &conversation.facts;
+    let known = match wanted {
+        EventType::Escalation => Some(facts.escalation),
+        EventType::HandoffPackage => Some(facts.package),
+        EventType::ContextDelivered => Some(facts.context_delivered),
+        EventType::HumanConnected => Some(facts.human_connected),
+        EventType::QueueJoined => Some(facts.queue_joined),
+        _ => None,
+    };
+    match known {
+        Some(index) => index.is_some(),
+        None => conversation
+            .events
+            .iter()
+            .any(|event| event.kind.event_type() == wanted),
+    }
 }
 
 /// The `contextDelivered` payloads, as JSON text.

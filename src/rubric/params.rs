@@ -91,10 +91,11 @@ pub struct Patterns {
     sources: Vec<String>,
 }
 
-/// Where a pattern matched: which pattern, and the byte range it matched.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a pattern matched: which pattern (its index in the list), and the
+/// byte range it matched.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Match {
-    pub pattern: String,
+    pub pattern: usize,
     pub start: usize,
     pub end: usize,
 }
@@ -105,24 +106,23 @@ impl Patterns {
             return Err("expected at least one pattern".to_string());
         }
         let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true);
-        // Compile each alone first, so an error names its pattern.
-        for source in sources {
-            let source = source.as_ref();
-            meta::Regex::builder()
-                .syntax(syntax)
-                .build(source)
-                .map_err(|err| {
-                    let cause = match err.syntax_error() {
-                        Some(syntax) => regex_cause(syntax),
-                        None => regex_cause(&err),
-                    };
-                    format!("invalid regex `{source}`: {cause}")
-                })?;
-        }
         let regex = meta::Regex::builder()
             .syntax(syntax)
             .build_many(sources)
-            .map_err(|err| regex_cause(&err))?;
+            .map_err(|err| {
+                // Name the pattern at fault: compile each alone to find it.
+                for source in sources {
+                    let source = source.as_ref();
+                    if let Err(err) = meta::Regex::builder().syntax(syntax).build(source) {
+                        let cause = match err.syntax_error() {
+                            Some(syntax) => regex_cause(syntax),
+                            None => regex_cause(&err),
+                        };
+                        return format!("invalid regex `{source}`: {cause}");
+                    }
+                }
+                regex_cause(&err)
+            })?;
         Ok(Patterns {
             regex,
             sources: sources.iter().map(|s| s.as_ref().to_string()).collect(),
@@ -137,7 +137,7 @@ impl Patterns {
     pub fn find(&self, text: &str) -> Option<Match> {
         let found = self.regex.find(text)?;
         Some(Match {
-            pattern: self.sources[found.pattern().as_usize()].clone(),
+            pattern: found.pattern().as_usize(),
             start: found.start(),
             end: found.end(),
         })
@@ -198,7 +198,7 @@ mod tests {
         let found = patterns
             .find("Could I get your Account Number please?")
             .unwrap();
-        assert_eq!(found.pattern, "account number");
+        assert_eq!(found.pattern, 0);
         assert_eq!(
             &"Could I get your Account Number please?"[found.start..found.end],
             "Account Number"

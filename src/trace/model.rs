@@ -302,11 +302,15 @@ pub struct Package(pub Map<String, Value>);
 
 impl Package {
     /// The value at a dotted path such as `customer.id` or `intent.primary`.
+    /// Package objects are small: a linear scan beats hashing the key.
     pub fn get(&self, path: &str) -> Option<&Value> {
+        fn field<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+            map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        }
         let mut parts = path.split('.');
-        let mut value = self.0.get(parts.next()?)?;
+        let mut value = field(&self.0, parts.next()?)?;
         for part in parts {
-            value = value.as_object()?.get(part)?;
+            value = field(value.as_object()?, part)?;
         }
         Some(value)
     }
