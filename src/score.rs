@@ -25,6 +25,8 @@ pub struct CallCard<'r> {
     pub scenario_id: Option<&'r str>,
     pub rubric: RubricRef<'r>,
     pub verdict: Status,
+    /// `verdict` as a boolean: null when the call is unscored or n/a.
+    pub passed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub score: Option<f64>,
@@ -200,6 +202,7 @@ pub fn score_call<'r>(
             hash: &rubric.hash,
         },
         verdict: Status::Na,
+        passed: None,
         reason: None,
         score: None,
         auto_failed: false,
@@ -231,6 +234,11 @@ pub fn score_call<'r>(
             decide(rubric, &mut card);
         }
     }
+    card.passed = match card.verdict {
+        Status::Pass => Some(true),
+        Status::Fail => Some(false),
+        Status::Na | Status::Unscored => None,
+    };
     first_response_metric(rubric, conversation, &mut card);
     if let Some(index) = rubric.metrics.repeat_yourself
         && let Some(dimension) = card.dimensions.get(index)

@@ -135,11 +135,16 @@ impl PhraseAbsent {
             })
             .collect();
         if hits.is_empty() {
+            let scanned: Vec<String> = turns.iter().map(|t| t.index.to_string()).collect();
             Outcome::pass(format!(
                 "no pattern found in {} {}",
                 turns.len(),
                 scope.describe()
             ))
+            .with(Evidence::note(format!(
+                "scanned events {}",
+                scanned.join(", ")
+            )))
         } else {
             Outcome::fail(format!(
                 "found in {} of {} {}",
