@@ -460,7 +460,7 @@ impl Timeline {
     fn turn(&mut self, speaker: &str, text: &str, sentiment: Option<f64>) {
         let mut fields = json!({"speaker": speaker, "text": text});
         if let Some(score) = sentiment {
-            fields["sentiment"] = json!((score * 100.0).round() / 100.0);
+            fields["sentiment"] = json!((score.clamp(-1.0, 1.0) * 100.0).round() / 100.0);
         }
         self.push("turn", fields);
     }
@@ -630,7 +630,7 @@ fn build(
     }
     if plan.declining {
         t.advance(rng, 5_000, 20_000);
-        let s = -rng.random_range(0.75..0.95);
+        let s = -rng.random_range(0.85..0.98);
         arc.push(s);
         t.turn("customer", pick(rng, FRUSTRATED), Some(s));
     }
