@@ -56,177 +56,152 @@ fn status(rubric: &Rubric, dimension: &str, check: Option<&str>, ai: &str, human
 const NEUTRAL_AI: &str = "Transferring you now.";
 const NEUTRAL_HUMAN: &str = "Hi Sarah, approving the refund for order 8821 now.";
 
-#[test]
-fn re_verification_phrasings_are_caught() {
+/// Who says the phrase: the AI at escalation, or the human after connecting.
+#[derive(Clone, Copy)]
+enum Said {
+    ByAi,
+    ByHuman,
+}
+
+/// Every phrase, said by `who`, brings the check to `expected`.
+fn expect(dimension: &str, check: Option<&str>, who: Said, expected: Status, phrases: &[&str]) {
     let rubric = rubric();
-    for asked in [
-        "Can I get your account number?",
-        "Could you please verify your identity for me?",
-        "What's the last four of your social?",
-        "Can you give me your SSN?",
-        "What is your PIN?",
-        "Can you verify the email on the account?",
-        "Can you confirm the phone number on file?",
-        "For security, what's your mother's maiden name?",
-        "I'll send you a verification code now.",
-    ] {
+    for phrase in phrases {
+        let (ai, human) = match who {
+            Said::ByAi => (*phrase, NEUTRAL_HUMAN),
+            Said::ByHuman => (NEUTRAL_AI, *phrase),
+        };
         assert_eq!(
-            status(&rubric, "no_reverification", None, NEUTRAL_AI, asked),
-            Status::Fail,
-            "{asked}"
+            status(&rubric, dimension, check, ai, human),
+            expected,
+            "{dimension}: {phrase}"
         );
     }
-    assert_eq!(
-        status(
-            &rubric,
-            "no_reverification",
-            None,
-            NEUTRAL_AI,
-            NEUTRAL_HUMAN
-        ),
-        Status::Pass
+}
+
+#[test]
+fn re_verification_phrasings_are_caught() {
+    expect(
+        "no_reverification",
+        None,
+        Said::ByHuman,
+        Status::Fail,
+        &[
+            "Can I get your account number?",
+            "Could you please verify your identity for me?",
+            "What's the last four of your social?",
+            "Can you give me your SSN?",
+            "What is your PIN?",
+            "Can you verify the email on the account?",
+            "Can you confirm the phone number on file?",
+            "For security, what's your mother's maiden name?",
+            "I'll send you a verification code now.",
+        ],
+    );
+    expect(
+        "no_reverification",
+        None,
+        Said::ByHuman,
+        Status::Pass,
+        &[NEUTRAL_HUMAN],
     );
 }
 
 #[test]
 fn escalation_reasons_promises_and_waits_are_recognised() {
-    let rubric = rubric();
-    for reason in [
-        "I'm transferring you to a specialist who can approve refunds over $50.",
-        "This is outside what I'm able to do, so a colleague will take over.",
-        "I don't have the authority to approve that refund.",
-        "Refunds above $50 need a specialist.",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "honest_disclosure",
-                Some("reason"),
-                reason,
-                NEUTRAL_HUMAN
-            ),
-            Status::Pass,
-            "{reason}"
-        );
-    }
-    assert_eq!(
-        status(
-            &rubric,
-            "honest_disclosure",
-            Some("reason"),
-            NEUTRAL_AI,
-            NEUTRAL_HUMAN
-        ),
-        Status::Fail
+    let reason = Some("reason");
+    expect(
+        "honest_disclosure",
+        reason,
+        Said::ByAi,
+        Status::Pass,
+        &[
+            "I'm transferring you to a specialist who can approve refunds over $50.",
+            "This is outside what I'm able to do, so a colleague will take over.",
+            "I don't have the authority to approve that refund.",
+            "Refunds above $50 need a specialist.",
+        ],
     );
-    for promise in [
-        "I've passed your information to the agent.",
-        "The agent can see our conversation.",
-        "You won't need to repeat anything.",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "honest_disclosure",
-                Some("context_promise"),
-                promise,
-                NEUTRAL_HUMAN
-            ),
-            Status::Pass,
-            "{promise}"
-        );
-    }
-    for wait in [
-        "It should be just a couple of minutes.",
-        "Someone will be with you in under 5 minutes.",
-        "Estimated wait: 4 min.",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "honest_disclosure",
-                Some("wait_estimate"),
-                wait,
-                NEUTRAL_HUMAN
-            ),
-            Status::Pass,
-            "{wait}"
-        );
-    }
-    assert_eq!(
-        status(
-            &rubric,
-            "honest_disclosure",
-            Some("wait_estimate"),
-            "You're next in line.",
-            NEUTRAL_HUMAN
-        ),
-        Status::Fail
+    expect(
+        "honest_disclosure",
+        reason,
+        Said::ByAi,
+        Status::Fail,
+        &[NEUTRAL_AI],
     );
-    for choice in [
-        "Would you like to hold or receive a call back?",
-        "Do you want to wait, or should we call you?",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "wait_options",
-                Some("choice"),
-                choice,
-                NEUTRAL_HUMAN
-            ),
-            Status::Pass,
-            "{choice}"
-        );
-    }
+    expect(
+        "honest_disclosure",
+        Some("context_promise"),
+        Said::ByAi,
+        Status::Pass,
+        &[
+            "I've passed your information to the agent.",
+            "The agent can see our conversation.",
+            "You won't need to repeat anything.",
+        ],
+    );
+    let wait = Some("wait_estimate");
+    expect(
+        "honest_disclosure",
+        wait,
+        Said::ByAi,
+        Status::Pass,
+        &[
+            "It should be just a couple of minutes.",
+            "Someone will be with you in under 5 minutes.",
+            "Estimated wait: 4 min.",
+        ],
+    );
+    expect(
+        "honest_disclosure",
+        wait,
+        Said::ByAi,
+        Status::Fail,
+        &["You're next in line."],
+    );
+    expect(
+        "wait_options",
+        Some("choice"),
+        Said::ByAi,
+        Status::Pass,
+        &[
+            "Would you like to hold or receive a call back?",
+            "Do you want to wait, or should we call you?",
+        ],
+    );
 }
 
 #[test]
 fn asking_the_customer_to_start_over_is_caught() {
-    let rubric = rubric();
-    for opener in [
-        "Hi, can you tell me what happened?",
-        "Could you explain the issue?",
-        "What brings you in today?",
-        "What's the reason for your call?",
-        "How may I assist you?",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "no_repeat_yourself",
-                Some("open_question"),
-                NEUTRAL_AI,
-                opener
-            ),
-            Status::Fail,
-            "{opener}"
-        );
-    }
-    for ask in [
-        "Can you give me the order number again?",
-        "What was the order number?",
-    ] {
-        assert_eq!(
-            status(
-                &rubric,
-                "no_repeat_yourself",
-                Some("collected_details"),
-                NEUTRAL_AI,
-                ask
-            ),
-            Status::Fail,
-            "{ask}"
-        );
-    }
-    assert_eq!(
-        status(
-            &rubric,
-            "no_repeat_yourself",
-            Some("open_question"),
-            NEUTRAL_AI,
-            NEUTRAL_HUMAN
-        ),
-        Status::Pass
+    let open = Some("open_question");
+    expect(
+        "no_repeat_yourself",
+        open,
+        Said::ByHuman,
+        Status::Fail,
+        &[
+            "Hi, can you tell me what happened?",
+            "Could you explain the issue?",
+            "What brings you in today?",
+            "What's the reason for your call?",
+            "How may I assist you?",
+        ],
+    );
+    expect(
+        "no_repeat_yourself",
+        open,
+        Said::ByHuman,
+        Status::Pass,
+        &[NEUTRAL_HUMAN],
+    );
+    expect(
+        "no_repeat_yourself",
+        Some("collected_details"),
+        Said::ByHuman,
+        Status::Fail,
+        &[
+            "Can you give me the order number again?",
+            "What was the order number?",
+        ],
     );
 }
