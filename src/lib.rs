@@ -21,6 +21,7 @@ pub mod aggregate;
 pub mod alloc;
 pub mod checks;
 pub mod cli;
+pub mod judge;
 pub mod report;
 pub mod rubric;
 pub mod run;
