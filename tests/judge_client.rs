@@ -14,8 +14,8 @@ use handoff_eval::judge::verdict::{Scale, parse_reply};
 const KEY: &str = "sk-test-0123456789SECRET";
 const PASS: &str = r#"{"reasoning": "The human approved the refund first.", "verdict": "pass"}"#;
 
-fn client(server: &JudgeServer, timeout: Duration, max_retries: u32) -> JudgeClient {
-    JudgeClient::new(JudgeSettings {
+fn settings(server: &JudgeServer, timeout: Duration, max_retries: u32) -> JudgeSettings {
+    JudgeSettings {
         base_url: server.base_url(),
         api_key: Some(KEY.to_string()),
         model: "judge-test".to_string(),
@@ -24,8 +24,11 @@ fn client(server: &JudgeServer, timeout: Duration, max_retries: u32) -> JudgeCli
         timeout,
         max_retries,
         concurrency: 8,
-    })
-    .unwrap()
+    }
+}
+
+fn client(server: &JudgeServer, timeout: Duration, max_retries: u32) -> JudgeClient {
+    JudgeClient::new(settings(server, timeout, max_retries)).unwrap()
 }
 
 async fn ask(client: &JudgeClient) -> Result<handoff_eval::judge::client::Reply, String> {
@@ -115,16 +118,13 @@ async fn a_slow_reply_times_out() {
 
 #[tokio::test]
 async fn malformed_and_wrongly_shaped_replies_are_errors() {
-    let server = JudgeServer::start(vec![Behavior::Malformed]);
-    let err = ask(&client(&server, Duration::from_secs(5), 0))
-        .await
-        .unwrap_err();
-    assert!(err.contains("malformed reply"), "{err}");
-    let server = JudgeServer::start(vec![Behavior::WrongShape]);
-    let err = ask(&client(&server, Duration::from_secs(5), 0))
-        .await
-        .unwrap_err();
-    assert!(err.contains("malformed reply"), "{err}");
+    for behavior in [Behavior::Malformed, Behavior::WrongShape] {
+        let server = JudgeServer::start(vec![behavior.clone()]);
+        let err = ask(&client(&server, Duration::from_secs(5), 0))
+            .await
+            .unwrap_err();
+        assert!(err.contains("malformed reply"), "{behavior:?}: {err}");
+    }
 }
 
 #[tokio::test]
@@ -147,18 +147,6 @@ async fn the_key_never_appears_in_errors() {
         .unwrap_err();
     assert!(err.contains("HTTP 401"), "{err}");
     assert!(!err.contains(KEY) && err.contains("[redacted]"), "{err}");
-    let settings = format!(
-        "{:?}",
-        JudgeSettings {
-            base_url: server.base_url(),
-            api_key: Some(KEY.into()),
-            model: "m".into(),
-            temperature: 0.0,
-            max_tokens: 1,
-            timeout: Duration::from_secs(1),
-            max_retries: 0,
-            concurrency: 1,
-        }
-    );
+    let settings = format!("{:?}", settings(&server, Duration::from_secs(1), 0));
     assert!(!settings.contains(KEY), "{settings}");
 }
