@@ -38,6 +38,14 @@ async fn ask(client: &JudgeClient) -> Result<handoff_eval::judge::client::Reply,
         .map_err(|e| e.to_string())
 }
 
+/// The error a fresh client gets from a server following `script`.
+async fn error_for(script: Vec<Behavior>, timeout: Duration, max_retries: u32) -> String {
+    let server = JudgeServer::start(script);
+    ask(&client(&server, timeout, max_retries))
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn a_good_reply_is_a_verdict_with_its_cost() {
     let server = JudgeServer::start(vec![Behavior::Reply(PASS.to_string())]);
@@ -106,23 +114,15 @@ async fn server_errors_are_retried_then_reported() {
 
 #[tokio::test]
 async fn a_slow_reply_times_out() {
-    let server = JudgeServer::start(vec![Behavior::Slow(
-        Duration::from_secs(3),
-        PASS.to_string(),
-    )]);
-    let err = ask(&client(&server, Duration::from_millis(300), 0))
-        .await
-        .unwrap_err();
+    let slow = Behavior::Slow(Duration::from_secs(3), PASS.to_string());
+    let err = error_for(vec![slow], Duration::from_millis(300), 0).await;
     assert!(err.contains("timed out"), "{err}");
 }
 
 #[tokio::test]
 async fn malformed_and_wrongly_shaped_replies_are_errors() {
     for behavior in [Behavior::Malformed, Behavior::WrongShape] {
-        let server = JudgeServer::start(vec![behavior.clone()]);
-        let err = ask(&client(&server, Duration::from_secs(5), 0))
-            .await
-            .unwrap_err();
+        let err = error_for(vec![behavior.clone()], Duration::from_secs(5), 0).await;
         assert!(err.contains("malformed reply"), "{behavior:?}: {err}");
     }
 }
