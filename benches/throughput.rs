@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use handoff_eval::judge::runner::JudgeRunner;
 use handoff_eval::rubric;
 use handoff_eval::run::{RunConfig, Sink, parse_only, run};
 use handoff_eval::synth::{Generator, SynthConfig};
@@ -104,6 +105,7 @@ fn child(path: &Path) {
         &rubric,
         vec![Input::File(path.to_path_buf())],
         &RunConfig::default(),
+        &JudgeRunner::Off,
         &mut calls_file(),
     )
     .unwrap();
@@ -142,10 +144,16 @@ fn main() {
         let input = || vec![Input::File(path.clone())];
         let (parse_time, parsed) = best_of(3, || parse_only(input(), &config).unwrap().0);
         let (score_time, scored) = best_of(3, || {
-            run(&rubric, input(), &config, &mut calls_file())
-                .unwrap()
-                .lines
-                .scored
+            run(
+                &rubric,
+                input(),
+                &config,
+                &JudgeRunner::Off,
+                &mut calls_file(),
+            )
+            .unwrap()
+            .lines
+            .scored
         });
         assert_eq!(parsed, scored);
         for (name, time) in [("parse", parse_time), ("score", score_time)] {

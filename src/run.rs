@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{Aggregate, Aggregator};
+use crate::judge::runner::JudgeRunner;
 use crate::rubric::Rubric;
 use crate::score::{CallSummary, customer_key, score_call};
 use crate::trace::{Input, LineReader, RawLine, parse_line};
@@ -103,7 +104,12 @@ struct ScoredLine {
     summary: CallSummary,
 }
 
-fn process(rubric: &Rubric, slice_keys: &[String], raw: &RawLine) -> LineResult {
+fn process(
+    rubric: &Rubric,
+    slice_keys: &[String],
+    judge: &JudgeRunner,
+    raw: &RawLine,
+) -> LineResult {
     let conversation = match parse_line(&raw.bytes) {
         Ok(conversation) => conversation,
         Err(error) => {
@@ -114,7 +120,7 @@ fn process(rubric: &Rubric, slice_keys: &[String], raw: &RawLine) -> LineResult 
             };
         }
     };
-    let (card, summary) = score_call(rubric, &conversation, slice_keys);
+    let (card, summary) = score_call(rubric, &conversation, slice_keys, judge);
     let mut json = Vec::with_capacity(8192);
     serde_json::to_writer(&mut json, &card).expect("a scorecard serializes");
     json.push(b'\n');
@@ -192,6 +198,7 @@ pub fn run(
     rubric: &Rubric,
     inputs: Vec<Input>,
     config: &RunConfig,
+    judge: &JudgeRunner,
     sink: &mut dyn Sink,
 ) -> io::Result<RunOutcome> {
     let mut aggregator = Aggregator::new(rubric, &config.slice_keys);
@@ -206,7 +213,7 @@ pub fn run(
     let bytes = pipeline(
         inputs,
         config,
-        |raw| process(rubric, &config.slice_keys, raw),
+        |raw| process(rubric, &config.slice_keys, judge, raw),
         |step, names| {
             let result = match step {
                 Step::Line(result) => result,

@@ -13,7 +13,8 @@
 
 use serde::Serialize;
 
-use crate::checks::{Check, Outcome, Status};
+use crate::checks::{CheckKind, Outcome, Status};
+use crate::judge::runner::JudgeRunner;
 use crate::rubric::{Dimension, Rubric};
 use crate::trace::{Channel, Conversation, Trigger};
 
@@ -137,7 +138,11 @@ fn combine(statuses: impl Iterator<Item = Status>) -> Status {
     }
 }
 
-fn score_dimension<'r>(dimension: &'r Dimension, conversation: &Conversation) -> DimensionCard<'r> {
+fn score_dimension<'r>(
+    dimension: &'r Dimension,
+    conversation: &Conversation,
+    judge: &JudgeRunner,
+) -> DimensionCard<'r> {
     if let Some(condition) = &dimension.applies_when
         && let Err(reason) = condition.explain(conversation)
     {
@@ -151,13 +156,35 @@ fn score_dimension<'r>(dimension: &'r Dimension, conversation: &Conversation) ->
             checks: Vec::new(),
         };
     }
+    // Rule checks first: a judge check's run policy depends on them.
+    let mut outcomes: Vec<Option<Outcome>> = dimension
+        .checks
+        .iter()
+        .map(|check| match check.kind {
+            CheckKind::Judge(_) => None,
+            _ => Some(check.evaluate(conversation)),
+        })
+        .collect();
+    let rule_statuses: Vec<Status> = outcomes.iter().flatten().map(|o| o.status).collect();
+    for (check, outcome) in dimension.checks.iter().zip(outcomes.iter_mut()) {
+        if let CheckKind::Judge(judge_check) = &check.kind {
+            *outcome = Some(match check.when_fails(conversation) {
+                Some(na) => na,
+                None => match judge_check.run.skip(&rule_statuses) {
+                    Some(reason) => Outcome::na(reason),
+                    None => judge.ask(judge_check, conversation),
+                },
+            });
+        }
+    }
     let checks: Vec<CheckCard<'r>> = dimension
         .checks
         .iter()
-        .map(|check: &'r Check| CheckCard {
+        .zip(outcomes)
+        .map(|(check, outcome)| CheckCard {
             check: check.kind.name(),
             name: check.name.as_deref(),
-            outcome: check.evaluate(conversation),
+            outcome: outcome.expect("every check has an outcome"),
         })
         .collect();
     let status = combine(checks.iter().map(|c| c.outcome.status));
@@ -191,6 +218,7 @@ pub fn score_call<'r>(
     rubric: &'r Rubric,
     conversation: &'r Conversation,
     slice_keys: &[String],
+    judge: &JudgeRunner,
 ) -> (CallCard<'r>, CallSummary) {
     let mut card = CallCard {
         conversation_id: &conversation.conversation_id,
@@ -229,7 +257,7 @@ pub fn score_call<'r>(
             card.dimensions = rubric
                 .dimensions
                 .iter()
-                .map(|dimension| score_dimension(dimension, conversation))
+                .map(|dimension| score_dimension(dimension, conversation, judge))
                 .collect();
             decide(rubric, &mut card);
         }

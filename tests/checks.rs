@@ -120,7 +120,9 @@ macro_rules! kind_tests {
         #[test]
         fn every_kind_has_fixtures() {
             let tested = [$(stringify!($name)),*];
-            for kind in KIND_NAMES {
+            // `judge` needs an endpoint: tests/judge_checks.rs runs it
+            // against a server on loopback instead of static fixtures.
+            for kind in KIND_NAMES.iter().filter(|kind| **kind != "judge") {
                 assert!(tested.contains(kind), "check kind `{kind}` has no fixture test");
             }
         }

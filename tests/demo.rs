@@ -6,6 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use handoff_eval::judge::runner::JudgeRunner;
 use handoff_eval::run::{CallWriter, RunConfig, run};
 use handoff_eval::synth::{Generator, SynthConfig};
 use handoff_eval::trace::{Input, parse_line};
@@ -22,6 +23,7 @@ fn score_demo() -> Vec<Value> {
         &rubric,
         vec![Input::File(demo_path())],
         &RunConfig::default(),
+        &JudgeRunner::Off,
         &mut out,
     )
     .unwrap();

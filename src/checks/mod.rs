@@ -14,6 +14,7 @@ pub mod any_of;
 pub mod condition;
 pub mod first_meaningful_response;
 pub mod follows_suggestion;
+pub mod judge;
 pub mod mentions_context;
 pub mod offer_not_repeated;
 pub mod ordered_before;
@@ -247,12 +248,17 @@ pub struct Check {
 
 impl Check {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
-        if let Some(when) = &self.when
-            && let Err(reason) = when.explain(conversation)
-        {
-            return Outcome::na(format!("`when` does not hold: {reason}"));
+        match self.when_fails(conversation) {
+            Some(na) => na,
+            None => self.kind.evaluate(conversation),
         }
-        self.kind.evaluate(conversation)
+    }
+
+    /// The n/a outcome when the check's `when` condition does not hold.
+    pub fn when_fails(&self, conversation: &Conversation) -> Option<Outcome> {
+        let when = self.when.as_ref()?;
+        let reason = when.explain(conversation).err()?;
+        Some(Outcome::na(format!("`when` does not hold: {reason}")))
     }
 }
 
@@ -270,6 +276,7 @@ pub enum CheckKind {
     FollowsSuggestion(follows_suggestion::FollowsSuggestion),
     Condition(condition::ConditionCheck),
     AnyOf(any_of::AnyOf),
+    Judge(judge::JudgeCheck),
 }
 
 /// Kind names as written in rubrics, for decoding and for error messages.
@@ -285,6 +292,7 @@ pub const KIND_NAMES: &[&str] = &[
     "follows_suggestion",
     "condition",
     "any_of",
+    "judge",
 ];
 
 impl CheckKind {
@@ -301,6 +309,7 @@ impl CheckKind {
             CheckKind::FollowsSuggestion(_) => "follows_suggestion",
             CheckKind::Condition(_) => "condition",
             CheckKind::AnyOf(_) => "any_of",
+            CheckKind::Judge(_) => "judge",
         }
     }
 
@@ -317,11 +326,13 @@ impl CheckKind {
             CheckKind::FollowsSuggestion(check) => check.evaluate(conversation),
             CheckKind::Condition(check) => check.evaluate(conversation),
             CheckKind::AnyOf(check) => check.evaluate(conversation),
+            CheckKind::Judge(check) => check.evaluate_without_judge(),
         }
     }
 
     /// Decodes the parameters of a leaf kind (every kind but `any_of`, whose
-    /// nested checks the rubric loader decodes with their own positions).
+    /// nested checks the rubric loader decodes with their own positions, and
+    /// `judge`, whose prompt file it loads).
     pub fn decode_leaf(
         kind: &str,
         params: serde_json::Value,

@@ -10,4 +10,5 @@
 
 pub mod client;
 pub mod prompt;
+pub mod runner;
 pub mod verdict;

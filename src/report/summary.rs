@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::aggregate::Aggregate;
+use crate::judge::runner::JudgeAccount;
 use crate::rubric::Rubric;
 use crate::run::{Duplicate, LineCounts, Rejection};
 
@@ -21,6 +22,7 @@ pub struct Summary<'a> {
     pub duplicate_ids: &'a [Duplicate],
     #[serde(flatten)]
     pub aggregate: &'a Aggregate,
+    pub judge: &'a JudgeAccount,
 }
 
 #[derive(Debug, Serialize)]

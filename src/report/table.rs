@@ -197,3 +197,28 @@ pub fn render(
     }
     out
 }
+
+/// The judge's line under the table: loud when judge checks went unscored.
+pub fn judge_line(account: &crate::judge::runner::JudgeAccount) -> Option<String> {
+    match account.mode {
+        "off" => None,
+        "unavailable" => Some(format!(
+            "JUDGE UNAVAILABLE: every judge check is unscored: {}",
+            account.unavailable.as_deref().unwrap_or("no judge")
+        )),
+        _ => Some(format!(
+            "judge {}: {} calls ({} failed, unscored), {} input and {} output tokens, latency p50 {} p95 {}",
+            account.model.as_deref().unwrap_or("?"),
+            account.calls,
+            account.failures,
+            account.input_tokens,
+            account.output_tokens,
+            account
+                .latency_p50_s
+                .map_or("-".into(), |s| format!("{s:.2}s")),
+            account
+                .latency_p95_s
+                .map_or("-".into(), |s| format!("{s:.2}s")),
+        )),
+    }
+}

@@ -1,7 +1,8 @@
 //! Decoding a rubric's node tree into validated types, collecting every error.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -9,18 +10,27 @@ use sha2::{Digest, Sha256};
 use super::yaml::{self, Key, Node, NodeValue, Pos};
 use super::{Diagnostic, Dimension, Metrics, Rubric, RubricError};
 use crate::checks::any_of::AnyOf;
+use crate::checks::judge::{JudgeCheck, JudgeParams};
 use crate::checks::{Check, CheckKind, KIND_NAMES};
+use crate::judge::prompt::{Prompt, PromptData};
 
 pub fn load(path: &Path) -> Result<Rubric, RubricError> {
     let text = std::fs::read_to_string(path).map_err(|source| RubricError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    from_str(&text, &path.display().to_string())
+    let base = path.parent().unwrap_or(Path::new("."));
+    from_str_in(&text, &path.display().to_string(), base)
 }
 
-/// Loads a rubric from text; `origin` names it in error messages.
+/// Loads a rubric from text; `origin` names it in error messages, and prompt
+/// files are looked up from the current directory.
 pub fn from_str(text: &str, origin: &str) -> Result<Rubric, RubricError> {
+    from_str_in(text, origin, Path::new("."))
+}
+
+/// Loads a rubric from text whose prompt files are relative to `base`.
+pub fn from_str_in(text: &str, origin: &str, base: &Path) -> Result<Rubric, RubricError> {
     let invalid = |diagnostics| RubricError::Invalid {
         path: origin.to_string(),
         text: text.to_string(),
@@ -32,7 +42,10 @@ pub fn from_str(text: &str, origin: &str) -> Result<Rubric, RubricError> {
             message: format!("invalid YAML: {}", err.message),
         }])
     })?;
-    let mut decoder = Decoder::default();
+    let mut decoder = Decoder {
+        diagnostics: Vec::new(),
+        base: base.to_path_buf(),
+    };
     let rubric = decoder.rubric(&root, text);
     match rubric {
         Some(rubric) if decoder.diagnostics.is_empty() => Ok(rubric),
@@ -66,9 +79,10 @@ const METRICS_KEYS: &[&str] = &["repeat_yourself"];
 /// Keys a check may carry beside its kind, or inside its parameters.
 const CHECK_KEYS: &[&str] = &["name", "when"];
 
-#[derive(Default)]
 struct Decoder {
     diagnostics: Vec<Diagnostic>,
+    /// Where prompt files are looked up.
+    base: PathBuf,
 }
 
 impl Decoder {
@@ -370,7 +384,15 @@ impl Decoder {
         let inner_when = self.field(params, "when", &what);
         let kind = if key.name == "any_of" {
             let nested = self.checks(params, &what);
+            if nested.iter().any(|c| matches!(c.kind, CheckKind::Judge(_))) {
+                self.error(
+                    key.pos,
+                    format!("{what}: a `judge` check cannot be nested in `any_of`"),
+                );
+            }
             Some(CheckKind::AnyOf(AnyOf(nested)))
+        } else if key.name == "judge" {
+            self.judge(params, &what).map(CheckKind::Judge)
         } else {
             let value = match params.value {
                 NodeValue::Null => serde_json::Value::Object(Default::default()),
@@ -400,6 +422,44 @@ impl Decoder {
             kind: kind?,
             name: outer_name.or(inner_name),
             when: outer_when.or(inner_when),
+        })
+    }
+
+    /// A `judge` check: its parameters, and its prompt file compiled and
+    /// tried on a small conversation, so that a template naming a field that
+    /// does not exist fails here rather than on every call.
+    fn judge(&mut self, params: &Node, what: &str) -> Option<JudgeCheck> {
+        let decoded: JudgeParams = self.decode(params, params.to_json_without(CHECK_KEYS), what)?;
+        let pos = params.get("prompt").map_or(params.pos, |n| n.pos);
+        let path = self.base.join(&decoded.prompt);
+        let source = match std::fs::read_to_string(&path) {
+            Ok(source) => source,
+            Err(err) => {
+                self.error(
+                    pos,
+                    format!("{what}.prompt: cannot read `{}`: {err}", path.display()),
+                );
+                return None;
+            }
+        };
+        let prompt = match Prompt::new(&decoded.prompt, &source) {
+            Ok(prompt) => prompt,
+            Err(err) => {
+                self.error(pos, format!("{what}.prompt: `{}`: {err}", decoded.prompt));
+                return None;
+            }
+        };
+        let trial = PromptData::new(&trial_conversation(), &decoded.scale, decoded.allow_na);
+        if let Err(err) = prompt.render(&trial) {
+            self.error(pos, format!("{what}.prompt: `{}`: {err}", decoded.prompt));
+            return None;
+        }
+        Some(JudgeCheck {
+            prompt: Arc::new(prompt),
+            prompt_path: decoded.prompt,
+            scale: decoded.scale,
+            allow_na: decoded.allow_na,
+            run: decoded.run,
         })
     }
 
@@ -453,6 +513,12 @@ fn first_response_check(
         }
     }
     (Default::default(), None)
+}
+
+/// A minimal conversation to try prompt templates on at load time.
+fn trial_conversation() -> crate::trace::Conversation {
+    const TRIAL: &str = r#"{"schema":"handoff-trace/v1","conversationId":"trial","agentVersion":"trial","channel":"chat","customer":{"id":"trial"},"startedAt":"2026-01-01T00:00:00.000Z","events":[]}"#;
+    crate::trace::parse_line(TRIAL.as_bytes()).expect("the trial conversation is valid")
 }
 
 fn is_identifier(id: &str) -> bool {

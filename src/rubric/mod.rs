@@ -12,7 +12,7 @@ pub mod yaml;
 
 use std::fmt;
 
-pub use load::{from_str, load};
+pub use load::{from_str, from_str_in, load};
 
 use crate::checks::Check;
 use crate::checks::first_meaningful_response::FirstMeaningfulResponse;

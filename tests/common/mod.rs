@@ -29,6 +29,9 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("CI")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("HANDOFF_EVAL_JUDGE_MODEL")
         .output()
         .expect("the binary runs")
 }

@@ -1,0 +1,210 @@
+//! `judge` checks end to end: the real binary, a rubric with a prompt file,
+//! and a chat-completions server on 127.0.0.1.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::judge_server::{Behavior, JudgeServer};
+use serde_json::Value;
+
+const KEY: &str = "sk-test-checks-SECRET42";
+
+const RUBRIC: &str = "\
+rubric: judged
+version: 1
+pass_threshold: 80
+applies_to: { escalated: true }
+dimensions:
+  - id: suggested_action_followed
+    title: The human follows the suggested action
+    applies_when: { event: humanConnected }
+    checks:
+      - follows_suggestion: {}
+      - name: judged
+        judge: { prompt: prompts/suggested.md.j2, run: always }
+";
+
+const PROMPT: &str = "Did the human follow the suggestion?\n{{ suggested_next_action }}\n{{ transcript.after_connect }}\n{{ answer }}\n";
+
+/// A rubric and prompt in `dir`, and the first `n` demo conversations.
+fn setup(dir: &Path, n: usize) {
+    fs::create_dir_all(dir.join("prompts")).unwrap();
+    fs::write(dir.join("rubric.yaml"), RUBRIC).unwrap();
+    fs::write(dir.join("prompts/suggested.md.j2"), PROMPT).unwrap();
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let lines: Vec<&str> = demo.lines().take(n).collect();
+    fs::write(dir.join("in.jsonl"), lines.join("\n")).unwrap();
+}
+
+/// Outcomes of the judge check in every call where it ran or was skipped.
+fn judge_outcomes(dir: &Path) -> Vec<Value> {
+    fs::read_to_string(dir.join("out/calls.jsonl"))
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            let call: Value = serde_json::from_str(line).unwrap();
+            let dimension = call["dimensions"].as_array()?.first()?.clone();
+            dimension["checks"]
+                .as_array()?
+                .iter()
+                .find(|c| c["name"] == "judged")
+                .cloned()
+        })
+        .collect()
+}
+
+fn score(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "score",
+        "--rubric",
+        "rubric.yaml",
+        "in.jsonl",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    common::run_in(dir, &args)
+}
+
+/// `score` against the judge `server`, with the test key.
+fn score_against(dir: &Path, server: &JudgeServer, extra: &[&str]) -> std::process::Output {
+    let url = server.base_url();
+    let mut args = vec!["--judge-base-url", url.as_str(), "--judge-api-key", KEY];
+    args.extend_from_slice(extra);
+    score(dir, &args)
+}
+
+#[test]
+fn without_a_judge_the_checks_are_unscored_and_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let output = score(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(
+        common::stdout(&output).contains("JUDGE UNAVAILABLE"),
+        "{}",
+        common::stdout(&output)
+    );
+    let outcomes = judge_outcomes(dir.path());
+    assert!(!outcomes.is_empty());
+    for outcome in &outcomes {
+        assert_eq!(outcome["status"], "unscored", "{outcome}");
+        assert!(
+            outcome["reason"]
+                .as_str()
+                .unwrap()
+                .contains("OPENAI_API_KEY"),
+            "{outcome}"
+        );
+    }
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["judge"]["mode"], "unavailable");
+}
+
+#[test]
+fn a_live_judge_decides_and_is_accounted_and_the_key_stays_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let server = JudgeServer::start(vec![Behavior::Reply(
+        r#"{"reasoning": "The human did what was suggested.", "verdict": "pass"}"#.into(),
+    )]);
+    let output = score_against(dir.path(), &server, &["--judge-model", "judge-test"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let outcomes = judge_outcomes(dir.path());
+    assert!(!outcomes.is_empty());
+    for outcome in &outcomes {
+        assert_eq!(outcome["status"], "pass", "{outcome}");
+        assert_eq!(
+            outcome["evidence"][0]["note"],
+            "The human did what was suggested."
+        );
+    }
+    assert_eq!(
+        server.calls(),
+        outcomes.len(),
+        "one call per judged conversation"
+    );
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["judge"]["calls"], outcomes.len() as u64);
+    assert_eq!(
+        summary["judge"]["input_tokens"],
+        120 * outcomes.len() as u64
+    );
+    // The prompt reached the server with the conversation fenced as data.
+    assert!(
+        server.requests()[0].contains("\\u003cdata name=\\\"after_connect\\\"\\u003e")
+            || server.requests()[0].contains("<data name=\\\"after_connect\\\">")
+    );
+    let mut everything = common::stdout(&output) + &common::stderr(&output);
+    for file in ["calls.jsonl", "summary.json", "rejected.jsonl"] {
+        everything.push_str(&fs::read_to_string(dir.path().join("out").join(file)).unwrap());
+    }
+    assert!(
+        !everything.contains(KEY),
+        "the API key leaked into the output"
+    );
+}
+
+#[test]
+fn judge_off_skips_the_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let server = JudgeServer::start(vec![Behavior::ServerError]);
+    let output = score_against(dir.path(), &server, &["--judge", "off"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(server.calls(), 0);
+    assert!(
+        judge_outcomes(dir.path())
+            .iter()
+            .all(|o| o["status"] == "na")
+    );
+}
+
+#[test]
+fn a_failing_judge_leaves_checks_unscored_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 6);
+    let server = JudgeServer::start(vec![Behavior::ServerError]);
+    let output = score_against(dir.path(), &server, &["--judge-retries", "1"]);
+    assert_eq!(output.status.code(), Some(0));
+    let outcomes = judge_outcomes(dir.path());
+    assert!(!outcomes.is_empty());
+    for outcome in &outcomes {
+        assert_eq!(outcome["status"], "unscored", "{outcome}");
+        assert!(
+            outcome["reason"].as_str().unwrap().contains("HTTP 500"),
+            "{outcome}"
+        );
+    }
+    assert_eq!(server.calls(), 2 * outcomes.len(), "each call retried once");
+}
+
+#[test]
+fn prompt_problems_are_rubric_errors_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 1);
+    fs::remove_file(dir.path().join("prompts/suggested.md.j2")).unwrap();
+    let output = common::run_in(dir.path(), &["lint", "rubric.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("cannot read") && stderr.contains("rubric.yaml:12:26"),
+        "{stderr}"
+    );
+    fs::write(
+        dir.path().join("prompts/suggested.md.j2"),
+        "{{ transcript.after_conect }}",
+    )
+    .unwrap();
+    let stderr = common::stderr(&common::run_in(dir.path(), &["lint", "rubric.yaml"]));
+    assert!(
+        stderr.contains("undefined") && stderr.contains("rubric.yaml:12:26"),
+        "{stderr}"
+    );
+}
