@@ -6,17 +6,19 @@
 //! writes them in input order and feeds the aggregator, so output is the same
 //! whatever the thread count, and memory depends on the batch size.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::io::{self, Write};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{Aggregate, Aggregator};
+use crate::checks::Outcome;
 use crate::judge::runner::JudgeRunner;
 use crate::rubric::Rubric;
-use crate::score::{CallSummary, customer_key, score_call};
+use crate::score::{CallCard, CallSummary, JudgeJob, Scored, answer, customer_key, score_call};
 use crate::trace::{Input, LineReader, RawLine, parse_line};
+use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -87,29 +89,48 @@ pub trait Sink: Send {
     fn progress(&mut self, _lines: u64, _bytes: u64) {}
 }
 
-enum LineResult {
+enum LineResult<'r> {
     Rejected {
         input: usize,
         line: u64,
         error: String,
     },
-    Scored(Box<ScoredLine>),
+    Scored(Box<ScoredLine<'r>>),
 }
 
-struct ScoredLine {
+struct ScoredLine<'r> {
     input: usize,
     line: u64,
     conversation_id: String,
-    json: Vec<u8>,
-    summary: CallSummary,
+    body: Body<'r>,
 }
 
-fn process(
-    rubric: &Rubric,
+/// A scored call: written out, or waiting for its judge checks.
+enum Body<'r> {
+    Ready {
+        json: Vec<u8>,
+        summary: CallSummary,
+    },
+    Waiting {
+        card: Box<CallCard<'r, 'static>>,
+        summary: CallSummary,
+        jobs: Vec<JudgeJob>,
+    },
+}
+
+fn to_json(card: &CallCard<'_, '_>) -> Vec<u8> {
+    let mut json = Vec::with_capacity(8192);
+    serde_json::to_writer(&mut json, card).expect("a scorecard serializes");
+    json.push(b'\n');
+    json
+}
+
+fn process<'r>(
+    rubric: &'r Rubric,
     slice_keys: &[String],
     judge: &JudgeRunner,
     raw: &RawLine,
-) -> LineResult {
+) -> LineResult<'r> {
     let conversation = match parse_line(&raw.bytes) {
         Ok(conversation) => conversation,
         Err(error) => {
@@ -120,17 +141,136 @@ fn process(
             };
         }
     };
-    let (card, summary) = score_call(rubric, &conversation, slice_keys, judge);
-    let mut json = Vec::with_capacity(8192);
-    serde_json::to_writer(&mut json, &card).expect("a scorecard serializes");
-    json.push(b'\n');
+    let Scored {
+        card,
+        summary,
+        jobs,
+    } = score_call(rubric, &conversation, slice_keys, judge);
+    let body = if jobs.is_empty() {
+        Body::Ready {
+            json: to_json(&card),
+            summary,
+        }
+    } else {
+        Body::Waiting {
+            card: Box::new(card.detach()),
+            summary,
+            jobs,
+        }
+    };
     LineResult::Scored(Box::new(ScoredLine {
         input: raw.input,
         line: raw.line,
         conversation_id: conversation.conversation_id.clone(),
-        json,
-        summary,
+        body,
     }))
+}
+
+/// A scored line in the consumer's queue; judge calls already started.
+struct Queued<'r> {
+    input: usize,
+    line: u64,
+    conversation_id: String,
+    body: Body<'r>,
+    calls: Vec<(usize, usize, JoinHandle<Outcome>)>,
+}
+
+/// Batches whose judge calls may still be running, at most; the consumer
+/// then waits for the oldest, so memory stays bounded.
+const WAITING_BATCHES: usize = 4;
+
+/// Writes scored lines in input order once their judge calls are done.
+struct Writer<'a, 'r> {
+    rubric: &'r Rubric,
+    judge: &'a JudgeRunner,
+    sink: &'a mut dyn Sink,
+    aggregator: Aggregator,
+    seen_ids: HashSet<u64>,
+    lines: LineCounts,
+    queue: VecDeque<Vec<Queued<'r>>>,
+    batch: Vec<Queued<'r>>,
+}
+
+impl<'r> Writer<'_, 'r> {
+    fn push(&mut self, scored: ScoredLine<'r>) {
+        let calls = match &scored.body {
+            Body::Waiting { jobs, .. } => jobs
+                .iter()
+                .filter_map(|job| {
+                    let handle = self.judge.spawn(job.request.clone())?;
+                    Some((job.dimension, job.check, handle))
+                })
+                .collect(),
+            Body::Ready { .. } => Vec::new(),
+        };
+        self.batch.push(Queued {
+            input: scored.input,
+            line: scored.line,
+            conversation_id: scored.conversation_id,
+            body: scored.body,
+            calls,
+        });
+    }
+
+    /// Ends a batch; writes every finished batch at the front of the queue,
+    /// waiting for the oldest when too many are waiting.
+    fn end_batch(&mut self, names: &[String]) -> io::Result<()> {
+        self.queue.push_back(std::mem::take(&mut self.batch));
+        while let Some(front) = self.queue.front() {
+            let done = front
+                .iter()
+                .all(|q| q.calls.iter().all(|(_, _, h)| h.is_finished()));
+            if !done && self.queue.len() <= WAITING_BATCHES {
+                break;
+            }
+            let batch = self.queue.pop_front().expect("front exists");
+            self.write(batch, names)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, names: &[String]) -> io::Result<()> {
+        self.queue.push_back(std::mem::take(&mut self.batch));
+        while let Some(batch) = self.queue.pop_front() {
+            self.write(batch, names)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, batch: Vec<Queued<'r>>, names: &[String]) -> io::Result<()> {
+        for queued in batch {
+            let (json, summary) = match queued.body {
+                Body::Ready { json, summary } => (json, summary),
+                Body::Waiting {
+                    mut card,
+                    mut summary,
+                    ..
+                } => {
+                    let answers: Vec<(usize, usize, Outcome)> = queued
+                        .calls
+                        .into_iter()
+                        .map(|(dimension, check, handle)| {
+                            (dimension, check, self.judge.wait(handle))
+                        })
+                        .collect();
+                    answer(self.rubric, &mut card, &mut summary, answers);
+                    (to_json(&card), summary)
+                }
+            };
+            self.lines.scored += 1;
+            if !self.seen_ids.insert(customer_key(&queued.conversation_id)) {
+                self.lines.duplicate_ids += 1;
+                self.sink.duplicate(&Duplicate {
+                    conversation_id: queued.conversation_id.clone(),
+                    file: names[queued.input].clone(),
+                    line: queued.line,
+                });
+            }
+            self.aggregator.add(&summary);
+            self.sink.call(&json)?;
+        }
+        Ok(())
+    }
 }
 
 /// What the batch loop hands its consumer: a mapped line, in input order,
@@ -201,57 +341,60 @@ pub fn run(
     judge: &JudgeRunner,
     sink: &mut dyn Sink,
 ) -> io::Result<RunOutcome> {
-    let mut aggregator = Aggregator::new(rubric, &config.slice_keys);
-    let mut seen_ids: HashSet<u64> = HashSet::new();
-    let mut lines = LineCounts {
-        read: 0,
-        scored: 0,
-        rejected: 0,
-        duplicate_ids: 0,
-        bytes: 0,
+    let mut names = Vec::new();
+    let mut writer = Writer {
+        rubric,
+        judge,
+        sink,
+        aggregator: Aggregator::new(rubric, &config.slice_keys),
+        seen_ids: HashSet::new(),
+        lines: LineCounts {
+            read: 0,
+            scored: 0,
+            rejected: 0,
+            duplicate_ids: 0,
+            bytes: 0,
+        },
+        queue: VecDeque::new(),
+        batch: Vec::new(),
     };
     let bytes = pipeline(
         inputs,
         config,
         |raw| process(rubric, &config.slice_keys, judge, raw),
-        |step, names| {
-            let result = match step {
-                Step::Line(result) => result,
+        |step, input_names| {
+            if names.is_empty() {
+                names = input_names.to_vec();
+            }
+            match step {
                 Step::BatchEnd { bytes } => {
-                    sink.progress(lines.read, bytes);
-                    return Ok(());
+                    writer.end_batch(input_names)?;
+                    writer.sink.progress(writer.lines.read, bytes);
+                    Ok(())
                 }
-            };
-            lines.read += 1;
-            match result {
-                LineResult::Rejected { input, line, error } => {
-                    lines.rejected += 1;
-                    sink.rejected(&Rejection {
-                        file: names[input].clone(),
+                Step::Line(LineResult::Rejected { input, line, error }) => {
+                    writer.lines.read += 1;
+                    writer.lines.rejected += 1;
+                    writer.sink.rejected(&Rejection {
+                        file: input_names[input].clone(),
                         line,
                         error,
                     })
                 }
-                LineResult::Scored(scored) => {
-                    lines.scored += 1;
-                    if !seen_ids.insert(customer_key(&scored.conversation_id)) {
-                        lines.duplicate_ids += 1;
-                        sink.duplicate(&Duplicate {
-                            conversation_id: scored.conversation_id.clone(),
-                            file: names[scored.input].clone(),
-                            line: scored.line,
-                        });
-                    }
-                    aggregator.add(&scored.summary);
-                    sink.call(&scored.json)
+                Step::Line(LineResult::Scored(scored)) => {
+                    writer.lines.read += 1;
+                    writer.push(*scored);
+                    Ok(())
                 }
             }
         },
     )?;
+    writer.finish(&names)?;
+    let mut lines = writer.lines;
     lines.bytes = bytes;
     Ok(RunOutcome {
         lines,
-        aggregate: aggregator.finish(),
+        aggregate: writer.aggregator.finish(),
     })
 }
 

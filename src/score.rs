@@ -11,19 +11,24 @@
 //! passed it would still fail. Otherwise the verdict is `unscored`. A failed
 //! critical dimension fails the call whatever its score.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::checks::{CheckKind, Outcome, Status};
-use crate::judge::runner::JudgeRunner;
+use crate::judge::runner::{JudgeRequest, JudgeRunner};
 use crate::rubric::{Dimension, Rubric};
 use crate::trace::{Channel, Conversation, Trigger};
 
+/// One call's scorecard. Rubric text is borrowed (`'r`); the conversation's
+/// strings are borrowed too (`'c`) unless the card must outlive the
+/// conversation while judge calls are answered ([`CallCard::detach`]).
 #[derive(Debug, Serialize)]
-pub struct CallCard<'r> {
-    pub conversation_id: &'r str,
-    pub agent_version: &'r str,
+pub struct CallCard<'r, 'c> {
+    pub conversation_id: Cow<'c, str>,
+    pub agent_version: Cow<'c, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scenario_id: Option<&'r str>,
+    pub scenario_id: Option<Cow<'c, str>>,
     pub rubric: RubricRef<'r>,
     pub verdict: Status,
     /// `verdict` as a boolean: null when the call is unscored or n/a.
@@ -138,10 +143,19 @@ fn combine(statuses: impl Iterator<Item = Status>) -> Status {
     }
 }
 
+/// A judge check waiting for its answer: where its outcome goes.
+pub struct JudgeJob {
+    pub dimension: usize,
+    pub check: usize,
+    pub request: JudgeRequest,
+}
+
 fn score_dimension<'r>(
     dimension: &'r Dimension,
+    index: usize,
     conversation: &Conversation,
     judge: &JudgeRunner,
+    jobs: &mut Vec<JudgeJob>,
 ) -> DimensionCard<'r> {
     if let Some(condition) = &dimension.applies_when
         && let Err(reason) = condition.explain(conversation)
@@ -166,13 +180,24 @@ fn score_dimension<'r>(
         })
         .collect();
     let rule_statuses: Vec<Status> = outcomes.iter().flatten().map(|o| o.status).collect();
-    for (check, outcome) in dimension.checks.iter().zip(outcomes.iter_mut()) {
+    for (position, (check, outcome)) in dimension.checks.iter().zip(outcomes.iter_mut()).enumerate()
+    {
         if let CheckKind::Judge(judge_check) = &check.kind {
             *outcome = Some(match check.when_fails(conversation) {
                 Some(na) => na,
                 None => match judge_check.run.skip(&rule_statuses) {
                     Some(reason) => Outcome::na(reason),
-                    None => judge.ask(judge_check, conversation),
+                    None => match judge.prepare(judge_check, conversation) {
+                        Ok(request) => {
+                            jobs.push(JudgeJob {
+                                dimension: index,
+                                check: position,
+                                request,
+                            });
+                            Outcome::unscored("waiting for the judge")
+                        }
+                        Err(outcome) => outcome,
+                    },
                 },
             });
         }
@@ -187,43 +212,81 @@ fn score_dimension<'r>(
             outcome: outcome.expect("every check has an outcome"),
         })
         .collect();
-    let status = combine(checks.iter().map(|c| c.outcome.status));
-    let passed = checks
+    let mut card = DimensionCard {
+        id: &dimension.id,
+        status: Status::Na,
+        score: None,
+        weight: dimension.weight,
+        critical: dimension.critical,
+        reason: None,
+        checks,
+    };
+    rescore(&mut card);
+    card
+}
+
+/// A dimension's status and score from its checks' outcomes.
+fn rescore(card: &mut DimensionCard<'_>) {
+    card.status = combine(card.checks.iter().map(|c| c.outcome.status));
+    let passed = card
+        .checks
         .iter()
         .filter(|c| c.outcome.status == Status::Pass)
         .count();
-    let failed = checks
+    let failed = card
+        .checks
         .iter()
         .filter(|c| c.outcome.status == Status::Fail)
         .count();
-    let score = match status {
+    card.score = match card.status {
         Status::Pass | Status::Fail if passed + failed > 0 => {
             Some(round2(100.0 * passed as f64 / (passed + failed) as f64))
         }
         _ => None,
     };
-    DimensionCard {
-        id: &dimension.id,
-        status,
-        score,
-        weight: dimension.weight,
-        critical: dimension.critical,
-        reason: None,
-        checks,
+}
+
+/// A scored call, and the judge checks it still waits for (none when the
+/// rubric has no judge checks or no judge runs).
+pub struct Scored<'r, 'c> {
+    pub card: CallCard<'r, 'c>,
+    pub summary: CallSummary,
+    pub jobs: Vec<JudgeJob>,
+}
+
+impl<'r> CallCard<'r, '_> {
+    /// The same card, owning the conversation's strings.
+    pub fn detach(self) -> CallCard<'r, 'static> {
+        CallCard {
+            conversation_id: Cow::Owned(self.conversation_id.into_owned()),
+            agent_version: Cow::Owned(self.agent_version.into_owned()),
+            scenario_id: self.scenario_id.map(|s| Cow::Owned(s.into_owned())),
+            rubric: self.rubric,
+            verdict: self.verdict,
+            passed: self.passed,
+            reason: self.reason,
+            score: self.score,
+            auto_failed: self.auto_failed,
+            scored_dimensions: self.scored_dimensions,
+            unscored_dimensions: self.unscored_dimensions,
+            dimensions: self.dimensions,
+            metrics: self.metrics,
+        }
     }
 }
 
 /// Scores one conversation against the rubric.
-pub fn score_call<'r>(
+pub fn score_call<'r, 'c>(
     rubric: &'r Rubric,
-    conversation: &'r Conversation,
+    conversation: &'c Conversation,
     slice_keys: &[String],
     judge: &JudgeRunner,
-) -> (CallCard<'r>, CallSummary) {
+) -> Scored<'r, 'c> {
+    let mut jobs = Vec::new();
     let mut card = CallCard {
-        conversation_id: &conversation.conversation_id,
-        agent_version: &conversation.agent_version,
-        scenario_id: conversation.scenario_id.as_deref(),
+        conversation_id: Cow::Borrowed(&conversation.conversation_id),
+        agent_version: Cow::Borrowed(&conversation.agent_version),
+        scenario_id: conversation.scenario_id.as_deref().map(Cow::Borrowed),
         rubric: RubricRef {
             name: &rubric.name,
             version: &rubric.version,
@@ -257,34 +320,18 @@ pub fn score_call<'r>(
             card.dimensions = rubric
                 .dimensions
                 .iter()
-                .map(|dimension| score_dimension(dimension, conversation, judge))
+                .enumerate()
+                .map(|(index, dimension)| {
+                    score_dimension(dimension, index, conversation, judge, &mut jobs)
+                })
                 .collect();
-            decide(rubric, &mut card);
         }
     }
-    card.passed = match card.verdict {
-        Status::Pass => Some(true),
-        Status::Fail => Some(false),
-        Status::Na | Status::Unscored => None,
-    };
     first_response_metric(rubric, conversation, &mut card);
-    if let Some(index) = rubric.metrics.repeat_yourself
-        && let Some(dimension) = card.dimensions.get(index)
-    {
-        card.metrics.repeat_yourself = match dimension.status {
-            Status::Fail => Some(true),
-            Status::Pass => Some(false),
-            _ => None,
-        };
-    }
-    let summary = CallSummary {
-        verdict: card.verdict,
-        score: card.score,
-        dimensions: if card.dimensions.is_empty() {
-            vec![Status::Na; rubric.dimensions.len()]
-        } else {
-            card.dimensions.iter().map(|d| d.status).collect()
-        },
+    let mut summary = CallSummary {
+        verdict: Status::Na,
+        score: None,
+        dimensions: Vec::new(),
         metrics: card.metrics.clone(),
         agent_version: conversation.agent_version.clone(),
         channel: conversation.channel,
@@ -297,10 +344,68 @@ pub fn score_call<'r>(
         started_at_s: conversation.started_at.as_second(),
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
     };
-    (card, summary)
+    settle(rubric, &mut card, &mut summary);
+    Scored {
+        card,
+        summary,
+        jobs,
+    }
 }
 
-fn decide(rubric: &Rubric, card: &mut CallCard<'_>) {
+/// Puts the judge's answers in place and settles the call again.
+pub fn answer(
+    rubric: &Rubric,
+    card: &mut CallCard<'_, '_>,
+    summary: &mut CallSummary,
+    answers: impl IntoIterator<Item = (usize, usize, Outcome)>,
+) {
+    for (dimension, check, outcome) in answers {
+        if let Some(dimension) = card.dimensions.get_mut(dimension)
+            && let Some(slot) = dimension.checks.get_mut(check)
+        {
+            slot.outcome = outcome;
+            rescore(dimension);
+        }
+    }
+    settle(rubric, card, summary);
+}
+
+/// The call's verdict and what follows from it, from its dimensions.
+fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummary) {
+    if !card.dimensions.is_empty() {
+        decide(rubric, card);
+    }
+    card.passed = match card.verdict {
+        Status::Pass => Some(true),
+        Status::Fail => Some(false),
+        Status::Na | Status::Unscored => None,
+    };
+    if let Some(index) = rubric.metrics.repeat_yourself
+        && let Some(dimension) = card.dimensions.get(index)
+    {
+        card.metrics.repeat_yourself = match dimension.status {
+            Status::Fail => Some(true),
+            Status::Pass => Some(false),
+            _ => None,
+        };
+    }
+    summary.verdict = card.verdict;
+    summary.score = card.score;
+    summary.dimensions = if card.dimensions.is_empty() {
+        vec![Status::Na; rubric.dimensions.len()]
+    } else {
+        card.dimensions.iter().map(|d| d.status).collect()
+    };
+    summary.metrics = card.metrics.clone();
+}
+
+fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
+    card.verdict = Status::Na;
+    card.reason = None;
+    card.score = None;
+    card.auto_failed = false;
+    card.scored_dimensions = 0;
+    card.unscored_dimensions = 0;
     let mut weight_scored = 0.0;
     let mut weighted_score = 0.0;
     let mut weight_unscored = 0.0;
@@ -365,7 +470,11 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_>) {
 
 /// Time to first meaningful response: taken from the rubric's own check
 /// when it ran (its dimension applied), else measured with its definition.
-fn first_response_metric(rubric: &Rubric, conversation: &Conversation, card: &mut CallCard<'_>) {
+fn first_response_metric(
+    rubric: &Rubric,
+    conversation: &Conversation,
+    card: &mut CallCard<'_, '_>,
+) {
     let from_check = rubric.metrics.first_response_check.and_then(|(d, c)| {
         let outcome = &card.dimensions.get(d)?.checks.get(c)?.outcome;
         Some(match outcome.status {

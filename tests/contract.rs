@@ -28,7 +28,7 @@ fn the_contract_example_scores_as_a_good_handoff() {
     let conversation = parse_line(line.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     assert!(conversation.is_escalated());
     let rubric = handoff_eval::rubric::load(&common::root().join("rubrics/handoff.yaml")).unwrap();
-    let (card, _) = score_call(&rubric, &conversation, &[], &JudgeRunner::Off);
+    let card = score_call(&rubric, &conversation, &[], &JudgeRunner::Off).card;
     let status = |id: &str| {
         card.dimensions
             .iter()

@@ -208,3 +208,28 @@ fn prompt_problems_are_rubric_errors_with_a_position() {
         "{stderr}"
     );
 }
+
+#[test]
+fn judge_calls_run_concurrently_within_the_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 40);
+    let slow = Behavior::Slow(
+        std::time::Duration::from_millis(300),
+        r#"{"reasoning": "ok", "verdict": "pass"}"#.into(),
+    );
+    let server = JudgeServer::start(vec![slow]);
+    let output = score_against(dir.path(), &server, &["--judge-concurrency", "6"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let judged = judge_outcomes(dir.path())
+        .iter()
+        .filter(|o| o["status"] == "pass")
+        .count();
+    assert!(judged >= 12, "{judged} judged calls");
+    assert_eq!(server.calls(), judged);
+    let peak = server.max_in_flight();
+    assert!(peak > 1, "judge calls did not overlap (peak {peak})");
+    assert!(
+        peak <= 6,
+        "more calls in flight than --judge-concurrency allows (peak {peak})"
+    );
+}

@@ -31,6 +31,8 @@ pub enum Behavior {
 pub struct JudgeServer {
     addr: SocketAddr,
     calls: Arc<AtomicUsize>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: Arc<(AtomicUsize, AtomicUsize)>,
     requests: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
@@ -54,9 +56,22 @@ fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) {
     let _ = stream.write_all(body.as_bytes());
 }
 
-fn serve(mut stream: TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<String>>>) {
+fn serve(
+    mut stream: TcpStream,
+    behavior: Behavior,
+    requests: Arc<Mutex<Vec<String>>>,
+    in_flight: Arc<(AtomicUsize, AtomicUsize)>,
+) {
+    let now = in_flight.0.fetch_add(1, Ordering::SeqCst) + 1;
+    in_flight.1.fetch_max(now, Ordering::SeqCst);
+    answer(&mut stream, behavior, requests);
+    in_flight.0.fetch_sub(1, Ordering::SeqCst);
+}
+
+fn answer(stream: &mut TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<String>>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
+
     let mut head = String::new();
     let mut length = 0usize;
     loop {
@@ -76,27 +91,27 @@ fn serve(mut stream: TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<Stri
         .unwrap()
         .push(format!("{head}\r\n{}", String::from_utf8_lossy(&body)));
     match behavior {
-        Behavior::Reply(content) => respond(&mut stream, "200 OK", "", &completion(&content)),
+        Behavior::Reply(content) => respond(stream, "200 OK", "", &completion(&content)),
         Behavior::RateLimited(after) => respond(
-            &mut stream,
+            stream,
             "429 Too Many Requests",
             &format!("retry-after: {after}\r\n"),
             r#"{"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded", "param": null, "code": null}}"#,
         ),
         Behavior::ServerError => respond(
-            &mut stream,
+            stream,
             "500 Internal Server Error",
             "",
             r#"{"error": {"message": "upstream failed", "type": "server_error", "param": null, "code": null}}"#,
         ),
         Behavior::Slow(delay, content) => {
             std::thread::sleep(delay);
-            respond(&mut stream, "200 OK", "", &completion(&content));
+            respond(stream, "200 OK", "", &completion(&content));
         }
-        Behavior::Malformed => respond(&mut stream, "200 OK", "", "{\"id\": \"chatcmpl-test\", \"choices\": [{"),
-        Behavior::WrongShape => respond(&mut stream, "200 OK", "", r#"{"result": "pass"}"#),
+        Behavior::Malformed => respond(stream, "200 OK", "", "{\"id\": \"chatcmpl-test\", \"choices\": [{"),
+        Behavior::WrongShape => respond(stream, "200 OK", "", r#"{"result": "pass"}"#),
         Behavior::Unauthorized(echo) => respond(
-            &mut stream,
+            stream,
             "401 Unauthorized",
             "",
             &serde_json::json!({"error": {"message": format!("Incorrect API key provided: {echo}"), "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}}).to_string(),
@@ -110,10 +125,12 @@ impl JudgeServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().unwrap();
         let calls = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let accept = {
             let (calls, requests, stop) = (calls.clone(), requests.clone(), stop.clone());
+            let in_flight = in_flight.clone();
             std::thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
@@ -122,14 +139,15 @@ impl JudgeServer {
                     let Ok(stream) = stream else { continue };
                     let index = calls.fetch_add(1, Ordering::SeqCst);
                     let behavior = script[index.min(script.len() - 1)].clone();
-                    let requests = requests.clone();
-                    std::thread::spawn(move || serve(stream, behavior, requests));
+                    let (requests, in_flight) = (requests.clone(), in_flight.clone());
+                    std::thread::spawn(move || serve(stream, behavior, requests, in_flight));
                 }
             })
         };
         JudgeServer {
             addr,
             calls,
+            in_flight,
             requests,
             stop,
             accept: Some(accept),
@@ -142,6 +160,11 @@ impl JudgeServer {
 
     pub fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
+    }
+
+    /// The most requests the server was answering at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.in_flight.1.load(Ordering::SeqCst)
     }
 
     pub fn requests(&self) -> Vec<String> {
