@@ -233,3 +233,128 @@ fn judge_calls_run_concurrently_within_the_bound() {
         "more calls in flight than --judge-concurrency allows (peak {peak})"
     );
 }
+
+#[test]
+fn an_identical_rerun_answers_from_the_cache_with_no_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let server = JudgeServer::start(vec![Behavior::Reply(
+        r#"{"reasoning": "fine", "verdict": "pass"}"#.into(),
+    )]);
+    assert_eq!(
+        score_against(dir.path(), &server, &[]).status.code(),
+        Some(0)
+    );
+    let first = fs::read(dir.path().join("out/calls.jsonl")).unwrap();
+    let calls = server.calls();
+    assert!(calls > 0);
+    assert_eq!(
+        score_against(dir.path(), &server, &[]).status.code(),
+        Some(0)
+    );
+    assert_eq!(server.calls(), calls, "the re-run called the judge again");
+    assert_eq!(fs::read(dir.path().join("out/calls.jsonl")).unwrap(), first);
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("out/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["judge"]["calls"], 0);
+    assert_eq!(summary["judge"]["cache_hits"], calls as u64);
+    // --no-cache calls again.
+    assert_eq!(
+        score_against(dir.path(), &server, &["--no-cache"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(server.calls(), 2 * calls);
+}
+
+#[test]
+fn replay_mode_reports_misses_and_failures_are_never_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 6);
+    let failing = JudgeServer::start(vec![Behavior::ServerError]);
+    assert_eq!(
+        score_against(dir.path(), &failing, &["--judge-retries", "0"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let output = score_against(dir.path(), &failing, &["--judge-replay"]);
+    assert_eq!(output.status.code(), Some(0));
+    let calls_before = failing.calls();
+    for outcome in judge_outcomes(dir.path()) {
+        assert_eq!(outcome["status"], "unscored", "{outcome}");
+        assert!(
+            outcome["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not in the judge cache"),
+            "{outcome}"
+        );
+    }
+    assert_eq!(failing.calls(), calls_before, "replay mode made a call");
+}
+
+#[test]
+fn samples_vote_and_a_split_is_unscored() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let pass = Behavior::Reply(r#"{"reasoning": "yes", "verdict": "pass"}"#.into());
+    let fail = Behavior::Reply(r#"{"reasoning": "no", "verdict": "fail"}"#.into());
+    // Every call answers pass except the second, which answers fail.
+    let server = JudgeServer::start(vec![pass.clone(), fail, pass]);
+    let output = score_against(
+        dir.path(),
+        &server,
+        &[
+            "--judge-samples",
+            "3",
+            "--judge-concurrency",
+            "1",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let outcomes = judge_outcomes(dir.path());
+    assert_eq!(server.calls(), 3 * outcomes.len());
+    // Which conversation drew the one `fail` depends on scheduling; that
+    // exactly one did, and still passed by majority, does not.
+    assert!(
+        outcomes.iter().all(|o| o["status"] == "pass"),
+        "{outcomes:?}"
+    );
+    let outvoted = outcomes
+        .iter()
+        .filter(|o| o["evidence"][1]["note"] == "2 of 3 samples agree")
+        .count();
+    assert_eq!(outvoted, 1, "{outcomes:?}");
+    let server = JudgeServer::start(vec![
+        Behavior::Reply(r#"{"reasoning": "yes", "verdict": "pass"}"#.into()),
+        Behavior::Reply(r#"{"reasoning": "no", "verdict": "fail"}"#.into()),
+    ]);
+    let output = score_against(
+        dir.path(),
+        &server,
+        &[
+            "--judge-samples",
+            "2",
+            "--judge-concurrency",
+            "1",
+            "--no-cache",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let outcomes = judge_outcomes(dir.path());
+    assert!(
+        outcomes.iter().all(|o| o["status"] != "pass"),
+        "{outcomes:?}"
+    );
+    let split = outcomes
+        .iter()
+        .filter(|o| {
+            o["status"] == "unscored" && o["reason"].as_str().unwrap().contains("samples split")
+        })
+        .count();
+    assert!(split >= 1, "{outcomes:?}");
+}

@@ -33,7 +33,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Score(score::ScoreArgs),
+    Score(Box<score::ScoreArgs>),
     Lint(lint::LintArgs),
     Generate(generate::GenerateArgs),
 }
@@ -51,7 +51,7 @@ pub fn run() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Score(args) => score::run(args),
+        Command::Score(args) => score::run(*args),
         Command::Lint(args) => lint::run(args),
         Command::Generate(args) => generate::run(args),
     };

@@ -9,8 +9,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::judge::cache::{Cache, CacheMode};
 use crate::judge::client::{JudgeClient, JudgeSettings};
-use crate::judge::runner::JudgeRunner;
+use crate::judge::runner::{JudgeRunner, LiveOptions};
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
 use crate::trace::{Input, resolve_inputs};
@@ -73,6 +74,34 @@ pub struct JudgeArgs {
     judge_temperature: f32,
     #[arg(long, default_value_t = 400)]
     judge_max_tokens: u32,
+    /// Calls per judge check; the verdict is the majority, a tie is unscored.
+    #[arg(long, default_value_t = 1)]
+    judge_samples: u32,
+    /// Directory of cached judge replies.
+    #[arg(long, default_value = ".handoff-eval-cache")]
+    judge_cache: std::path::PathBuf,
+    /// Neither read nor write the judge cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Answer judge checks from the cache only; a miss is unscored (for CI).
+    #[arg(long, conflicts_with = "no_cache")]
+    judge_replay: bool,
+    /// Price in USD per million input and output tokens, `IN,OUT`, for the
+    /// cost estimate in summary.json.
+    #[arg(long, value_name = "IN,OUT", value_parser = parse_price)]
+    judge_price: Option<(f64, f64)>,
+}
+
+fn parse_price(text: &str) -> Result<(f64, f64), String> {
+    let (input, output) = text
+        .split_once(',')
+        .ok_or_else(|| format!("expected IN,OUT (USD per million tokens), found `{text}`"))?;
+    let parse = |part: &str| {
+        part.trim()
+            .parse::<f64>()
+            .map_err(|_| format!("expected a number, found `{part}`"))
+    };
+    Ok((parse(input)?, parse(output)?))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -109,7 +138,20 @@ impl JudgeArgs {
             max_retries: self.judge_retries,
             concurrency: self.judge_concurrency,
         })?;
-        Ok(JudgeRunner::live(client, &self.judge_model)?)
+        let cache = (!self.no_cache).then(|| {
+            let mode = if self.judge_replay {
+                CacheMode::ReplayOnly
+            } else {
+                CacheMode::ReadWrite
+            };
+            Cache::new(&self.judge_cache, mode)
+        });
+        let options = LiveOptions {
+            cache,
+            samples: self.judge_samples,
+            price: self.judge_price,
+        };
+        Ok(JudgeRunner::live(client, &self.judge_model, options)?)
     }
 }
 

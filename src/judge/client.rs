@@ -259,6 +259,15 @@ impl JudgeClient {
         })
     }
 
+    /// What, besides the messages, decides a reply: for cache keys.
+    pub fn fingerprint(&self) -> String {
+        let s = &self.settings;
+        format!(
+            "{}|{}|{}|{}",
+            s.base_url, s.model, s.temperature, s.max_tokens
+        )
+    }
+
     pub fn throttle(&self) -> &Throttle {
         &self.throttle
     }

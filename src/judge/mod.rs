@@ -8,6 +8,7 @@
 //! A reply is parsed strictly first, then tolerantly; anything outside the
 //! allowed verdicts is unscored with its reason, never a pass.
 
+pub mod cache;
 pub mod client;
 pub mod prompt;
 pub mod runner;

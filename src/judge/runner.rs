@@ -13,9 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::task::JoinHandle;
 
+use super::cache::{Cache, CacheMode, Entry};
 use super::client::JudgeClient;
 use super::prompt::{PromptData, SYSTEM};
-use super::verdict::{Scale, parse_reply};
+use super::verdict::{Scale, Verdict, parse_reply};
 use crate::checks::judge::JudgeCheck;
 use crate::checks::{Evidence, Outcome, Status};
 use crate::stats::quantile;
@@ -37,11 +38,23 @@ pub struct Live {
 struct Shared {
     client: JudgeClient,
     model: String,
+    options: LiveOptions,
     calls: AtomicU64,
+    cache_hits: AtomicU64,
     failures: AtomicU64,
     input_tokens: AtomicU64,
     output_tokens: AtomicU64,
     latencies: Mutex<Vec<f32>>,
+}
+
+/// How live judge calls are made beyond the client's own settings.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    pub cache: Option<Cache>,
+    /// Calls per check; the verdict is the majority.
+    pub samples: u32,
+    /// USD per million input and output tokens, for the cost estimate.
+    pub price: Option<(f64, f64)>,
 }
 
 /// A rendered judge call, ready to send.
@@ -62,15 +75,18 @@ pub struct JudgeAccount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
     pub calls: u64,
+    pub cache_hits: u64,
     pub failures: u64,
     pub input_tokens: u64,
     pub output_tokens: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_cost_usd: Option<f64>,
     pub latency_p50_s: Option<f64>,
     pub latency_p95_s: Option<f64>,
 }
 
 impl JudgeRunner {
-    pub fn live(client: JudgeClient, model: &str) -> std::io::Result<Self> {
+    pub fn live(client: JudgeClient, model: &str, options: LiveOptions) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -80,7 +96,9 @@ impl JudgeRunner {
             shared: Arc::new(Shared {
                 client,
                 model: model.to_string(),
+                options,
                 calls: AtomicU64::new(0),
+                cache_hits: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
                 input_tokens: AtomicU64::new(0),
                 output_tokens: AtomicU64::new(0),
@@ -142,9 +160,11 @@ impl JudgeRunner {
             model: None,
             unavailable,
             calls: 0,
+            cache_hits: 0,
             failures: 0,
             input_tokens: 0,
             output_tokens: 0,
+            estimated_cost_usd: None,
             latency_p50_s: None,
             latency_p95_s: None,
         };
@@ -155,14 +175,22 @@ impl JudgeRunner {
                 let shared = &live.shared;
                 let mut latencies = shared.latencies.lock().expect("latency lock").clone();
                 latencies.sort_by(f32::total_cmp);
+                let input_tokens = shared.input_tokens.load(Ordering::Relaxed);
+                let output_tokens = shared.output_tokens.load(Ordering::Relaxed);
                 JudgeAccount {
                     mode: "live",
                     model: Some(shared.model.clone()),
                     unavailable: None,
                     calls: shared.calls.load(Ordering::Relaxed),
+                    cache_hits: shared.cache_hits.load(Ordering::Relaxed),
                     failures: shared.failures.load(Ordering::Relaxed),
-                    input_tokens: shared.input_tokens.load(Ordering::Relaxed),
-                    output_tokens: shared.output_tokens.load(Ordering::Relaxed),
+                    input_tokens,
+                    output_tokens,
+                    estimated_cost_usd: shared.options.price.map(|(input, output)| {
+                        crate::stats::round4(
+                            (input_tokens as f64 * input + output_tokens as f64 * output) / 1e6,
+                        )
+                    }),
                     latency_p50_s: quantile(&latencies, 0.5),
                     latency_p95_s: quantile(&latencies, 0.95),
                 }
@@ -172,19 +200,33 @@ impl JudgeRunner {
 }
 
 impl Shared {
-    async fn call(&self, request: JudgeRequest) -> Outcome {
+    /// One sample: from the cache, or from the judge (then stored if it parses).
+    async fn sample(&self, request: &JudgeRequest, index: u32) -> Result<Verdict, String> {
+        let schema = request.schema.to_string();
+        let index_text = index.to_string();
+        let fingerprint = self.client.fingerprint();
+        let key = Cache::key(&[&fingerprint, SYSTEM, &request.user, &schema, &index_text]);
+        let cache = self.options.cache.as_ref();
+        if let Some(entry) = cache.and_then(|c| c.get(&key)) {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return parse_reply(&entry.content, &request.scale, request.allow_na)
+                .map_err(|reason| format!("judge reply: {reason}"));
+        }
+        if cache.is_some_and(|c| c.mode == CacheMode::ReplayOnly) {
+            return Err(format!(
+                "not in the judge cache (replay mode): entry {}",
+                &key[..16]
+            ));
+        }
         self.calls.fetch_add(1, Ordering::Relaxed);
-        let reply = match self
+        let reply = self
             .client
-            .complete(SYSTEM, &request.user, request.schema)
+            .complete(SYSTEM, &request.user, request.schema.clone())
             .await
-        {
-            Ok(reply) => reply,
-            Err(err) => {
+            .map_err(|err| {
                 self.failures.fetch_add(1, Ordering::Relaxed);
-                return Outcome::unscored(err.to_string());
-            }
-        };
+                err.to_string()
+            })?;
         self.input_tokens
             .fetch_add(reply.input_tokens, Ordering::Relaxed);
         self.output_tokens
@@ -193,21 +235,63 @@ impl Shared {
             .lock()
             .expect("latency lock")
             .push(reply.latency.as_secs_f32());
-        match parse_reply(&reply.content, &request.scale, request.allow_na) {
-            Ok(verdict) => {
-                let outcome = match verdict.status {
-                    Status::Pass => Outcome::pass(format!("judge: {}", verdict.label)),
-                    Status::Fail => Outcome::fail(format!("judge: {}", verdict.label)),
-                    Status::Na => Outcome::na("judge: not applicable"),
-                    Status::Unscored => Outcome::unscored("judge: unscored"),
-                };
-                let outcome = outcome.with(Evidence::note(verdict.reasoning));
-                match verdict.score {
-                    Some(score) => outcome.with_value(score),
-                    None => outcome,
-                }
+        let verdict = parse_reply(&reply.content, &request.scale, request.allow_na)
+            .map_err(|reason| format!("judge reply: {reason}"))?;
+        if let Some(cache) = cache {
+            let entry = Entry {
+                content: reply.content,
+                input_tokens: reply.input_tokens,
+                output_tokens: reply.output_tokens,
+            };
+            // A cache that cannot be written costs calls, not verdicts.
+            let _ = cache.put(&key, &entry);
+        }
+        Ok(verdict)
+    }
+
+    /// All samples of a check, and the majority verdict.
+    async fn call(&self, request: JudgeRequest) -> Outcome {
+        let samples = self.options.samples.max(1);
+        let mut verdicts: Vec<Verdict> = Vec::with_capacity(samples as usize);
+        for index in 0..samples {
+            match self.sample(&request, index).await {
+                Ok(verdict) => verdicts.push(verdict),
+                Err(reason) => return Outcome::unscored(reason),
             }
-            Err(reason) => Outcome::unscored(format!("judge reply: {reason}")),
+        }
+        let count = |status: Status| verdicts.iter().filter(|v| v.status == status).count();
+        let mut tally: Vec<(Status, usize)> = [Status::Pass, Status::Fail, Status::Na]
+            .into_iter()
+            .map(|status| (status, count(status)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        tally.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let (status, agreeing) = tally[0];
+        if tally.get(1).is_some_and(|second| second.1 == agreeing) {
+            let split: Vec<String> = tally
+                .iter()
+                .map(|(s, n)| format!("{n} {}", s.as_str()))
+                .collect();
+            return Outcome::unscored(format!("the judge's samples split: {}", split.join(", ")));
+        }
+        let verdict = verdicts
+            .iter()
+            .find(|v| v.status == status)
+            .expect("a verdict has the majority status");
+        let outcome = match status {
+            Status::Pass => Outcome::pass(format!("judge: {}", verdict.label)),
+            Status::Fail => Outcome::fail(format!("judge: {}", verdict.label)),
+            _ => Outcome::na("judge: not applicable"),
+        };
+        let mut outcome = outcome.with(Evidence::note(verdict.reasoning.clone()));
+        if samples > 1 {
+            outcome = outcome.with(Evidence::note(format!(
+                "{agreeing} of {samples} samples agree"
+            )));
+        }
+        match verdict.score {
+            Some(score) => outcome.with_value(score),
+            None => outcome,
         }
     }
 }

@@ -1,0 +1,114 @@
+//! Judge replies on disk, addressed by what produced them.
+//!
+//! The key is the SHA-256 of the model, the parameters, both messages, the
+//! reply schema and the sample index: change any of them and the entry is a
+//! different one. An entry is written to a temporary file and renamed into
+//! place, so a run killed mid-write never leaves a corrupt entry. Only
+//! replies that parsed into a verdict are stored; errors never are.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheMode {
+    /// Read hits, call on misses, store new replies.
+    ReadWrite,
+    /// Only read: a miss is unscored instead of a call (for CI).
+    ReplayOnly,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+    pub mode: CacheMode,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub content: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl Cache {
+    pub fn new(dir: &Path, mode: CacheMode) -> Self {
+        Cache {
+            dir: dir.to_path_buf(),
+            mode,
+        }
+    }
+
+    /// The content address of one call.
+    pub fn key(parts: &[&str]) -> String {
+        let mut hasher = Sha256::new();
+        for part in parts {
+            // Length-prefixed, so that no two part lists hash alike.
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{key}.json"))
+    }
+
+    /// A stored reply; an unreadable or damaged entry counts as a miss.
+    pub fn get(&self, key: &str) -> Option<Entry> {
+        let text = fs::read_to_string(self.path(key)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    pub fn put(&self, key: &str, entry: &Entry) -> std::io::Result<()> {
+        if self.mode == CacheMode::ReplayOnly {
+            return Ok(());
+        }
+        let path = self.path(key);
+        let dir = path.parent().expect("entries live in a subdirectory");
+        fs::create_dir_all(dir)?;
+        let temporary = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(serde_json::to_string(entry)?.as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&temporary, &path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_round_trip_and_damage_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path(), CacheMode::ReadWrite);
+        let key = Cache::key(&["model", "system", "user"]);
+        assert_ne!(
+            key,
+            Cache::key(&["model", "systemuser", ""]),
+            "parts are delimited"
+        );
+        assert!(cache.get(&key).is_none());
+        let entry = Entry {
+            content: r#"{"verdict": "pass"}"#.into(),
+            input_tokens: 10,
+            output_tokens: 2,
+        };
+        cache.put(&key, &entry).unwrap();
+        assert_eq!(cache.get(&key).unwrap().content, entry.content);
+        fs::write(cache.path(&key), "{not json").unwrap();
+        assert!(cache.get(&key).is_none());
+        let replay = Cache::new(dir.path(), CacheMode::ReplayOnly);
+        let other = Cache::key(&["other"]);
+        replay.put(&other, &entry).unwrap();
+        assert!(replay.get(&other).is_none(), "replay mode writes nothing");
+    }
+}
