@@ -222,7 +222,7 @@ fn lint_accepts_the_shipped_rubric() {
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
     assert!(
         common::stdout(&output)
-            .starts_with("ok: rubrics/handoff.yaml: handoff-quality v1, 11 dimensions")
+            .starts_with("ok: rubrics/handoff.yaml: handoff-quality v1, 12 dimensions")
     );
 }
 
