@@ -88,3 +88,22 @@ fn templates_fail_loudly() {
     let syntax = Prompt::new("broken", "line one\n{% if %}").err().unwrap();
     assert!(syntax.contains("template line 2"), "{syntax}");
 }
+
+/// Every prompt of the shipped rubric, rendered over one demo conversation.
+#[test]
+fn shipped_prompts_render() {
+    let rubric = handoff_eval::rubric::load(&common::root().join("rubrics/handoff.yaml")).unwrap();
+    let conversation = demo_conversation("conv-0000000");
+    let mut rendered = String::new();
+    for dimension in &rubric.dimensions {
+        for check in &dimension.checks {
+            if let handoff_eval::checks::CheckKind::Judge(judge) = &check.kind {
+                let data = PromptData::new(&conversation, &judge.scale, judge.allow_na);
+                let text = judge.prompt.render(&data).unwrap();
+                rendered.push_str(&format!("===== {} ({}) =====\n{text}\n", dimension.id, judge.prompt_path));
+            }
+        }
+    }
+    assert_eq!(rendered.matches("=====\n").count(), 5, "five judge checks in the shipped rubric");
+    common::settings().bind(|| insta::assert_snapshot!("judge_prompts_shipped", rendered));
+}
