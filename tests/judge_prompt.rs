@@ -100,10 +100,17 @@ fn shipped_prompts_render() {
             if let handoff_eval::checks::CheckKind::Judge(judge) = &check.kind {
                 let data = PromptData::new(&conversation, &judge.scale, judge.allow_na);
                 let text = judge.prompt.render(&data).unwrap();
-                rendered.push_str(&format!("===== {} ({}) =====\n{text}\n", dimension.id, judge.prompt_path));
+                rendered.push_str(&format!(
+                    "===== {} ({}) =====\n{text}\n",
+                    dimension.id, judge.prompt_path
+                ));
             }
         }
     }
-    assert_eq!(rendered.matches("=====\n").count(), 5, "five judge checks in the shipped rubric");
+    assert_eq!(
+        rendered.matches("=====\n").count(),
+        5,
+        "five judge checks in the shipped rubric"
+    );
     common::settings().bind(|| insta::assert_snapshot!("judge_prompts_shipped", rendered));
 }
