@@ -191,7 +191,8 @@ pub fn render(
     if unscored > 0 || aggregate.calls.unscored > 0 {
         out.push_str(&format!(
             "\nUNSCORED: {unscored} dimension verdict(s) and {} call verdict(s) could not be judged; \
-             they are not counted as pass or fail. Reasons are in calls.jsonl.\n",
+             they are not counted as pass or fail, so pass rates describe the scored verdicts only. \
+             Reasons are in calls.jsonl.\n",
             aggregate.calls.unscored
         ));
     }
