@@ -145,6 +145,15 @@ fn a_live_judge_decides_and_is_accounted_and_the_key_stays_secret() {
     for file in ["calls.jsonl", "summary.json", "rejected.jsonl"] {
         everything.push_str(&fs::read_to_string(dir.path().join("out").join(file)).unwrap());
     }
+    // And every cache entry.
+    let mut cached = 0;
+    for shard in fs::read_dir(dir.path().join(".handoff-eval-cache")).unwrap() {
+        for entry in fs::read_dir(shard.unwrap().path()).unwrap() {
+            everything.push_str(&fs::read_to_string(entry.unwrap().path()).unwrap());
+            cached += 1;
+        }
+    }
+    assert_eq!(cached, outcomes.len(), "one cache entry per judged call");
     assert!(
         !everything.contains(KEY),
         "the API key leaked into the output"

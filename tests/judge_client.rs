@@ -150,3 +150,19 @@ async fn the_key_never_appears_in_errors() {
     let settings = format!("{:?}", settings(&server, Duration::from_secs(1), 0));
     assert!(!settings.contains(KEY), "{settings}");
 }
+
+#[tokio::test]
+async fn a_broken_connection_is_retried_then_reported() {
+    let server = JudgeServer::start(vec![Behavior::Hangup, Behavior::Reply(PASS.to_string())]);
+    assert!(
+        ask(&client(&server, Duration::from_secs(5), 1))
+            .await
+            .is_ok()
+    );
+    assert_eq!(server.calls(), 2);
+    let err = error_for(vec![Behavior::Hangup], Duration::from_secs(5), 1).await;
+    assert!(
+        err.contains("judge call failed") || err.contains("connect"),
+        "{err}"
+    );
+}

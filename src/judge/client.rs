@@ -349,3 +349,54 @@ impl JudgeClient {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_throttle_halves_on_rate_limits_and_grows_back() {
+        let throttle = Throttle::new(8);
+        throttle.rate_limited();
+        assert_eq!(throttle.limit(), 4);
+        throttle.rate_limited();
+        throttle.rate_limited();
+        throttle.rate_limited();
+        assert_eq!(throttle.limit(), 1, "never below one");
+        throttle.succeeded();
+        assert_eq!(
+            throttle.limit(),
+            2,
+            "one success in a row at limit 1 grows it"
+        );
+        throttle.succeeded();
+        assert_eq!(throttle.limit(), 2);
+        throttle.succeeded();
+        assert_eq!(throttle.limit(), 3);
+        for _ in 0..100 {
+            throttle.succeeded();
+        }
+        assert_eq!(
+            throttle.limit(),
+            8,
+            "never above the configured concurrency"
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert(reqwest::header::RETRY_AFTER, "0.5".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(500)));
+        headers.insert(reqwest::header::RETRY_AFTER, "86400".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(MAX_WAIT));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2026 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None, "dates fall back to backoff");
+    }
+}

@@ -26,6 +26,8 @@ pub enum Behavior {
     WrongShape,
     /// 401 whose message echoes this text (as some gateways echo the key).
     Unauthorized(String),
+    /// Close the connection without answering.
+    Hangup,
 }
 
 pub struct JudgeServer {
@@ -110,6 +112,9 @@ fn answer(stream: &mut TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<St
         }
         Behavior::Malformed => respond(stream, "200 OK", "", "{\"id\": \"chatcmpl-test\", \"choices\": [{"),
         Behavior::WrongShape => respond(stream, "200 OK", "", r#"{"result": "pass"}"#),
+        Behavior::Hangup => {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
         Behavior::Unauthorized(echo) => respond(
             stream,
             "401 Unauthorized",
