@@ -201,10 +201,30 @@ pub struct RejectedOffer {
     pub amount: Option<Amount>,
 }
 
-/// What the customer rejected before the human connected, by the built-in
-/// remedy kinds.
-pub fn rejected_offers(conversation: &Conversation) -> Vec<RejectedOffer> {
-    rejected_offers_with(conversation, &|text| DEFAULT_REMEDIES.names_any(text))
+/// Whether the customer rejected anything before the human connected, by
+/// the built-in remedy kinds: what [`OfferNotRepeated`] would find, without
+/// building the list (conditions only need the answer).
+pub fn any_rejected_offer(conversation: &Conversation) -> bool {
+    let cutoff = conversation
+        .facts
+        .human_connected
+        .unwrap_or(conversation.events.len());
+    let offer_rejected = conversation.events[..cutoff].iter().any(|event| {
+        matches!(
+            event.kind,
+            EventKind::Offer {
+                response: OfferResponse::Rejected,
+                ..
+            }
+        )
+    });
+    offer_rejected
+        || conversation.package().is_some_and(|package| {
+            package
+                .attempted_resolutions()
+                .into_iter()
+                .any(|attempt| DEFAULT_REMEDIES.names_any(attempt))
+        })
 }
 
 fn rejected_offers_with(

@@ -161,7 +161,7 @@ impl Condition {
             }
         }
         if let Some(expected) = self.rejected_offer {
-            let any = !crate::checks::offer_not_repeated::rejected_offers(conversation).is_empty();
+            let any = crate::checks::offer_not_repeated::any_rejected_offer(conversation);
             if any != expected {
                 return Err(if expected {
                     "no offer was rejected".into()
