@@ -46,7 +46,8 @@ pub struct Condition {
     quoted_wait_at_least: Option<Seconds>,
     quoted_wait_over: Option<Seconds>,
     quoted_wait_at_most: Option<Seconds>,
-    /// The customer rejected an offer before the handoff, or the package lists attempted resolutions.
+    /// The customer rejected an offer before the handoff: an `offer` event, or an
+    /// `attemptedResolutions` entry that names a remedy.
     rejected_offer: Option<bool>,
     /// A `contextDelivered` payload matches a pattern (an alert, a flag).
     payload_matches: Option<Patterns>,
