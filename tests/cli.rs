@@ -387,3 +387,39 @@ fn generate_is_deterministic_per_seed() {
     assert_ne!(a, run("4", "c.jsonl"));
     assert_eq!(String::from_utf8(a).unwrap().lines().count(), 50);
 }
+
+#[test]
+fn explain_shows_one_call_check_by_check() {
+    let output = common::run(&[
+        "explain",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        "--conversation",
+        "conv-0000004",
+        "datasets/demo.jsonl",
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let text = common::stdout(&output);
+    assert!(
+        text.starts_with("conv-0000004 · agent support-bot@2.3.1"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\n[").count(),
+        12,
+        "one header per dimension:\n{text}"
+    );
+    common::settings().bind(|| insta::assert_snapshot!("cli_explain", text));
+    let missing = common::run(&[
+        "explain",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        "--conversation",
+        "conv-none",
+        "datasets/demo.jsonl",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(common::stderr(&missing).contains("no conversation `conv-none`"));
+}

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod explain;
 mod generate;
+mod judge_args;
 mod lint;
 mod score;
 
@@ -35,6 +37,7 @@ pub struct Cli {
 enum Command {
     Score(Box<score::ScoreArgs>),
     Lint(lint::LintArgs),
+    Explain(Box<explain::ExplainArgs>),
     Generate(generate::GenerateArgs),
 }
 
@@ -53,6 +56,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score::run(*args),
         Command::Lint(args) => lint::run(args),
+        Command::Explain(args) => explain::run(*args),
         Command::Generate(args) => generate::run(args),
     };
     match result {

@@ -9,9 +9,6 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::judge::cache::{Cache, CacheMode};
-use crate::judge::client::{JudgeClient, JudgeSettings};
-use crate::judge::runner::{JudgeRunner, LiveOptions};
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
 use crate::trace::{Input, resolve_inputs};
@@ -42,117 +39,7 @@ pub struct ScoreArgs {
     #[arg(long, default_value_t = 1024, hide = true)]
     batch_size: usize,
     #[command(flatten)]
-    judge: JudgeArgs,
-}
-
-/// Judge checks: an OpenAI-compatible endpoint.
-#[derive(Debug, Args)]
-pub struct JudgeArgs {
-    /// `auto`: call the judge when one is configured, else report judge
-    /// checks as unscored; `off`: do not run judge checks (n/a).
-    #[arg(long = "judge", value_enum, default_value_t = JudgeSwitch::Auto)]
-    switch: JudgeSwitch,
-    /// Base URL of the OpenAI-compatible API.
-    #[arg(long, env = "OPENAI_BASE_URL", default_value = DEFAULT_BASE_URL)]
-    judge_base_url: String,
-    /// API key (needed for the default endpoint; a local server may need none).
-    #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
-    judge_api_key: Option<String>,
-    /// Model name as the endpoint knows it.
-    #[arg(long, env = "HANDOFF_EVAL_JUDGE_MODEL", default_value = "gpt-4o-mini")]
-    judge_model: String,
-    /// Time allowed for one judge call, e.g. `30s`.
-    #[arg(long, default_value = "30s")]
-    judge_timeout: crate::rubric::params::Seconds,
-    /// Retries after a 429, a 5xx, a timeout or a broken connection.
-    #[arg(long, default_value_t = 3)]
-    judge_retries: u32,
-    /// Judge calls in flight at most (fewer after rate limiting).
-    #[arg(long, default_value_t = 8)]
-    judge_concurrency: usize,
-    #[arg(long, default_value_t = 0.0)]
-    judge_temperature: f32,
-    #[arg(long, default_value_t = 400)]
-    judge_max_tokens: u32,
-    /// Calls per judge check; the verdict is the majority, a tie is unscored.
-    #[arg(long, default_value_t = 1)]
-    judge_samples: u32,
-    /// Directory of cached judge replies.
-    #[arg(long, default_value = ".handoff-eval-cache")]
-    judge_cache: std::path::PathBuf,
-    /// Neither read nor write the judge cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Answer judge checks from the cache only; a miss is unscored (for CI).
-    #[arg(long, conflicts_with = "no_cache")]
-    judge_replay: bool,
-    /// Price in USD per million input and output tokens, `IN,OUT`, for the
-    /// cost estimate in summary.json.
-    #[arg(long, value_name = "IN,OUT", value_parser = parse_price)]
-    judge_price: Option<(f64, f64)>,
-}
-
-fn parse_price(text: &str) -> Result<(f64, f64), String> {
-    let (input, output) = text
-        .split_once(',')
-        .ok_or_else(|| format!("expected IN,OUT (USD per million tokens), found `{text}`"))?;
-    let parse = |part: &str| {
-        part.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("expected a number, found `{part}`"))
-    };
-    Ok((parse(input)?, parse(output)?))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum JudgeSwitch {
-    Auto,
-    Off,
-}
-
-const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-
-impl JudgeArgs {
-    fn runner(&self, rubric: &crate::rubric::Rubric) -> anyhow::Result<JudgeRunner> {
-        let has_judge_checks = rubric
-            .dimensions
-            .iter()
-            .flat_map(|d| &d.checks)
-            .any(|c| matches!(c.kind, crate::checks::CheckKind::Judge(_)));
-        if self.switch == JudgeSwitch::Off || !has_judge_checks {
-            return Ok(JudgeRunner::Off);
-        }
-        let key = self.judge_api_key.clone().filter(|k| !k.trim().is_empty());
-        if key.is_none() && self.judge_base_url == DEFAULT_BASE_URL {
-            return Ok(JudgeRunner::Unavailable(
-                "no judge configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for another endpoint), or run with --judge off".to_string(),
-            ));
-        }
-        let client = JudgeClient::new(JudgeSettings {
-            base_url: self.judge_base_url.clone(),
-            api_key: key,
-            model: self.judge_model.clone(),
-            temperature: self.judge_temperature,
-            max_tokens: self.judge_max_tokens,
-            timeout: std::time::Duration::from_secs_f64(self.judge_timeout.0),
-            max_retries: self.judge_retries,
-            concurrency: self.judge_concurrency,
-        })?;
-        let cache = (!self.no_cache).then(|| {
-            let mode = if self.judge_replay {
-                CacheMode::ReplayOnly
-            } else {
-                CacheMode::ReadWrite
-            };
-            Cache::new(&self.judge_cache, mode)
-        });
-        let options = LiveOptions {
-            cache,
-            samples: self.judge_samples,
-            price: self.judge_price,
-        };
-        Ok(JudgeRunner::live(client, &self.judge_model, options)?)
-    }
+    judge: super::judge_args::JudgeArgs,
 }
 
 /// How many rejections and duplicates are printed on stderr; the rest are

@@ -2,5 +2,6 @@
 //! printed to the terminal ([`table`]). Call scorecards are written as they
 //! are produced, by the run itself.
 
+pub mod explain;
 pub mod summary;
 pub mod table;

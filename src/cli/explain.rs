@@ -1,0 +1,88 @@
+//! `handoff-eval explain`: one conversation, every dimension and check with
+//! its evidence, for a terminal.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::judge_args::JudgeArgs;
+use super::{EXIT_ERROR, EXIT_OK};
+use crate::score::{JudgeJob, answer, score_call};
+use crate::trace::{LineReader, parse_line, resolve_inputs};
+
+/// Explain how one conversation scored, check by check.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rubric (YAML).
+    #[arg(long, short)]
+    rubric: PathBuf,
+    /// The `conversationId` to explain.
+    #[arg(long, short)]
+    conversation: String,
+    /// JSONL files, directories of *.jsonl, or - for standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    judge: JudgeArgs,
+}
+
+pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
+    let rubric = match crate::rubric::load(&args.rubric) {
+        Ok(rubric) => rubric,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let inputs = match resolve_inputs(&args.inputs) {
+        Ok(inputs) => inputs,
+        Err(errors) => {
+            for err in errors {
+                eprintln!("error: {err}");
+            }
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let needle = serde_json::to_string(&args.conversation)?;
+    let mut reader = LineReader::new(inputs);
+    let mut batch = Vec::new();
+    while reader.next_batch(1024, &mut batch)? {
+        for raw in &batch {
+            // Cheap test first: only lines that mention the id are parsed.
+            if !raw
+                .bytes
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+            {
+                continue;
+            }
+            let Ok(conversation) = parse_line(&raw.bytes) else {
+                continue;
+            };
+            if conversation.conversation_id != args.conversation {
+                continue;
+            }
+            let judge = args.judge.runner(&rubric)?;
+            let mut scored = score_call(&rubric, &conversation, &[], &judge);
+            let jobs: Vec<JudgeJob> = std::mem::take(&mut scored.jobs);
+            let answers: Vec<_> = jobs
+                .into_iter()
+                .filter_map(|job| {
+                    let handle = judge.spawn(job.request)?;
+                    Some((job.dimension, job.check, judge.wait(handle)))
+                })
+                .collect();
+            answer(&rubric, &mut scored.card, &mut scored.summary, answers);
+            print!("{}", crate::report::explain::render(&rubric, &scored.card));
+            if let Some(line) = crate::report::table::judge_line(&judge.account()) {
+                println!("\n{line}");
+            }
+            return Ok(EXIT_OK);
+        }
+    }
+    eprintln!(
+        "error: no conversation `{}` in the input",
+        args.conversation
+    );
+    Ok(EXIT_ERROR)
+}
