@@ -8,7 +8,7 @@ use clap::Args;
 use super::judge_args::JudgeArgs;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::score::{JudgeJob, answer, score_call};
-use crate::trace::{LineReader, parse_line, resolve_inputs};
+use crate::trace::{LineReader, parse_line};
 
 /// Explain how one conversation scored, check by check.
 #[derive(Debug, Args)]
@@ -27,21 +27,8 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
-    let rubric = match crate::rubric::load(&args.rubric) {
-        Ok(rubric) => rubric,
-        Err(err) => {
-            eprintln!("{err}");
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let inputs = match resolve_inputs(&args.inputs) {
-        Ok(inputs) => inputs,
-        Err(errors) => {
-            for err in errors {
-                eprintln!("error: {err}");
-            }
-            return Ok(EXIT_ERROR);
-        }
+    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+        return Ok(EXIT_ERROR);
     };
     let needle = serde_json::to_string(&args.conversation)?;
     let mut reader = LineReader::new(inputs);

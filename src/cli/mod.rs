@@ -41,6 +41,25 @@ enum Command {
     Generate(generate::GenerateArgs),
 }
 
+/// The rubric and the inputs a subcommand works on; `None` once every
+/// problem with either has been printed.
+fn rubric_and_inputs(
+    rubric: &std::path::Path,
+    inputs: &[std::path::PathBuf],
+) -> Option<(crate::rubric::Rubric, Vec<crate::trace::Input>)> {
+    let rubric = crate::rubric::load(rubric)
+        .map_err(|err| eprintln!("{err}"))
+        .ok();
+    let inputs = crate::trace::resolve_inputs(inputs)
+        .map_err(|errors| {
+            for err in errors {
+                eprintln!("error: {err}");
+            }
+        })
+        .ok();
+    Some((rubric?, inputs?))
+}
+
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

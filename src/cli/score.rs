@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
-use crate::trace::{Input, resolve_inputs};
+use crate::trace::Input;
 
 /// Score conversations against a rubric; write calls.jsonl, summary.json and
 /// rejected.jsonl to --out, and print a summary table.
@@ -114,21 +114,8 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
 }
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
-    let rubric = match crate::rubric::load(&args.rubric) {
-        Ok(rubric) => rubric,
-        Err(err) => {
-            eprintln!("{err}");
-            return Ok(EXIT_ERROR);
-        }
-    };
-    let inputs = match resolve_inputs(&args.inputs) {
-        Ok(inputs) => inputs,
-        Err(errors) => {
-            for err in errors {
-                eprintln!("error: {err}");
-            }
-            return Ok(EXIT_ERROR);
-        }
+    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+        return Ok(EXIT_ERROR);
     };
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
