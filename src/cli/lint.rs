@@ -20,13 +20,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         match crate::rubric::load(path) {
             Ok(rubric) => {
                 let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
+                let plural =
+                    |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
                 println!(
-                    "ok: {}: {} v{}, {} dimensions, {} checks, hash {}",
+                    "ok: {}: {} v{}, {}, {}, hash {}",
                     path.display(),
                     rubric.name,
                     rubric.version,
-                    rubric.dimensions.len(),
-                    checks,
+                    plural(rubric.dimensions.len(), "dimension"),
+                    plural(checks, "check"),
                     rubric.hash
                 );
             }
