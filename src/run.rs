@@ -182,6 +182,8 @@ const WAITING_BATCHES: usize = 4;
 /// Writes scored lines in input order once their judge calls are done.
 struct Writer<'a, 'r> {
     rubric: &'r Rubric,
+    /// Input names, by index, for messages.
+    names: Vec<String>,
     judge: &'a JudgeRunner,
     sink: &'a mut dyn Sink,
     aggregator: Aggregator,
@@ -214,7 +216,7 @@ impl<'r> Writer<'_, 'r> {
 
     /// Ends a batch; writes every finished batch at the front of the queue,
     /// waiting for the oldest when too many are waiting.
-    fn end_batch(&mut self, names: &[String]) -> io::Result<()> {
+    fn end_batch(&mut self) -> io::Result<()> {
         self.queue.push_back(std::mem::take(&mut self.batch));
         while let Some(front) = self.queue.front() {
             let done = front
@@ -224,20 +226,20 @@ impl<'r> Writer<'_, 'r> {
                 break;
             }
             let batch = self.queue.pop_front().expect("front exists");
-            self.write(batch, names)?;
+            self.write(batch)?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, names: &[String]) -> io::Result<()> {
+    fn finish(&mut self) -> io::Result<()> {
         self.queue.push_back(std::mem::take(&mut self.batch));
         while let Some(batch) = self.queue.pop_front() {
-            self.write(batch, names)?;
+            self.write(batch)?;
         }
         Ok(())
     }
 
-    fn write(&mut self, batch: Vec<Queued<'r>>, names: &[String]) -> io::Result<()> {
+    fn write(&mut self, batch: Vec<Queued<'r>>) -> io::Result<()> {
         for queued in batch {
             let (json, summary) = match queued.body {
                 Body::Ready { json, summary } => (json, summary),
@@ -262,7 +264,7 @@ impl<'r> Writer<'_, 'r> {
                 self.lines.duplicate_ids += 1;
                 self.sink.duplicate(&Duplicate {
                     conversation_id: queued.conversation_id.clone(),
-                    file: names[queued.input].clone(),
+                    file: self.names[queued.input].clone(),
                     line: queued.line,
                 });
             }
@@ -288,14 +290,13 @@ fn pipeline<T: Send>(
     inputs: Vec<Input>,
     config: &RunConfig,
     map: impl Fn(&RawLine) -> T + Sync,
-    mut consume: impl FnMut(Step<T>, &[String]) -> io::Result<()> + Send,
+    mut consume: impl FnMut(Step<T>) -> io::Result<()> + Send,
 ) -> io::Result<u64> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         builder = builder.num_threads(threads);
     }
     let pool = builder.build().map_err(io::Error::other)?;
-    let names: Vec<String> = inputs.iter().map(Input::display_name).collect();
     let mut reader = LineReader::new(inputs);
     let batch_size = config.batch_size.max(1);
     let mut current = Vec::new();
@@ -307,14 +308,11 @@ fn pipeline<T: Send>(
         let (side, mapped) = pool.join(
             || -> io::Result<()> {
                 for result in finished.drain(..) {
-                    consume(Step::Line(result), &names)?;
+                    consume(Step::Line(result))?;
                 }
-                consume(
-                    Step::BatchEnd {
-                        bytes: bytes_at_finish,
-                    },
-                    &names,
-                )?;
+                consume(Step::BatchEnd {
+                    bytes: bytes_at_finish,
+                })?;
                 if !current.is_empty() {
                     reader.next_batch(batch_size, &mut next)?;
                 }
@@ -341,9 +339,9 @@ pub fn run(
     judge: &JudgeRunner,
     sink: &mut dyn Sink,
 ) -> io::Result<RunOutcome> {
-    let mut names = Vec::new();
     let mut writer = Writer {
         rubric,
+        names: inputs.iter().map(Input::display_name).collect(),
         judge,
         sink,
         aggregator: Aggregator::new(rubric, &config.slice_keys),
@@ -362,34 +360,29 @@ pub fn run(
         inputs,
         config,
         |raw| process(rubric, &config.slice_keys, judge, raw),
-        |step, input_names| {
-            if names.is_empty() {
-                names = input_names.to_vec();
+        |step| match step {
+            Step::BatchEnd { bytes } => {
+                writer.end_batch()?;
+                writer.sink.progress(writer.lines.read, bytes);
+                Ok(())
             }
-            match step {
-                Step::BatchEnd { bytes } => {
-                    writer.end_batch(input_names)?;
-                    writer.sink.progress(writer.lines.read, bytes);
-                    Ok(())
-                }
-                Step::Line(LineResult::Rejected { input, line, error }) => {
-                    writer.lines.read += 1;
-                    writer.lines.rejected += 1;
-                    writer.sink.rejected(&Rejection {
-                        file: input_names[input].clone(),
-                        line,
-                        error,
-                    })
-                }
-                Step::Line(LineResult::Scored(scored)) => {
-                    writer.lines.read += 1;
-                    writer.push(*scored);
-                    Ok(())
-                }
+            Step::Line(LineResult::Rejected { input, line, error }) => {
+                writer.lines.read += 1;
+                writer.lines.rejected += 1;
+                writer.sink.rejected(&Rejection {
+                    file: writer.names[input].clone(),
+                    line,
+                    error,
+                })
+            }
+            Step::Line(LineResult::Scored(scored)) => {
+                writer.lines.read += 1;
+                writer.push(*scored);
+                Ok(())
             }
         },
     )?;
-    writer.finish(&names)?;
+    writer.finish()?;
     let mut lines = writer.lines;
     lines.bytes = bytes;
     Ok(RunOutcome {
@@ -406,7 +399,7 @@ pub fn parse_only(inputs: Vec<Input>, config: &RunConfig) -> io::Result<(u64, u6
         inputs,
         config,
         |raw| parse_line(&raw.bytes).is_ok(),
-        |step, _| {
+        |step| {
             match step {
                 Step::Line(true) => parsed += 1,
                 Step::Line(false) => rejected += 1,
