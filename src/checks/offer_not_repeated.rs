@@ -35,7 +35,7 @@ use serde::Deserialize;
 use super::text::{Amount, amounts};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
-use crate::trace::{Conversation, EventKind, OfferBy, OfferResponse, Speaker};
+use crate::trace::{Conversation, Event, EventKind, OfferBy, OfferResponse, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,15 +201,20 @@ pub struct RejectedOffer {
     pub amount: Option<Amount>,
 }
 
-/// Whether the customer rejected anything before the human connected, by
-/// the built-in remedy kinds: what [`OfferNotRepeated`] would find, without
-/// building the list (conditions only need the answer).
-pub fn any_rejected_offer(conversation: &Conversation) -> bool {
+/// The events before the human connected (all of them if no one did).
+fn before_connect(conversation: &Conversation) -> &[Event] {
     let cutoff = conversation
         .facts
         .human_connected
         .unwrap_or(conversation.events.len());
-    let offer_rejected = conversation.events[..cutoff].iter().any(|event| {
+    &conversation.events[..cutoff]
+}
+
+/// Whether the customer rejected anything before the human connected, by
+/// the built-in remedy kinds: what [`OfferNotRepeated`] would find, without
+/// building the list (conditions only need the answer).
+pub fn any_rejected_offer(conversation: &Conversation) -> bool {
+    let offer_rejected = before_connect(conversation).iter().any(|event| {
         matches!(
             event.kind,
             EventKind::Offer {
@@ -231,12 +236,8 @@ fn rejected_offers_with(
     conversation: &Conversation,
     names_remedy: &dyn Fn(&str) -> bool,
 ) -> Vec<RejectedOffer> {
-    let cutoff = conversation
-        .facts
-        .human_connected
-        .unwrap_or(conversation.events.len());
     let mut rejected = Vec::new();
-    for (index, event) in conversation.events[..cutoff].iter().enumerate() {
+    for (index, event) in before_connect(conversation).iter().enumerate() {
         if let EventKind::Offer {
             description,
             amount,
