@@ -19,8 +19,10 @@
 
 pub mod aggregate;
 pub mod alloc;
+pub mod calibrate;
 pub mod checks;
 pub mod cli;
+pub mod compare;
 pub mod judge;
 pub mod report;
 pub mod rubric;

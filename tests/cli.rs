@@ -403,7 +403,7 @@ fn explain_shows_one_call_check_by_check() {
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
     let text = common::stdout(&output);
     assert!(
-        text.starts_with("conv-0000004 · agent support-bot@2.3.1"),
+        text.starts_with("conv-0000004 · agent support-bot@2.4.0"),
         "{text}"
     );
     assert_eq!(

@@ -5,7 +5,7 @@
 //! kind means a file here, a variant of [`CheckKind`], and its fixtures.
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::rubric::condition::Condition;
 use crate::trace::{Conversation, Event, EventKind};
@@ -25,7 +25,7 @@ pub mod sentiment_trend;
 pub mod text;
 
 /// The verdict of a check, a dimension or a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,

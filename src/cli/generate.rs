@@ -23,6 +23,28 @@ pub struct GenerateArgs {
     /// Output file (default: standard output).
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Give every conversation this agentVersion (default: a mix of two).
+    #[arg(long)]
+    agent_version: Option<String>,
+    /// Chance of each AI-side mistake, 0 to 0.6 (default: 0.08 for the
+    /// newer version, 0.16 for the older). With the same seed, only the
+    /// mistakes change: use it to plant a regression.
+    #[arg(long, value_parser = flaw_rate)]
+    ai_flaw: Option<f64>,
+    /// Chance of each human-side mistake, 0 to 0.6 (default 0.15).
+    #[arg(long, value_parser = flaw_rate)]
+    human_flaw: Option<f64>,
+}
+
+fn flaw_rate(text: &str) -> Result<f64, String> {
+    let rate: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=0.6).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("{rate} is outside 0 to 0.6"))
+    }
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
@@ -35,6 +57,9 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
     let mut writer = BufWriter::with_capacity(1 << 20, writer);
     let config = SynthConfig {
         seed: args.seed,
+        agent_version: args.agent_version,
+        ai_flaw: args.ai_flaw,
+        human_flaw: args.human_flaw,
         ..SynthConfig::default()
     };
     for conversation in Generator::new(config).take(args.count as usize) {

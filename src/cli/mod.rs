@@ -5,10 +5,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod calibrate;
+mod diff;
 mod explain;
+mod gate;
 mod generate;
 mod judge_args;
 mod lint;
+mod schema;
 mod score;
 
 /// Exit codes, as documented in the README and `--help`.
@@ -20,10 +24,13 @@ pub const EXIT_ERROR: u8 = 2;
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success (and every gate passed)
-  1  a quality gate failed
-  2  the tool could not do its job: invalid rubric, unreadable input,
-     rejected lines under --strict, or a usage error";
+  0  success (and every gate passed; diff: nothing flipped)
+  1  a quality gate failed (diff: verdicts flipped; calibrate: kappa
+     below the rubric's minimum)
+  2  the tool could not do its job: invalid rubric, unreadable input or
+     run, different rubrics without --allow-rubric-change, a gate with
+     nothing scored to decide it, rejected lines under --strict, or a
+     usage error";
 
 /// Score AI-to-human handoff conversations against YAML rubrics.
 #[derive(Debug, Parser)]
@@ -38,6 +45,10 @@ enum Command {
     Score(Box<score::ScoreArgs>),
     Lint(lint::LintArgs),
     Explain(Box<explain::ExplainArgs>),
+    Gate(Box<gate::GateArgs>),
+    Diff(diff::DiffArgs),
+    Calibrate(Box<calibrate::CalibrateArgs>),
+    Schema(schema::SchemaArgs),
     Generate(generate::GenerateArgs),
 }
 
@@ -76,6 +87,10 @@ pub fn run() -> ExitCode {
         Command::Score(args) => score::run(*args),
         Command::Lint(args) => lint::run(args),
         Command::Explain(args) => explain::run(*args),
+        Command::Gate(args) => gate::run(*args),
+        Command::Diff(args) => diff::run(args),
+        Command::Calibrate(args) => calibrate::run(*args),
+        Command::Schema(args) => schema::run(args),
         Command::Generate(args) => generate::run(args),
     };
     match result {

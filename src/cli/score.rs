@@ -32,6 +32,11 @@ pub struct ScoreArgs {
     /// Also slice the aggregate by this metadata key (repeatable).
     #[arg(long = "by", value_name = "KEY")]
     by: Vec<String>,
+    /// What goes to standard output: the summary `table`, the call
+    /// scorecards as `yaml` documents (stable and diff-friendly, for
+    /// snapshot tests), or `json` (summary.json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
@@ -40,6 +45,20 @@ pub struct ScoreArgs {
     batch_size: usize,
     #[command(flatten)]
     judge: super::judge_args::JudgeArgs,
+    /// After scoring, gate this run against a baseline run (a `score --out`
+    /// directory); writes gate.md, gate.json and gate.junit.xml to --out
+    /// and exits as `gate` does.
+    #[arg(long, value_name = "RUN", help_heading = "Gate")]
+    baseline: Option<PathBuf>,
+    #[command(flatten, next_help_heading = "Gate")]
+    gate: super::gate::GateOptions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Yaml,
+    Json,
 }
 
 /// How many rejections and duplicates are printed on stderr; the rest are
@@ -54,10 +73,16 @@ struct Files {
     duplicates: Vec<Duplicate>,
     duplicate_count: u64,
     progress: ProgressBar,
+    /// With `--format yaml`: each card as YAML on standard output.
+    yaml: Option<BufWriter<io::Stdout>>,
 }
 
 impl Sink for Files {
     fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        if let Some(out) = &mut self.yaml {
+            let card: serde_json::Value = serde_json::from_slice(json)?;
+            out.write_all(crate::report::yaml::document(&card).as_bytes())?;
+        }
         self.calls.write_all(json)
     }
 
@@ -134,6 +159,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         duplicates: Vec::new(),
         duplicate_count: 0,
         progress: progress_bar(&inputs),
+        yaml: (args.format == Format::Yaml).then(|| BufWriter::new(io::stdout())),
     };
     let config = RunConfig {
         threads: args.threads,
@@ -146,6 +172,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
     files.progress.finish_and_clear();
     files.calls.flush()?;
     files.rejected_file.flush()?;
+    if let Some(out) = &mut files.yaml {
+        out.flush()?;
+    }
     if files.rejected_count > PRINTED {
         eprintln!(
             "rejected: ... and {} more, all listed in {}",
@@ -176,20 +205,34 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
     writer.write_all(b"\n")?;
     writer.flush()?;
 
-    let width = terminal_width();
-    print!(
-        "{}",
-        crate::report::table::render(&rubric, &outcome.lines, &outcome.aggregate, width)
-    );
-    if let Some(line) = crate::report::table::judge_line(&judge_account) {
-        println!("{line}");
-    }
-    println!(
-        "\nwrote {}, {} and {}",
+    let wrote = format!(
+        "wrote {}, {} and {}",
         args.out.join("calls.jsonl").display(),
         summary_path.display(),
         args.out.join("rejected.jsonl").display()
     );
+    match args.format {
+        Format::Table => {
+            let width = terminal_width();
+            print!(
+                "{}",
+                crate::report::table::render(&rubric, &outcome.lines, &outcome.aggregate, width)
+            );
+            if let Some(line) = crate::report::table::judge_line(&judge_account) {
+                println!("{line}");
+            }
+            println!("\n{wrote}");
+        }
+        Format::Yaml | Format::Json => {
+            if args.format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            }
+            if let Some(line) = crate::report::table::judge_line(&judge_account) {
+                eprintln!("{line}");
+            }
+            eprintln!("{wrote}");
+        }
+    }
     if args.strict && outcome.lines.rejected > 0 {
         eprintln!(
             "error: {} line(s) rejected and --strict is set",
@@ -197,7 +240,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         );
         return Ok(EXIT_ERROR);
     }
-    Ok(EXIT_OK)
+    match &args.baseline {
+        None => Ok(EXIT_OK),
+        Some(baseline) => {
+            println!();
+            let options = args.gate.clone().written_to(&args.out);
+            super::gate::gate(baseline, &args.out, &options)
+        }
+    }
 }
 
 fn terminal_width() -> Option<u16> {

@@ -2,6 +2,9 @@
 //! printed to the terminal ([`table`]). Call scorecards are written as they
 //! are produced, by the run itself.
 
+pub mod card;
 pub mod explain;
+pub mod gate;
 pub mod summary;
 pub mod table;
+pub mod yaml;

@@ -32,6 +32,8 @@ pub struct RubricInfo<'a> {
     pub hash: &'a str,
     pub pass_threshold: f64,
     pub dimensions: Vec<DimensionInfo<'a>>,
+    /// The rubric's gates, so that `gate` can judge runs without the rubric file.
+    pub gates: &'a crate::rubric::Gates,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +61,7 @@ impl<'a> RubricInfo<'a> {
                     critical: d.critical,
                 })
                 .collect(),
+            gates: &rubric.gates,
         }
     }
 }

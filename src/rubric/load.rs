@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use super::yaml::{self, Key, Node, NodeValue, Pos};
-use super::{Diagnostic, Dimension, Metrics, Rubric, RubricError};
+use super::{Diagnostic, Dimension, Gates, Metrics, Rubric, RubricError};
 use crate::checks::any_of::AnyOf;
 use crate::checks::judge::{JudgeCheck, JudgeParams};
 use crate::checks::{Check, CheckKind, KIND_NAMES};
@@ -65,6 +65,7 @@ const RUBRIC_KEYS: &[&str] = &[
     "pass_threshold",
     "metrics",
     "dimensions",
+    "gates",
 ];
 const DIMENSION_KEYS: &[&str] = &[
     "id",
@@ -225,6 +226,7 @@ impl Decoder {
             Some(node) => self.dimensions(node),
         };
         let metrics = self.metrics(root.get("metrics"), &dimensions);
+        let gates = self.gates(root.get("gates"), &dimensions);
         Some(Rubric {
             name: name?,
             version: version?,
@@ -232,9 +234,43 @@ impl Decoder {
             applies_to,
             pass_threshold: pass_threshold?,
             metrics,
+            gates: gates.unwrap_or_default(),
             dimensions,
             hash: hash(text),
         })
+    }
+
+    /// `gates:`, with out-of-range values and unknown dimension ids placed.
+    fn gates(&mut self, node: Option<&Node>, dimensions: &[Dimension]) -> Option<Gates> {
+        let node = node?;
+        let gates: Gates = self.decode(node, node.to_json(), "rubric.gates")?;
+        for (path, message) in gates.problems() {
+            let mut at = node;
+            for key in &path {
+                at = at.get(key).unwrap_or(at);
+            }
+            self.error(
+                at.pos,
+                format!("rubric.gates.{}: {message}", path.join(".")),
+            );
+        }
+        let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+        if let Some(listed) = node.get("dimensions") {
+            for id in gates.dimensions.keys() {
+                if !ids.contains(&id.as_str()) {
+                    let pos = listed.entry(id).map_or(listed.pos, |(key, _)| key.pos);
+                    self.error(
+                        pos,
+                        format!(
+                            "rubric.gates.dimensions: unknown dimension `{id}`{}; expected one of: {}",
+                            did_you_mean(id, &ids),
+                            ids.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        Some(gates)
     }
 
     fn dimensions(&mut self, node: &Node) -> Vec<Dimension> {

@@ -6,6 +6,7 @@
 //! downstream receives only a valid `Rubric`.
 
 pub mod condition;
+pub mod gates;
 mod load;
 pub mod params;
 pub mod yaml;
@@ -17,6 +18,7 @@ pub use load::{from_str, from_str_in, load};
 use crate::checks::Check;
 use crate::checks::first_meaningful_response::FirstMeaningfulResponse;
 use condition::Condition;
+pub use gates::Gates;
 use yaml::Pos;
 
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct Rubric {
     pub pass_threshold: f64,
     pub dimensions: Vec<Dimension>,
     pub metrics: Metrics,
+    /// What `gate` and `calibrate` hold runs to.
+    pub gates: Gates,
     /// First 16 hex digits of the SHA-256 of the rubric text.
     pub hash: String,
 }

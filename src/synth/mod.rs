@@ -35,6 +35,12 @@ pub struct SynthConfig {
     pub escalation_rate: f64,
     /// Share of conversations with no clock (no `at`, no `endedAt`).
     pub no_clock_rate: f64,
+    /// Every conversation from this agent version (default: a mix).
+    pub agent_version: Option<String>,
+    /// Chance of each AI-side mistake (default: by agent version, 0.08 or 0.16).
+    pub ai_flaw: Option<f64>,
+    /// Chance of each human-side mistake (default 0.15).
+    pub human_flaw: Option<f64>,
 }
 
 impl Default for SynthConfig {
@@ -45,6 +51,9 @@ impl Default for SynthConfig {
             mean_gap_s: 300.0,
             escalation_rate: 0.8,
             no_clock_rate: 0.03,
+            agent_version: None,
+            ai_flaw: None,
+            human_flaw: None,
         }
     }
 }
@@ -91,8 +100,13 @@ impl Iterator for Generator {
         };
         let index = self.index;
         self.index += 1;
+        // Each conversation draws from its own stream, so the n-th
+        // conversation has the same scenario whatever the flaw rates: runs
+        // generated with one seed pair up by scenario, like the same test
+        // suite run against two agent versions.
+        let mut rng = ChaCha8Rng::seed_from_u64(self.rng.random());
         let (conversation, comes_back_after_s) =
-            build(&mut self.rng, &self.config, index, customer, self.clock_ms);
+            build(&mut rng, &self.config, index, customer, self.clock_ms);
         if let Some(after) = comes_back_after_s {
             self.returning
                 .push(Reverse((self.clock_ms + after * 1000, customer)));
@@ -317,12 +331,12 @@ impl Plan {
 
 fn plan(rng: &mut ChaCha8Rng, config: &SynthConfig, version: &str) -> Plan {
     // The newer agent build makes fewer AI-side mistakes.
-    let ai_flaw = if version.ends_with("2.4.0") {
+    let ai_flaw = config.ai_flaw.unwrap_or(if version.ends_with("2.4.0") {
         0.08
     } else {
         0.16
-    };
-    let human_flaw = 0.15;
+    });
+    let human_flaw = config.human_flaw.unwrap_or(0.15);
     let scenario = SCENARIOS.choose(rng).expect("scenarios exist");
     let channel = *["voice", "voice", "chat", "chat", "email", "messaging"]
         .choose(rng)
@@ -508,7 +522,8 @@ fn build(
     customer: u64,
     start_ms: i64,
 ) -> (Value, Option<i64>) {
-    let version = *AGENT_VERSIONS.choose(rng).unwrap();
+    let drawn = *AGENT_VERSIONS.choose(rng).unwrap();
+    let version = config.agent_version.as_deref().unwrap_or(drawn);
     let plan = plan(rng, config, version);
     let scenario = plan.scenario;
     let name = customer_name(customer);

@@ -23,17 +23,24 @@ pub fn settings() -> insta::Settings {
     settings
 }
 
-/// Runs the real binary with `args` in `dir`.
-pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff-eval"))
+/// The real binary, to run in `dir`, with no judge or CI settings from the
+/// environment of the test run.
+pub fn command_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_handoff-eval"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("CI")
+        .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")
-        .env_remove("HANDOFF_EVAL_JUDGE_MODEL")
-        .output()
-        .expect("the binary runs")
+        .env_remove("HANDOFF_EVAL_JUDGE_MODEL");
+    command
+}
+
+/// Runs the real binary with `args` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    command_in(dir, args).output().expect("the binary runs")
 }
 
 pub fn run(args: &[&str]) -> Output {

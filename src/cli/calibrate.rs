@@ -1,0 +1,179 @@
+//! `handoff-eval calibrate`: agreement of the rubric with human QA labels.
+
+use std::io;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
+use crate::calibrate::{Calibration, Calibrator, KappaGate};
+use crate::run::{RunConfig, Sink};
+
+/// Score labeled conversations and measure agreement with the human QA
+/// `labels`: per dimension, confusion matrix, agreement and Cohen's kappa,
+/// and every disagreement with the engine's evidence. Exit 1 when a kappa
+/// is below the rubric's `min_kappa`, 2 when one cannot be computed.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The rubric (YAML).
+    #[arg(long, short)]
+    rubric: PathBuf,
+    /// JSONL files, directories of *.jsonl, or - for standard input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// How many disagreements to print with their evidence (all are in --json).
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Write the full calibration (matrices, every disagreement) as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    judge: super::judge_args::JudgeArgs,
+}
+
+struct Collect {
+    calibrator: Calibrator,
+    rejected: u64,
+}
+
+impl Sink for Collect {
+    fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        let card: serde_json::Value = serde_json::from_slice(json)?;
+        self.calibrator.add(&card);
+        Ok(())
+    }
+
+    fn rejected(&mut self, rejection: &crate::run::Rejection) -> io::Result<()> {
+        self.rejected += 1;
+        eprintln!("rejected: {rejection}");
+        Ok(())
+    }
+}
+
+pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
+    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+        return Ok(EXIT_ERROR);
+    };
+    let judge = args.judge.runner(&rubric)?;
+    let config = RunConfig {
+        threads: args.threads,
+        ..RunConfig::default()
+    };
+    let mut collect = Collect {
+        calibrator: Calibrator::new(&rubric),
+        rejected: 0,
+    };
+    crate::run::run(&rubric, inputs, &config, &judge, &mut collect)?;
+    let calibration = collect.calibrator.finish(&rubric);
+    print!("{}", render(&calibration, args.limit));
+    if collect.rejected > 0 {
+        println!("{} input line(s) rejected (see above)", collect.rejected);
+    }
+    if let Some(line) = crate::report::table::judge_line(&judge.account()) {
+        println!("{line}");
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&calibration)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if calibration.labeled_calls == 0 {
+        eprintln!("error: no conversation carries `labels`; nothing to calibrate against");
+        return Ok(EXIT_ERROR);
+    }
+    let gates: Vec<KappaGate> = calibration
+        .dimensions
+        .iter()
+        .filter_map(|d| d.gate)
+        .collect();
+    Ok(if gates.contains(&KappaGate::Fail) {
+        EXIT_GATE_FAILED
+    } else if gates.contains(&KappaGate::Undecided) {
+        eprintln!(
+            "error: a dimension with a min_kappa has no kappa to compare (no labels, or a single category)"
+        );
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    })
+}
+
+fn render(calibration: &Calibration, limit: usize) -> String {
+    let mut out = format!(
+        "calibration of {} against human labels: {} calls, {} labeled\n",
+        calibration.rubric, calibration.calls, calibration.labeled_calls
+    );
+    out.push_str("(per human label: what the engine said, as pass/fail/n-a)\n");
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "dimension",
+            "compared",
+            "unscored",
+            "agreement",
+            "kappa",
+            "human pass",
+            "human fail",
+            "human n/a",
+            "min kappa",
+        ]);
+    for index in 1..9 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    for d in &calibration.dimensions {
+        let row = |r: [u64; 3]| format!("{}/{}/{}", r[0], r[1], r[2]);
+        let gate = match (d.min_kappa, d.gate) {
+            (Some(min), Some(KappaGate::Pass)) => format!("{min} ok"),
+            (Some(min), Some(KappaGate::Fail)) => format!("{min} FAIL"),
+            (Some(min), _) => format!("{min} undecided"),
+            _ => "-".to_string(),
+        };
+        table.add_row(vec![
+            d.id.clone(),
+            d.compared.to_string(),
+            d.unscored.to_string(),
+            d.agreement
+                .map_or("-".into(), |a| format!("{:.1}%", a * 100.0)),
+            d.kappa.map_or("-".into(), |k| format!("{k:.3}")),
+            row(d.matrix[0]),
+            row(d.matrix[1]),
+            row(d.matrix[2]),
+            gate,
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    for (label, count) in &calibration.unknown_labels {
+        out.push_str(&format!(
+            "note: label `{label}` on {count} call(s) names no dimension of the rubric\n"
+        ));
+    }
+    let total = calibration.disagreements.len();
+    out.push_str(&format!("\n{total} disagreement(s)"));
+    if total > limit {
+        out.push_str(&format!(
+            ", the first {limit} shown (--limit; all in --json)"
+        ));
+    }
+    out.push('\n');
+    for d in calibration.disagreements.iter().take(limit) {
+        out.push_str(&format!(
+            "\n{} {}: human {}, engine {}\n",
+            d.conversation_id,
+            d.dimension,
+            d.human.as_str(),
+            d.engine.as_str()
+        ));
+        crate::report::card::describe(&mut out, "engine", &d.card);
+    }
+    out
+}

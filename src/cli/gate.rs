@@ -1,0 +1,137 @@
+//! `handoff-eval gate`: did handoff quality regress from a baseline run to a
+//! candidate run? Also the tail of `score --baseline`.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+
+use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
+use crate::compare::RunDir;
+use crate::compare::gate::{GateReport, GateStatus, compare};
+
+/// Compare a candidate run with a baseline run (each a `score --out`
+/// directory) and judge the rubric's gates: exit 0 when all pass, 1 when
+/// one fails, 2 when the tool cannot decide.
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// The run to compare against (a `score --out` directory).
+    #[arg(long)]
+    baseline: PathBuf,
+    /// The run under test.
+    #[arg(long)]
+    candidate: PathBuf,
+    #[command(flatten)]
+    options: GateOptions,
+}
+
+/// Options shared by `gate` and `score --baseline`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateOptions {
+    /// Take the gates from this rubric instead of the candidate run's.
+    #[arg(long = "gates-from", value_name = "RUBRIC")]
+    gates_from: Option<PathBuf>,
+    /// Compare runs scored with different rubrics (dimensions matched by id).
+    #[arg(long)]
+    allow_rubric_change: bool,
+    /// Also write the report as Markdown to this file.
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// Also write JUnit XML: a test case per gate and per critical flip.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the full comparison as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+impl GateOptions {
+    /// Reports not sent elsewhere go to `dir`: gate.md, gate.json, gate.junit.xml.
+    pub fn written_to(mut self, dir: &Path) -> Self {
+        self.markdown.get_or_insert_with(|| dir.join("gate.md"));
+        self.json.get_or_insert_with(|| dir.join("gate.json"));
+        self.junit.get_or_insert_with(|| dir.join("gate.junit.xml"));
+        self
+    }
+}
+
+pub fn run(args: GateArgs) -> anyhow::Result<u8> {
+    gate(&args.baseline, &args.candidate, &args.options)
+}
+
+/// Compares two run directories, prints and writes the report, and returns
+/// the exit code.
+pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow::Result<u8> {
+    let open = |path: &Path| {
+        RunDir::open(path).map_err(|err| {
+            eprintln!("error: {err}");
+        })
+    };
+    let (Ok(baseline), Ok(candidate)) = (open(baseline), open(candidate)) else {
+        return Ok(EXIT_ERROR);
+    };
+    let gates = match &options.gates_from {
+        None => None,
+        Some(path) => match crate::rubric::load(path) {
+            Ok(rubric) => Some(rubric.gates),
+            Err(err) => {
+                eprintln!("{err}");
+                return Ok(EXIT_ERROR);
+            }
+        },
+    };
+    let report = match compare(
+        &baseline,
+        &candidate,
+        gates.as_ref(),
+        options.allow_rubric_change,
+    ) {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    write_outputs(&report, options)?;
+    Ok(match report.status {
+        GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
+        GateStatus::Fail => EXIT_GATE_FAILED,
+        GateStatus::Undecided => {
+            eprintln!("error: the gate cannot decide: a gate had nothing scored to judge");
+            EXIT_ERROR
+        }
+    })
+}
+
+fn write_outputs(report: &GateReport, options: &GateOptions) -> anyhow::Result<()> {
+    let markdown = crate::report::gate::markdown(report);
+    print!("{markdown}");
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    };
+    if let Some(path) = &options.markdown {
+        write(path, &markdown)?;
+    }
+    if let Some(path) = &options.junit {
+        write(path, &crate::report::gate::junit(report))?;
+    }
+    if let Some(path) = &options.json {
+        write(path, &(serde_json::to_string_pretty(report)? + "\n"))?;
+    }
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .with_context(|| {
+                format!(
+                    "cannot append to $GITHUB_STEP_SUMMARY ({})",
+                    summary.to_string_lossy()
+                )
+            })?;
+        writeln!(file, "{markdown}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,582 @@
+//! The regression gate: a baseline run and a candidate run in, per-dimension
+//! and per-call comparisons with significance tests out, and each gate of
+//! the rubric judged pass, fail or undecided.
+//!
+//! Tests are one-sided (did the candidate get worse?): exact McNemar on
+//! pass/fail flips and a paired bootstrap on call scores when the runs pair
+//! up; a pooled two-proportion z test and an unpaired bootstrap otherwise.
+//! The p-values of every test a gate relies on are Holm-corrected together,
+//! so a rubric with many dimensions does not fail on noise.
+
+use serde::Serialize;
+
+use super::{CallRecord, Pairing, RunDir, pair};
+use crate::Status;
+use crate::rubric::Gates;
+use crate::stats::{
+    self, Rate, Shift, detectable_drop, holm, mcnemar_regression, two_proportion_regression, wilson,
+};
+
+/// Which runs were compared, and how.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    pub path: String,
+    pub agent_versions: Vec<String>,
+    pub rubric: String,
+    pub calls: usize,
+}
+
+impl Side {
+    fn of(run: &RunDir) -> Side {
+        Side {
+            path: run.path.display().to_string(),
+            agent_versions: run.agent_versions(),
+            rubric: format!(
+                "{} v{} ({})",
+                run.rubric.name, run.rubric.version, run.rubric.hash
+            ),
+            calls: run.calls.len(),
+        }
+    }
+}
+
+/// A pass rate on both sides, and the test of whether it fell.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateComparison {
+    pub baseline: Option<Rate>,
+    pub candidate: Option<Rate>,
+    /// candidate - baseline, as a fraction.
+    pub delta: Option<f64>,
+    /// Pairs that went pass -> fail, and fail -> pass (paired runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worse: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub better: Option<u64>,
+    pub test: &'static str,
+    /// One-sided p-value that the candidate is worse.
+    pub p_value: Option<f64>,
+    /// After Holm's correction over the gate's tests (None if no gate uses it).
+    pub p_adjusted: Option<f64>,
+    /// The smallest drop this many conversations detect (alpha, power 0.8).
+    pub detectable_drop: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreComparison {
+    pub baseline: Option<f64>,
+    pub candidate: Option<f64>,
+    pub shift: Option<Shift>,
+    pub test: &'static str,
+    pub p_adjusted: Option<f64>,
+    /// The smallest drop in mean score (points) this many calls detect.
+    pub detectable_drop: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionComparison {
+    pub id: String,
+    pub title: String,
+    pub critical: bool,
+    #[serde(flatten)]
+    pub rate: RateComparison,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateStatus {
+    Pass,
+    Fail,
+    /// The data cannot decide it (nothing scored on one side).
+    Undecided,
+    /// An `each_dimension` gate on a dimension neither run scored (a judge
+    /// dimension run without a judge): shown, but neither passed nor failed.
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GateResult {
+    /// `call` or a dimension id.
+    pub subject: String,
+    pub rule: String,
+    pub observed: String,
+    pub status: GateStatus,
+}
+
+/// A paired conversation whose critical dimension went from pass to fail.
+#[derive(Debug, Clone, Serialize)]
+pub struct Flip {
+    pub dimension: String,
+    pub scenario_id: Option<String>,
+    pub baseline_conversation: String,
+    pub candidate_conversation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GateReport {
+    pub status: GateStatus,
+    pub baseline: Side,
+    pub candidate: Side,
+    pub rubric_changed: bool,
+    pub pairing: Pairing,
+    pub pairs: usize,
+    pub alpha: f64,
+    /// How many tests the Holm correction covered.
+    pub tests: usize,
+    pub call_pass_rate: RateComparison,
+    pub call_score: ScoreComparison,
+    pub dimensions: Vec<DimensionComparison>,
+    pub gates: Vec<GateResult>,
+    pub critical_flips: Vec<Flip>,
+}
+
+/// Why the gate could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    #[error(
+        "the runs were scored with different rubrics: baseline {baseline}, candidate {candidate}; \
+         pass --allow-rubric-change to compare them anyway (dimensions are matched by id)"
+    )]
+    RubricChanged { baseline: String, candidate: String },
+}
+
+fn scored(status: Status) -> Option<bool> {
+    match status {
+        Status::Pass => Some(true),
+        Status::Fail => Some(false),
+        Status::Na | Status::Unscored => None,
+    }
+}
+
+/// Where a status is found in a call of each run: the call verdict, or a
+/// dimension by its index in that run's rubric.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Call,
+    Dimension { baseline: usize, candidate: usize },
+}
+
+impl Outcome {
+    fn status(self, call: &CallRecord, in_candidate: bool) -> Option<bool> {
+        let status = match self {
+            Outcome::Call => call.verdict,
+            Outcome::Dimension {
+                baseline,
+                candidate,
+            } => *call
+                .dimensions
+                .get(if in_candidate { candidate } else { baseline })?,
+        };
+        scored(status)
+    }
+}
+
+/// Compares the pass/fail outcomes of the two runs.
+fn compare_rates(
+    baseline: &[CallRecord],
+    candidate: &[CallRecord],
+    pairs: &[(usize, usize)],
+    paired: bool,
+    alpha: f64,
+    outcome: Outcome,
+) -> RateComparison {
+    let count = |calls: &[CallRecord], in_candidate: bool| {
+        let verdicts: Vec<bool> = calls
+            .iter()
+            .filter_map(|call| outcome.status(call, in_candidate))
+            .collect();
+        let passes = verdicts.iter().filter(|v| **v).count() as u64;
+        (passes, verdicts.len() as u64)
+    };
+    let (b, c) = (count(baseline, false), count(candidate, true));
+    let (baseline_rate, candidate_rate) = (wilson(b.0, b.1), wilson(c.0, c.1));
+    let raw = |(x, n): (u64, u64)| (n > 0).then(|| x as f64 / n as f64);
+    let delta = raw(c).zip(raw(b)).map(|(c, b)| stats::round4(c - b));
+    if paired {
+        let (mut worse, mut better, mut both) = (0, 0, 0u64);
+        for &(i, j) in pairs {
+            let before = outcome.status(&baseline[i], false);
+            let after = outcome.status(&candidate[j], true);
+            if let (Some(before), Some(after)) = (before, after) {
+                both += 1;
+                match (before, after) {
+                    (true, false) => worse += 1,
+                    (false, true) => better += 1,
+                    _ => {}
+                }
+            }
+        }
+        let discordant = (both > 0).then(|| (worse + better) as f64 / both as f64);
+        RateComparison {
+            baseline: baseline_rate,
+            candidate: candidate_rate,
+            delta,
+            worse: Some(worse),
+            better: Some(better),
+            test: "exact McNemar",
+            p_value: (both > 0).then(|| mcnemar_regression(worse, better)),
+            p_adjusted: None,
+            detectable_drop: discordant.and_then(|d| detectable_drop(alpha, both, 0.5, Some(d))),
+        }
+    } else {
+        let n = b.1.min(c.1);
+        RateComparison {
+            baseline: baseline_rate,
+            candidate: candidate_rate,
+            delta,
+            worse: None,
+            better: None,
+            test: "two-proportion z",
+            p_value: two_proportion_regression(b, c),
+            p_adjusted: None,
+            detectable_drop: raw(b).and_then(|p| detectable_drop(alpha, n, p, None)),
+        }
+    }
+}
+
+fn compare_scores(
+    baseline: &[CallRecord],
+    candidate: &[CallRecord],
+    pairs: &[(usize, usize)],
+    paired: bool,
+    alpha: f64,
+) -> ScoreComparison {
+    let scores =
+        |calls: &[CallRecord]| -> Vec<f64> { calls.iter().filter_map(|c| c.score).collect() };
+    let (b, c) = (scores(baseline), scores(candidate));
+    let mean = |xs: &[f64]| {
+        (!xs.is_empty()).then(|| stats::round2(xs.iter().sum::<f64>() / xs.len() as f64))
+    };
+    let z = stats::normal_quantile(1.0 - alpha) + stats::normal_quantile(stats::POWER);
+    let sd = |xs: &[f64]| {
+        let m = xs.iter().sum::<f64>() / xs.len() as f64;
+        (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len().max(2) - 1) as f64).sqrt()
+    };
+    let (shift, test, floor) = if paired {
+        let differences: Vec<f64> = pairs
+            .iter()
+            .filter_map(|&(i, j)| Some(candidate[j].score? - baseline[i].score?))
+            .collect();
+        let floor = (!differences.is_empty())
+            .then(|| z * sd(&differences) / (differences.len() as f64).sqrt());
+        (
+            stats::paired_bootstrap(&differences),
+            "paired bootstrap",
+            floor,
+        )
+    } else {
+        let floor = (!b.is_empty() && !c.is_empty()).then(|| {
+            z * (sd(&b).powi(2) / b.len() as f64 + sd(&c).powi(2) / c.len() as f64).sqrt()
+        });
+        (stats::unpaired_bootstrap(&b, &c), "bootstrap", floor)
+    };
+    ScoreComparison {
+        baseline: mean(&b),
+        candidate: mean(&c),
+        shift: shift.map(|s| Shift {
+            delta: stats::round2(s.delta),
+            low: stats::round2(s.low),
+            high: stats::round2(s.high),
+            p_value: s.p_value,
+        }),
+        test,
+        p_adjusted: None,
+        detectable_drop: floor.map(stats::round2),
+    }
+}
+
+/// Compares the candidate run with the baseline and judges the gates
+/// (the candidate's rubric's, unless `gates` is given).
+pub fn compare(
+    baseline: &RunDir,
+    candidate: &RunDir,
+    gates: Option<&Gates>,
+    allow_rubric_change: bool,
+) -> Result<GateReport, GateError> {
+    let rubric_changed = baseline.rubric.hash != candidate.rubric.hash;
+    if rubric_changed && !allow_rubric_change {
+        return Err(GateError::RubricChanged {
+            baseline: Side::of(baseline).rubric,
+            candidate: Side::of(candidate).rubric,
+        });
+    }
+    let gates = gates.unwrap_or(&candidate.rubric.gates);
+    let alpha = gates.alpha;
+    let (pairing, pairs) = pair(&baseline.calls, &candidate.calls);
+    let paired = pairing != Pairing::Unpaired;
+    let (b, c) = (&baseline.calls[..], &candidate.calls[..]);
+
+    let mut call_pass_rate = compare_rates(b, c, &pairs, paired, alpha, Outcome::Call);
+    let mut call_score = compare_scores(b, c, &pairs, paired, alpha);
+    let mut dimensions: Vec<DimensionComparison> = candidate
+        .rubric
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter_map(|(ci, dimension)| {
+            let bi = baseline.dimension_index(&dimension.id)?;
+            let outcome = Outcome::Dimension {
+                baseline: bi,
+                candidate: ci,
+            };
+            let rate = compare_rates(b, c, &pairs, paired, alpha, outcome);
+            Some(DimensionComparison {
+                id: dimension.id.clone(),
+                title: dimension.title.clone(),
+                critical: dimension.critical,
+                rate,
+            })
+        })
+        .collect();
+
+    // The tests the gates rely on, corrected together.
+    let mut family: Vec<(Target, f64)> = Vec::new();
+    if gates.call.max_drop.is_some()
+        && let Some(p) = call_pass_rate.p_value
+    {
+        family.push((Target::CallRate, p));
+    }
+    if gates.call.max_score_drop.is_some()
+        && let Some(shift) = call_score.shift
+    {
+        family.push((Target::CallScore, shift.p_value));
+    }
+    for (index, dimension) in dimensions.iter().enumerate() {
+        let own = gates.for_dimension(&dimension.id);
+        let tested =
+            own.max_drop.is_some() || (dimension.critical && gates.critical_may_not_regress);
+        if tested && let Some(p) = dimension.rate.p_value {
+            family.push((Target::Dimension(index), p));
+        }
+    }
+    let adjusted = holm(&family.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+    for ((target, _), p) in family.iter().zip(&adjusted) {
+        let p = Some(stats::round4(*p));
+        match target {
+            Target::CallRate => call_pass_rate.p_adjusted = p,
+            Target::CallScore => call_score.p_adjusted = p,
+            Target::Dimension(i) => dimensions[*i].rate.p_adjusted = p,
+        }
+    }
+
+    let mut results = Vec::new();
+    judge_rate_gates(
+        &mut results,
+        "call",
+        &call_pass_rate,
+        gates.call.min_pass_rate,
+        gates.call.max_drop,
+        alpha,
+    );
+    if let Some(min) = gates.call.min_mean_score {
+        results.push(match call_score.candidate {
+            None => undecided(
+                "call",
+                format!("mean score at least {min}"),
+                "no call scored",
+            ),
+            Some(mean) => GateResult {
+                subject: "call".into(),
+                rule: format!("mean score at least {min}"),
+                observed: format!("{mean:.2}"),
+                status: if mean >= min {
+                    GateStatus::Pass
+                } else {
+                    GateStatus::Fail
+                },
+            },
+        });
+    }
+    if let Some(max) = gates.call.max_score_drop {
+        let rule = format!("mean score drops at most {max} points (significant drops only)");
+        results.push(match (call_score.shift, call_score.p_adjusted) {
+            (Some(shift), Some(p)) => {
+                let failed = -shift.delta > max && p < alpha;
+                GateResult {
+                    subject: "call".into(),
+                    rule,
+                    observed: format!(
+                        "{:+.2} points [{:+.2}, {:+.2}], p = {}",
+                        shift.delta,
+                        shift.low,
+                        shift.high,
+                        format_p(p)
+                    ),
+                    status: if failed {
+                        GateStatus::Fail
+                    } else {
+                        GateStatus::Pass
+                    },
+                }
+            }
+            _ => undecided("call", rule, "no scores to compare"),
+        });
+    }
+    for dimension in &dimensions {
+        let own = gates.for_dimension(&dimension.id);
+        let first = results.len();
+        judge_rate_gates(
+            &mut results,
+            &dimension.id,
+            &dimension.rate,
+            own.min_pass_rate,
+            own.max_drop,
+            alpha,
+        );
+        let unscored_in_both =
+            dimension.rate.baseline.is_none() && dimension.rate.candidate.is_none();
+        if unscored_in_both && !gates.dimensions.contains_key(&dimension.id) {
+            for result in &mut results[first..] {
+                result.status = GateStatus::Skipped;
+                result.observed =
+                    "nothing scored in either run (each_dimension gate skipped)".into();
+            }
+        }
+        if dimension.critical && gates.critical_may_not_regress {
+            let rule = "critical: no significant drop".to_string();
+            results.push(match (dimension.rate.delta, dimension.rate.p_adjusted) {
+                (Some(delta), Some(p)) => GateResult {
+                    subject: dimension.id.clone(),
+                    rule,
+                    observed: format!("{}, p = {}", format_points(delta), format_p(p)),
+                    status: if delta < 0.0 && p < alpha {
+                        GateStatus::Fail
+                    } else {
+                        GateStatus::Pass
+                    },
+                },
+                _ => undecided(&dimension.id, rule, "nothing scored on one side"),
+            });
+        }
+    }
+
+    let critical_flips = if paired {
+        critical_flips(baseline, candidate, &pairs)
+    } else {
+        Vec::new()
+    };
+    let status = if results.iter().any(|r| r.status == GateStatus::Fail) {
+        GateStatus::Fail
+    } else if results.iter().any(|r| r.status == GateStatus::Undecided) {
+        GateStatus::Undecided
+    } else {
+        GateStatus::Pass
+    };
+    Ok(GateReport {
+        status,
+        baseline: Side::of(baseline),
+        candidate: Side::of(candidate),
+        rubric_changed,
+        pairing,
+        pairs: pairs.len(),
+        alpha,
+        tests: family.len(),
+        call_pass_rate,
+        call_score,
+        dimensions,
+        gates: results,
+        critical_flips,
+    })
+}
+
+enum Target {
+    CallRate,
+    CallScore,
+    Dimension(usize),
+}
+
+fn undecided(subject: &str, rule: String, why: &str) -> GateResult {
+    GateResult {
+        subject: subject.to_string(),
+        rule,
+        observed: why.to_string(),
+        status: GateStatus::Undecided,
+    }
+}
+
+pub fn format_p(p: f64) -> String {
+    if p < 0.0001 {
+        "<0.0001".to_string()
+    } else {
+        format!("{p:.4}")
+    }
+}
+
+/// A fraction difference in percentage points, signed.
+pub fn format_points(delta: f64) -> String {
+    format!("{:+.1} pts", delta * 100.0)
+}
+
+fn judge_rate_gates(
+    results: &mut Vec<GateResult>,
+    subject: &str,
+    rate: &RateComparison,
+    min_pass_rate: Option<f64>,
+    max_drop: Option<f64>,
+    alpha: f64,
+) {
+    if let Some(min) = min_pass_rate {
+        let rule = format!("pass rate at least {:.0}%", min * 100.0);
+        results.push(match rate.candidate {
+            None => undecided(subject, rule, "nothing scored"),
+            Some(r) => GateResult {
+                subject: subject.to_string(),
+                rule,
+                observed: format!("{:.1}% of {}", r.value * 100.0, r.n),
+                status: if r.value >= min {
+                    GateStatus::Pass
+                } else {
+                    GateStatus::Fail
+                },
+            },
+        });
+    }
+    if let Some(max) = max_drop {
+        let rule = if max == 0.0 {
+            "no significant pass-rate drop".to_string()
+        } else {
+            format!(
+                "pass rate drops at most {:.1} pts (significant drops only)",
+                max * 100.0
+            )
+        };
+        results.push(match (rate.delta, rate.p_adjusted) {
+            (Some(delta), Some(p)) => GateResult {
+                subject: subject.to_string(),
+                rule,
+                observed: format!("{}, p = {}", format_points(delta), format_p(p)),
+                status: if -delta > max && p < alpha {
+                    GateStatus::Fail
+                } else {
+                    GateStatus::Pass
+                },
+            },
+            _ => undecided(subject, rule, "nothing scored on one side"),
+        });
+    }
+}
+
+fn critical_flips(baseline: &RunDir, candidate: &RunDir, pairs: &[(usize, usize)]) -> Vec<Flip> {
+    let critical: Vec<(usize, usize, &str)> = candidate
+        .rubric
+        .dimensions
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.critical)
+        .filter_map(|(ci, d)| Some((baseline.dimension_index(&d.id)?, ci, d.id.as_str())))
+        .collect();
+    let mut flips = Vec::new();
+    for &(i, j) in pairs {
+        let (before, after) = (&baseline.calls[i], &candidate.calls[j]);
+        for &(bi, ci, id) in &critical {
+            if before.dimensions[bi] == Status::Pass && after.dimensions[ci] == Status::Fail {
+                flips.push(Flip {
+                    dimension: id.to_string(),
+                    scenario_id: after.scenario_id.clone(),
+                    baseline_conversation: before.conversation_id.clone(),
+                    candidate_conversation: after.conversation_id.clone(),
+                });
+            }
+        }
+    }
+    flips
+}

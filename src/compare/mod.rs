@@ -1,0 +1,299 @@
+//! Comparing runs: a run is the output directory of `score` (`summary.json`
+//! and `calls.jsonl`). [`RunDir::open`] reads one into compact per-call
+//! records; [`pair`] matches calls across two runs; [`gate`] tests and
+//! judges the difference; [`diff`] lists the verdicts that flipped.
+
+pub mod diff;
+pub mod gate;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Status;
+use crate::rubric::Gates;
+
+/// A run directory that could not be read, with where and why.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: not a scorecard line: {message}")]
+    Line {
+        path: String,
+        line: u64,
+        message: String,
+    },
+    #[error("{path}: not a handoff-eval summary: {message}")]
+    Summary { path: String, message: String },
+}
+
+/// The rubric a run was scored with, as `summary.json` records it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunRubric {
+    pub name: String,
+    pub version: String,
+    pub hash: String,
+    pub dimensions: Vec<RunDimension>,
+    /// Absent in runs written before gates existed: the defaults apply.
+    #[serde(default)]
+    pub gates: Gates,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RunDimension {
+    pub id: String,
+    pub title: String,
+    pub critical: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct SummaryView {
+    rubric: RunRubric,
+}
+
+/// One call as the comparisons need it.
+#[derive(Debug, Clone)]
+pub struct CallRecord {
+    pub conversation_id: String,
+    pub scenario_id: Option<String>,
+    pub agent_version: String,
+    pub verdict: Status,
+    pub score: Option<f64>,
+    /// Status per dimension, in the order of the run's rubric.
+    pub dimensions: Vec<Status>,
+    /// Human QA labels carried over from the conversation, if any.
+    pub labels: Vec<(String, Status)>,
+    /// Line in `calls.jsonl`, to fetch the full card again.
+    pub line: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct CallView {
+    conversation_id: String,
+    #[serde(default)]
+    scenario_id: Option<String>,
+    #[serde(default)]
+    agent_version: String,
+    verdict: Status,
+    score: Option<f64>,
+    dimensions: Vec<DimensionView>,
+    #[serde(default)]
+    labels: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DimensionView {
+    id: String,
+    status: Status,
+}
+
+/// A `score` output directory, read.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    pub path: PathBuf,
+    pub rubric: RunRubric,
+    pub calls: Vec<CallRecord>,
+}
+
+impl RunDir {
+    pub fn open(path: &Path) -> Result<RunDir, RunError> {
+        let summary_path = path.join("summary.json");
+        let text = std::fs::read_to_string(&summary_path).map_err(|source| RunError::Io {
+            path: summary_path.display().to_string(),
+            source,
+        })?;
+        let summary: SummaryView =
+            serde_json::from_str(&text).map_err(|err| RunError::Summary {
+                path: summary_path.display().to_string(),
+                message: err.to_string(),
+            })?;
+        let rubric = summary.rubric;
+        let calls = read_calls(&path.join("calls.jsonl"), &rubric)?;
+        Ok(RunDir {
+            path: path.to_path_buf(),
+            rubric,
+            calls,
+        })
+    }
+
+    pub fn calls_path(&self) -> PathBuf {
+        self.path.join("calls.jsonl")
+    }
+
+    /// The agent versions in the run, most frequent first.
+    pub fn agent_versions(&self) -> Vec<String> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for call in &self.calls {
+            *counts.entry(call.agent_version.as_str()).or_default() += 1;
+        }
+        let mut versions: Vec<(&str, usize)> = counts.into_iter().collect();
+        versions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        versions.into_iter().map(|(v, _)| v.to_string()).collect()
+    }
+
+    pub fn dimension_index(&self, id: &str) -> Option<usize> {
+        self.rubric.dimensions.iter().position(|d| d.id == id)
+    }
+}
+
+fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| RunError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    let index: HashMap<&str, usize> = rubric
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut calls = Vec::new();
+    for (number, line) in BufReader::new(file).lines().enumerate() {
+        let number = number as u64 + 1;
+        let line = line.map_err(|source| RunError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let view: CallView = serde_json::from_str(&line).map_err(|err| RunError::Line {
+            path: name.clone(),
+            line: number,
+            message: err.to_string(),
+        })?;
+        let mut dimensions = vec![Status::Na; rubric.dimensions.len()];
+        for dimension in view.dimensions {
+            if let Some(&i) = index.get(dimension.id.as_str()) {
+                dimensions[i] = dimension.status;
+            }
+        }
+        let labels = view
+            .labels
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(id, value)| {
+                let status = serde_json::from_value::<Status>(value).ok()?;
+                Some((id, status))
+            })
+            .collect();
+        calls.push(CallRecord {
+            conversation_id: view.conversation_id,
+            scenario_id: view.scenario_id,
+            agent_version: view.agent_version,
+            verdict: view.verdict,
+            score: view.score,
+            dimensions,
+            labels,
+            line: number,
+        });
+    }
+    Ok(calls)
+}
+
+/// How calls of two runs were matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pairing {
+    /// The n-th call of a scenario in one run with the n-th in the other.
+    ScenarioId,
+    ConversationId,
+    /// Too few shared ids: the runs are compared as independent samples.
+    Unpaired,
+}
+
+impl Pairing {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Pairing::ScenarioId => "paired on scenarioId",
+            Pairing::ConversationId => "paired on conversationId",
+            Pairing::Unpaired => "unpaired (the runs share too few scenario or conversation ids)",
+        }
+    }
+}
+
+/// Matches calls of `a` with calls of `b`: by scenario id (with its
+/// occurrence, for repeated trials) when every call has one, else by
+/// conversation id. Pairs must cover at least half of the smaller run,
+/// otherwise the runs are unpaired. Pairs come in `a`'s order.
+pub fn pair(a: &[CallRecord], b: &[CallRecord]) -> (Pairing, Vec<(usize, usize)>) {
+    let smaller = a.len().min(b.len());
+    let enough = |pairs: &[(usize, usize)]| !pairs.is_empty() && pairs.len() * 2 >= smaller;
+    let all_have_scenarios = |calls: &[CallRecord]| calls.iter().all(|c| c.scenario_id.is_some());
+    if all_have_scenarios(a) && all_have_scenarios(b) {
+        let pairs = match_keys(a, b, |call, seen| {
+            let scenario = call.scenario_id.clone().unwrap_or_default();
+            let n = seen.entry(scenario.clone()).or_insert(0);
+            *n += 1;
+            format!("{scenario}\u{0}{n}")
+        });
+        if enough(&pairs) {
+            return (Pairing::ScenarioId, pairs);
+        }
+    }
+    let pairs = match_keys(a, b, |call, _| call.conversation_id.clone());
+    if enough(&pairs) {
+        return (Pairing::ConversationId, pairs);
+    }
+    (Pairing::Unpaired, Vec::new())
+}
+
+fn match_keys(
+    a: &[CallRecord],
+    b: &[CallRecord],
+    key: impl Fn(&CallRecord, &mut HashMap<String, usize>) -> String,
+) -> Vec<(usize, usize)> {
+    let mut seen = HashMap::new();
+    let mut in_b: HashMap<String, usize> = HashMap::new();
+    for (j, call) in b.iter().enumerate() {
+        in_b.entry(key(call, &mut seen)).or_insert(j);
+    }
+    let mut seen = HashMap::new();
+    a.iter()
+        .enumerate()
+        .filter_map(|(i, call)| Some((i, *in_b.get(&key(call, &mut seen))?)))
+        .collect()
+}
+
+/// Reads the given lines of a calls.jsonl as JSON, in one pass.
+pub fn fetch_lines(
+    path: &Path,
+    wanted: &std::collections::BTreeSet<u64>,
+) -> Result<HashMap<u64, serde_json::Value>, RunError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| RunError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    let mut found = HashMap::new();
+    let Some(&last) = wanted.last() else {
+        return Ok(found);
+    };
+    for (number, line) in BufReader::new(file).lines().enumerate() {
+        let number = number as u64 + 1;
+        if number > last {
+            break;
+        }
+        let line = line.map_err(|source| RunError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        if wanted.contains(&number) {
+            let value = serde_json::from_str(&line).map_err(|err| RunError::Line {
+                path: name.clone(),
+                line: number,
+                message: err.to_string(),
+            })?;
+            found.insert(number, value);
+        }
+    }
+    Ok(found)
+}

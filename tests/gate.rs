@@ -1,0 +1,445 @@
+//! `gate`, `diff`, `calibrate` and `score --baseline` on runs of the real
+//! binary: a planted regression is caught, noise is not flagged, and every
+//! exit code is reached.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// Generates `count` conversations and scores them into `dir/name`.
+fn scored_run(dir: &Path, name: &str, generate: &[&str]) -> PathBuf {
+    let input = dir.join(format!("{name}.jsonl"));
+    let mut args = vec!["generate", "--count", "300", "-o", input.to_str().unwrap()];
+    args.extend_from_slice(generate);
+    let output = common::run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let out = dir.join(name);
+    score(&input, &out, &[]);
+    out
+}
+
+/// `score` with the judge off, `rubric` on `input` into `out`, then `extra`.
+fn score_args<'a>(
+    rubric: &'a str,
+    input: &'a Path,
+    out: &'a Path,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut args = vec![
+        "score",
+        "--rubric",
+        rubric,
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--judge",
+        "off",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+fn score(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    common::run(&score_args("rubrics/handoff.yaml", input, out, extra))
+}
+
+fn gate(baseline: &Path, candidate: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "gate",
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--candidate",
+        candidate.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
+/// The shipped rubric, edited, written into `dir` beside a copy of its prompts.
+fn edited_rubric(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(common::root().join("rubrics/handoff.yaml")).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes the rubric");
+    let path = dir.join(name);
+    std::fs::write(&path, edited).unwrap();
+    let prompts = dir.join("prompts");
+    std::fs::create_dir_all(&prompts).unwrap();
+    for prompt in std::fs::read_dir(common::root().join("rubrics/prompts")).unwrap() {
+        let prompt = prompt.unwrap().path();
+        std::fs::copy(&prompt, prompts.join(prompt.file_name().unwrap())).unwrap();
+    }
+    path
+}
+
+/// Asserts the exit code, showing both streams when it is wrong; returns stdout.
+fn expect_exit(output: &std::process::Output, code: i32) -> String {
+    let stdout = common::stdout(output);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        common::stderr(output)
+    );
+    stdout
+}
+
+struct Runs {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    baseline: PathBuf,
+    regressed: PathBuf,
+    noisy: PathBuf,
+}
+
+/// A baseline, the same scenarios with three times the AI-side mistakes,
+/// and other scenarios at the baseline's rates (noise).
+fn runs() -> Runs {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let base = [
+        "--seed",
+        "11",
+        "--agent-version",
+        "bot@1.0",
+        "--ai-flaw",
+        "0.08",
+    ];
+    let regressed = [
+        "--seed",
+        "11",
+        "--agent-version",
+        "bot@1.1",
+        "--ai-flaw",
+        "0.25",
+    ];
+    let noisy = [
+        "--seed",
+        "12",
+        "--agent-version",
+        "bot@1.1",
+        "--ai-flaw",
+        "0.08",
+    ];
+    Runs {
+        baseline: scored_run(&path, "baseline", &base),
+        regressed: scored_run(&path, "regressed", &regressed),
+        noisy: scored_run(&path, "noisy", &noisy),
+        dir: path,
+        _dir: dir,
+    }
+}
+
+#[test]
+fn gate_catches_a_planted_regression_and_passes_noise() {
+    let runs = runs();
+    let junit = runs.dir.join("junit.xml");
+    let json = runs.dir.join("gate.json");
+    let output = gate(
+        &runs.baseline,
+        &runs.regressed,
+        &[
+            "--junit",
+            junit.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    let markdown = expect_exit(&output, 1);
+    assert!(
+        markdown.starts_with("## handoff-eval gate: FAILED"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("paired on scenarioId: 300 pairs"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("**Noise floor:**"), "{markdown}");
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["status"], "fail");
+    let failed: Vec<&str> = report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["status"] == "fail")
+        .map(|g| g["subject"].as_str().unwrap())
+        .collect();
+    // The planted mistakes are AI-side: disclosure and the package suffer,
+    // and with them the call pass rate.
+    for subject in ["call", "honest_disclosure", "package_complete"] {
+        assert!(
+            failed.contains(&subject),
+            "{subject} not failed: {failed:?}"
+        );
+    }
+    // Human-side behaviour did not change: no gate fails on it.
+    for subject in [
+        "no_reverification",
+        "informed_opening",
+        "first_meaningful_response",
+    ] {
+        assert!(
+            !failed.contains(&subject),
+            "{subject} failed on noise: {failed:?}"
+        );
+    }
+    let honest = report["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "honest_disclosure")
+        .unwrap();
+    assert!(honest["worse"].as_u64().unwrap() > honest["better"].as_u64().unwrap() * 5);
+    assert_eq!(honest["test"], "exact McNemar");
+
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuite name=\"gates\""), "{xml}");
+    let failures = xml.matches("<failure").count();
+    assert!(
+        failures >= failed.len(),
+        "{failures} failures for {failed:?}"
+    );
+
+    let output = gate(&runs.baseline, &runs.noisy, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "noise must not fail the gate:\n{}",
+        common::stdout(&output)
+    );
+    let output = gate(&runs.baseline, &runs.baseline, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+}
+
+#[test]
+fn gate_exit_codes_when_it_cannot_decide() {
+    let runs = runs();
+    // A missing run.
+    let output = gate(&runs.baseline, &runs.dir.join("nowhere"), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("nowhere"),
+        "{}",
+        common::stderr(&output)
+    );
+
+    // A damaged calls.jsonl: the file and line are named.
+    let damaged = runs.dir.join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    std::fs::copy(
+        runs.noisy.join("summary.json"),
+        damaged.join("summary.json"),
+    )
+    .unwrap();
+    let calls = std::fs::read_to_string(runs.noisy.join("calls.jsonl")).unwrap();
+    let mut lines: Vec<&str> = calls.lines().collect();
+    lines[4] = "{\"conversation_id\": ";
+    std::fs::write(damaged.join("calls.jsonl"), lines.join("\n")).unwrap();
+    let output = gate(&runs.baseline, &damaged, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("calls.jsonl:5:"),
+        "{}",
+        common::stderr(&output)
+    );
+
+    // A different rubric: refused, unless allowed.
+    let edited = edited_rubric(&runs.dir, "edited.yaml", |text| {
+        text.replace("pass_threshold: 80", "pass_threshold: 70")
+    });
+    let changed = runs.dir.join("changed");
+    let noisy = runs.dir.join("noisy.jsonl");
+    let output = common::run(&score_args(edited.to_str().unwrap(), &noisy, &changed, &[]));
+    expect_exit(&output, 0);
+    let output = gate(&runs.baseline, &changed, &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(common::stderr(&output).contains("--allow-rubric-change"));
+    let output = gate(&runs.baseline, &changed, &["--allow-rubric-change"]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stdout(&output));
+    assert!(common::stdout(&output).contains("The rubric changed"));
+
+    // An explicit gate on a judge-only dimension with no judge: undecided.
+    let strict = edited_rubric(&runs.dir, "strict.yaml", |text| {
+        text.replace(
+            "    honest_disclosure: { min_kappa: 0.7 }",
+            "    honest_disclosure: { min_kappa: 0.7 }\n    summary_faithful: { min_pass_rate: 0.9 }",
+        )
+    });
+    let output = gate(
+        &runs.baseline,
+        &runs.noisy,
+        &["--gates-from", strict.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", common::stdout(&output));
+    assert!(common::stdout(&output).contains("UNDECIDED"));
+}
+
+#[test]
+fn score_with_a_baseline_gates_in_one_step_and_fills_the_job_summary() {
+    let runs = runs();
+    let out = runs.dir.join("candidate");
+    let summary = runs.dir.join("step-summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let input = runs.dir.join("regressed.jsonl");
+    let args = score_args(
+        "rubrics/handoff.yaml",
+        &input,
+        &out,
+        &["--baseline", runs.baseline.to_str().unwrap()],
+    );
+    let output = common::command_in(&common::root(), &args)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", common::stderr(&output));
+    for file in [
+        "calls.jsonl",
+        "summary.json",
+        "gate.md",
+        "gate.json",
+        "gate.junit.xml",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let appended = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        appended.starts_with("earlier step\n## handoff-eval gate: FAILED"),
+        "{appended}"
+    );
+}
+
+#[test]
+fn diff_lists_flips_with_evidence_on_both_sides() {
+    let runs = runs();
+    let json = runs.dir.join("diff.json");
+    let output = common::run(&[
+        "diff",
+        runs.baseline.to_str().unwrap(),
+        runs.regressed.to_str().unwrap(),
+        "--dimension",
+        "honest_disclosure",
+        "--limit",
+        "2",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let text = common::stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("honest_disclosure: pass -> fail"), "{text}");
+    assert!(text.contains("before phrase_present"), "{text}");
+    assert!(text.contains("after  phrase_present"), "{text}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let flips = report["flips"].as_array().unwrap();
+    assert!(
+        flips.len() > 2,
+        "all flips are in the JSON, not only the printed ones"
+    );
+    let first = &flips[0]["dimensions"][0];
+    assert_eq!(first["id"], "honest_disclosure");
+    assert_ne!(first["a"]["status"], first["b"]["status"]);
+    assert!(
+        first["b"]["checks"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+
+    let same = common::run(&[
+        "diff",
+        runs.baseline.to_str().unwrap(),
+        runs.baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(0));
+    assert!(common::stdout(&same).contains("no verdict flipped"));
+    let missing = common::run(&["diff", runs.baseline.to_str().unwrap(), "/nonexistent/run"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn calibrate_measures_agreement_and_lists_disagreements() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo set, with one human label turned around by hand.
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let mut lines: Vec<Value> = demo
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let target = lines
+        .iter_mut()
+        .find(|c| c["labels"]["package_complete"] == "pass")
+        .unwrap();
+    target["labels"]["package_complete"] = Value::from("fail");
+    let id = target["conversationId"].as_str().unwrap().to_string();
+    let input = dir.path().join("labeled.jsonl");
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&input, text.join("\n") + "\n").unwrap();
+    let json = dir.path().join("calibration.json");
+    let output = common::run(&[
+        "calibrate",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--limit",
+        "50",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let stdout = expect_exit(&output, 0);
+    assert!(
+        stdout.contains(&format!("{id} package_complete: human fail, engine pass")),
+        "{stdout}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let package = report["dimensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "package_complete")
+        .unwrap();
+    // human fail / engine pass is row 1, column 0 of the matrix.
+    assert_eq!(package["matrix"][1][0], 1);
+    let kappa = package["kappa"].as_f64().unwrap();
+    assert!(kappa < 1.0 && kappa > 0.9, "{kappa}");
+
+    // A minimum kappa above what the rubric reaches fails the gate.
+    let rubric = edited_rubric(dir.path(), "demanding.yaml", |text| {
+        text.replace(
+            "package_complete: { min_kappa: 0.8 }",
+            "package_complete: { min_kappa: 0.999 }",
+        )
+    });
+    let output = common::run(&[
+        "calibrate",
+        "--rubric",
+        rubric.to_str().unwrap(),
+        input.to_str().unwrap(),
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));
+    assert!(common::stdout(&output).contains("0.999 FAIL"));
+
+    // Nothing labeled: nothing to calibrate against.
+    let unlabeled = dir.path().join("unlabeled.jsonl");
+    let text: Vec<String> = lines
+        .iter_mut()
+        .map(|l| {
+            l.as_object_mut().unwrap().remove("labels");
+            l.to_string()
+        })
+        .collect();
+    std::fs::write(&unlabeled, text.join("\n") + "\n").unwrap();
+    let output = common::run(&[
+        "calibrate",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        unlabeled.to_str().unwrap(),
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(common::stderr(&output).contains("no conversation carries `labels`"));
+}
