@@ -423,3 +423,65 @@ fn explain_shows_one_call_check_by_check() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(common::stderr(&missing).contains("no conversation `conv-none`"));
 }
+
+#[test]
+fn yaml_scorecards_are_stable_documents_one_per_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let input = dir.path().join("four.jsonl");
+    let four: Vec<&str> = demo.lines().take(4).collect();
+    std::fs::write(&input, four.join("\n") + "\n").unwrap();
+    let run = |out: &str| {
+        common::run(&[
+            "score",
+            "--rubric",
+            "rubrics/handoff.yaml",
+            input.to_str().unwrap(),
+            "--out",
+            dir.path().join(out).to_str().unwrap(),
+            "--judge",
+            "off",
+            "--format",
+            "yaml",
+        ])
+    };
+    let output = run("a");
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let yaml = common::stdout(&output);
+    let documents: Vec<serde_json::Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    assert_eq!(documents.len(), 4, "{yaml}");
+    // The documents carry what calls.jsonl decided, in input order.
+    let calls = std::fs::read_to_string(dir.path().join("a/calls.jsonl")).unwrap();
+    for (document, line) in documents.iter().zip(calls.lines()) {
+        let card: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(document["conversation"], card["conversation_id"]);
+        assert_eq!(document["verdict"], card["verdict"]);
+        let dims = card["dimensions"].as_array().unwrap();
+        for dim in dims {
+            let id = dim["id"].as_str().unwrap();
+            assert_eq!(document["dimensions"][id]["status"], dim["status"], "{id}");
+        }
+    }
+    // Nothing run-specific: a second run prints the same bytes.
+    assert_eq!(common::stdout(&run("b")), yaml);
+    assert!(!yaml.contains("hash"), "no rubric hash in the YAML cards");
+    common::settings().bind(|| insta::assert_snapshot!("cli_cards_yaml", yaml));
+
+    let json = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().join("c").to_str().unwrap(),
+        "--judge",
+        "off",
+        "--format",
+        "json",
+    ]);
+    let printed: serde_json::Value = serde_json::from_str(&common::stdout(&json)).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("c/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(printed, written);
+}

@@ -109,3 +109,35 @@ fn the_shipped_rubric_is_valid() {
         "context_before_connect is critical"
     );
 }
+
+#[test]
+fn gate_errors_are_all_reported_in_place() {
+    let err = load_error("bad_gates.yaml");
+    let text = rendered(&err);
+    let expect = [
+        ("unknown key `fail_fast`", 16),
+        ("rubric.gates.alpha: expected a significance level", 10),
+        (
+            "rubric.gates.call.max_drop: expected a fraction from 0 to 1, found 5",
+            11,
+        ),
+        ("unknown field `min_kapa`", 12),
+        (
+            "unknown key `context_before_conect` (did you mean `context_before_connect`?)",
+            14,
+        ),
+        (
+            "rubric.gates.dimensions.context_before_connect.min_kappa: expected a kappa from -1 to 1",
+            15,
+        ),
+    ];
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), expect.len(), "{text}");
+    for (fragment, line) in expect {
+        let found = diagnostics
+            .iter()
+            .find(|d| d.message.contains(fragment))
+            .unwrap_or_else(|| panic!("no error mentions `{fragment}`:\n{text}"));
+        assert_eq!(found.pos.map(|p| p.line), Some(line), "{fragment}\n{text}");
+    }
+}

@@ -77,6 +77,13 @@ const DIMENSION_KEYS: &[&str] = &[
     "checks",
 ];
 const METRICS_KEYS: &[&str] = &["repeat_yourself"];
+const GATES_KEYS: &[&str] = &[
+    "alpha",
+    "critical_may_not_regress",
+    "call",
+    "each_dimension",
+    "dimensions",
+];
 /// Keys a check may carry beside its kind, or inside its parameters.
 const CHECK_KEYS: &[&str] = &["name", "when"];
 
@@ -240,10 +247,33 @@ impl Decoder {
         })
     }
 
-    /// `gates:`, with out-of-range values and unknown dimension ids placed.
+    /// `gates:`, decoded part by part so that every problem is reported,
+    /// with out-of-range values and unknown dimension ids placed.
     fn gates(&mut self, node: Option<&Node>, dimensions: &[Dimension]) -> Option<Gates> {
         let node = node?;
-        let gates: Gates = self.decode(node, node.to_json(), "rubric.gates")?;
+        self.mapping(node, "rubric.gates", GATES_KEYS)?;
+        let what = "rubric.gates";
+        let defaults = Gates::default();
+        let mut gates = Gates {
+            alpha: self.field(node, "alpha", what).unwrap_or(defaults.alpha),
+            critical_may_not_regress: self
+                .field(node, "critical_may_not_regress", what)
+                .unwrap_or(defaults.critical_may_not_regress),
+            call: self.field(node, "call", what).unwrap_or_default(),
+            each_dimension: self.field(node, "each_dimension", what).unwrap_or_default(),
+            dimensions: Default::default(),
+        };
+        let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+        if let Some(listed) = node.get("dimensions")
+            && let Some(entries) = self.mapping(listed, "rubric.gates.dimensions", &ids)
+        {
+            for (key, value) in entries {
+                let what = format!("rubric.gates.dimensions.{}", key.name);
+                if let Some(own) = self.decode(value, value.to_json(), &what) {
+                    gates.dimensions.insert(key.name.clone(), own);
+                }
+            }
+        }
         for (path, message) in gates.problems() {
             let mut at = node;
             for key in &path {
@@ -253,22 +283,6 @@ impl Decoder {
                 at.pos,
                 format!("rubric.gates.{}: {message}", path.join(".")),
             );
-        }
-        let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
-        if let Some(listed) = node.get("dimensions") {
-            for id in gates.dimensions.keys() {
-                if !ids.contains(&id.as_str()) {
-                    let pos = listed.entry(id).map_or(listed.pos, |(key, _)| key.pos);
-                    self.error(
-                        pos,
-                        format!(
-                            "rubric.gates.dimensions: unknown dimension `{id}`{}; expected one of: {}",
-                            did_you_mean(id, &ids),
-                            ids.join(", ")
-                        ),
-                    );
-                }
-            }
         }
         Some(gates)
     }
