@@ -395,11 +395,11 @@ pub fn compare(
                     subject: "call".into(),
                     rule,
                     observed: format!(
-                        "{:+.2} points [{:+.2}, {:+.2}], p = {}",
+                        "{:+.2} points [{:+.2}, {:+.2}], {}",
                         shift.delta,
                         shift.low,
                         shift.high,
-                        format_p(p)
+                        p_is(p)
                     ),
                     status: if failed {
                         GateStatus::Fail
@@ -437,7 +437,7 @@ pub fn compare(
                 (Some(delta), Some(p)) => GateResult {
                     subject: dimension.id.clone(),
                     rule,
-                    observed: format!("{}, p = {}", format_points(delta), format_p(p)),
+                    observed: format!("{}, {}", format_points(delta), p_is(p)),
                     status: if delta < 0.0 && p < alpha {
                         GateStatus::Fail
                     } else {
@@ -493,6 +493,15 @@ fn undecided(subject: &str, rule: String, why: &str) -> GateResult {
     }
 }
 
+/// `p = 0.0123`, or `p < 0.0001`.
+pub fn p_is(p: f64) -> String {
+    if p < 0.0001 {
+        "p < 0.0001".to_string()
+    } else {
+        format!("p = {p:.4}")
+    }
+}
+
 pub fn format_p(p: f64) -> String {
     if p < 0.0001 {
         "<0.0001".to_string()
@@ -543,7 +552,7 @@ fn judge_rate_gates(
             (Some(delta), Some(p)) => GateResult {
                 subject: subject.to_string(),
                 rule,
-                observed: format!("{}, p = {}", format_points(delta), format_p(p)),
+                observed: format!("{}, {}", format_points(delta), p_is(p)),
                 status: if -delta > max && p < alpha {
                     GateStatus::Fail
                 } else {
