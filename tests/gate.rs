@@ -443,3 +443,45 @@ fn calibrate_measures_agreement_and_lists_disagreements() {
     assert_eq!(output.status.code(), Some(2));
     assert!(common::stderr(&output).contains("no conversation carries `labels`"));
 }
+
+#[test]
+fn runs_that_share_no_ids_are_compared_unpaired() {
+    let runs = runs();
+    // The regressed conversations, with no scenario ids and other conversation ids.
+    let text = std::fs::read_to_string(runs.dir.join("regressed.jsonl")).unwrap();
+    let renamed: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut conversation: Value = serde_json::from_str(line).unwrap();
+            let object = conversation.as_object_mut().unwrap();
+            object.remove("scenarioId");
+            let id = object["conversationId"]
+                .as_str()
+                .unwrap()
+                .replace("conv-", "other-");
+            object.insert("conversationId".into(), Value::from(id));
+            conversation.to_string()
+        })
+        .collect();
+    let input = runs.dir.join("anonymous.jsonl");
+    std::fs::write(&input, renamed.join("\n") + "\n").unwrap();
+    let out = runs.dir.join("anonymous");
+    expect_exit(&score(&input, &out, &[]), 0);
+    let json = runs.dir.join("unpaired.json");
+    let output = gate(&runs.baseline, &out, &["--json", json.to_str().unwrap()]);
+    let markdown = expect_exit(&output, 1);
+    assert!(markdown.contains("unpaired"), "{markdown}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["pairing"], "unpaired");
+    assert_eq!(report["pairs"], 0);
+    assert_eq!(report["call_pass_rate"]["test"], "two-proportion z");
+    assert_eq!(report["call_score"]["test"], "bootstrap");
+    assert!(report["critical_flips"].as_array().unwrap().is_empty());
+    let honest = report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["subject"] == "honest_disclosure")
+        .unwrap();
+    assert_eq!(honest["status"], "fail", "{honest}");
+}

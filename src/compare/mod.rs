@@ -297,3 +297,55 @@ pub fn fetch_lines(
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(id: &str, scenario: Option<&str>) -> CallRecord {
+        CallRecord {
+            conversation_id: id.to_string(),
+            scenario_id: scenario.map(str::to_string),
+            agent_version: "v".to_string(),
+            verdict: Status::Pass,
+            score: Some(100.0),
+            dimensions: Vec::new(),
+            labels: Vec::new(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn repeated_scenarios_pair_in_order_of_occurrence() {
+        let a = [
+            call("a1", Some("s")),
+            call("a2", Some("t")),
+            call("a3", Some("s")),
+        ];
+        let b = [
+            call("b1", Some("t")),
+            call("b2", Some("s")),
+            call("b3", Some("s")),
+        ];
+        let (pairing, pairs) = pair(&a, &b);
+        assert_eq!(pairing, Pairing::ScenarioId);
+        // First `s` with first `s`, second with second; `t` with `t`.
+        assert_eq!(pairs, vec![(0, 1), (1, 0), (2, 2)]);
+    }
+
+    #[test]
+    fn conversation_ids_pair_when_scenarios_are_missing() {
+        let a = [call("x", None), call("y", Some("s")), call("z", None)];
+        let b = [call("z", None), call("x", None), call("w", None)];
+        let (pairing, pairs) = pair(&a, &b);
+        assert_eq!(pairing, Pairing::ConversationId);
+        assert_eq!(pairs, vec![(0, 1), (2, 0)]);
+    }
+
+    #[test]
+    fn too_few_shared_ids_leave_runs_unpaired() {
+        let a = [call("x", None), call("y", None), call("z", None)];
+        let b = [call("x", None), call("q", None), call("r", None)];
+        assert_eq!(pair(&a, &b), (Pairing::Unpaired, Vec::new()));
+    }
+}
