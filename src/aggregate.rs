@@ -75,6 +75,7 @@ impl Group {
 #[derive(Debug, Clone, Copy)]
 struct Contact {
     customer: u64,
+    /// Start in seconds; `i64::MIN` when unknown (no clock).
     start: i64,
     /// End in seconds; `i64::MIN` when unknown.
     end: i64,
@@ -181,7 +182,7 @@ impl Aggregator {
         }
         self.contacts.push(Contact {
             customer: call.customer,
-            start: call.started_at_s,
+            start: call.started_at_s.unwrap_or(i64::MIN),
             end: call.ended_at_s.unwrap_or(i64::MIN),
             escalation: match (metrics.escalated, call.verdict) {
                 (false, _) => 0,

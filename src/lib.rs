@@ -23,6 +23,7 @@ pub mod calibrate;
 pub mod checks;
 pub mod cli;
 pub mod compare;
+pub mod import;
 pub mod judge;
 pub mod report;
 pub mod rubric;

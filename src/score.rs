@@ -118,7 +118,7 @@ pub struct CallSummary {
     /// Values of the `--by` metadata keys, in their order.
     pub slices: Vec<Option<String>>,
     pub customer: u64,
-    pub started_at_s: i64,
+    pub started_at_s: Option<i64>,
     pub ended_at_s: Option<i64>,
 }
 
@@ -353,7 +353,7 @@ pub fn score_call<'r, 'c>(
             .map(|key| conversation.metadata.get(key).cloned())
             .collect(),
         customer: customer_key(&conversation.customer.id),
-        started_at_s: conversation.started_at.as_second(),
+        started_at_s: conversation.started_at.map(|t| t.as_second()),
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
     };
     settle(rubric, &mut card, &mut summary);

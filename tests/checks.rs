@@ -138,6 +138,7 @@ kind_tests!(
     first_meaningful_response,
     sentiment_trend,
     mentions_context,
+    summary_mentions,
     follows_suggestion,
     condition,
     any_of,

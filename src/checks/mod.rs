@@ -22,6 +22,7 @@ pub mod package_complete;
 pub mod phrase;
 pub mod scope;
 pub mod sentiment_trend;
+pub mod summary_mentions;
 pub mod text;
 
 /// The verdict of a check, a dimension or a call.
@@ -274,6 +275,7 @@ pub enum CheckKind {
     SentimentTrend(sentiment_trend::SentimentTrend),
     MentionsContext(mentions_context::MentionsContext),
     FollowsSuggestion(follows_suggestion::FollowsSuggestion),
+    SummaryMentions(summary_mentions::SummaryMentions),
     Condition(condition::ConditionCheck),
     AnyOf(any_of::AnyOf),
     Judge(judge::JudgeCheck),
@@ -290,6 +292,7 @@ pub const KIND_NAMES: &[&str] = &[
     "sentiment_trend",
     "mentions_context",
     "follows_suggestion",
+    "summary_mentions",
     "condition",
     "any_of",
     "judge",
@@ -307,6 +310,7 @@ impl CheckKind {
             CheckKind::SentimentTrend(_) => "sentiment_trend",
             CheckKind::MentionsContext(_) => "mentions_context",
             CheckKind::FollowsSuggestion(_) => "follows_suggestion",
+            CheckKind::SummaryMentions(_) => "summary_mentions",
             CheckKind::Condition(_) => "condition",
             CheckKind::AnyOf(_) => "any_of",
             CheckKind::Judge(_) => "judge",
@@ -324,6 +328,7 @@ impl CheckKind {
             CheckKind::SentimentTrend(check) => check.evaluate(conversation),
             CheckKind::MentionsContext(check) => check.evaluate(conversation),
             CheckKind::FollowsSuggestion(check) => check.evaluate(conversation),
+            CheckKind::SummaryMentions(check) => check.evaluate(conversation),
             CheckKind::Condition(check) => check.evaluate(conversation),
             CheckKind::AnyOf(check) => check.evaluate(conversation),
             CheckKind::Judge(check) => check.evaluate_without_judge(),
@@ -352,6 +357,7 @@ impl CheckKind {
             "sentiment_trend" => de(params).map(CheckKind::SentimentTrend),
             "mentions_context" => de(params).map(CheckKind::MentionsContext),
             "follows_suggestion" => de(params).map(CheckKind::FollowsSuggestion),
+            "summary_mentions" => de(params).map(CheckKind::SummaryMentions),
             "condition" => de(params).map(CheckKind::Condition),
             _ => return None,
         })

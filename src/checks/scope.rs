@@ -147,14 +147,11 @@ pub fn phase_range(
     let facts = &conversation.facts;
     let at = |index: usize| conversation.events.get(index).and_then(|e| e.at);
     match phase {
-        Phase::Whole => (0..n, Some(conversation.started_at)),
-        Phase::BeforeEscalation => (
-            0..facts.escalation.unwrap_or(n),
-            Some(conversation.started_at),
-        ),
+        Phase::Whole => (0..n, conversation.started_at),
+        Phase::BeforeEscalation => (0..facts.escalation.unwrap_or(n), conversation.started_at),
         Phase::BeforeConnect => (
             0..facts.human_connected.unwrap_or(n),
-            Some(conversation.started_at),
+            conversation.started_at,
         ),
         Phase::AfterEscalation => match facts.escalation {
             Some(esc) => (esc + 1..n, at(esc)),

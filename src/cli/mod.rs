@@ -10,6 +10,7 @@ mod diff;
 mod explain;
 mod gate;
 mod generate;
+mod import;
 mod judge_args;
 mod lint;
 mod schema;
@@ -49,6 +50,7 @@ enum Command {
     Diff(diff::DiffArgs),
     Calibrate(Box<calibrate::CalibrateArgs>),
     Schema(schema::SchemaArgs),
+    Import(Box<import::ImportArgs>),
     Generate(generate::GenerateArgs),
 }
 
@@ -91,6 +93,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Calibrate(args) => calibrate::run(*args),
         Command::Schema(args) => schema::run(args),
+        Command::Import(args) => import::run(*args),
         Command::Generate(args) => generate::run(args),
     };
     match result {

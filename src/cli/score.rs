@@ -20,9 +20,16 @@ pub struct ScoreArgs {
     /// The rubric (YAML).
     #[arg(long, short)]
     rubric: PathBuf,
-    /// JSONL files, directories of *.jsonl, or - for standard input.
+    /// JSONL files, directories of *.jsonl, or - for standard input (with
+    /// --input-format: files or directories of *.json and *.jsonl).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    /// Read another format directly: it is converted into OUT/imported.jsonl
+    /// (as `import` does), then scored.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    input_format: Option<crate::import::Format>,
+    #[command(flatten)]
+    import: super::import::ImportOptions,
     /// Directory for calls.jsonl, summary.json and rejected.jsonl.
     #[arg(long, short, default_value = "handoff-eval-out")]
     out: PathBuf,
@@ -138,19 +145,59 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
     bar
 }
 
-pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
-    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
-        return Ok(EXIT_ERROR);
+/// The rubric, the inputs to score and, with --input-format, what the
+/// import did; `None` once the problems have been printed.
+type Prepared = (
+    crate::rubric::Rubric,
+    Vec<Input>,
+    Option<crate::report::summary::ImportSummary>,
+);
+
+fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
+    let Some(format) = args.input_format else {
+        return Ok(super::rubric_and_inputs(&args.rubric, &args.inputs).map(|(r, i)| (r, i, None)));
     };
+    let rubric = match crate::rubric::load(&args.rubric) {
+        Ok(rubric) => rubric,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(None);
+        }
+    };
+    let Some((path, counts, rejected)) =
+        super::import::import_for_score(format, &args.inputs, &args.import, &args.out)?
+    else {
+        return Ok(None);
+    };
+    let summary = crate::report::summary::ImportSummary {
+        format: format.to_string(),
+        file: path.display().to_string(),
+        counts,
+        rejected,
+    };
+    Ok(Some((rubric, vec![Input::File(path)], Some(summary))))
+}
+
+pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
+    let Some((rubric, inputs, import)) = prepare(&args)? else {
+        return Ok(EXIT_ERROR);
+    };
     let create = |name: &str| -> anyhow::Result<BufWriter<File>> {
         let path = args.out.join(name);
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(BufWriter::with_capacity(1 << 20, file))
     };
-    let input_names: Vec<String> = inputs.iter().map(Input::display_name).collect();
+    let input_names: Vec<String> = match &import {
+        Some(_) => args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        None => inputs.iter().map(Input::display_name).collect(),
+    };
     let mut files = Files {
         calls: create("calls.jsonl")?,
         rejected_file: create("rejected.jsonl")?,
@@ -198,6 +245,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         duplicate_ids: &files.duplicates,
         aggregate: &outcome.aggregate,
         judge: &judge_account,
+        import: import.as_ref(),
     };
     let summary_path = args.out.join("summary.json");
     let mut writer = create("summary.json")?;
@@ -221,6 +269,20 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
                 println!("{line}");
             }
+            if let Some(import) = &import {
+                println!(
+                    "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}",
+                    import.format,
+                    import.counts.imported,
+                    import.counts.records,
+                    import.counts.rejected,
+                    if import.counts.rejected > 0 {
+                        " (listed in summary.json)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             println!("\n{wrote}");
         }
         Format::Yaml | Format::Json => {
@@ -233,9 +295,10 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             eprintln!("{wrote}");
         }
     }
-    if args.strict && outcome.lines.rejected > 0 {
+    let import_rejected = import.as_ref().map_or(0, |i| i.counts.rejected);
+    if args.strict && outcome.lines.rejected + import_rejected > 0 {
         eprintln!(
-            "error: {} line(s) rejected and --strict is set",
+            "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",
             outcome.lines.rejected
         );
         return Ok(EXIT_ERROR);

@@ -23,6 +23,20 @@ pub struct Summary<'a> {
     #[serde(flatten)]
     pub aggregate: &'a Aggregate,
     pub judge: &'a JudgeAccount,
+    /// With `score --input-format`: what the import read and rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import: Option<&'a ImportSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportSummary {
+    pub format: String,
+    /// The converted conversations that were scored.
+    pub file: String,
+    #[serde(flatten)]
+    pub counts: crate::import::ImportCounts,
+    /// The first rejected records (all are counted).
+    pub rejected: Vec<crate::import::ImportError>,
 }
 
 #[derive(Debug, Serialize)]

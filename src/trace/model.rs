@@ -25,8 +25,10 @@ pub struct Conversation {
     pub scenario_id: Option<String>,
     pub channel: Channel,
     pub customer: Customer,
-    #[serde(deserialize_with = "super::reader::rfc3339::required")]
-    pub started_at: Timestamp,
+    /// Required, except in imported data with no clock at all (no event
+    /// has `at`): an extension of the format, see the README.
+    #[serde(default, deserialize_with = "super::reader::rfc3339::optional")]
+    pub started_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "super::reader::rfc3339::optional")]
     pub ended_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "metadata_values")]
@@ -118,8 +120,10 @@ pub enum EventKind {
         response: OfferResponse,
     },
     Escalation {
-        trigger: Trigger,
-        urgency: Urgency,
+        /// Missing only in imported data whose source does not say (an
+        /// extension of the format; conditions on it then do not hold).
+        trigger: Option<Trigger>,
+        urgency: Option<Urgency>,
         description: Option<String>,
     },
     HandoffPackage(Box<Package>),
@@ -425,8 +429,8 @@ impl Conversation {
                     trigger, urgency, ..
                 } if facts.escalation.is_none() => {
                     facts.escalation = Some(index);
-                    facts.trigger = Some(*trigger);
-                    facts.urgency = Some(*urgency);
+                    facts.trigger = *trigger;
+                    facts.urgency = *urgency;
                 }
                 EventKind::HandoffPackage(_) if facts.package.is_none() => {
                     facts.package = Some(index)

@@ -241,6 +241,12 @@ fn validate(conversation: &Conversation) -> Result<(), String> {
     if conversation.conversation_id.trim().is_empty() {
         return Err("conversationId: must not be empty".to_string());
     }
+    if conversation.started_at.is_none() && conversation.events.iter().any(|e| e.at.is_some()) {
+        return Err(
+            "missing key `startedAt` (only a conversation without any event time may leave it out)"
+                .to_string(),
+        );
+    }
     if let Some(csat) = conversation.outcome.as_ref().and_then(|o| o.csat)
         && !(1..=5).contains(&csat)
     {
@@ -338,8 +344,8 @@ impl RawEvent {
                 response: required(self.response, "response", t)?,
             },
             "escalation" => EventKind::Escalation {
-                trigger: required(self.trigger, "trigger", t)?,
-                urgency: required(self.urgency, "urgency", t)?,
+                trigger: self.trigger,
+                urgency: self.urgency,
                 description: self.description,
             },
             "handoffPackage" => match required(self.package, "package", t)? {
@@ -389,11 +395,6 @@ pub(crate) mod rfc3339 {
                 "expected an RFC 3339 timestamp such as 2026-11-02T14:03:11.000Z, found \"{text}\" ({err})"
             ))
         })
-    }
-
-    pub fn required<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        parse(&text)
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(

@@ -1,0 +1,169 @@
+//! Chat-completions message arrays.
+//!
+//! A `.jsonl` file holds one conversation per line, a `.json` file one
+//! conversation or a list of them. A conversation is a list of messages, or
+//! an object with `messages` and, optionally, `id`, `model` or
+//! `agent_version`, `scenario_id`, `customer_id`, `channel`, `metadata` (an
+//! object of strings), `started_at`, `ended_at`. Each message may carry a
+//! time in `timestamp`, `created_at` or `at` (RFC 3339 or Unix seconds).
+
+use std::io::BufRead;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::{Emit, Header, Message, Role, ToolCall, arguments, build, content_text, timestamp};
+
+pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
+    let stem = Emit::file_stem(path);
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        let reader = std::io::BufReader::new(std::fs::File::open(path)?);
+        for (index, line) in reader.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let number = index + 1;
+            let built = serde_json::from_str::<Value>(&line)
+                .map_err(|err| format!("invalid JSON: {err}"))
+                .and_then(|value| conversation(&value, &format!("{stem}:{number}"), emit.options));
+            emit.record(format!("line {number}"), built)?;
+        }
+        return Ok(());
+    }
+    let value: Value = match serde_json::from_slice(&std::fs::read(path)?) {
+        Ok(value) => value,
+        Err(err) => {
+            emit.reject(
+                format!("line {}", err.line()),
+                format!("invalid JSON: {err}"),
+            );
+            return Ok(());
+        }
+    };
+    // A list of conversations, or one conversation (an object, or a list of messages).
+    let many = matches!(&value, Value::Array(items)
+        if items.first().is_some_and(|first| first.get("messages").is_some() || first.is_array()));
+    if many {
+        for (index, item) in value.as_array().into_iter().flatten().enumerate() {
+            let built = conversation(item, &format!("{stem}:{index}"), emit.options);
+            emit.record(format!("[{index}]"), built)?;
+        }
+    } else {
+        let built = conversation(&value, &stem, emit.options);
+        emit.record("file", built)?;
+    }
+    Ok(())
+}
+
+fn string(object: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .find_map(|key| object.get(*key).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+fn conversation(
+    value: &Value,
+    default_id: &str,
+    options: &super::Options,
+) -> Result<Value, String> {
+    let (object, list) = match value {
+        Value::Array(list) => (Map::new(), list),
+        Value::Object(object) => {
+            let list = object
+                .get("messages")
+                .and_then(Value::as_array)
+                .ok_or("expected a list of messages, or an object with `messages`")?;
+            (object.clone(), list)
+        }
+        _ => return Err("expected a list of messages, or an object with `messages`".into()),
+    };
+    let messages = list
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| message(raw).map_err(|err| format!("messages[{index}]: {err}")))
+        .collect::<Result<Vec<_>, String>>()?;
+    let metadata = match object.get("metadata") {
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                (k.clone(), Value::from(text))
+            })
+            .collect(),
+        _ => Map::new(),
+    };
+    let header = Header {
+        conversation_id: string(&object, &["id", "conversation_id", "conversationId"])
+            .unwrap_or_else(|| default_id.to_string()),
+        agent_version: string(&object, &["agent_version", "agentVersion", "model"]),
+        scenario_id: string(&object, &["scenario_id", "scenarioId"]),
+        customer_id: string(&object, &["customer_id", "customerId", "user"]).or_else(|| {
+            object
+                .get("customer")
+                .and_then(|c| c.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        }),
+        channel: string(&object, &["channel"]),
+        started_at: ["started_at", "startedAt", "created"]
+            .iter()
+            .find_map(|key| object.get(*key).and_then(timestamp)),
+        ended_at: ["ended_at", "endedAt"]
+            .iter()
+            .find_map(|key| object.get(*key).and_then(timestamp)),
+        metadata,
+        ..Header::default()
+    };
+    build(header, &messages, options)
+}
+
+fn message(raw: &Value) -> Result<Message, String> {
+    let role = raw.get("role").and_then(Value::as_str).ok_or("no `role`")?;
+    let role = Role::parse(role).ok_or_else(|| format!("unknown role `{role}`"))?;
+    let mut tool_calls = Vec::new();
+    for call in raw
+        .get("tool_calls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let function = call.get("function").unwrap_or(call);
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or("a tool call without a name")?;
+        tool_calls.push(ToolCall {
+            id: call.get("id").and_then(Value::as_str).map(str::to_string),
+            name: name.to_string(),
+            arguments: arguments(function.get("arguments").unwrap_or(&Value::Null)),
+        });
+    }
+    // The legacy single `function_call`.
+    if let Some(function) = raw.get("function_call") {
+        let name = function
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or("a function call without a name")?;
+        tool_calls.push(ToolCall {
+            id: None,
+            name: name.to_string(),
+            arguments: arguments(function.get("arguments").unwrap_or(&Value::Null)),
+        });
+    }
+    Ok(Message {
+        role,
+        text: raw.get("content").and_then(content_text),
+        tool_calls,
+        tool_call_id: raw
+            .get("tool_call_id")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        at: ["timestamp", "created_at", "at"]
+            .iter()
+            .find_map(|key| raw.get(*key).and_then(timestamp)),
+    })
+}
