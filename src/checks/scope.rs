@@ -1,5 +1,6 @@
 //! Which turns a check looks at: by speaker, by phase of the conversation,
-//! and optionally only the first N turns or the first T seconds of the phase.
+//! and optionally only the first N turns, the last N turns, or the first T
+//! seconds of the phase.
 //!
 //! Phases are cut at the first `escalation` and the first `humanConnected`:
 //!
@@ -48,6 +49,9 @@ impl Phase {
 pub struct Within {
     /// Only the first N turns in scope (after the speaker filter).
     pub turns: Option<usize>,
+    /// Only the last N turns in scope (after the speaker filter): what was
+    /// said just before the phase ended.
+    pub last_turns: Option<usize>,
     /// Only turns at most this long after the phase began.
     pub seconds: Option<Seconds>,
 }
@@ -115,6 +119,10 @@ impl Scope {
         };
         if let Some(limit) = within.turns {
             turns.truncate(limit);
+        }
+        if let Some(limit) = within.last_turns {
+            let cut = turns.len().saturating_sub(limit);
+            turns.drain(..cut);
         }
         if let Some(Seconds(limit)) = within.seconds {
             let anchor = anchor.ok_or_else(|| {

@@ -8,7 +8,8 @@
 //!   an identifier the conversation holds for them: `customer.id` and the
 //!   values of the AI's tool-call arguments that name a user, customer,
 //!   account, member, phone or email (`user_id`, `phone_number` ...),
-//!   matched ignoring case;
+//!   matched ignoring case; a user id built from a name (`omar_rossi_1241`)
+//!   also counts when the summary names that person ("Omar Rossi");
 //! - `request`: key terms of the customer's first `request_turns` turns
 //!   (words of four letters or more that are not stop words, and tokens with
 //!   digits, matched by stem): at least `min_request_terms` of them, or all
@@ -154,6 +155,19 @@ fn customer_identifiers(conversation: &Conversation) -> Vec<String> {
     found
 }
 
+/// The name parts of a user id built from a name (`omar_rossi_1241` ->
+/// `omar`, `rossi`): at least two alphabetic parts of three letters or more.
+fn name_in_id(id: &str) -> Option<Vec<&str>> {
+    if id.contains(char::is_whitespace) {
+        return None;
+    }
+    let names: Vec<&str> = id
+        .split(['_', '.', '-'])
+        .filter(|part| part.len() >= 3 && part.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    (names.len() >= 2).then_some(names)
+}
+
 /// The customer's opening turns, where they say what they want.
 fn request_text(conversation: &Conversation, turns: usize) -> String {
     conversation
@@ -202,6 +216,11 @@ impl SummaryMentions {
                                 || id.split_whitespace().next().is_some_and(|first| {
                                     first.chars().count() >= 3
                                         && super::text::has_token(summary, first)
+                                })
+                                || name_in_id(id).is_some_and(|names| {
+                                    names
+                                        .iter()
+                                        .all(|name| super::text::has_token(summary, name))
                                 })
                         });
                         match hit {

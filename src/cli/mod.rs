@@ -13,6 +13,7 @@ mod generate;
 mod import;
 mod judge_args;
 mod lint;
+mod report;
 mod schema;
 mod score;
 
@@ -51,6 +52,7 @@ enum Command {
     Calibrate(Box<calibrate::CalibrateArgs>),
     Schema(schema::SchemaArgs),
     Import(Box<import::ImportArgs>),
+    Report(report::ReportArgs),
     Generate(generate::GenerateArgs),
 }
 
@@ -94,6 +96,7 @@ pub fn run() -> ExitCode {
         Command::Calibrate(args) => calibrate::run(*args),
         Command::Schema(args) => schema::run(args),
         Command::Import(args) => import::run(*args),
+        Command::Report(args) => report::run(args),
         Command::Generate(args) => generate::run(args),
     };
     match result {

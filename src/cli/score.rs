@@ -164,6 +164,7 @@ fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
             return Ok(None);
         }
     };
+    create_out(args)?;
     let Some((path, counts, rejected)) =
         super::import::import_for_score(format, &args.inputs, &args.import, &args.out)?
     else {
@@ -178,12 +179,17 @@ fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
     Ok(Some((rubric, vec![Input::File(path)], Some(summary))))
 }
 
-pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
+fn create_out(args: &ScoreArgs) -> anyhow::Result<()> {
     fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output directory {}", args.out.display()))?;
+        .with_context(|| format!("cannot create output directory {}", args.out.display()))
+}
+
+pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
+    // Nothing is written before the rubric and the inputs are known good.
     let Some((rubric, inputs, import)) = prepare(&args)? else {
         return Ok(EXIT_ERROR);
     };
+    create_out(&args)?;
     let create = |name: &str| -> anyhow::Result<BufWriter<File>> {
         let path = args.out.join(name);
         let file =

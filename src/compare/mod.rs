@@ -143,19 +143,17 @@ impl RunDir {
     }
 }
 
-fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunError> {
+/// Reads every line of a calls.jsonl as `T`, in order, with its line
+/// number; an unreadable file or line is an error naming it.
+pub fn each_card<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut f: impl FnMut(u64, T),
+) -> Result<(), RunError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|source| RunError::Io {
         path: name.clone(),
         source,
     })?;
-    let index: HashMap<&str, usize> = rubric
-        .dimensions
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let mut calls = Vec::new();
     for (number, line) in BufReader::new(file).lines().enumerate() {
         let number = number as u64 + 1;
         let line = line.map_err(|source| RunError::Io {
@@ -165,11 +163,25 @@ fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunErr
         if line.trim().is_empty() {
             continue;
         }
-        let view: CallView = serde_json::from_str(&line).map_err(|err| RunError::Line {
+        let card = serde_json::from_str(&line).map_err(|err| RunError::Line {
             path: name.clone(),
             line: number,
             message: err.to_string(),
         })?;
+        f(number, card);
+    }
+    Ok(())
+}
+
+fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunError> {
+    let index: HashMap<&str, usize> = rubric
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    let mut calls = Vec::new();
+    each_card(path, |number, view: CallView| {
         let mut dimensions = vec![Status::Na; rubric.dimensions.len()];
         for dimension in view.dimensions {
             if let Some(&i) = index.get(dimension.id.as_str()) {
@@ -195,7 +207,7 @@ fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunErr
             labels,
             line: number,
         });
-    }
+    })?;
     Ok(calls)
 }
 

@@ -1,0 +1,144 @@
+//! The real trajectories in ../shared/data (tau-bench and tau2-bench runs of
+//! several models), imported and scored with rubrics/ai-handoff.yaml. The
+//! data is read in place, never copied; without it the test says so and
+//! passes. Counts are checked against an independent scan of the raw files.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// Ids the importers give, with whether the raw record calls the transfer tool.
+fn raw_transfers(format: &str, dir: &Path) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let calls_transfer = |messages: &Value| {
+        messages.as_array().unwrap().iter().any(|m| {
+            m["role"] == "assistant"
+                && m["tool_calls"].as_array().is_some_and(|calls| {
+                    calls.iter().any(|c| {
+                        c["name"] == "transfer_to_human_agents"
+                            || c["function"]["name"] == "transfer_to_human_agents"
+                    })
+                })
+        })
+    };
+    for file in files {
+        let value: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        if format == "tau-bench" {
+            for record in value.as_array().unwrap() {
+                let id = format!(
+                    "{stem}/task-{}/trial-{}",
+                    record["task_id"], record["trial"]
+                );
+                out.push((id, calls_transfer(&record["traj"])));
+            }
+        } else {
+            for simulation in value["simulations"].as_array().unwrap() {
+                let id = simulation["id"].as_str().unwrap().to_string();
+                out.push((id, calls_transfer(&simulation["messages"])));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_shared_trajectory_imports_and_scores() {
+    let Some(data) = common::shared_data() else {
+        eprintln!("skipped: ../shared/data is not beside this checkout");
+        return;
+    };
+    for (format, folder) in [("tau-bench", "tau-bench"), ("tau2", "tau2-bench")] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("run");
+        let source = data.join(folder);
+        let output = common::run(&[
+            "score",
+            "--rubric",
+            "rubrics/ai-handoff.yaml",
+            "--input-format",
+            format,
+            source.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--judge",
+            "off",
+            "--strict",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            common::stderr(&output)
+        );
+
+        let raw = raw_transfers(format, &source);
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            summary["import"]["imported"],
+            raw.len(),
+            "{format}: every record imported"
+        );
+        assert_eq!(summary["lines"]["rejected"], 0);
+        assert_eq!(summary["lines"]["scored"], raw.len());
+
+        // Escalations in the import are exactly the raw records that call the tool.
+        let transferred: HashSet<&str> = raw
+            .iter()
+            .filter(|(_, called)| *called)
+            .map(|(id, _)| id.as_str())
+            .collect();
+        assert_eq!(summary["escalated"], transferred.len(), "{format}");
+        let calls = std::fs::read_to_string(out.join("calls.jsonl")).unwrap();
+        let mut broken_promises = 0;
+        for line in calls.lines() {
+            let card: Value = serde_json::from_str(line).unwrap();
+            let id = card["conversation_id"].as_str().unwrap();
+            let executed = &card["dimensions"][0];
+            assert_eq!(executed["id"], "transfer_executed");
+            if executed["status"] == "fail" {
+                broken_promises += 1;
+                // A failed transfer is one the raw record never made, and
+                // the evidence quotes the promise or the transfer token.
+                assert!(!transferred.contains(id), "{id} did call the transfer tool");
+                let evidence = executed["checks"][0]["evidence"].as_array().unwrap();
+                assert!(
+                    evidence.iter().any(|e| e["matched"].is_string()),
+                    "{id}: {evidence:?}"
+                );
+            }
+            if transferred.contains(id) {
+                assert_eq!(executed["status"], "pass", "{id}");
+            }
+        }
+        let report = common::run(&["report", out.to_str().unwrap()]);
+        let markdown = common::stdout(&report);
+        assert_eq!(report.status.code(), Some(0));
+        for version in summary["slices"]["agent_version"]
+            .as_object()
+            .unwrap()
+            .keys()
+        {
+            assert!(
+                markdown.contains(version.as_str()),
+                "{version} missing from the report"
+            );
+        }
+        eprintln!(
+            "{format}: {} trajectories, {} transfers, {broken_promises} promised transfers not made\n{markdown}",
+            raw.len(),
+            transferred.len()
+        );
+    }
+}
