@@ -114,3 +114,51 @@ fn shipped_prompts_render() {
     );
     common::settings().bind(|| insta::assert_snapshot!("judge_prompts_shipped", rendered));
 }
+
+/// Collects what an import produces.
+struct Collected(Vec<serde_json::Value>);
+
+impl handoff_eval::import::ImportSink for Collected {
+    fn conversation(&mut self, conversation: serde_json::Value) -> std::io::Result<()> {
+        self.0.push(conversation);
+        Ok(())
+    }
+    fn error(&mut self, _error: handoff_eval::import::ImportError) {}
+}
+
+#[test]
+fn ai_handoff_prompts_render_over_an_imported_trajectory() {
+    let rubric =
+        handoff_eval::rubric::load(&common::root().join("rubrics/ai-handoff.yaml")).unwrap();
+    let mut collected = Collected(Vec::new());
+    handoff_eval::import::import(
+        handoff_eval::import::Format::TauBench,
+        &[common::fixture("import/gpt-4o-airline.json")],
+        &handoff_eval::import::Options::default(),
+        &mut collected,
+    )
+    .unwrap();
+    let line = collected.0[0].to_string();
+    let conversation = parse_line(line.as_bytes()).unwrap();
+    let mut rendered = String::new();
+    for dimension in &rubric.dimensions {
+        for check in &dimension.checks {
+            if let handoff_eval::checks::CheckKind::Judge(judge) = &check.kind {
+                let data = PromptData::new(&conversation, &judge.scale, judge.allow_na);
+                let text = judge.prompt.render(&data).unwrap();
+                rendered.push_str(&format!(
+                    "===== {} ({}) =====\n{text}\n",
+                    dimension.id, judge.prompt_path
+                ));
+            }
+        }
+    }
+    assert_eq!(rendered.matches("=====\n").count(), 2, "two judge checks");
+    // The transfer summary and the lookup reach the judge.
+    assert!(
+        rendered.contains("Omar Rossi wants the passenger"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("get_reservation_details"), "{rendered}");
+    common::settings().bind(|| insta::assert_snapshot!("judge_prompts_ai_handoff", rendered));
+}
