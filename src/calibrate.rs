@@ -9,9 +9,12 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use std::collections::BTreeMap;
+
 use crate::Status;
 use crate::rubric::Rubric;
 use crate::stats::{cohen_kappa, round4};
+use crate::trace::Label;
 
 /// Categories of the confusion matrix, in order.
 pub const CATEGORIES: [Status; 3] = [Status::Pass, Status::Fail, Status::Na];
@@ -75,7 +78,7 @@ pub struct Calibrator {
     calls: u64,
     labeled_calls: u64,
     disagreements: Vec<Disagreement>,
-    unknown: std::collections::BTreeMap<String, u64>,
+    unknown: BTreeMap<String, u64>,
 }
 
 impl Calibrator {
@@ -92,10 +95,11 @@ impl Calibrator {
         }
     }
 
-    /// Adds one scorecard. Cards without labels only count as calls.
-    pub fn add(&mut self, card: &Value) {
+    /// Adds one scorecard with the human labels of its conversation (none:
+    /// it only counts as a call).
+    pub fn add(&mut self, card: &Value, labels: Option<&BTreeMap<String, Label>>) {
         self.calls += 1;
-        let Some(labels) = card.get("labels").and_then(Value::as_object) else {
+        let Some(labels) = labels.filter(|l| !l.is_empty()) else {
             return;
         };
         self.labeled_calls += 1;
@@ -109,10 +113,12 @@ impl Calibrator {
                 *self.unknown.entry(key.clone()).or_default() += 1;
                 continue;
             };
-            let Some(human) = serde_json::from_value::<Status>(label.clone())
-                .ok()
-                .and_then(|s| category(s).map(|c| (s, c)))
-            else {
+            let status = match label {
+                Label::Pass => Status::Pass,
+                Label::Fail => Status::Fail,
+                Label::Na => Status::Na,
+            };
+            let Some(human) = category(status).map(|c| (status, c)) else {
                 continue;
             };
             let dimension = dimensions.and_then(|dims| {

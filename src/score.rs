@@ -12,14 +12,12 @@
 //! critical dimension fails the call whatever its score.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::checks::{CheckKind, Outcome, Status};
 use crate::judge::runner::{JudgeRequest, JudgeRunner};
 use crate::rubric::{Dimension, Rubric};
-use crate::trace::Label;
 use crate::trace::{Channel, Conversation, Trigger};
 
 /// One call's scorecard. Rubric text is borrowed (`'r`); the conversation's
@@ -43,14 +41,6 @@ pub struct CallCard<'r, 'c> {
     pub unscored_dimensions: usize,
     pub dimensions: Vec<DimensionCard<'r>>,
     pub metrics: CallMetrics,
-    /// The conversation's human QA labels, for `calibrate` on a finished run.
-    #[serde(skip_serializing_if = "labels_empty")]
-    pub labels: Cow<'c, BTreeMap<String, Label>>,
-}
-
-#[allow(clippy::ptr_arg)] // serde hands the field over as it is
-fn labels_empty(labels: &Cow<'_, BTreeMap<String, Label>>) -> bool {
-    labels.is_empty()
 }
 
 #[derive(Debug, Serialize)]
@@ -281,7 +271,6 @@ impl<'r> CallCard<'r, '_> {
             unscored_dimensions: self.unscored_dimensions,
             dimensions: self.dimensions,
             metrics: self.metrics,
-            labels: Cow::Owned(self.labels.into_owned()),
         }
     }
 }
@@ -319,7 +308,6 @@ pub fn score_call<'r, 'c>(
             repeat_yourself: None,
             csat: conversation.outcome.as_ref().and_then(|o| o.csat),
         },
-        labels: Cow::Borrowed(&conversation.labels),
     };
     match &rubric.applies_to {
         Some(condition) if !condition.holds(conversation) => {

@@ -1,6 +1,7 @@
 //! `handoff-eval calibrate`: agreement of the rubric with human QA labels.
 
-use std::io;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufRead};
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -11,11 +12,13 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
 use crate::calibrate::{Calibration, Calibrator, KappaGate};
 use crate::run::{RunConfig, Sink};
+use crate::trace::{Input, Label};
 
 /// Score labeled conversations and measure agreement with the human QA
 /// `labels`: per dimension, confusion matrix, agreement and Cohen's kappa,
-/// and every disagreement with the engine's evidence. Exit 1 when a kappa
-/// is below the rubric's `min_kappa`, 2 when one cannot be computed.
+/// and every disagreement with the engine's evidence. Inputs are files (read
+/// twice: labels first, then scores). Exit 1 when a kappa is below the
+/// rubric's `min_kappa`, 2 when one cannot be computed.
 #[derive(Debug, Args)]
 pub struct CalibrateArgs {
     /// The rubric (YAML).
@@ -39,13 +42,16 @@ pub struct CalibrateArgs {
 
 struct Collect {
     calibrator: Calibrator,
+    /// Human labels by conversation id, read before scoring.
+    labels: HashMap<String, BTreeMap<String, Label>>,
     rejected: u64,
 }
 
 impl Sink for Collect {
     fn call(&mut self, json: &[u8]) -> io::Result<()> {
         let card: serde_json::Value = serde_json::from_slice(json)?;
-        self.calibrator.add(&card);
+        let id = card["conversation_id"].as_str().unwrap_or_default();
+        self.calibrator.add(&card, self.labels.get(id));
         Ok(())
     }
 
@@ -60,6 +66,9 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
         return Ok(EXIT_ERROR);
     };
+    let Some(labels) = read_labels(&inputs)? else {
+        return Ok(EXIT_ERROR);
+    };
     let judge = args.judge.runner(&rubric)?;
     let config = RunConfig {
         threads: args.threads,
@@ -67,6 +76,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     };
     let mut collect = Collect {
         calibrator: Calibrator::new(&rubric),
+        labels,
         rejected: 0,
     };
     crate::run::run(&rubric, inputs, &config, &judge, &mut collect)?;
@@ -101,6 +111,41 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Labeled {
+    conversation_id: String,
+    #[serde(default)]
+    labels: BTreeMap<String, Label>,
+}
+
+/// The human labels of every input conversation, by id: a first pass over
+/// the inputs, before scoring (lines that do not parse are left to the
+/// scoring pass to report).
+fn read_labels(
+    inputs: &[Input],
+) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
+    let mut labels = HashMap::new();
+    for input in inputs {
+        let Input::File(path) = input else {
+            eprintln!(
+                "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
+            );
+            return Ok(None);
+        };
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+        for line in io::BufReader::new(file).lines() {
+            if let Ok(found) = serde_json::from_str::<Labeled>(&line?)
+                && !found.labels.is_empty()
+            {
+                labels.insert(found.conversation_id, found.labels);
+            }
+        }
+    }
+    Ok(Some(labels))
 }
 
 fn render(calibration: &Calibration, limit: usize) -> String {

@@ -68,8 +68,6 @@ pub struct CallRecord {
     pub score: Option<f64>,
     /// Status per dimension, in the order of the run's rubric.
     pub dimensions: Vec<Status>,
-    /// Human QA labels carried over from the conversation, if any.
-    pub labels: Vec<(String, Status)>,
     /// Line in `calls.jsonl`, to fetch the full card again.
     pub line: u64,
 }
@@ -84,8 +82,6 @@ struct CallView {
     verdict: Status,
     score: Option<f64>,
     dimensions: Vec<DimensionView>,
-    #[serde(default)]
-    labels: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,15 +184,6 @@ fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunErr
                 dimensions[i] = dimension.status;
             }
         }
-        let labels = view
-            .labels
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(id, value)| {
-                let status = serde_json::from_value::<Status>(value).ok()?;
-                Some((id, status))
-            })
-            .collect();
         calls.push(CallRecord {
             conversation_id: view.conversation_id,
             scenario_id: view.scenario_id,
@@ -204,7 +191,6 @@ fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunErr
             verdict: view.verdict,
             score: view.score,
             dimensions,
-            labels,
             line: number,
         });
     })?;
@@ -322,7 +308,6 @@ mod tests {
             verdict: Status::Pass,
             score: Some(100.0),
             dimensions: Vec::new(),
-            labels: Vec::new(),
             line: 1,
         }
     }
