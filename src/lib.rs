@@ -16,6 +16,9 @@
 //! - [`aggregate`]: call summaries to pass rates, slices and handoff metrics.
 //! - [`report`]: the summary table, `summary.json`.
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
+//! - [`import`]: tau-bench, tau2, OpenAI messages and OpenTelemetry GenAI spans to `handoff-trace/v1`.
+//! - [`compare`]: finished runs read back: the regression gate and `diff`.
+//! - [`calibrate`]: agreement of a rubric with human QA labels.
 
 pub mod aggregate;
 pub mod alloc;
