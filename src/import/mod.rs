@@ -1,8 +1,8 @@
 //! Importers: other recordings in, `handoff-trace/v1` conversations out.
 //!
-//! Each source is read into [`Message`]s (OpenAI chat roles, tool calls with
-//! their ids, an optional time) and a [`Header`]; [`Transcript`] turns them
-//! into v1 events the same way for every source: user -> customer turn,
+//! Each source is read into `Message`s (OpenAI chat roles, tool calls with
+//! their ids, an optional time) and a `Header`; `build` turns them into v1
+//! events the same way for every source: user -> customer turn,
 //! assistant text -> ai turn, assistant tool call -> `toolCall` joined with
 //! the tool message that answers it, and the escalation tool
 //! (`transfer_to_human_agents` unless configured) -> `toolCall`, then an
