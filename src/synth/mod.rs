@@ -1,7 +1,7 @@
 //! A seeded generator of realistic handoff conversations, for the demo set,
 //! tests and benchmarks.
 //!
-//! Each conversation is planned first ([`Plan`]): scenario, channel, trigger,
+//! Each conversation is planned first (`Plan`): scenario, channel, trigger,
 //! and, independently, each way a handoff can go wrong (context late, the
 //! human re-verifies, repeats a rejected offer, ignores the suggestion, opens
 //! blind, answers slowly; the AI gives no reason, no wait estimate, no
