@@ -192,6 +192,46 @@ impl Emit<'_> {
     }
 }
 
+/// A whole `.json` file as one value, or `None` once a file that is not
+/// JSON has been rejected with the line where parsing stopped.
+pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
+    match serde_json::from_slice(&std::fs::read(path)?) {
+        Ok(value) => Ok(Some(value)),
+        Err(err) => {
+            emit.reject(
+                format!("line {}", err.line()),
+                format!("invalid JSON: {err}"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Each non-blank line of a `.jsonl` file with its number, parsed as JSON
+/// (or why it is not JSON); the caller says what a bad line counts as.
+pub(crate) fn each_json_line(
+    path: &Path,
+    emit: &mut Emit<'_>,
+    mut f: impl FnMut(&mut Emit<'_>, usize, Result<Value, String>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::BufRead;
+    let reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    for (index, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = serde_json::from_str(&line).map_err(|err| format!("invalid JSON: {err}"));
+        f(emit, index + 1, value)?;
+    }
+    Ok(())
+}
+
+/// Whether a file holds one JSON value per line.
+pub(crate) fn is_jsonl(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "jsonl")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
     System,

@@ -7,39 +7,26 @@
 //! object of strings), `started_at`, `ended_at`. Each message may carry a
 //! time in `timestamp`, `created_at` or `at` (RFC 3339 or Unix seconds).
 
-use std::io::BufRead;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Emit, Header, Message, Role, ToolCall, arguments, build, content_text, timestamp};
+use super::{
+    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, each_json_line,
+    is_jsonl, read_json, timestamp,
+};
 
 pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     let stem = Emit::file_stem(path);
-    if path.extension().is_some_and(|e| e == "jsonl") {
-        let reader = std::io::BufReader::new(std::fs::File::open(path)?);
-        for (index, line) in reader.lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let number = index + 1;
-            let built = serde_json::from_str::<Value>(&line)
-                .map_err(|err| format!("invalid JSON: {err}"))
+    if is_jsonl(path) {
+        return each_json_line(path, emit, |emit, number, value| {
+            let built = value
                 .and_then(|value| conversation(&value, &format!("{stem}:{number}"), emit.options));
-            emit.record(format!("line {number}"), built)?;
-        }
-        return Ok(());
+            emit.record(format!("line {number}"), built)
+        });
     }
-    let value: Value = match serde_json::from_slice(&std::fs::read(path)?) {
-        Ok(value) => value,
-        Err(err) => {
-            emit.reject(
-                format!("line {}", err.line()),
-                format!("invalid JSON: {err}"),
-            );
-            return Ok(());
-        }
+    let Some(value) = read_json(path, emit)? else {
+        return Ok(());
     };
     // A list of conversations, or one conversation (an object, or a list of messages).
     let many = matches!(&value, Value::Array(items)

@@ -25,12 +25,14 @@
 //!   or `enduser.id`; `handoff.channel`; `handoff.scenario.id`.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Emit, Header, Message, Role, ToolCall, arguments, build, content_text, format_ms};
+use super::{
+    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, each_json_line,
+    format_ms, is_jsonl, read_json,
+};
 
 /// One span, flattened.
 struct Span {
@@ -176,29 +178,16 @@ fn spans(request: &Value, prefix: &str, emit: &mut Emit<'_>, out: &mut Vec<Span>
 
 pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     let mut all = Vec::new();
-    if path.extension().is_some_and(|e| e == "jsonl") {
-        let reader = std::io::BufReader::new(std::fs::File::open(path)?);
-        for (index, line) in reader.lines().enumerate() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
+    if is_jsonl(path) {
+        each_json_line(path, emit, |emit, number, value| {
+            match value {
+                Ok(request) => spans(&request, &format!("line {number}: "), emit, &mut all),
+                Err(message) => emit.reject(format!("line {number}"), message),
             }
-            match serde_json::from_str::<Value>(&line) {
-                Ok(request) => spans(&request, &format!("line {}: ", index + 1), emit, &mut all),
-                Err(err) => emit.reject(
-                    format!("line {}", index + 1),
-                    format!("invalid JSON: {err}"),
-                ),
-            }
-        }
-    } else {
-        match serde_json::from_slice::<Value>(&std::fs::read(path)?) {
-            Ok(request) => spans(&request, "", emit, &mut all),
-            Err(err) => emit.reject(
-                format!("line {}", err.line()),
-                format!("invalid JSON: {err}"),
-            ),
-        }
+            Ok(())
+        })?;
+    } else if let Some(request) = read_json(path, emit)? {
+        spans(&request, "", emit, &mut all);
     }
     // Conversation of each trace, from any of its spans that names one.
     let mut trace_conversation: HashMap<String, String> = HashMap::new();

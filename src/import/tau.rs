@@ -14,21 +14,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Emit, Header, Message, Role, ToolCall, arguments, build, content_text, timestamp};
-
-fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
-    let bytes = std::fs::read(path)?;
-    match serde_json::from_slice(&bytes) {
-        Ok(value) => Ok(Some(value)),
-        Err(err) => {
-            emit.reject(
-                format!("line {}", err.line()),
-                format!("invalid JSON: {err}"),
-            );
-            Ok(None)
-        }
-    }
-}
+use super::{
+    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, read_json, timestamp,
+};
 
 /// `gpt-4o-airline` -> (`gpt-4o`, `airline`); other names stay whole.
 fn model_and_domain(stem: &str) -> (String, Option<String>) {
