@@ -352,6 +352,15 @@ fn event_message(role: Role, body: &Value) -> Message {
     }
 }
 
+/// The last message timed at or before `at` (times are RFC 3339 in UTC
+/// with milliseconds, so they compare as text).
+fn last_at_or_before(messages: &[Message], at: Option<&str>) -> Option<usize> {
+    let at = at?;
+    messages
+        .iter()
+        .rposition(|m| m.at.as_deref().is_some_and(|t| t <= at))
+}
+
 fn first_attribute(spans: &[Span], keys: &[&str]) -> Option<String> {
     spans.iter().find_map(|span| {
         keys.iter().find_map(|key| {
@@ -407,13 +416,8 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
             continue;
         };
         let at = time(span.start_ns);
-        let position = messages
-            .iter()
-            .rposition(|m| {
-                m.at.as_deref()
-                    .is_some_and(|t| at.as_deref().is_some_and(|a| t <= a))
-            })
-            .map_or(messages.len(), |p| p + 1);
+        let position =
+            last_at_or_before(&messages, at.as_deref()).map_or(messages.len(), |p| p + 1);
         let call = Message {
             role: Role::Assistant,
             text: None,
@@ -470,13 +474,7 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
                 }
             }
             let at = time(time_ns);
-            let after = messages
-                .iter()
-                .rposition(|m| {
-                    m.at.as_deref()
-                        .is_some_and(|t| at.as_deref().is_some_and(|a| t <= a))
-                })
-                .unwrap_or(0);
+            let after = last_at_or_before(&messages, at.as_deref()).unwrap_or(0);
             extra.push((time_ns, after, Value::Object(object)));
         }
     }
