@@ -90,15 +90,17 @@ fn templates_fail_loudly() {
 }
 
 /// Every prompt of the shipped rubric, rendered over one demo conversation.
-#[test]
-fn shipped_prompts_render() {
-    let rubric = handoff_eval::rubric::load(&common::root().join("rubrics/handoff.yaml")).unwrap();
-    let conversation = demo_conversation("conv-0000000");
+/// Every judge prompt of `rubric` rendered over `conversation`, each under
+/// a header naming its dimension and prompt file.
+fn render_judge_prompts(
+    rubric: &handoff_eval::Rubric,
+    conversation: &handoff_eval::Conversation,
+) -> String {
     let mut rendered = String::new();
     for dimension in &rubric.dimensions {
         for check in &dimension.checks {
             if let handoff_eval::checks::CheckKind::Judge(judge) = &check.kind {
-                let data = PromptData::new(&conversation, &judge.scale, judge.allow_na);
+                let data = PromptData::new(conversation, &judge.scale, judge.allow_na);
                 let text = judge.prompt.render(&data).unwrap();
                 rendered.push_str(&format!(
                     "===== {} ({}) =====\n{text}\n",
@@ -107,6 +109,14 @@ fn shipped_prompts_render() {
             }
         }
     }
+    rendered
+}
+
+#[test]
+fn shipped_prompts_render() {
+    let rubric = handoff_eval::rubric::load(&common::root().join("rubrics/handoff.yaml")).unwrap();
+    let conversation = demo_conversation("conv-0000000");
+    let rendered = render_judge_prompts(&rubric, &conversation);
     assert_eq!(
         rendered.matches("=====\n").count(),
         5,
@@ -140,19 +150,7 @@ fn ai_handoff_prompts_render_over_an_imported_trajectory() {
     .unwrap();
     let line = collected.0[0].to_string();
     let conversation = parse_line(line.as_bytes()).unwrap();
-    let mut rendered = String::new();
-    for dimension in &rubric.dimensions {
-        for check in &dimension.checks {
-            if let handoff_eval::checks::CheckKind::Judge(judge) = &check.kind {
-                let data = PromptData::new(&conversation, &judge.scale, judge.allow_na);
-                let text = judge.prompt.render(&data).unwrap();
-                rendered.push_str(&format!(
-                    "===== {} ({}) =====\n{text}\n",
-                    dimension.id, judge.prompt_path
-                ));
-            }
-        }
-    }
+    let rendered = render_judge_prompts(&rubric, &conversation);
     assert_eq!(rendered.matches("=====\n").count(), 2, "two judge checks");
     // The transfer summary and the lookup reach the judge.
     assert!(
