@@ -99,12 +99,8 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
-                .map_err(|err| format!("{}: {err}", path.display()))?
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "jsonl"))
-                .collect();
-            found.sort();
+            let found = crate::trace::files_in(path, &["json", "jsonl"])
+                .map_err(|err| format!("{}: {err}", path.display()))?;
             if found.is_empty() {
                 return Err(format!(
                     "{}: directory holds no *.json or *.jsonl files",

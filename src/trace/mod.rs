@@ -4,4 +4,4 @@ mod model;
 mod reader;
 
 pub use model::*;
-pub use reader::{Input, InputError, LineReader, RawLine, parse_line, resolve_inputs};
+pub use reader::{Input, InputError, LineReader, RawLine, files_in, parse_line, resolve_inputs};

@@ -8,7 +8,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -40,6 +40,20 @@ pub enum InputError {
     EmptyDirectory { path: String },
 }
 
+/// The files of `dir` with one of `extensions`, in name order, so that
+/// output order never depends on the file system.
+pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| extensions.iter().any(|wanted| ext == *wanted))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Expands the command line's inputs: a directory becomes its `*.jsonl` files
 /// in name order, so that output order never depends on the file system.
 pub fn resolve_inputs(args: &[PathBuf]) -> Result<Vec<Input>, Vec<InputError>> {
@@ -55,13 +69,8 @@ pub fn resolve_inputs(args: &[PathBuf]) -> Result<Vec<Input>, Vec<InputError>> {
             source,
         };
         match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => match std::fs::read_dir(arg) {
-                Ok(entries) => {
-                    let mut files: Vec<PathBuf> = entries
-                        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-                        .filter(|path| path.extension().is_some_and(|ext| ext == "jsonl"))
-                        .collect();
-                    files.sort();
+            Ok(meta) if meta.is_dir() => match files_in(arg, &["jsonl"]) {
+                Ok(files) => {
                     if files.is_empty() {
                         errors.push(InputError::EmptyDirectory {
                             path: arg.display().to_string(),
