@@ -64,16 +64,31 @@ impl Moments {
         self.m2 += delta * (x - self.mean);
     }
 
+    /// The values pushed so far, as moments.
+    pub fn of(values: &[f64]) -> Self {
+        let mut moments = Moments::default();
+        values.iter().for_each(|x| moments.push(*x));
+        moments
+    }
+
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Sample standard deviation (0 below two values).
+    pub fn std_dev(&self) -> f64 {
+        if self.n > 1 {
+            (self.m2 / (self.n - 1) as f64).sqrt()
+        } else {
+            0.0
+        }
+    }
+
     pub fn mean(&self) -> Option<Mean> {
         if self.n == 0 {
             return None;
         }
-        let half = if self.n > 1 {
-            let variance = self.m2 / (self.n - 1) as f64;
-            Z95 * (variance / self.n as f64).sqrt()
-        } else {
-            0.0
-        };
+        let half = Z95 * self.std_dev() / (self.n as f64).sqrt();
         Some(Mean {
             value: round2(self.mean),
             low: round2(self.mean - half),

@@ -14,7 +14,8 @@ use super::{CallRecord, Pairing, RunDir, pair};
 use crate::Status;
 use crate::rubric::Gates;
 use crate::stats::{
-    self, Rate, Shift, detectable_drop, holm, mcnemar_regression, two_proportion_regression, wilson,
+    self, Moments, Rate, Shift, detectable_drop, holm, mcnemar_regression,
+    two_proportion_regression, wilson,
 };
 
 /// Which runs were compared, and how.
@@ -243,35 +244,30 @@ fn compare_scores(
     let scores =
         |calls: &[CallRecord]| -> Vec<f64> { calls.iter().filter_map(|c| c.score).collect() };
     let (b, c) = (scores(baseline), scores(candidate));
-    let mean = |xs: &[f64]| {
-        (!xs.is_empty()).then(|| stats::round2(xs.iter().sum::<f64>() / xs.len() as f64))
-    };
+    let (mb, mc) = (Moments::of(&b), Moments::of(&c));
     let z = stats::normal_quantile(1.0 - alpha) + stats::normal_quantile(stats::POWER);
-    let sd = |xs: &[f64]| {
-        let m = xs.iter().sum::<f64>() / xs.len() as f64;
-        (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len().max(2) - 1) as f64).sqrt()
-    };
     let (shift, test, floor) = if paired {
         let differences: Vec<f64> = pairs
             .iter()
             .filter_map(|&(i, j)| Some(candidate[j].score? - baseline[i].score?))
             .collect();
-        let floor = (!differences.is_empty())
-            .then(|| z * sd(&differences) / (differences.len() as f64).sqrt());
+        let md = Moments::of(&differences);
+        let floor = (md.n() > 0).then(|| z * md.std_dev() / (md.n() as f64).sqrt());
         (
             stats::paired_bootstrap(&differences),
             "paired bootstrap",
             floor,
         )
     } else {
-        let floor = (!b.is_empty() && !c.is_empty()).then(|| {
-            z * (sd(&b).powi(2) / b.len() as f64 + sd(&c).powi(2) / c.len() as f64).sqrt()
+        let floor = (mb.n() > 0 && mc.n() > 0).then(|| {
+            let variance = |m: &Moments| m.std_dev().powi(2) / m.n() as f64;
+            z * (variance(&mb) + variance(&mc)).sqrt()
         });
         (stats::unpaired_bootstrap(&b, &c), "bootstrap", floor)
     };
     ScoreComparison {
-        baseline: mean(&b),
-        candidate: mean(&c),
+        baseline: mb.mean().map(|m| m.value),
+        candidate: mc.mean().map(|m| m.value),
         shift: shift.map(|s| Shift {
             delta: stats::round2(s.delta),
             low: stats::round2(s.low),
