@@ -176,7 +176,6 @@ fn compare_rates(
     baseline: &[CallRecord],
     candidate: &[CallRecord],
     pairs: &[(usize, usize)],
-    paired: bool,
     alpha: f64,
     outcome: Outcome,
 ) -> RateComparison {
@@ -192,7 +191,7 @@ fn compare_rates(
     let (baseline_rate, candidate_rate) = (wilson(b.0, b.1), wilson(c.0, c.1));
     let raw = |(x, n): (u64, u64)| (n > 0).then(|| x as f64 / n as f64);
     let delta = raw(c).zip(raw(b)).map(|(c, b)| stats::round4(c - b));
-    if paired {
+    if !pairs.is_empty() {
         let (mut worse, mut better, mut both) = (0, 0, 0u64);
         for &(i, j) in pairs {
             let before = outcome.status(&baseline[i], false);
@@ -238,7 +237,6 @@ fn compare_scores(
     baseline: &[CallRecord],
     candidate: &[CallRecord],
     pairs: &[(usize, usize)],
-    paired: bool,
     alpha: f64,
 ) -> ScoreComparison {
     let scores =
@@ -246,7 +244,7 @@ fn compare_scores(
     let (b, c) = (scores(baseline), scores(candidate));
     let (mb, mc) = (Moments::of(&b), Moments::of(&c));
     let z = stats::normal_quantile(1.0 - alpha) + stats::normal_quantile(stats::POWER);
-    let (shift, test, floor) = if paired {
+    let (shift, test, floor) = if !pairs.is_empty() {
         let differences: Vec<f64> = pairs
             .iter()
             .filter_map(|&(i, j)| Some(candidate[j].score? - baseline[i].score?))
@@ -297,12 +295,12 @@ pub fn compare(
     }
     let gates = gates.unwrap_or(&candidate.rubric.gates);
     let alpha = gates.alpha;
+    // Unpaired runs come with no pairs.
     let (pairing, pairs) = pair(&baseline.calls, &candidate.calls);
-    let paired = pairing != Pairing::Unpaired;
     let (b, c) = (&baseline.calls[..], &candidate.calls[..]);
 
-    let mut call_pass_rate = compare_rates(b, c, &pairs, paired, alpha, Outcome::Call);
-    let mut call_score = compare_scores(b, c, &pairs, paired, alpha);
+    let mut call_pass_rate = compare_rates(b, c, &pairs, alpha, Outcome::Call);
+    let mut call_score = compare_scores(b, c, &pairs, alpha);
     let mut dimensions: Vec<DimensionComparison> = candidate
         .rubric
         .dimensions
@@ -314,7 +312,7 @@ pub fn compare(
                 baseline: bi,
                 candidate: ci,
             };
-            let rate = compare_rates(b, c, &pairs, paired, alpha, outcome);
+            let rate = compare_rates(b, c, &pairs, alpha, outcome);
             Some(DimensionComparison {
                 id: dimension.id.clone(),
                 title: dimension.title.clone(),
@@ -429,27 +427,11 @@ pub fn compare(
         }
         if dimension.critical && gates.critical_may_not_regress {
             let rule = "critical: no significant drop".to_string();
-            results.push(match (dimension.rate.delta, dimension.rate.p_adjusted) {
-                (Some(delta), Some(p)) => GateResult {
-                    subject: dimension.id.clone(),
-                    rule,
-                    observed: format!("{}, {}", format_points(delta), p_is(p)),
-                    status: if delta < 0.0 && p < alpha {
-                        GateStatus::Fail
-                    } else {
-                        GateStatus::Pass
-                    },
-                },
-                _ => undecided(&dimension.id, rule, "nothing scored on one side"),
-            });
+            results.push(drop_gate(&dimension.id, rule, &dimension.rate, 0.0, alpha));
         }
     }
 
-    let critical_flips = if paired {
-        critical_flips(baseline, candidate, &pairs)
-    } else {
-        Vec::new()
-    };
+    let critical_flips = critical_flips(baseline, candidate, &pairs);
     let status = if results.iter().any(|r| r.status == GateStatus::Fail) {
         GateStatus::Fail
     } else if results.iter().any(|r| r.status == GateStatus::Undecided) {
@@ -544,19 +526,31 @@ fn judge_rate_gates(
                 max * 100.0
             )
         };
-        results.push(match (rate.delta, rate.p_adjusted) {
-            (Some(delta), Some(p)) => GateResult {
-                subject: subject.to_string(),
-                rule,
-                observed: format!("{}, {}", format_points(delta), p_is(p)),
-                status: if -delta > max && p < alpha {
-                    GateStatus::Fail
-                } else {
-                    GateStatus::Pass
-                },
+        results.push(drop_gate(subject, rule, rate, max, alpha));
+    }
+}
+
+/// Fails when the pass rate fell by more than `max` and the (corrected)
+/// drop is significant.
+fn drop_gate(
+    subject: &str,
+    rule: String,
+    rate: &RateComparison,
+    max: f64,
+    alpha: f64,
+) -> GateResult {
+    match (rate.delta, rate.p_adjusted) {
+        (Some(delta), Some(p)) => GateResult {
+            subject: subject.to_string(),
+            rule,
+            observed: format!("{}, {}", format_points(delta), p_is(p)),
+            status: if -delta > max && p < alpha {
+                GateStatus::Fail
+            } else {
+                GateStatus::Pass
             },
-            _ => undecided(subject, rule, "nothing scored on one side"),
-        });
+        },
+        _ => undecided(subject, rule, "nothing scored on one side"),
     }
 }
 

@@ -221,7 +221,7 @@ impl Pairing {
 /// Matches calls of `a` with calls of `b`: by scenario id (with its
 /// occurrence, for repeated trials) when every call has one, else by
 /// conversation id. Pairs must cover at least half of the smaller run,
-/// otherwise the runs are unpaired. Pairs come in `a`'s order.
+/// otherwise the runs are unpaired, with no pairs. Pairs come in `a`'s order.
 pub fn pair(a: &[CallRecord], b: &[CallRecord]) -> (Pairing, Vec<(usize, usize)>) {
     let smaller = a.len().min(b.len());
     let enough = |pairs: &[(usize, usize)]| !pairs.is_empty() && pairs.len() * 2 >= smaller;
