@@ -5,10 +5,14 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
+/// A text field of a scorecard value.
+pub fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
 /// A dimension card from calls.jsonl, as a few indented lines: its reason,
 /// then each check with its reason and evidence.
 pub fn describe(out: &mut String, side: &str, card: &Value) {
-    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     if let Some(reason) = text(card, "reason") {
         let _ = writeln!(out, "    {side} {reason}");
     }

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::card::text;
+
 use crate::compare::RunError;
 
 #[derive(Default)]
@@ -56,10 +58,6 @@ fn shape(reason: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 /// Renders the run in `dir` (its calls.jsonl and summary.json).

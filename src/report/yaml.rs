@@ -6,6 +6,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::card::text;
+
 #[derive(Serialize)]
 struct Card {
     conversation: String,
@@ -36,10 +38,6 @@ struct Check {
     reason: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     evidence: Vec<String>,
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 fn round1(x: f64) -> f64 {
