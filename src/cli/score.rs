@@ -153,9 +153,14 @@ type Prepared = (
     Option<crate::report::summary::ImportSummary>,
 );
 
+/// Creates --out only once the rubric (and the inputs) are known good.
 fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
     let Some(format) = args.input_format else {
-        return Ok(super::rubric_and_inputs(&args.rubric, &args.inputs).map(|(r, i)| (r, i, None)));
+        let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+            return Ok(None);
+        };
+        create_out(args)?;
+        return Ok(Some((rubric, inputs, None)));
     };
     let rubric = match crate::rubric::load(&args.rubric) {
         Ok(rubric) => rubric,
@@ -185,11 +190,9 @@ fn create_out(args: &ScoreArgs) -> anyhow::Result<()> {
 }
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
-    // Nothing is written before the rubric and the inputs are known good.
     let Some((rubric, inputs, import)) = prepare(&args)? else {
         return Ok(EXIT_ERROR);
     };
-    create_out(&args)?;
     let create = |name: &str| -> anyhow::Result<BufWriter<File>> {
         let path = args.out.join(name);
         let file =
