@@ -57,22 +57,6 @@ fn gate(baseline: &Path, candidate: &Path, extra: &[&str]) -> std::process::Outp
     common::run(&args)
 }
 
-/// The shipped rubric, edited, written into `dir` beside a copy of its prompts.
-fn edited_rubric(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
-    let text = std::fs::read_to_string(common::root().join("rubrics/handoff.yaml")).unwrap();
-    let edited = edit(&text);
-    assert_ne!(edited, text, "the edit changes the rubric");
-    let path = dir.join(name);
-    std::fs::write(&path, edited).unwrap();
-    let prompts = dir.join("prompts");
-    std::fs::create_dir_all(&prompts).unwrap();
-    for prompt in std::fs::read_dir(common::root().join("rubrics/prompts")).unwrap() {
-        let prompt = prompt.unwrap().path();
-        std::fs::copy(&prompt, prompts.join(prompt.file_name().unwrap())).unwrap();
-    }
-    path
-}
-
 /// Asserts the exit code, showing both streams when it is wrong; returns stdout.
 fn expect_exit(output: &std::process::Output, code: i32) -> String {
     let stdout = common::stdout(output);
@@ -246,7 +230,7 @@ fn gate_exit_codes_when_it_cannot_decide() {
     );
 
     // A different rubric: refused, unless allowed.
-    let edited = edited_rubric(&runs.dir, "edited.yaml", |text| {
+    let edited = common::edited_rubric(&runs.dir, "edited.yaml", |text| {
         text.replace("pass_threshold: 80", "pass_threshold: 70")
     });
     let changed = runs.dir.join("changed");
@@ -261,7 +245,7 @@ fn gate_exit_codes_when_it_cannot_decide() {
     assert!(common::stdout(&output).contains("The rubric changed"));
 
     // An explicit gate on a judge-only dimension with no judge: undecided.
-    let strict = edited_rubric(&runs.dir, "strict.yaml", |text| {
+    let strict = common::edited_rubric(&runs.dir, "strict.yaml", |text| {
         text.replace(
             "    honest_disclosure: { min_kappa: 0.7 }",
             "    honest_disclosure: { min_kappa: 0.7 }\n    summary_faithful: { min_pass_rate: 0.9 }",
@@ -405,7 +389,7 @@ fn calibrate_measures_agreement_and_lists_disagreements() {
     assert!(kappa < 1.0 && kappa > 0.9, "{kappa}");
 
     // A minimum kappa above what the rubric reaches fails the gate.
-    let rubric = edited_rubric(dir.path(), "demanding.yaml", |text| {
+    let rubric = common::edited_rubric(dir.path(), "demanding.yaml", |text| {
         text.replace(
             "package_complete: { min_kappa: 0.8 }",
             "package_complete: { min_kappa: 0.999 }",

@@ -89,17 +89,8 @@ fn rubric_schema_rejects_what_the_loader_rejects() {
             "the schema accepts `{to}`"
         );
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("broken.yaml");
-        std::fs::write(&path, &broken).unwrap();
-        std::fs::create_dir_all(dir.path().join("prompts")).unwrap();
-        for prompt in std::fs::read_dir(common::root().join("rubrics/prompts")).unwrap() {
-            let prompt = prompt.unwrap().path();
-            std::fs::copy(
-                &prompt,
-                dir.path().join("prompts").join(prompt.file_name().unwrap()),
-            )
-            .unwrap();
-        }
+        let path =
+            common::edited_rubric(dir.path(), "broken.yaml", |text| text.replacen(from, to, 1));
         let lint = common::run(&["lint", path.to_str().unwrap()]);
         assert_eq!(lint.status.code(), Some(2), "the loader accepts `{to}`");
     }

@@ -60,3 +60,20 @@ pub fn shared_data() -> Option<PathBuf> {
     let dir = root().join("../shared/data");
     dir.is_dir().then_some(dir)
 }
+
+/// The shipped rubric, edited, written into `dir` beside a copy of its
+/// prompts (which the rubric names by relative path).
+pub fn edited_rubric(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(root().join("rubrics/handoff.yaml")).unwrap();
+    let edited = edit(&text);
+    assert_ne!(edited, text, "the edit changes the rubric");
+    let path = dir.join(name);
+    std::fs::write(&path, edited).unwrap();
+    let prompts = dir.join("prompts");
+    std::fs::create_dir_all(&prompts).unwrap();
+    for prompt in std::fs::read_dir(root().join("rubrics/prompts")).unwrap() {
+        let prompt = prompt.unwrap().path();
+        std::fs::copy(&prompt, prompts.join(prompt.file_name().unwrap())).unwrap();
+    }
+    path
+}
