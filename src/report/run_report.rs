@@ -149,10 +149,7 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
         out,
         "Rubric `{}` v{}, {} calls from {}.\n",
         rubric.and_then(|r| text(r, "name")).unwrap_or_default(),
-        rubric
-            .and_then(|r| r.get("version"))
-            .map(|v| v.as_str().map(str::to_string).unwrap_or(v.to_string()))
-            .unwrap_or_default(),
+        rubric.and_then(|r| text(r, "version")).unwrap_or_default(),
         models.values().map(|m| m.calls).sum::<u64>(),
         summary
             .get("inputs")
