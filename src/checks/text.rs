@@ -152,34 +152,48 @@ const STOPWORDS: &[&str] = &[
     "okay",
 ];
 
-/// Whether a token is a stop word, without allocating or hashing: the token
-/// is ASCII-lower-cased in a stack buffer (no stop word is longer than 16
-/// bytes) and looked up in the sorted list.
-fn is_stopword(token: &str) -> bool {
-    static SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-        let mut words = STOPWORDS.to_vec();
-        words.sort_unstable();
-        words
-    });
+/// A token of at most 16 bytes, ASCII-lower-cased and packed into an
+/// integer (first byte highest, so the order is that of the strings); longer
+/// tokens have none.
+fn packed_lower(token: &str) -> Option<u128> {
     let bytes = token.as_bytes();
     if bytes.len() > 16 {
-        return false;
+        return None;
     }
     let mut buf = [0u8; 16];
     for (slot, byte) in buf.iter_mut().zip(bytes) {
         *slot = byte.to_ascii_lowercase();
     }
-    std::str::from_utf8(&buf[..bytes.len()]).is_ok_and(|lower| SORTED.binary_search(&lower).is_ok())
+    Some(u128::from_be_bytes(buf))
+}
+
+/// Whether a token is a stop word, without allocating or hashing: the token
+/// is packed (see [`packed_lower`]; no stop word is longer than 16 bytes) and
+/// looked up among the packed stop words by integer comparison.
+fn is_stopword(token: &str) -> bool {
+    static SORTED: LazyLock<Vec<u128>> = LazyLock::new(|| {
+        let mut words: Vec<u128> = STOPWORDS.iter().filter_map(|w| packed_lower(w)).collect();
+        words.sort_unstable();
+        words
+    });
+    packed_lower(token).is_some_and(|packed| SORTED.binary_search(&packed).is_ok())
 }
 
 /// Characters a stem keeps.
 const STEM: usize = 5;
 
 /// A key term: its stem, and a 64-bit key of the stem for fast comparison.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Term {
     pub stem: String,
     key: u64,
+}
+
+impl PartialEq for Term {
+    /// Keys first: most terms compared differ, and their keys tell at once.
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key && self.stem == other.stem
+    }
 }
 
 impl std::fmt::Display for Term {
