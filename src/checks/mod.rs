@@ -116,18 +116,50 @@ pub struct Evidence {
 
 /// Timestamps as the trace format writes them: RFC 3339, milliseconds, UTC.
 fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
-    static PRINTER: jiff::fmt::temporal::DateTimePrinter =
-        jiff::fmt::temporal::DateTimePrinter::new().precision(Some(3));
     match at {
         Some(at) => {
-            let mut buf = String::with_capacity(24);
-            PRINTER
-                .print_timestamp(at, &mut buf)
-                .map_err(serde::ser::Error::custom)?;
-            serializer.serialize_str(&buf)
+            let mut buf = [0u8; 24];
+            match rfc3339_millis(*at, &mut buf) {
+                Some(text) => serializer.serialize_str(text),
+                None => serializer.serialize_str(&rfc3339_millis_slow(*at)),
+            }
         }
         None => serializer.serialize_none(),
     }
+}
+
+/// `at` as `YYYY-MM-DDTHH:MM:SS.mmmZ` in `buf`, without allocating: scorecards
+/// carry a dozen timestamps each. `None` for years outside 0..=9999, which
+/// [`rfc3339_millis_slow`] prints.
+fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
+    let civil = jiff::tz::Offset::UTC.to_datetime(at);
+    let year = u32::try_from(civil.year()).ok().filter(|&y| y <= 9999)?;
+    let fields: [(usize, u32, usize); 7] = [
+        (0, year, 4),
+        (5, civil.month() as u32, 2),
+        (8, civil.day() as u32, 2),
+        (11, civil.hour() as u32, 2),
+        (14, civil.minute() as u32, 2),
+        (17, civil.second() as u32, 2),
+        (20, civil.subsec_nanosecond() as u32 / 1_000_000, 3),
+    ];
+    *buf = *b"0000-00-00T00:00:00.000Z";
+    for (start, mut value, width) in fields {
+        for slot in buf[start..start + width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    }
+    std::str::from_utf8(buf).ok()
+}
+
+fn rfc3339_millis_slow(at: Timestamp) -> String {
+    static PRINTER: jiff::fmt::temporal::DateTimePrinter =
+        jiff::fmt::temporal::DateTimePrinter::new().precision(Some(3));
+    let mut out = String::with_capacity(32);
+    // Printing a timestamp into a String cannot fail.
+    let _ = PRINTER.print_timestamp(&at, &mut out);
+    out
 }
 
 /// Longest text kept in evidence; longer turns are cut, with an ellipsis.
@@ -384,5 +416,26 @@ mod tests {
                 .all(|c| c == 'é' || c == '…')
         );
         assert!(clip(&accents).ends_with('…'));
+    }
+
+    #[test]
+    fn fast_timestamps_print_as_jiff_does() {
+        let samples = [
+            "2026-10-26T07:37:11.060Z",
+            "1970-01-01T00:00:00Z",
+            "0001-01-01T00:00:00.999Z",
+            "9999-12-30T21:59:59.999Z",
+            "2024-02-29T12:00:00.5+02:00",
+            "1969-12-31T23:59:59.001Z",
+        ];
+        for sample in samples {
+            let at: Timestamp = sample.parse().unwrap();
+            let mut buf = [0u8; 24];
+            let fast = rfc3339_millis(at, &mut buf).expect("a four-digit year");
+            assert_eq!(fast, rfc3339_millis_slow(at), "{sample}");
+        }
+        let far: Timestamp = "-000001-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(rfc3339_millis(far, &mut [0u8; 24]), None);
+        assert!(rfc3339_millis_slow(far).starts_with("-000001-01-01"));
     }
 }
