@@ -68,13 +68,44 @@ pub struct DimensionCard<'r> {
     pub checks: Vec<CheckCard<'r>>,
 }
 
-#[derive(Debug, Serialize)]
+/// A check's outcome under its kind and name. Serialized as one flat
+/// object (`check`, `name`, then the outcome's fields), written directly
+/// rather than through `#[serde(flatten)]`, which goes through a map.
+#[derive(Debug)]
 pub struct CheckCard<'r> {
     pub check: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<&'r str>,
-    #[serde(flatten)]
     pub outcome: Outcome,
+}
+
+impl Serialize for CheckCard<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let Outcome {
+            status,
+            reason,
+            evidence,
+            value,
+        } = &self.outcome;
+        let fields = 3
+            + usize::from(self.name.is_some())
+            + usize::from(!evidence.is_empty())
+            + usize::from(value.is_some());
+        let mut card = serializer.serialize_struct("CheckCard", fields)?;
+        card.serialize_field("check", self.check)?;
+        if let Some(name) = self.name {
+            card.serialize_field("name", name)?;
+        }
+        card.serialize_field("status", status)?;
+        card.serialize_field("reason", reason)?;
+        if !evidence.is_empty() {
+            card.serialize_field("evidence", evidence)?;
+        }
+        if let Some(value) = value {
+            card.serialize_field("value", value)?;
+        }
+        card.end()
+    }
 }
 
 /// Per-call facts the aggregate's handoff metrics are built from.
