@@ -201,48 +201,48 @@ fn score_dimension<'r>(
             checks: Vec::new(),
         };
     }
-    // Rule checks first: a judge check's run policy depends on them.
-    let mut outcomes: Vec<Option<Outcome>> = dimension
+    // Rule checks first: a judge check's run policy depends on them. Judge
+    // checks hold a placeholder (no allocation) until then.
+    let mut checks: Vec<CheckCard<'r>> = dimension
         .checks
         .iter()
-        .map(|check| match check.kind {
-            CheckKind::Judge(_) => None,
-            _ => Some(check.evaluate(conversation)),
-        })
-        .collect();
-    let rule_statuses: Vec<Status> = outcomes.iter().flatten().map(|o| o.status).collect();
-    for (position, (check, outcome)) in dimension.checks.iter().zip(outcomes.iter_mut()).enumerate()
-    {
-        if let CheckKind::Judge(judge_check) = &check.kind {
-            *outcome = Some(match check.when_fails(conversation) {
-                Some(na) => na,
-                None => match judge_check.run.skip(&rule_statuses) {
-                    Some(reason) => Outcome::na(reason),
-                    None => match judge.prepare(judge_check, conversation) {
-                        Ok(request) => {
-                            jobs.push(JudgeJob {
-                                dimension: index,
-                                check: position,
-                                request,
-                            });
-                            Outcome::unscored("waiting for the judge")
-                        }
-                        Err(outcome) => outcome,
-                    },
-                },
-            });
-        }
-    }
-    let checks: Vec<CheckCard<'r>> = dimension
-        .checks
-        .iter()
-        .zip(outcomes)
-        .map(|(check, outcome)| CheckCard {
+        .map(|check| CheckCard {
             check: check.kind.name(),
             name: check.name.as_deref(),
-            outcome: outcome.expect("every check has an outcome"),
+            outcome: match check.kind {
+                CheckKind::Judge(_) => Outcome::na(String::new()),
+                _ => check.evaluate(conversation),
+            },
         })
         .collect();
+    for (position, check) in dimension.checks.iter().enumerate() {
+        let CheckKind::Judge(judge_check) = &check.kind else {
+            continue;
+        };
+        let rule_statuses = dimension
+            .checks
+            .iter()
+            .zip(&checks)
+            .filter(|(check, _)| !matches!(check.kind, CheckKind::Judge(_)))
+            .map(|(_, card)| card.outcome.status);
+        checks[position].outcome = match check.when_fails(conversation) {
+            Some(na) => na,
+            None => match judge_check.run.skip(rule_statuses) {
+                Some(reason) => Outcome::na(reason),
+                None => match judge.prepare(judge_check, conversation) {
+                    Ok(request) => {
+                        jobs.push(JudgeJob {
+                            dimension: index,
+                            check: position,
+                            request,
+                        });
+                        Outcome::unscored("waiting for the judge")
+                    }
+                    Err(outcome) => outcome,
+                },
+            },
+        };
+    }
     let mut card = DimensionCard {
         id: &dimension.id,
         status: Status::Na,

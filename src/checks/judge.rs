@@ -70,11 +70,12 @@ pub enum RunPolicy {
 
 impl RunPolicy {
     /// `Some(reason)` when the judge is not to be asked.
-    pub fn skip(self, rule_statuses: &[Status]) -> Option<&'static str> {
-        let failed = rule_statuses.contains(&Status::Fail);
-        let scored = rule_statuses
-            .iter()
-            .any(|s| matches!(s, Status::Pass | Status::Fail));
+    pub fn skip(self, rule_statuses: impl IntoIterator<Item = Status>) -> Option<&'static str> {
+        let (mut failed, mut scored) = (false, false);
+        for status in rule_statuses {
+            failed |= status == Status::Fail;
+            scored |= matches!(status, Status::Pass | Status::Fail);
+        }
         match self {
             RunPolicy::Always => None,
             RunPolicy::Never => Some("the judge is set to never run here"),
