@@ -31,6 +31,8 @@
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
 //! window with a missing timestamp is unscored.
 
+use std::fmt::Write;
+
 use serde::Deserialize;
 
 use super::scope::{Phase, Scope, Within};
@@ -58,16 +60,16 @@ pub enum IfEmpty {
 }
 
 impl PhraseParams {
-    fn scope(&self) -> Scope {
+    fn scope(&self) -> Scope<'_> {
         Scope {
-            speakers: self.speaker.clone(),
+            speakers: self.speaker.as_ref().map(|s| s.0.as_slice()),
             phase: self.phase,
-            within: self.within.clone(),
+            within: self.within.as_ref(),
         }
     }
 
-    fn empty_outcome(&self, default: IfEmpty, scope: &Scope) -> Outcome {
-        let reason = format!("no {} to check", scope.describe());
+    fn empty_outcome(&self, default: IfEmpty, scope: &Scope<'_>) -> Outcome {
+        let reason = format!("no {scope} to check");
         match self.if_empty.unwrap_or(default) {
             IfEmpty::Pass => Outcome::pass(reason),
             IfEmpty::Fail => Outcome::fail(reason),
@@ -97,15 +99,18 @@ impl PhrasePresent {
         }
         for turn in &turns {
             if let Some(found) = params.patterns.find(turn.text) {
-                return Outcome::pass(format!("found in {}", scope.describe()))
-                    .with(Evidence::match_in(conversation, turn.index, &found));
+                return Outcome::pass(format!("found in {scope}")).with(Evidence::match_in(
+                    conversation,
+                    turn.index,
+                    &found,
+                ));
             }
         }
         Outcome::fail(format!(
             "none of {} pattern(s) found in {} {}",
             params.patterns.sources().count(),
             turns.len(),
-            scope.describe()
+            scope
         ))
         .with_all(
             turns
@@ -135,22 +140,18 @@ impl PhraseAbsent {
             })
             .collect();
         if hits.is_empty() {
-            let scanned: Vec<String> = turns.iter().map(|t| t.index.to_string()).collect();
-            Outcome::pass(format!(
-                "no pattern found in {} {}",
-                turns.len(),
-                scope.describe()
-            ))
-            .with(Evidence::note(format!(
-                "scanned events {}",
-                scanned.join(", ")
-            )))
+            let mut scanned = String::from("scanned events ");
+            for (position, turn) in turns.iter().enumerate() {
+                let separator = if position > 0 { ", " } else { "" };
+                let _ = write!(scanned, "{separator}{}", turn.index);
+            }
+            Outcome::pass(format!("no pattern found in {} {scope}", turns.len()))
+                .with(Evidence::note(scanned))
         } else {
             Outcome::fail(format!(
-                "found in {} of {} {}",
+                "found in {} of {} {scope}",
                 hits.len(),
-                turns.len(),
-                scope.describe()
+                turns.len()
             ))
             .with_all(hits)
         }

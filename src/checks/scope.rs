@@ -16,7 +16,7 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use crate::rubric::params::{OneOrMany, Seconds};
+use crate::rubric::params::Seconds;
 use crate::trace::{Conversation, EventKind, Speaker};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -65,33 +65,35 @@ pub struct TurnRef<'a> {
     pub text: &'a str,
 }
 
-/// A scope's full description; check kinds embed its three fields.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    pub speakers: Option<OneOrMany<Speaker>>,
+/// A scope's full description, borrowed from the check that states it
+/// (check kinds embed its three fields).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'s> {
+    /// `None`: any speaker.
+    pub speakers: Option<&'s [Speaker]>,
     pub phase: Phase,
-    pub within: Option<Within>,
+    pub within: Option<&'s Within>,
 }
 
-impl Scope {
-    pub fn describe(&self) -> String {
-        let mut out = String::with_capacity(40);
-        match &self.speakers {
+/// "ai/human turns at escalation", for reasons.
+impl std::fmt::Display for Scope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.speakers {
             Some(speakers) => {
-                for (index, speaker) in speakers.0.iter().enumerate() {
+                for (index, speaker) in speakers.iter().enumerate() {
                     if index > 0 {
-                        out.push('/');
+                        f.write_str("/")?;
                     }
-                    out.push_str(speaker.as_str());
+                    f.write_str(speaker.as_str())?;
                 }
             }
-            None => out.push_str("any"),
+            None => f.write_str("any")?,
         }
-        out.push_str(" turns ");
-        out.push_str(self.phase.as_str());
-        out
+        write!(f, " turns {}", self.phase.as_str())
     }
+}
 
+impl Scope<'_> {
     /// The turns in scope, or why they cannot be chosen (a time window with a
     /// missing timestamp: the caller reports that as unscored).
     pub fn select<'a>(&self, conversation: &'a Conversation) -> Result<Vec<TurnRef<'a>>, String> {
@@ -102,7 +104,7 @@ impl Scope {
             let EventKind::Turn { speaker, text, .. } = &event.kind else {
                 continue;
             };
-            if let Some(speakers) = &self.speakers
+            if let Some(speakers) = self.speakers
                 && !speakers.contains(speaker)
             {
                 continue;
@@ -114,7 +116,7 @@ impl Scope {
                 text,
             });
         }
-        let Some(within) = &self.within else {
+        let Some(within) = self.within else {
             return Ok(turns);
         };
         if let Some(limit) = within.turns {
@@ -205,7 +207,7 @@ pub fn seconds_between(from: Timestamp, to: Timestamp) -> f64 {
 /// Human turns after the human connected, in order.
 pub fn human_turns_after_connect(conversation: &Conversation) -> Vec<TurnRef<'_>> {
     Scope {
-        speakers: Some(OneOrMany(vec![Speaker::Human])),
+        speakers: Some(&[Speaker::Human]),
         phase: Phase::AfterConnect,
         within: None,
     }
