@@ -120,8 +120,7 @@ enum Body<'r> {
 
 fn to_json(card: &CallCard<'_, '_>) -> Vec<u8> {
     let mut json = Vec::with_capacity(8192);
-    serde_json::to_writer(&mut json, card).expect("a scorecard serializes");
-    json.push(b'\n');
+    crate::report::call_line::write(card, &mut json);
     json
 }
 

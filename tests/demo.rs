@@ -204,3 +204,50 @@ fn aggregate_snapshot() {
         });
     });
 }
+
+/// `calls.jsonl` lines are written by hand for speed; they must be exactly
+/// what the cards' `Serialize` implementations give. Compared over both
+/// shipped rubrics, the demo set and every check fixture (unscored and n/a
+/// outcomes, missing timestamps, notes, values).
+#[test]
+fn call_lines_are_the_cards_serialized() {
+    use handoff_eval::report::call_line;
+    use handoff_eval::score::score_call;
+
+    let mut lines: Vec<String> = std::fs::read_to_string(demo_path())
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let fixtures = common::root().join("tests/fixtures/checks");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        lines.extend(
+            text.lines()
+                .filter(|line| line.starts_with('{'))
+                .map(str::to_string),
+        );
+    }
+    let mut compared = 0;
+    for rubric in ["rubrics/handoff.yaml", "rubrics/ai-handoff.yaml"] {
+        let rubric = handoff_eval::rubric::load(&common::root().join(rubric)).unwrap();
+        for line in &lines {
+            let Ok(conversation) = parse_line(line.as_bytes()) else {
+                continue;
+            };
+            let card = score_call(&rubric, &conversation, &[], &JudgeRunner::Off).card;
+            let mut expected = serde_json::to_vec(&card).unwrap();
+            expected.push(b'\n');
+            let mut written = Vec::new();
+            call_line::write(&card, &mut written);
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{}",
+                conversation.conversation_id
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 600, "only {compared} cards compared");
+}

@@ -131,7 +131,7 @@ fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result
 /// `at` as `YYYY-MM-DDTHH:MM:SS.mmmZ` in `buf`, without allocating: scorecards
 /// carry a dozen timestamps each. `None` for years outside 0..=9999, which
 /// [`rfc3339_millis_slow`] prints.
-fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
+pub(crate) fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
     let civil = jiff::tz::Offset::UTC.to_datetime(at);
     let year = u32::try_from(civil.year()).ok().filter(|&y| y <= 9999)?;
     let fields: [(usize, u32, usize); 7] = [
@@ -153,7 +153,7 @@ fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
     std::str::from_utf8(buf).ok()
 }
 
-fn rfc3339_millis_slow(at: Timestamp) -> String {
+pub(crate) fn rfc3339_millis_slow(at: Timestamp) -> String {
     static PRINTER: jiff::fmt::temporal::DateTimePrinter =
         jiff::fmt::temporal::DateTimePrinter::new().precision(Some(3));
     let mut out = String::with_capacity(32);

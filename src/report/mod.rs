@@ -1,7 +1,8 @@
 //! Outputs of a scoring run: `summary.json` ([`summary`]) and the table
 //! printed to the terminal ([`table`]). Call scorecards are written as they
-//! are produced, by the run itself.
+//! are produced, by the run itself, each as a line of [`call_line`].
 
+pub mod call_line;
 pub mod card;
 pub mod explain;
 pub mod gate;
