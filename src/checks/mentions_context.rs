@@ -144,7 +144,7 @@ impl MentionsContext {
                     }
                     let hits = terms_found(terms, &opening);
                     if hits.is_empty() {
-                        let listed: Vec<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
+                        let listed: Vec<&str> = terms.iter().map(Term::stem).collect();
                         missing.push(format!("issue ({})", listed.join(", ")));
                     } else {
                         found.push(format!("issue ({})", hits.join(", ")));

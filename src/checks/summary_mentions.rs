@@ -43,7 +43,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{key_terms, terms_found};
+use super::text::{Term, key_terms, terms_found};
 use super::{Evidence, Outcome};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -234,8 +234,7 @@ impl SummaryMentions {
                     (!terms.is_empty()).then(|| {
                         let hits = terms_found(&terms, summary);
                         let needed = self.min_request_terms.min(terms.len()).max(1);
-                        let listed: Vec<&str> =
-                            terms.iter().map(|t| t.stem.as_str()).take(8).collect();
+                        let listed: Vec<&str> = terms.iter().map(Term::stem).take(8).collect();
                         (
                             hits.len() >= needed,
                             format!(

@@ -185,20 +185,62 @@ const STEM: usize = 5;
 /// A key term: its stem, and a 64-bit key of the stem for fast comparison.
 #[derive(Debug, Clone, Eq)]
 pub struct Term {
-    pub stem: String,
+    stem: Stem,
     key: u64,
+}
+
+impl Term {
+    /// The lower-cased stem, as reasons show it.
+    pub fn stem(&self) -> &str {
+        self.stem.as_str()
+    }
 }
 
 impl PartialEq for Term {
     /// Keys first: most terms compared differ, and their keys tell at once.
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key && self.stem == other.stem
+        self.key == other.key && self.stem() == other.stem()
     }
 }
 
 impl std::fmt::Display for Term {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.stem)
+        f.write_str(self.stem())
+    }
+}
+
+/// A stem's text, kept inline when short (every five-character stem and
+/// most numbers): key terms are made for every text a check compares, and
+/// a heap string each was a good part of the cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stem {
+    Inline { len: u8, bytes: [u8; STEM_INLINE] },
+    Heap(Box<str>),
+}
+
+const STEM_INLINE: usize = 22;
+
+impl Stem {
+    fn new(text: &str) -> Self {
+        if text.len() > STEM_INLINE {
+            return Stem::Heap(text.into());
+        }
+        let mut bytes = [0u8; STEM_INLINE];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Stem::Inline {
+            len: text.len() as u8,
+            bytes,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Only ever filled from a whole `&str`.
+            Stem::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Stem::Heap(text) => text,
+        }
     }
 }
 
@@ -253,11 +295,20 @@ pub fn key_terms(text: &str) -> Vec<Term> {
         if terms.iter().any(|t| t.key == key) {
             continue;
         }
-        let lower = token.to_lowercase();
-        let stem = if has_digit {
-            lower
+        let limit = if has_digit { usize::MAX } else { STEM };
+        let stem = if token.is_ascii() && token.len() <= STEM_INLINE {
+            let mut bytes = [0u8; STEM_INLINE];
+            let len = token.len().min(limit);
+            for (slot, byte) in bytes.iter_mut().zip(&token.as_bytes()[..len]) {
+                *slot = byte.to_ascii_lowercase();
+            }
+            Stem::Inline {
+                len: len as u8,
+                bytes,
+            }
         } else {
-            lower.chars().take(STEM).collect()
+            let lower: String = token.to_lowercase().chars().take(limit).collect();
+            Stem::new(&lower)
         };
         terms.push(Term { stem, key });
     }
@@ -293,7 +344,7 @@ pub fn terms_found_in<'t, 'x>(
     terms
         .iter()
         .filter(|term| keys.contains(&term.key))
-        .map(|term| term.stem.as_str())
+        .map(Term::stem)
         .collect()
 }
 
@@ -353,7 +404,7 @@ mod tests {
     #[test]
     fn key_terms_skip_stopwords_and_keep_identifiers() {
         let terms = key_terms("Refund the duplicate charge on order 8821 for the customer");
-        let stems: Vec<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
+        let stems: Vec<&str> = terms.iter().map(Term::stem).collect();
         assert_eq!(stems, vec!["refun", "dupli", "charg", "order", "8821"]);
         let found = terms_found(&terms, "I see you were charged twice on order 8821");
         assert_eq!(found, vec!["charg", "order", "8821"]);
