@@ -160,11 +160,13 @@ fn packed_lower(token: &str) -> Option<u128> {
     if bytes.len() > 16 {
         return None;
     }
-    let mut buf = [0u8; 16];
-    for (slot, byte) in buf.iter_mut().zip(bytes) {
-        *slot = byte.to_ascii_lowercase();
+    // Shifted into a register, not stored bytewise into a buffer and read
+    // back whole (that read stalls on store forwarding).
+    let mut packed = 0u128;
+    for (index, byte) in bytes.iter().enumerate() {
+        packed |= u128::from(byte.to_ascii_lowercase()) << (8 * (15 - index));
     }
-    Some(u128::from_be_bytes(buf))
+    Some(packed)
 }
 
 /// Whether a token is a stop word, without allocating or hashing: the token
@@ -288,7 +290,8 @@ pub fn key_terms(text: &str) -> Vec<Term> {
     let mut terms: Vec<Term> = Vec::new();
     for token in raw_tokens(text) {
         let has_digit = token.bytes().any(|b| b.is_ascii_digit());
-        if !has_digit && (token.chars().count() < 4 || is_stopword(token)) {
+        let short = token.len() < 4 || (!token.is_ascii() && token.chars().count() < 4);
+        if !has_digit && (short || is_stopword(token)) {
             continue;
         }
         let key = stem_key(token);
@@ -296,21 +299,33 @@ pub fn key_terms(text: &str) -> Vec<Term> {
             continue;
         }
         let limit = if has_digit { usize::MAX } else { STEM };
-        let stem = if token.is_ascii() && token.len() <= STEM_INLINE {
-            let mut bytes = [0u8; STEM_INLINE];
+        if token.is_ascii() && token.len() <= STEM_INLINE {
+            // Filled in place: bytes stored one by one into a local array and
+            // then moved whole would stall on store forwarding.
             let len = token.len().min(limit);
-            for (slot, byte) in bytes.iter_mut().zip(&token.as_bytes()[..len]) {
-                *slot = byte.to_ascii_lowercase();
-            }
-            Stem::Inline {
-                len: len as u8,
-                bytes,
+            terms.push(Term {
+                stem: Stem::Inline {
+                    len: len as u8,
+                    bytes: [0; STEM_INLINE],
+                },
+                key,
+            });
+            if let Some(Term {
+                stem: Stem::Inline { bytes, .. },
+                ..
+            }) = terms.last_mut()
+            {
+                for (slot, byte) in bytes.iter_mut().zip(&token.as_bytes()[..len]) {
+                    *slot = byte.to_ascii_lowercase();
+                }
             }
         } else {
             let lower: String = token.to_lowercase().chars().take(limit).collect();
-            Stem::new(&lower)
-        };
-        terms.push(Term { stem, key });
+            terms.push(Term {
+                stem: Stem::new(&lower),
+                key,
+            });
+        }
     }
     terms
 }
