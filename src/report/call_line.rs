@@ -41,14 +41,9 @@ pub fn write(card: &CallCard<'_, '_>, out: &mut Vec<u8>) {
     integer(out, card.scored_dimensions);
     out.extend_from_slice(b",\"unscored_dimensions\":");
     integer(out, card.unscored_dimensions);
-    out.extend_from_slice(b",\"dimensions\":[");
-    for (position, dimension) in card.dimensions.iter().enumerate() {
-        if position > 0 {
-            out.push(b',');
-        }
-        dimension_card(out, dimension);
-    }
-    out.extend_from_slice(b"],\"metrics\":");
+    out.extend_from_slice(b",\"dimensions\":");
+    array(out, &card.dimensions, dimension_card);
+    out.extend_from_slice(b",\"metrics\":");
     metrics(out, &card.metrics);
     out.extend_from_slice(b"}\n");
 }
@@ -68,14 +63,8 @@ fn dimension_card(out: &mut Vec<u8>, card: &DimensionCard<'_>) {
         string(out, reason);
     }
     if !card.checks.is_empty() {
-        out.extend_from_slice(b",\"checks\":[");
-        for (position, check) in card.checks.iter().enumerate() {
-            if position > 0 {
-                out.push(b',');
-            }
-            check_card(out, check);
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"checks\":");
+        array(out, &card.checks, check_card);
     }
     out.push(b'}');
 }
@@ -98,14 +87,8 @@ fn check_card(out: &mut Vec<u8>, card: &CheckCard<'_>) {
     out.extend_from_slice(b"\",\"reason\":");
     string(out, reason);
     if !evidence.is_empty() {
-        out.extend_from_slice(b",\"evidence\":[");
-        for (position, item) in evidence.iter().enumerate() {
-            if position > 0 {
-                out.push(b',');
-            }
-            evidence_item(out, item);
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"evidence\":");
+        array(out, evidence, evidence_item);
     }
     if let Some(value) = value {
         out.extend_from_slice(b",\"value\":");
@@ -164,6 +147,18 @@ fn metrics(out: &mut Vec<u8>, metrics: &CallMetrics) {
         integer(out, csat);
     }
     out.push(b'}');
+}
+
+/// `[item,item,...]`, each item written by `write`.
+fn array<T>(out: &mut Vec<u8>, items: &[T], write: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (position, item) in items.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 /// An object whose fields are all optional: writes the comma before each
