@@ -117,21 +117,26 @@ pub struct Evidence {
 /// Timestamps as the trace format writes them: RFC 3339, milliseconds, UTC.
 fn millis<S: serde::Serializer>(at: &Option<Timestamp>, serializer: S) -> Result<S::Ok, S::Error> {
     match at {
-        Some(at) => {
-            let mut buf = [0u8; 24];
-            match rfc3339_millis(*at, &mut buf) {
-                Some(text) => serializer.serialize_str(text),
-                None => serializer.serialize_str(&rfc3339_millis_slow(*at)),
-            }
-        }
+        Some(at) => with_rfc3339_millis(*at, |text| serializer.serialize_str(text)),
         None => serializer.serialize_none(),
+    }
+}
+
+/// Hands `at`, printed as the trace format writes timestamps (RFC 3339,
+/// milliseconds, UTC), to `use_text`: from a stack buffer for four-digit
+/// years, else from jiff's printer.
+pub(crate) fn with_rfc3339_millis<R>(at: Timestamp, use_text: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 24];
+    match rfc3339_millis(at, &mut buf) {
+        Some(text) => use_text(text),
+        None => use_text(&rfc3339_millis_slow(at)),
     }
 }
 
 /// `at` as `YYYY-MM-DDTHH:MM:SS.mmmZ` in `buf`, without allocating: scorecards
 /// carry a dozen timestamps each. `None` for years outside 0..=9999, which
 /// [`rfc3339_millis_slow`] prints.
-pub(crate) fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
+fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> {
     let civil = jiff::tz::Offset::UTC.to_datetime(at);
     let year = u32::try_from(civil.year()).ok().filter(|&y| y <= 9999)?;
     let fields: [(usize, u32, usize); 7] = [
@@ -153,7 +158,7 @@ pub(crate) fn rfc3339_millis(at: Timestamp, buf: &mut [u8; 24]) -> Option<&str> 
     std::str::from_utf8(buf).ok()
 }
 
-pub(crate) fn rfc3339_millis_slow(at: Timestamp) -> String {
+fn rfc3339_millis_slow(at: Timestamp) -> String {
     static PRINTER: jiff::fmt::temporal::DateTimePrinter =
         jiff::fmt::temporal::DateTimePrinter::new().precision(Some(3));
     let mut out = String::with_capacity(32);

@@ -6,7 +6,7 @@
 //! Serializing was a quarter of the cost of scoring a call, most of it in
 //! serde_json's byte-by-byte string escaping.
 
-use crate::checks::{Evidence, Outcome, rfc3339_millis};
+use crate::checks::{Evidence, Outcome, with_rfc3339_millis};
 use crate::score::{CallCard, CallMetrics, CheckCard, DimensionCard};
 
 /// Appends `card` and a newline to `out`.
@@ -104,11 +104,7 @@ fn evidence_item(out: &mut Vec<u8>, evidence: &Evidence) {
     }
     if let Some(at) = evidence.at {
         let out = fields.key("at");
-        let mut buf = [0u8; 24];
-        match rfc3339_millis(at, &mut buf) {
-            Some(text) => string(out, text),
-            None => string(out, &crate::checks::rfc3339_millis_slow(at)),
-        }
+        with_rfc3339_millis(at, |text| string(out, text));
     }
     if let Some(text) = &evidence.text {
         string(fields.key("text"), text);
