@@ -51,10 +51,27 @@ pub fn sentence_count(text: &str) -> usize {
     count
 }
 
+/// Words: runs of non-white-space holding a letter or digit.
 pub fn word_count(text: &str) -> usize {
-    text.split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
+    if !text.is_ascii() {
+        return text
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count();
+    }
+    // The same count over bytes: `char::is_whitespace` on ASCII is
+    // tab to carriage return and space.
+    let mut count = 0;
+    let mut alphanumeric = false;
+    for &byte in text.as_bytes() {
+        if matches!(byte, b'\t'..=b'\r' | b' ') {
+            count += usize::from(alphanumeric);
+            alphanumeric = false;
+        } else {
+            alphanumeric |= byte.is_ascii_alphanumeric();
+        }
+    }
+    count + usize::from(alphanumeric)
 }
 
 /// Words too common to show that someone knows the case.
@@ -414,6 +431,44 @@ mod tests {
         assert_eq!(sentence_count("Refund needed"), 1);
         assert_eq!(sentence_count(""), 0);
         assert_eq!(sentence_count("Customer angry!!! Wants refund? Yes."), 2);
+    }
+
+    #[test]
+    fn counts_ascii_words_as_unicode_splitting_does() {
+        let unicode = |text: &str| {
+            text.split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count()
+        };
+        let mut texts: Vec<String> = include_str!("../../datasets/demo.jsonl")
+            .lines()
+            .filter_map(|line| crate::trace::parse_line(line.as_bytes()).ok())
+            .flat_map(|conversation| conversation.events)
+            .filter_map(|event| match event.kind {
+                crate::trace::EventKind::Turn { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect();
+        assert!(texts.len() > 1000, "{} demo turns", texts.len());
+        texts.extend(
+            [
+                "",
+                " ",
+                "one",
+                "  two  words ",
+                "a\tb\nc\x0Bd\x0Ce\rf",
+                "-- ... !!",
+                "x -- y",
+                "$184.00 refund, ok?",
+                "\x1Cnot\x1Fspace",
+            ]
+            .map(str::to_string),
+        );
+        for text in &texts {
+            assert_eq!(word_count(text), unicode(text), "{text:?}");
+        }
+        assert_eq!(word_count("Hi Sarah!"), 2);
+        assert_eq!(word_count("x -- y"), 2);
     }
 
     #[test]
