@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo bench --bench throughput                 # 100k conversations, then memory at 100k and 1M
 //! cargo bench --bench throughput -- --quick      # 20k conversations, memory at 20k and 200k
+//! cargo bench --bench throughput -- --conversations 1000000   # throughput on 1M
 //! ```
 //!
 //! 1. Throughput: scores a generated file with the shipped rubric at 1 and
@@ -131,11 +132,18 @@ fn main() {
     }
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let (throughput_size, memory_sizes): (u64, [u64; 2]) = if quick {
+    let (mut throughput_size, memory_sizes): (u64, [u64; 2]) = if quick {
         (20_000, [20_000, 200_000])
     } else {
         (100_000, [100_000, 1_000_000])
     };
+    if let Some(position) = args.iter().position(|a| a == "--conversations") {
+        throughput_size = args
+            .get(position + 1)
+            .and_then(|n| n.parse().ok())
+            .filter(|&n| n > 0)
+            .expect("--conversations takes a positive number");
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("machine: {cores} cores");
 
