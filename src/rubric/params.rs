@@ -89,10 +89,10 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 /// The automaton comes in two builds that find the same matches. Texts up
 /// to [`SHORT_TEXT`] bytes (nearly every turn) go to one without a
 /// prefilter: over a turn of a few dozen words, skipping ahead to the
-/// patterns' literal prefixes saves less than it costs, and each prefilter
-/// brings its own code and tables into the caches. Longer texts go to one
-/// with the prefilter the regex crate chooses. On the shipped rubric this
-/// made rule checks about a tenth faster (see the README's Performance).
+/// patterns' literal prefixes saves less than it costs. On the shipped
+/// rubric this made the rule checks about a tenth faster (see the README's
+/// Performance). Longer texts go to one with the prefilter the regex crate
+/// chooses.
 #[derive(Debug, Clone)]
 pub struct Patterns {
     short: meta::Regex,
