@@ -5,6 +5,9 @@
 //! scorecard with its small summary, or a rejection. The single consumer
 //! writes them in input order and feeds the aggregator, so output is the same
 //! whatever the thread count, and memory depends on the batch size.
+//!
+//! The consumer and the reader run on the calling thread, outside the pool:
+//! with one worker, reading and writing still overlap with scoring.
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{self, Write};
@@ -22,7 +25,8 @@ use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    /// Worker threads; `None` uses one per core.
+    /// Worker threads that parse and score; `None` uses one per core.
+    /// The calling thread reads the input and writes the results.
     pub threads: Option<usize>,
     pub batch_size: usize,
     /// Metadata keys to slice the aggregate by (`--by`).
@@ -190,6 +194,8 @@ struct Writer<'a, 'r> {
     lines: LineCounts,
     queue: VecDeque<Vec<Queued<'r>>>,
     batch: Vec<Queued<'r>>,
+    /// Emptied batch vectors, kept for the next batches.
+    spare: Vec<Vec<Queued<'r>>>,
 }
 
 impl<'r> Writer<'_, 'r> {
@@ -216,7 +222,9 @@ impl<'r> Writer<'_, 'r> {
     /// Ends a batch; writes every finished batch at the front of the queue,
     /// waiting for the oldest when too many are waiting.
     fn end_batch(&mut self) -> io::Result<()> {
-        self.queue.push_back(std::mem::take(&mut self.batch));
+        let empty = self.spare.pop().unwrap_or_default();
+        self.queue
+            .push_back(std::mem::replace(&mut self.batch, empty));
         while let Some(front) = self.queue.front() {
             let done = front
                 .iter()
@@ -238,8 +246,16 @@ impl<'r> Writer<'_, 'r> {
         Ok(())
     }
 
-    fn write(&mut self, batch: Vec<Queued<'r>>) -> io::Result<()> {
-        for queued in batch {
+    /// Writes a batch out and keeps its emptied vector for reuse.
+    fn write(&mut self, mut batch: Vec<Queued<'r>>) -> io::Result<()> {
+        let result = self.write_lines(&mut batch);
+        batch.clear();
+        self.spare.push(batch);
+        result
+    }
+
+    fn write_lines(&mut self, batch: &mut Vec<Queued<'r>>) -> io::Result<()> {
+        for queued in batch.drain(..) {
             let (json, summary) = match queued.body {
                 Body::Ready { json, summary } => (json, summary),
                 Body::Waiting {
@@ -282,14 +298,14 @@ enum Step<T> {
 }
 
 /// The batch loop every pass shares. While the pool maps batch N, the
-/// calling side hands batch N-1's results to `consume` in input order and
-/// reads batch N+1, so reading, mapping and consuming overlap.
-/// Returns the bytes read.
+/// calling thread hands batch N-1's results to `consume` in input order and
+/// reads batch N+1, so reading, mapping and consuming overlap, with one
+/// worker as with many. Returns the bytes read.
 fn pipeline<T: Send>(
     inputs: Vec<Input>,
     config: &RunConfig,
     map: impl Fn(&RawLine) -> T + Sync,
-    mut consume: impl FnMut(Step<T>) -> io::Result<()> + Send,
+    mut consume: impl FnMut(Step<T>) -> io::Result<()>,
 ) -> io::Result<u64> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
@@ -302,30 +318,30 @@ fn pipeline<T: Send>(
     reader.next_batch(batch_size, &mut current)?;
     let mut finished: Vec<T> = Vec::new();
     let mut bytes_at_finish = 0;
+    // Two line buffers and two result vectors take turns, so batches reuse
+    // their memory instead of growing fresh vectors every time.
+    let mut next = Vec::new();
+    let mut mapped: Vec<T> = Vec::new();
     loop {
-        let mut next = Vec::new();
-        let (side, mapped) = pool.join(
-            || -> io::Result<()> {
-                for result in finished.drain(..) {
-                    consume(Step::Line(result))?;
-                }
-                consume(Step::BatchEnd {
-                    bytes: bytes_at_finish,
-                })?;
-                if !current.is_empty() {
-                    reader.next_batch(batch_size, &mut next)?;
-                }
-                Ok(())
-            },
-            || current.par_iter().map(&map).collect::<Vec<T>>(),
-        );
-        side?;
+        pool.in_place_scope(|scope| -> io::Result<()> {
+            scope.spawn(|_| current.par_iter().map(&map).collect_into_vec(&mut mapped));
+            for result in finished.drain(..) {
+                consume(Step::Line(result))?;
+            }
+            consume(Step::BatchEnd {
+                bytes: bytes_at_finish,
+            })?;
+            if !current.is_empty() {
+                reader.next_batch(batch_size, &mut next)?;
+            }
+            Ok(())
+        })?;
         if current.is_empty() {
             break;
         }
-        finished = mapped;
+        std::mem::swap(&mut finished, &mut mapped);
         bytes_at_finish = reader.bytes_read;
-        current = next;
+        std::mem::swap(&mut current, &mut next);
     }
     Ok(reader.bytes_read)
 }
@@ -354,6 +370,7 @@ pub fn run(
         },
         queue: VecDeque::new(),
         batch: Vec::new(),
+        spare: Vec::new(),
     };
     let bytes = pipeline(
         inputs,

@@ -44,7 +44,8 @@ pub struct ScoreArgs {
     /// snapshot tests), or `json` (summary.json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Worker threads (default: one per core).
+    /// Worker threads that parse and score (default: one per core); the
+    /// main thread reads the input and writes the results.
     #[arg(long)]
     threads: Option<usize>,
     /// Lines per batch handed to the workers.
