@@ -248,8 +248,8 @@ impl<'r> Writer<'_, 'r> {
 
     /// Writes a batch out and keeps its emptied vector for reuse.
     fn write(&mut self, mut batch: Vec<Queued<'r>>) -> io::Result<()> {
+        // Drained by `write_lines`, whether it finished or not.
         let result = self.write_lines(&mut batch);
-        batch.clear();
         self.spare.push(batch);
         result
     }

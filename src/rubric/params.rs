@@ -91,7 +91,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 /// prefilter: over a turn of a few dozen words, skipping ahead to the
 /// patterns' literal prefixes saves less than it costs. On the shipped
 /// rubric this made the rule checks about a tenth faster (see the README's
-/// Performance). Longer texts go to one with the prefilter the regex crate
+/// Choices). Longer texts go to one with the prefilter the regex crate
 /// chooses.
 #[derive(Debug, Clone)]
 pub struct Patterns {
