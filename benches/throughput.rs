@@ -26,6 +26,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use handoff_eval::judge::runner::JudgeRunner;
+use handoff_eval::report::stream_file::StreamFile;
 use handoff_eval::rubric;
 use handoff_eval::run::{RunConfig, Sink, parse_only, run};
 use handoff_eval::synth::{Generator, SynthConfig};
@@ -67,7 +68,7 @@ fn data_file(count: u64) -> PathBuf {
 }
 
 /// Writes call scorecards to a file, as `score` does.
-struct FileSink(BufWriter<File>);
+struct FileSink(StreamFile);
 
 impl Sink for FileSink {
     fn call(&mut self, json: &[u8]) -> std::io::Result<()> {
@@ -81,10 +82,7 @@ impl Sink for FileSink {
 fn calls_file() -> FileSink {
     let path = root().join("target/bench-data/calls.jsonl");
     let _ = std::fs::remove_file(&path);
-    FileSink(BufWriter::with_capacity(
-        1 << 20,
-        File::create(path).unwrap(),
-    ))
+    FileSink(StreamFile::create(&path).unwrap())
 }
 
 /// Wall-clock and CPU time of one timed pass.

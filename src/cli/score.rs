@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::stream_file::StreamFile;
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
 use crate::trace::Input;
@@ -74,7 +75,7 @@ enum Format {
 const PRINTED: u64 = 20;
 
 struct Files {
-    calls: BufWriter<File>,
+    calls: StreamFile,
     rejected_file: BufWriter<File>,
     rejected: Vec<Rejection>,
     rejected_count: u64,
@@ -209,7 +210,11 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         None => inputs.iter().map(Input::display_name).collect(),
     };
     let mut files = Files {
-        calls: create("calls.jsonl")?,
+        calls: {
+            let path = args.out.join("calls.jsonl");
+            StreamFile::create(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?
+        },
         rejected_file: create("rejected.jsonl")?,
         rejected: Vec::new(),
         rejected_count: 0,

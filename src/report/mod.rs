@@ -7,6 +7,7 @@ pub mod card;
 pub mod explain;
 pub mod gate;
 pub mod run_report;
+pub mod stream_file;
 pub mod summary;
 pub mod table;
 pub mod yaml;
