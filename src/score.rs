@@ -197,7 +197,7 @@ fn score_dimension<'r>(
             score: None,
             weight: dimension.weight,
             critical: dimension.critical,
-            reason: Some(format!("does not apply: {reason}")),
+            reason: Some(crate::checks::words(&["does not apply: ", &reason])),
             checks: Vec::new(),
         };
     }

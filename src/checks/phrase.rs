@@ -31,8 +31,6 @@
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
 //! window with a missing timestamp is unscored.
 
-use std::fmt::Write;
-
 use serde::Deserialize;
 
 use super::scope::{Phase, Scope, Within};
@@ -69,13 +67,25 @@ impl PhraseParams {
     }
 
     fn empty_outcome(&self, default: IfEmpty, scope: &Scope<'_>) -> Outcome {
-        let reason = format!("no {scope} to check");
+        let reason = reason(&["no "], scope, " to check");
         match self.if_empty.unwrap_or(default) {
             IfEmpty::Pass => Outcome::pass(reason),
             IfEmpty::Fail => Outcome::fail(reason),
             IfEmpty::Na => Outcome::na(reason),
         }
     }
+}
+
+/// `before`, the scope's words, then `after`: every reason here names its
+/// scope, and building it without `format!` is several times cheaper.
+fn reason(before: &[&str], scope: &Scope<'_>, after: &str) -> String {
+    let mut text = String::with_capacity(64);
+    for part in before {
+        text.push_str(part);
+    }
+    scope.push_to(&mut text);
+    text.push_str(after);
+    text
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,18 +109,25 @@ impl PhrasePresent {
         }
         for turn in &turns {
             if let Some(found) = params.patterns.find(turn.text) {
-                return Outcome::pass(format!("found in {scope}")).with(Evidence::match_in(
+                return Outcome::pass(reason(&["found in "], &scope, "")).with(Evidence::match_in(
                     conversation,
                     turn.index,
                     &found,
                 ));
             }
         }
-        Outcome::fail(format!(
-            "none of {} pattern(s) found in {} {}",
-            params.patterns.sources().count(),
-            turns.len(),
-            scope
+        let mut patterns = itoa::Buffer::new();
+        let mut count = itoa::Buffer::new();
+        Outcome::fail(reason(
+            &[
+                "none of ",
+                patterns.format(params.patterns.sources().count()),
+                " pattern(s) found in ",
+                count.format(turns.len()),
+                " ",
+            ],
+            &scope,
+            "",
         ))
         .with_all(
             turns
@@ -140,18 +157,34 @@ impl PhraseAbsent {
             })
             .collect();
         if hits.is_empty() {
-            let mut scanned = String::from("scanned events ");
+            let mut scanned = String::with_capacity(15 + 4 * turns.len());
+            scanned.push_str("scanned events ");
+            let mut index = itoa::Buffer::new();
             for (position, turn) in turns.iter().enumerate() {
-                let separator = if position > 0 { ", " } else { "" };
-                let _ = write!(scanned, "{separator}{}", turn.index);
+                if position > 0 {
+                    scanned.push_str(", ");
+                }
+                scanned.push_str(index.format(turn.index));
             }
-            Outcome::pass(format!("no pattern found in {} {scope}", turns.len()))
-                .with(Evidence::note(scanned))
+            let mut count = itoa::Buffer::new();
+            Outcome::pass(reason(
+                &["no pattern found in ", count.format(turns.len()), " "],
+                &scope,
+                "",
+            ))
+            .with(Evidence::note(scanned))
         } else {
-            Outcome::fail(format!(
-                "found in {} of {} {scope}",
-                hits.len(),
-                turns.len()
+            let (mut found, mut count) = (itoa::Buffer::new(), itoa::Buffer::new());
+            Outcome::fail(reason(
+                &[
+                    "found in ",
+                    found.format(hits.len()),
+                    " of ",
+                    count.format(turns.len()),
+                    " ",
+                ],
+                &scope,
+                "",
             ))
             .with_all(hits)
         }

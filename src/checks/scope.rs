@@ -78,18 +78,38 @@ pub struct Scope<'s> {
 /// "ai/human turns at escalation", for reasons.
 impl std::fmt::Display for Scope<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut result = Ok(());
+        self.parts(|part| {
+            if result.is_ok() {
+                result = f.write_str(part);
+            }
+        });
+        result
+    }
+}
+
+impl Scope<'_> {
+    /// The words of [`Display`](std::fmt::Display), in order.
+    fn parts(&self, mut put: impl FnMut(&str)) {
         match self.speakers {
             Some(speakers) => {
                 for (index, speaker) in speakers.iter().enumerate() {
                     if index > 0 {
-                        f.write_str("/")?;
+                        put("/");
                     }
-                    f.write_str(speaker.as_str())?;
+                    put(speaker.as_str());
                 }
             }
-            None => f.write_str("any")?,
+            None => put("any"),
         }
-        write!(f, " turns {}", self.phase.as_str())
+        put(" turns ");
+        put(self.phase.as_str());
+    }
+
+    /// Appends the scope's words to `out`, without the formatting machinery
+    /// (phrase checks state their scope in every reason).
+    pub fn push_to(&self, out: &mut String) {
+        self.parts(|part| out.push_str(part));
     }
 }
 

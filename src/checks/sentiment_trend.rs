@@ -95,13 +95,13 @@ impl SentimentTrend {
             }
             None => Evidence::note(format!("{note} {:.2}", point.1)),
         };
-        let arc_evidence = [evidence(first, "first score"), evidence(last, "last score")];
         if change > -self.decline {
             return Outcome::na(format!(
                 "sentiment moved {change:+.2}, not a decline of {} or more",
                 self.decline
             ));
         }
+        let arc_evidence = [evidence(first, "first score"), evidence(last, "last score")];
         match self.then.explain(conversation) {
             Ok(()) => Outcome::pass(format!(
                 "sentiment declined {change:+.2} and the consequence holds"

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::params::{OneOrMany, Patterns, Seconds};
+use crate::checks::words;
 use crate::trace::{
     Channel, Conversation, EventKind, EventType, Trigger, Urgency, VerificationStatus,
 };
@@ -68,6 +69,17 @@ pub enum Verification {
     None,
 }
 
+impl Verification {
+    fn as_str(self) -> &'static str {
+        match self {
+            Verification::Verified => "verified",
+            Verification::Partial => "partial",
+            Verification::Failed => "failed",
+            Verification::None => "none",
+        }
+    }
+}
+
 impl Condition {
     pub fn holds(&self, conversation: &Conversation) -> bool {
         self.explain(conversation).is_ok()
@@ -89,14 +101,14 @@ impl Condition {
         if let Some(types) = &self.event {
             for wanted in &types.0 {
                 if !has_event(conversation, *wanted) {
-                    return Err(format!("no `{}` event", wanted.as_str()));
+                    return Err(words(&["no `", wanted.as_str(), "` event"]));
                 }
             }
         }
         if let Some(types) = &self.no_event {
             for unwanted in &types.0 {
                 if has_event(conversation, *unwanted) {
-                    return Err(format!("has a `{}` event", unwanted.as_str()));
+                    return Err(words(&["has a `", unwanted.as_str(), "` event"]));
                 }
             }
         }
@@ -108,13 +120,13 @@ impl Condition {
                 None => Verification::None,
             };
             if !states.contains(&actual) {
-                return Err(format!("verification is {actual:?}").to_lowercase());
+                return Err(words(&["verification is ", actual.as_str()]));
             }
         }
         if let Some(triggers) = &self.trigger {
             match facts.trigger {
                 Some(trigger) if triggers.contains(&trigger) => {}
-                Some(trigger) => return Err(format!("trigger is {}", trigger.as_str())),
+                Some(trigger) => return Err(words(&["trigger is ", trigger.as_str()])),
                 None => return Err("no escalation trigger".into()),
             }
         }
@@ -140,7 +152,7 @@ impl Condition {
         if let Some(channels) = &self.channel
             && !channels.contains(&conversation.channel)
         {
-            return Err(format!("channel is {}", conversation.channel.as_str()));
+            return Err(words(&["channel is ", conversation.channel.as_str()]));
         }
         let wait = facts.quoted_wait_seconds;
         let wait_bounds = [
