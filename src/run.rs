@@ -1,8 +1,9 @@
 //! The scheduler: read a batch, parse and score it on rayon while the next
 //! batch is read, then hand the results on in input order.
 //!
-//! Workers share nothing mutable; each line becomes either a serialized call
-//! scorecard with its small summary, or a rejection. The single consumer
+//! Workers share nothing mutable but a pool of line buffers; each line
+//! becomes either a serialized call scorecard with its small summary, or a
+//! rejection. The single consumer
 //! writes them in input order and feeds the aggregator, so output is the same
 //! whatever the thread count, and memory depends on the batch size.
 //!
@@ -11,6 +12,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::io::{self, Write};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -122,16 +124,90 @@ enum Body<'r> {
     },
 }
 
-fn to_json(card: &CallCard<'_, '_>) -> Vec<u8> {
-    let mut json = Vec::with_capacity(8192);
+fn to_json(card: &CallCard<'_, '_>, mut json: Vec<u8>) -> Vec<u8> {
+    json.clear();
     crate::report::call_line::write(card, &mut json);
     json
+}
+
+/// Room for a scorecard line: most are 3 to 6 KB.
+const LINE_CAPACITY: usize = 8192;
+
+/// Scorecard line buffers handed back by the writer once written, for the
+/// workers to fill again. A fresh buffer per line, allocated on a worker
+/// and freed on the calling thread, cost a cross-thread free and often a
+/// fresh page; reused, the same few thousand buffers go round.
+struct LineBuffers {
+    free: Mutex<Vec<Vec<u8>>>,
+    /// Buffers kept at most: those of about one batch.
+    keep: usize,
+}
+
+/// Buffers a worker takes this many at a time, so it rarely takes the lock.
+const TAKEN_AT_ONCE: usize = 32;
+
+impl LineBuffers {
+    fn new(keep: usize) -> Self {
+        LineBuffers {
+            free: Mutex::new(Vec::new()),
+            keep,
+        }
+    }
+
+    /// Hands back written buffers; those past `keep`, or grown past a
+    /// typical line, are freed.
+    fn give(&self, buffers: &mut Vec<Vec<u8>>) {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let room = self.keep.saturating_sub(free.len());
+        free.extend(
+            buffers
+                .drain(..)
+                .filter(|buffer| buffer.capacity() <= 4 * LINE_CAPACITY)
+                .take(room),
+        );
+    }
+}
+
+/// A worker's share of [`LineBuffers`], for one rayon job; what it did
+/// not use goes back when the job ends.
+struct Stash<'b> {
+    buffers: &'b LineBuffers,
+    taken: Vec<Vec<u8>>,
+}
+
+impl<'b> Stash<'b> {
+    fn new(buffers: &'b LineBuffers) -> Self {
+        Stash {
+            buffers,
+            taken: Vec::new(),
+        }
+    }
+
+    fn take(&mut self) -> Vec<u8> {
+        if self.taken.is_empty() {
+            let mut free = self.buffers.free.lock().unwrap_or_else(|e| e.into_inner());
+            let from = free.len().saturating_sub(TAKEN_AT_ONCE);
+            self.taken.extend(free.drain(from..));
+        }
+        self.taken
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(LINE_CAPACITY))
+    }
+}
+
+impl Drop for Stash<'_> {
+    fn drop(&mut self) {
+        if !self.taken.is_empty() {
+            self.buffers.give(&mut self.taken);
+        }
+    }
 }
 
 fn process<'r>(
     rubric: &'r Rubric,
     slice_keys: &[String],
     judge: &JudgeRunner,
+    stash: &mut Stash<'_>,
     raw: &RawLine,
 ) -> LineResult<'r> {
     let conversation = match parse_line(&raw.bytes) {
@@ -151,7 +227,7 @@ fn process<'r>(
     } = score_call(rubric, &conversation, slice_keys, judge);
     let body = if jobs.is_empty() {
         Body::Ready {
-            json: to_json(&card),
+            json: to_json(&card, stash.take()),
             summary,
         }
     } else {
@@ -196,6 +272,9 @@ struct Writer<'a, 'r> {
     batch: Vec<Queued<'r>>,
     /// Emptied batch vectors, kept for the next batches.
     spare: Vec<Vec<Queued<'r>>>,
+    /// Line buffers of the batch being written, then handed back to `buffers`.
+    written: Vec<Vec<u8>>,
+    buffers: &'a LineBuffers,
 }
 
 impl<'r> Writer<'_, 'r> {
@@ -271,7 +350,7 @@ impl<'r> Writer<'_, 'r> {
                         })
                         .collect();
                     answer(self.rubric, &mut card, &mut summary, answers);
-                    (to_json(&card), summary)
+                    (to_json(&card, Vec::with_capacity(LINE_CAPACITY)), summary)
                 }
             };
             self.lines.scored += 1;
@@ -285,7 +364,9 @@ impl<'r> Writer<'_, 'r> {
             }
             self.aggregator.add(&summary);
             self.sink.call(&json)?;
+            self.written.push(json);
         }
+        self.buffers.give(&mut self.written);
         Ok(())
     }
 }
@@ -300,11 +381,13 @@ enum Step<T> {
 /// The batch loop every pass shares. While the pool maps batch N, the
 /// calling thread hands batch N-1's results to `consume` in input order and
 /// reads batch N+1, so reading, mapping and consuming overlap, with one
-/// worker as with many. Returns the bytes read.
-fn pipeline<T: Send>(
+/// worker as with many. `init` makes the state `map` is given, once per
+/// rayon job (a run of lines on one worker). Returns the bytes read.
+fn pipeline<T: Send, S>(
     inputs: Vec<Input>,
     config: &RunConfig,
-    map: impl Fn(&RawLine) -> T + Sync,
+    init: impl Fn() -> S + Sync + Send,
+    map: impl Fn(&mut S, &RawLine) -> T + Sync + Send,
     mut consume: impl FnMut(Step<T>) -> io::Result<()>,
 ) -> io::Result<u64> {
     let mut builder = rayon::ThreadPoolBuilder::new();
@@ -324,7 +407,12 @@ fn pipeline<T: Send>(
     let mut mapped: Vec<T> = Vec::new();
     loop {
         pool.in_place_scope(|scope| -> io::Result<()> {
-            scope.spawn(|_| current.par_iter().map(&map).collect_into_vec(&mut mapped));
+            scope.spawn(|_| {
+                current
+                    .par_iter()
+                    .map_init(&init, &map)
+                    .collect_into_vec(&mut mapped)
+            });
             for result in finished.drain(..) {
                 consume(Step::Line(result))?;
             }
@@ -354,6 +442,7 @@ pub fn run(
     judge: &JudgeRunner,
     sink: &mut dyn Sink,
 ) -> io::Result<RunOutcome> {
+    let buffers = LineBuffers::new(config.batch_size.max(1));
     let mut writer = Writer {
         rubric,
         names: inputs.iter().map(Input::display_name).collect(),
@@ -371,11 +460,14 @@ pub fn run(
         queue: VecDeque::new(),
         batch: Vec::new(),
         spare: Vec::new(),
+        written: Vec::new(),
+        buffers: &buffers,
     };
     let bytes = pipeline(
         inputs,
         config,
-        |raw| process(rubric, &config.slice_keys, judge, raw),
+        || Stash::new(&buffers),
+        |stash, raw| process(rubric, &config.slice_keys, judge, stash, raw),
         |step| match step {
             Step::BatchEnd { bytes } => {
                 writer.end_batch()?;
@@ -414,7 +506,8 @@ pub fn parse_only(inputs: Vec<Input>, config: &RunConfig) -> io::Result<(u64, u6
     let bytes = pipeline(
         inputs,
         config,
-        |raw| parse_line(&raw.bytes).is_ok(),
+        || (),
+        |(), raw| parse_line(&raw.bytes).is_ok(),
         |step| {
             match step {
                 Step::Line(true) => parsed += 1,
@@ -433,5 +526,36 @@ pub struct CallWriter<W: Write>(pub W);
 impl<W: Write + Send> Sink for CallWriter<W> {
     fn call(&mut self, json: &[u8]) -> io::Result<()> {
         self.0.write_all(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_buffers_go_round_and_stay_bounded() {
+        let buffers = LineBuffers::new(2);
+        let mut stash = Stash::new(&buffers);
+        let first = stash.take();
+        assert!(first.capacity() >= LINE_CAPACITY, "a fresh buffer has room");
+        let address = first.as_ptr();
+        drop(stash);
+
+        // Handed back, the buffer is taken again (not a new one).
+        buffers.give(&mut vec![first]);
+        let mut stash = Stash::new(&buffers);
+        let again = stash.take();
+        assert_eq!(again.as_ptr(), address);
+        drop(stash);
+
+        // No more than `keep` are kept, and overgrown ones are freed.
+        let mut many: Vec<Vec<u8>> = (0..5).map(|_| Vec::with_capacity(16)).collect();
+        many.push(Vec::with_capacity(8 * LINE_CAPACITY));
+        buffers.give(&mut many);
+        assert!(many.is_empty(), "give takes every buffer");
+        let free = buffers.free.lock().unwrap();
+        assert_eq!(free.len(), 2);
+        assert!(free.iter().all(|b| b.capacity() <= 4 * LINE_CAPACITY));
     }
 }
