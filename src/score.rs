@@ -210,7 +210,7 @@ fn score_dimension<'r>(
             check: check.kind.name(),
             name: check.name.as_deref(),
             outcome: match check.kind {
-                CheckKind::Judge(_) => Outcome::na(String::new()),
+                CheckKind::Judge(_) => Outcome::na(""),
                 _ => check.evaluate(conversation),
             },
         })
@@ -509,7 +509,7 @@ fn first_response_metric(
     let from_check = rubric.metrics.first_response_check.and_then(|(d, c)| {
         let outcome = &card.dimensions.get(d)?.checks.get(c)?.outcome;
         Some(match outcome.status {
-            Status::Unscored => (None, Some(outcome.reason.clone())),
+            Status::Unscored => (None, Some(outcome.reason.to_string())),
             _ => (outcome.value.map(round2), None),
         })
     });

@@ -4,6 +4,8 @@
 //! reason and, where an event decided it, evidence naming that event. Adding a
 //! kind means a file here, a variant of [`CheckKind`], and its fixtures.
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +53,9 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub status: Status,
-    pub reason: String,
+    /// Borrowed when it is fixed text (most n/a reasons, the judge's), so
+    /// that the many outcomes that say the same thing allocate nothing.
+    pub reason: Cow<'static, str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     /// A measured quantity, e.g. seconds to the first meaningful response.
@@ -60,7 +64,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    fn new(status: Status, reason: impl Into<String>) -> Self {
+    fn new(status: Status, reason: impl Into<Cow<'static, str>>) -> Self {
         Outcome {
             status,
             reason: reason.into(),
@@ -68,16 +72,16 @@ impl Outcome {
             value: None,
         }
     }
-    pub fn pass(reason: impl Into<String>) -> Self {
+    pub fn pass(reason: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Status::Pass, reason)
     }
-    pub fn fail(reason: impl Into<String>) -> Self {
+    pub fn fail(reason: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Status::Fail, reason)
     }
-    pub fn na(reason: impl Into<String>) -> Self {
+    pub fn na(reason: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Status::Na, reason)
     }
-    pub fn unscored(reason: impl Into<String>) -> Self {
+    pub fn unscored(reason: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Status::Unscored, reason)
     }
     pub fn with(mut self, evidence: Evidence) -> Self {
