@@ -3,9 +3,9 @@
 //!
 //! Workers share nothing mutable but a pool of line buffers; each line
 //! becomes either a serialized call scorecard with its small summary, or a
-//! rejection. The single consumer
-//! writes them in input order and feeds the aggregator, so output is the same
-//! whatever the thread count, and memory depends on the batch size.
+//! rejection. The single consumer writes them in input order and feeds the
+//! aggregator, so output is the same whatever the thread count, and memory
+//! depends on the batch size.
 //!
 //! The consumer and the reader run on the calling thread, outside the pool:
 //! with one worker, reading and writing still overlap with scoring.

@@ -305,8 +305,8 @@ impl Check {
 }
 
 /// The parts, joined into one string of exactly their length. Reasons are
-/// built for every check of every call; for plain text this is several times
-/// cheaper than `format!`.
+/// built for every check of every call, and plain text needs none of
+/// `format!`'s machinery.
 pub(crate) fn words(parts: &[&str]) -> String {
     let mut text = String::with_capacity(parts.iter().map(|part| part.len()).sum());
     for part in parts {

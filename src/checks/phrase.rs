@@ -77,7 +77,7 @@ impl PhraseParams {
 }
 
 /// `before`, the scope's words, then `after`: every reason here names its
-/// scope, and building it without `format!` is several times cheaper.
+/// scope, built without `format!`'s machinery (see [`super::words`]).
 fn reason(before: &[&str], scope: &Scope<'_>, after: &str) -> String {
     let mut text = String::with_capacity(64);
     for part in before {
