@@ -154,10 +154,21 @@ impl LineBuffers {
         }
     }
 
+    fn free(&self) -> std::sync::MutexGuard<'_, Vec<Vec<u8>>> {
+        self.free.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Moves up to [`TAKEN_AT_ONCE`] kept buffers into `into`.
+    fn take_some(&self, into: &mut Vec<Vec<u8>>) {
+        let mut free = self.free();
+        let from = free.len().saturating_sub(TAKEN_AT_ONCE);
+        into.extend(free.drain(from..));
+    }
+
     /// Hands back written buffers; those past `keep`, or grown past a
     /// typical line, are freed.
     fn give(&self, buffers: &mut Vec<Vec<u8>>) {
-        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let mut free = self.free();
         let room = self.keep.saturating_sub(free.len());
         free.extend(
             buffers
@@ -185,9 +196,7 @@ impl<'b> Stash<'b> {
 
     fn take(&mut self) -> Vec<u8> {
         if self.taken.is_empty() {
-            let mut free = self.buffers.free.lock().unwrap_or_else(|e| e.into_inner());
-            let from = free.len().saturating_sub(TAKEN_AT_ONCE);
-            self.taken.extend(free.drain(from..));
+            self.buffers.take_some(&mut self.taken);
         }
         self.taken
             .pop()
@@ -554,7 +563,7 @@ mod tests {
         many.push(Vec::with_capacity(8 * LINE_CAPACITY));
         buffers.give(&mut many);
         assert!(many.is_empty(), "give takes every buffer");
-        let free = buffers.free.lock().unwrap();
+        let free = buffers.free();
         assert_eq!(free.len(), 2);
         assert!(free.iter().all(|b| b.capacity() <= 4 * LINE_CAPACITY));
     }
