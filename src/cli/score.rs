@@ -195,11 +195,9 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
     let Some((rubric, inputs, import)) = prepare(&args)? else {
         return Ok(EXIT_ERROR);
     };
-    let create = |name: &str| -> anyhow::Result<BufWriter<File>> {
+    let create = |name: &str| -> anyhow::Result<File> {
         let path = args.out.join(name);
-        let file =
-            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(BufWriter::with_capacity(1 << 20, file))
+        File::create(&path).with_context(|| format!("cannot create {}", path.display()))
     };
     let input_names: Vec<String> = match &import {
         Some(_) => args
@@ -210,12 +208,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         None => inputs.iter().map(Input::display_name).collect(),
     };
     let mut files = Files {
-        calls: {
-            let path = args.out.join("calls.jsonl");
-            StreamFile::create(&path)
-                .with_context(|| format!("cannot create {}", path.display()))?
-        },
-        rejected_file: create("rejected.jsonl")?,
+        calls: StreamFile::new(create("calls.jsonl")?),
+        rejected_file: BufWriter::with_capacity(1 << 20, create("rejected.jsonl")?),
         rejected: Vec::new(),
         rejected_count: 0,
         duplicates: Vec::new(),

@@ -33,15 +33,19 @@ pub struct StreamFile(BufWriter<DropBehind>);
 
 impl StreamFile {
     pub fn create(path: &Path) -> io::Result<Self> {
-        let file = File::create(path)?;
-        Ok(StreamFile(BufWriter::with_capacity(
+        File::create(path).map(Self::new)
+    }
+
+    /// Writes to a file already open for writing.
+    pub fn new(file: File) -> Self {
+        StreamFile(BufWriter::with_capacity(
             1 << 20,
             DropBehind {
                 file,
                 written: 0,
                 dropped: 0,
             },
-        )))
+        ))
     }
 }
 
