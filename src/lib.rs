@@ -9,6 +9,7 @@
 //! ```
 //!
 //! - [`rubric`]: YAML text to a validated [`rubric::Rubric`], with every error located.
+//! - [`input`]: where bytes come from: files, standard input, `.gz` and `.zst` streams.
 //! - [`trace`]: the `handoff-trace/v1` model and its streaming reader.
 //! - [`checks`]: one file per rule check kind, each a pure function of a conversation.
 //! - [`run`]: batches of lines, parsed and scored in parallel, consumed in input order.
@@ -16,7 +17,8 @@
 //! - [`aggregate`]: call summaries to pass rates, slices and handoff metrics.
 //! - [`report`]: the summary table, `summary.json`.
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
-//! - [`import`]: tau-bench, tau2, OpenAI messages and OpenTelemetry GenAI spans to `handoff-trace/v1`.
+//! - [`import`]: tau-bench, tau2, OpenAI messages, OpenTelemetry GenAI spans, Amazon Connect
+//!   and Genesys Cloud exports to `handoff-trace/v1`.
 //! - [`compare`]: finished runs read back: the regression gate and `diff`.
 //! - [`calibrate`]: agreement of a rubric with human QA labels.
 
@@ -27,6 +29,7 @@ pub mod checks;
 pub mod cli;
 pub mod compare;
 pub mod import;
+pub mod input;
 pub mod judge;
 pub mod report;
 pub mod rubric;

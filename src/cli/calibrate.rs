@@ -24,7 +24,7 @@ pub struct CalibrateArgs {
     /// The rubric (YAML).
     #[arg(long, short)]
     rubric: PathBuf,
-    /// JSONL files, directories of *.jsonl, or - for standard input.
+    /// JSONL files or directories of *.jsonl (plain, .gz or .zst).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// How many disagreements to print with their evidence (all are in --json).
@@ -136,7 +136,7 @@ fn read_labels(
             return Ok(None);
         };
         let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+            crate::input::open(input).with_context(|| format!("cannot read {}", path.display()))?;
         for line in io::BufReader::new(file).lines() {
             if let Ok(found) = serde_json::from_str::<Labeled>(&line?)
                 && !found.labels.is_empty()

@@ -19,7 +19,7 @@ pub struct ExplainArgs {
     /// The `conversationId` to explain.
     #[arg(long, short)]
     conversation: String,
-    /// JSONL files, directories of *.jsonl, or - for standard input.
+    /// JSONL files, directories of *.jsonl (plain, .gz or .zst), or - for standard input.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     #[command(flatten)]

@@ -3,5 +3,6 @@
 mod model;
 mod reader;
 
+pub use crate::input::{Input, InputError, files_in, resolve_inputs};
 pub use model::*;
-pub use reader::{Input, InputError, LineReader, RawLine, files_in, parse_line, resolve_inputs};
+pub use reader::{LineReader, RawLine, parse_line};

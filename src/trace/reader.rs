@@ -6,93 +6,14 @@
 //! scheduler can parse on worker threads. A bad line becomes a [`LineError`]
 //! naming the file, the line and the problem; it never stops the run.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, BufRead, BufReader};
 
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::model::*;
-
-/// Where conversations come from, resolved before any line is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    Stdin,
-    File(PathBuf),
-}
-
-impl Input {
-    pub fn display_name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".to_string(),
-            Input::File(path) => path.display().to_string(),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum InputError {
-    #[error("{path}: {source}")]
-    Unreadable { path: String, source: io::Error },
-    #[error("{path}: directory holds no *.jsonl files")]
-    EmptyDirectory { path: String },
-}
-
-/// The files of `dir` with one of `extensions`, in name order, so that
-/// output order never depends on the file system.
-pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|ext| extensions.iter().any(|wanted| ext == *wanted))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-/// Expands the command line's inputs: a directory becomes its `*.jsonl` files
-/// in name order, so that output order never depends on the file system.
-pub fn resolve_inputs(args: &[PathBuf]) -> Result<Vec<Input>, Vec<InputError>> {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    for arg in args {
-        if arg.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
-            continue;
-        }
-        let unreadable = |source| InputError::Unreadable {
-            path: arg.display().to_string(),
-            source,
-        };
-        match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => match files_in(arg, &["jsonl"]) {
-                Ok(files) => {
-                    if files.is_empty() {
-                        errors.push(InputError::EmptyDirectory {
-                            path: arg.display().to_string(),
-                        });
-                    }
-                    inputs.extend(files.into_iter().map(Input::File));
-                }
-                Err(source) => errors.push(unreadable(source)),
-            },
-            Ok(_) => match File::open(arg) {
-                Ok(_) => inputs.push(Input::File(arg.clone())),
-                Err(source) => errors.push(unreadable(source)),
-            },
-            Err(source) => errors.push(unreadable(source)),
-        }
-    }
-    if errors.is_empty() {
-        Ok(inputs)
-    } else {
-        Err(errors)
-    }
-}
+use crate::input::Input;
 
 /// One non-blank input line, not yet parsed.
 #[derive(Debug)]
@@ -138,12 +59,7 @@ impl LineReader {
                 let Some(input) = self.inputs.get(self.current) else {
                     break;
                 };
-                let source: Box<dyn Read + Send> = match input {
-                    Input::Stdin => Box::new(io::stdin()),
-                    Input::File(path) => Box::new(File::open(path).map_err(|err| {
-                        io::Error::new(err.kind(), format!("{}: {err}", path.display()))
-                    })?),
-                };
+                let source = crate::input::open(input)?;
                 self.reader = Some(Box::new(BufReader::with_capacity(256 * 1024, source)));
                 self.line = 0;
             }
