@@ -188,6 +188,21 @@ fn score_dimension<'r>(
     judge: &JudgeRunner,
     jobs: &mut Vec<JudgeJob>,
 ) -> DimensionCard<'r> {
+    if let Some(reason) = dimension
+        .applies_when
+        .as_ref()
+        .and_then(|condition| crate::checks::needs::condition_not_recorded(conversation, condition))
+    {
+        return DimensionCard {
+            id: &dimension.id,
+            status: Status::Unscored,
+            score: None,
+            weight: dimension.weight,
+            critical: dimension.critical,
+            reason: Some(reason),
+            checks: Vec::new(),
+        };
+    }
     if let Some(condition) = &dimension.applies_when
         && let Err(reason) = condition.explain(conversation)
     {
@@ -225,7 +240,10 @@ fn score_dimension<'r>(
             .zip(&checks)
             .filter(|(check, _)| !matches!(check.kind, CheckKind::Judge(_)))
             .map(|(_, card)| card.outcome.status);
-        checks[position].outcome = match check.when_fails(conversation) {
+        checks[position].outcome = match check
+            .unrecordable(conversation)
+            .or_else(|| check.when_fails(conversation))
+        {
             Some(na) => na,
             None => match judge_check.run.skip(rule_statuses) {
                 Some(reason) => Outcome::na(reason),
@@ -340,7 +358,27 @@ pub fn score_call<'r, 'c>(
             csat: conversation.outcome.as_ref().and_then(|o| o.csat),
         },
     };
+    let unrecordable = rubric.applies_to.as_ref().and_then(|condition| {
+        crate::checks::needs::condition_not_recorded(conversation, condition)
+    });
     match &rubric.applies_to {
+        // Whether the rubric applies cannot be known: no dimension can be scored.
+        Some(_) if unrecordable.is_some() => {
+            let reason = unrecordable.unwrap_or_default();
+            card.dimensions = rubric
+                .dimensions
+                .iter()
+                .map(|dimension| DimensionCard {
+                    id: &dimension.id,
+                    status: Status::Unscored,
+                    score: None,
+                    weight: dimension.weight,
+                    critical: dimension.critical,
+                    reason: Some(format!("rubric may not apply: {reason}")),
+                    checks: Vec::new(),
+                })
+                .collect();
+        }
         Some(condition) if !condition.holds(conversation) => {
             card.reason = Some(format!(
                 "rubric does not apply: {}",

@@ -18,6 +18,7 @@ pub mod first_meaningful_response;
 pub mod follows_suggestion;
 pub mod judge;
 pub mod mentions_context;
+pub mod needs;
 pub mod offer_not_repeated;
 pub mod ordered_before;
 pub mod package_complete;
@@ -290,6 +291,9 @@ pub struct Check {
 
 impl Check {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
+        if let Some(unscored) = self.unrecordable(conversation) {
+            return unscored;
+        }
         match self.when_fails(conversation) {
             Some(na) => na,
             None => self.kind.evaluate(conversation),

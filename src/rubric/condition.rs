@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::params::{OneOrMany, Patterns, Seconds};
 use crate::checks::words;
 use crate::trace::{
-    Channel, Conversation, EventKind, EventType, Trigger, Urgency, VerificationStatus,
+    Channel, Conversation, EventKind, EventType, EventTypes, Trigger, Urgency, VerificationStatus,
 };
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -267,4 +267,44 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
         }
     }
     text
+}
+
+impl Condition {
+    /// The event types this condition reads: a source that cannot record
+    /// one of them cannot tell whether the condition holds.
+    pub fn needs(&self) -> EventTypes {
+        let mut needs = EventTypes::NONE;
+        if self.escalated.is_some()
+            || self.trigger.is_some()
+            || self.urgency.is_some()
+            || self.urgency_at_least.is_some()
+        {
+            needs = needs.with(EventType::Escalation);
+        }
+        for types in [&self.event, &self.no_event].into_iter().flatten() {
+            needs = types.0.iter().fold(needs, |set, t| set.with(*t));
+        }
+        if self.verification.is_some() {
+            needs = needs.with(EventType::Verification);
+        }
+        if self.quoted_wait_at_least.is_some()
+            || self.quoted_wait_over.is_some()
+            || self.quoted_wait_at_most.is_some()
+        {
+            needs = needs.with(EventType::QueueJoined);
+        }
+        if self.rejected_offer.is_some() {
+            needs = needs.with(EventType::Offer);
+        }
+        if self.payload_matches.is_some() {
+            needs = needs.with(EventType::ContextDelivered);
+        }
+        for nested in self.all.iter().chain(&self.any).flatten() {
+            needs = needs.union(nested.needs());
+        }
+        if let Some(not) = &self.not {
+            needs = needs.union(not.needs());
+        }
+        needs
+    }
 }

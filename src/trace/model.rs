@@ -38,6 +38,9 @@ pub struct Conversation {
     pub outcome: Option<Outcome>,
     #[serde(default)]
     pub labels: BTreeMap<String, Label>,
+    /// What an importer says of its source (an extension of the format).
+    #[serde(default)]
+    pub import: Option<ImportBlock>,
     /// Derived once after parsing; see [`Facts`].
     #[serde(skip)]
     pub facts: Facts,
@@ -207,6 +210,113 @@ impl EventType {
             EventType::Unknown => "unknown",
         }
     }
+}
+
+impl EventType {
+    /// Every known type, in the order of the format's table.
+    pub const ALL: [EventType; 11] = [
+        EventType::Turn,
+        EventType::ToolCall,
+        EventType::Verification,
+        EventType::Offer,
+        EventType::Escalation,
+        EventType::HandoffPackage,
+        EventType::QueueJoined,
+        EventType::CallbackScheduled,
+        EventType::ContextDelivered,
+        EventType::HumanConnected,
+        EventType::HumanAction,
+    ];
+
+    /// The type named `name` (as in `events[].type`).
+    pub fn from_name(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// A set of event types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EventTypes(u16);
+
+impl EventTypes {
+    pub const NONE: EventTypes = EventTypes(0);
+
+    fn bit(event_type: EventType) -> u16 {
+        match EventType::ALL.iter().position(|t| *t == event_type) {
+            Some(index) => 1 << index,
+            None => 0,
+        }
+    }
+
+    pub fn of(types: &[EventType]) -> EventTypes {
+        types.iter().fold(EventTypes::NONE, |set, t| set.with(*t))
+    }
+
+    pub fn with(self, event_type: EventType) -> EventTypes {
+        EventTypes(self.0 | Self::bit(event_type))
+    }
+
+    pub fn union(self, other: EventTypes) -> EventTypes {
+        EventTypes(self.0 | other.0)
+    }
+
+    /// The types of `self` that are not in `other`.
+    pub fn without(self, other: EventTypes) -> EventTypes {
+        EventTypes(self.0 & !other.0)
+    }
+
+    pub fn contains(self, event_type: EventType) -> bool {
+        self.0 & Self::bit(event_type) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = EventType> {
+        EventType::ALL
+            .into_iter()
+            .filter(move |t| self.contains(*t))
+    }
+}
+
+/// The `import` block an importer adds to each conversation, a
+/// backward-compatible extension of `handoff-trace/v1`:
+///
+/// ```json
+/// "import": {"source": "amazon-connect",
+///            "canRecord": ["turn", "escalation", "queueJoined", "humanConnected"],
+///            "partsSkipped": {"attachment": 1}}
+/// ```
+///
+/// `canRecord` lists the event types the source can express at all; a
+/// check that needs another one is unscored ("this source does not record
+/// contextDelivered"), never failed for its absence. Without `canRecord`
+/// (and without the block) every type is taken as recordable. Names this
+/// version does not know are ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportBlock {
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default, deserialize_with = "event_type_names")]
+    pub can_record: Option<EventTypes>,
+    /// Parts of the source the importer left out, counted by kind.
+    #[serde(default)]
+    pub parts_skipped: BTreeMap<String, u64>,
+}
+
+fn event_type_names<'de, D>(deserializer: D) -> Result<Option<EventTypes>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let names = Option::<Vec<String>>::deserialize(deserializer)?;
+    Ok(names.map(|names| {
+        names
+            .iter()
+            .filter_map(|name| EventType::from_name(name))
+            .fold(EventTypes::NONE, EventTypes::with)
+    }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -403,6 +513,15 @@ pub struct Facts {
 }
 
 impl Conversation {
+    /// The types of `needs` that this conversation's source cannot record
+    /// (see [`ImportBlock`]); none for a conversation that says nothing.
+    pub fn unrecordable(&self, needs: EventTypes) -> EventTypes {
+        match self.import.as_ref().and_then(|block| block.can_record) {
+            Some(can_record) => needs.without(can_record),
+            None => EventTypes::NONE,
+        }
+    }
+
     pub fn is_escalated(&self) -> bool {
         self.facts.escalation.is_some()
     }
