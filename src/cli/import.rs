@@ -11,15 +11,17 @@ use serde_json::Value;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::import::{Format, ImportCounts, ImportError, ImportSink, Options};
 
-/// Convert tau-bench, tau2-bench, OpenAI chat messages or OpenTelemetry
-/// GenAI traces to handoff-trace/v1 JSONL. A record that cannot be
-/// converted is reported by file and record; the rest are converted.
+/// Convert tau-bench, tau2-bench, OpenAI chat messages, OpenTelemetry GenAI
+/// traces, Amazon Connect or Genesys Cloud exports to handoff-trace/v1 JSONL.
+/// A record that cannot be converted is reported by file and record; the
+/// rest are converted. Inputs may be gzip (.gz) or Zstandard (.zst)
+/// compressed; the output is plain JSONL.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The source format.
     #[arg(long = "from", value_enum)]
     format: Format,
-    /// Files, or directories of *.json and *.jsonl files.
+    /// Files, or directories of *.json and *.jsonl files (plain, .gz or .zst).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Output file (default: standard output).
@@ -109,10 +111,28 @@ pub fn import_into<W: Write>(
         eprintln!("rejected: ... and {} more", sink.error_count - PRINTED);
     }
     eprintln!(
-        "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected",
-        counts.imported, counts.records, counts.files, counts.rejected
+        "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}",
+        counts.imported,
+        counts.records,
+        counts.files,
+        counts.rejected,
+        skipped_note(&counts)
     );
     Ok(Some(counts))
+}
+
+/// `; 3 part(s) skipped (attachment: 2, event transfer.succeeded: 1)`, or nothing.
+pub fn skipped_note(counts: &ImportCounts) -> String {
+    if counts.parts_skipped.is_empty() {
+        return String::new();
+    }
+    let total: u64 = counts.parts_skipped.values().sum();
+    let kinds: Vec<String> = counts
+        .parts_skipped
+        .iter()
+        .map(|(kind, count)| format!("{kind}: {count}"))
+        .collect();
+    format!("; {total} part(s) skipped ({})", kinds.join(", "))
 }
 
 pub fn run(args: ImportArgs) -> anyhow::Result<u8> {

@@ -22,7 +22,8 @@ pub struct ScoreArgs {
     #[arg(long, short)]
     rubric: PathBuf,
     /// JSONL files, directories of *.jsonl, or - for standard input (with
-    /// --input-format: files or directories of *.json and *.jsonl).
+    /// --input-format: files or directories of *.json and *.jsonl); each
+    /// may be gzip (.gz) or Zstandard (.zst) compressed.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Read another format directly: it is converted into OUT/imported.jsonl
@@ -132,18 +133,22 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
     if in_ci || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let total: u64 = inputs
+    // Bytes read are counted decoded: a compressed file's size is no total.
+    let total: Option<u64> = inputs
         .iter()
-        .filter_map(|input| match input {
-            Input::File(path) => fs::metadata(path).ok().map(|m| m.len()),
-            Input::Stdin => None,
+        .map(|input| match input {
+            Input::File(path) if !input.is_compressed() => fs::metadata(path).ok().map(|m| m.len()),
+            _ => None,
         })
         .sum();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})")
-            .expect("progress template is valid"),
-    );
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    let template = match total {
+        Some(_) => {
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})"
+        }
+        None => "{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec})",
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("progress template is valid"));
     bar
 }
 
@@ -177,6 +182,10 @@ fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
     else {
         return Ok(None);
     };
+    if counts.imported == 0 {
+        eprintln!("error: nothing could be imported from the input ({format}); nothing to score");
+        return Ok(None);
+    }
     let summary = crate::report::summary::ImportSummary {
         format: format.to_string(),
         file: path.display().to_string(),
@@ -280,7 +289,7 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             }
             if let Some(import) = &import {
                 println!(
-                    "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}",
+                    "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}{}",
                     import.format,
                     import.counts.imported,
                     import.counts.records,
@@ -289,7 +298,8 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
                         " (listed in summary.json)"
                     } else {
                         ""
-                    }
+                    },
+                    super::import::skipped_note(&import.counts)
                 );
             }
             println!("\n{wrote}");

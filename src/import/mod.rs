@@ -7,17 +7,32 @@
 //! the tool message that answers it, and the escalation tool
 //! (`transfer_to_human_agents` unless configured) -> `toolCall`, then an
 //! `escalation` and a `handoffPackage` whose `summary` is the tool's
-//! `summary` argument. What a source lacks stays missing: no invented times,
-//! sentiment, triggers or package fields.
+//! `summary` argument. Contact-center sources (Amazon Connect, Genesys
+//! Cloud) add the human agent's side: `Role::Agent` messages are `human`
+//! turns, and the queue, the agent's connection and what reached the agent
+//! come as events placed between the messages. What a source lacks stays
+//! missing: no invented times, sentiment, triggers or package fields.
+//!
+//! Every conversation carries an `import` block, a backward-compatible
+//! extension of handoff-trace/v1 (see the README): the `source`, the event
+//! types it `canRecord` (a check that needs another type is unscored, not
+//! failed) and the parts of the source that were skipped, counted by kind
+//! (`partsSkipped`), so that nothing is dropped without a number.
 
+mod amazon_connect;
+mod genesys;
 mod openai;
 mod otel;
 mod tau;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
+
+use crate::trace::EventType;
 
 /// The source formats `import --from` and `score --input-format` read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,6 +47,11 @@ pub enum Format {
     OpenaiMessages,
     /// OTLP/JSON trace files with OpenTelemetry GenAI spans.
     Otel,
+    /// Amazon Connect Contact Lens output (chat, voice), with contact records or contact events beside it.
+    #[value(name = "amazon-connect")]
+    AmazonConnect,
+    /// Genesys Cloud analytics conversation details, with Speech & Text Analytics transcripts beside them.
+    Genesys,
 }
 
 impl fmt::Display for Format {
@@ -41,6 +61,8 @@ impl fmt::Display for Format {
             Format::Tau2 => "tau2",
             Format::OpenaiMessages => "openai-messages",
             Format::Otel => "otel",
+            Format::AmazonConnect => "amazon-connect",
+            Format::Genesys => "genesys",
         })
     }
 }
@@ -85,6 +107,10 @@ pub struct ImportCounts {
     pub records: u64,
     pub imported: u64,
     pub rejected: u64,
+    /// Parts of imported records that were not understood and left out,
+    /// by kind (`content part image_url`, `attachment`): the sum over the
+    /// conversations' `import.partsSkipped`.
+    pub parts_skipped: BTreeMap<String, u64>,
 }
 
 /// Where imported conversations and errors go.
@@ -94,24 +120,21 @@ pub trait ImportSink {
 }
 
 /// The files an import reads: each path, or the `*.json` and `*.jsonl`
-/// files of a directory in name order.
+/// files of a directory (plain, `.gz` or `.zst`) in name order.
 pub fn resolve(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let found = crate::trace::files_in(path, &["json", "jsonl"])
-                .map_err(|err| format!("{}: {err}", path.display()))?;
-            if found.is_empty() {
-                return Err(format!(
-                    "{}: directory holds no *.json or *.jsonl files",
-                    path.display()
-                ));
+    for input in crate::input::resolve(paths, &["json", "jsonl"]).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\nerror: ")
+    })? {
+        match input {
+            crate::input::Input::File(path) => files.push(path),
+            crate::input::Input::Stdin => {
+                return Err("import reads files, not standard input".to_string());
             }
-            files.extend(found);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            return Err(format!("{}: no such file or directory", path.display()));
         }
     }
     Ok(files)
@@ -124,20 +147,31 @@ pub fn import(
     options: &Options,
     sink: &mut dyn ImportSink,
 ) -> std::io::Result<ImportCounts> {
-    let mut counts = ImportCounts::default();
-    for file in files {
-        counts.files += 1;
-        let mut emit = Emit {
-            sink,
-            counts: &mut counts,
-            file: file.display().to_string(),
-            options,
-        };
-        match format {
-            Format::TauBench => tau::import_v1(file, &mut emit)?,
-            Format::Tau2 => tau::import_v2(file, &mut emit)?,
-            Format::OpenaiMessages => openai::import(file, &mut emit)?,
-            Format::Otel => otel::import(file, &mut emit)?,
+    let mut counts = ImportCounts {
+        files: files.len() as u64,
+        ..ImportCounts::default()
+    };
+    let mut emit = Emit {
+        sink,
+        counts: &mut counts,
+        file: String::new(),
+        options,
+    };
+    // Sources whose records span files (a transcript beside its contact
+    // record) read them all at once; the others one file at a time.
+    match format {
+        Format::AmazonConnect => amazon_connect::import(files, &mut emit)?,
+        Format::Genesys => genesys::import(files, &mut emit)?,
+        _ => {
+            for file in files {
+                emit.set_file(file);
+                match format {
+                    Format::TauBench => tau::import_v1(file, &mut emit)?,
+                    Format::Tau2 => tau::import_v2(file, &mut emit)?,
+                    Format::OpenaiMessages => openai::import(file, &mut emit)?,
+                    _ => otel::import(file, &mut emit)?,
+                }
+            }
         }
     }
     Ok(counts)
@@ -152,10 +186,15 @@ pub(crate) struct Emit<'a> {
 }
 
 impl Emit<'_> {
+    /// The file's stem, without a compression suffix: `gpt-4o-airline` for
+    /// `gpt-4o-airline.json.gz`.
     pub fn file_stem(path: &Path) -> String {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        crate::input::content_stem(path)
+    }
+
+    /// The file that records and rejections are now about.
+    pub fn set_file(&mut self, path: &Path) {
+        self.file = path.display().to_string();
     }
 
     /// One record read: imported, or rejected with why.
@@ -168,6 +207,12 @@ impl Emit<'_> {
         match built {
             Ok(conversation) => {
                 self.counts.imported += 1;
+                if let Some(Value::Object(skipped)) = conversation.pointer("/import/partsSkipped") {
+                    for (kind, count) in skipped {
+                        *self.counts.parts_skipped.entry(kind.clone()).or_default() +=
+                            count.as_u64().unwrap_or(0);
+                    }
+                }
                 self.sink.conversation(conversation)
             }
             Err(message) => {
@@ -175,6 +220,12 @@ impl Emit<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// A record that was read and cannot be imported.
+    pub fn reject_record(&mut self, record: impl Into<String>, message: impl Into<String>) {
+        self.counts.records += 1;
+        self.reject(record, message);
     }
 
     /// A record (or a whole file) that could not be read at all.
@@ -188,10 +239,11 @@ impl Emit<'_> {
     }
 }
 
-/// A whole `.json` file as one value, or `None` once a file that is not
-/// JSON has been rejected with the line where parsing stopped.
+/// A whole `.json` file (plain or compressed) as one value, or `None` once
+/// a file that is not JSON has been rejected with the line where parsing
+/// stopped.
 pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
-    match serde_json::from_slice(&std::fs::read(path)?) {
+    match serde_json::from_slice(&crate::input::read_all(path)?) {
         Ok(value) => Ok(Some(value)),
         Err(err) => {
             emit.reject(
@@ -211,9 +263,11 @@ pub(crate) fn each_json_line(
     mut f: impl FnMut(&mut Emit<'_>, usize, Result<Value, String>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     use std::io::BufRead;
-    let reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    let input = crate::input::Input::File(path.to_path_buf());
+    let reader = std::io::BufReader::new(crate::input::open(&input)?);
     for (index, line) in reader.lines().enumerate() {
-        let line = line?;
+        let line = line
+            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -223,17 +277,93 @@ pub(crate) fn each_json_line(
     Ok(())
 }
 
-/// Whether a file holds one JSON value per line.
+/// Whether a file holds one JSON value per line (`.jsonl`, compressed or not).
 pub(crate) fn is_jsonl(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "jsonl")
+    crate::input::content_extension(path).is_some_and(|e| e == "jsonl")
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Every JSON value of a file, each with where it is: a `.json` file's one
+/// value (`file`) or its list's items (`[3]`); a `.jsonl` file's lines, or
+/// values written back to back as a stream export writes them (`line 4`).
+/// A value that is not JSON is rejected with its line; `None` when the
+/// whole file could not be read as JSON.
+pub(crate) fn json_values(
+    path: &Path,
+    emit: &mut Emit<'_>,
+) -> std::io::Result<Option<Vec<(String, Value)>>> {
+    let bytes = crate::input::read_all(path)?;
+    if !is_jsonl(path) {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Array(items)) => {
+                return Ok(Some(
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, item)| (format!("[{index}]"), item))
+                        .collect(),
+                ));
+            }
+            Ok(value) => return Ok(Some(vec![("file".to_string(), value)])),
+            // Values back to back, not one document: read as a stream below.
+            Err(err) if err.is_syntax() && err.to_string().starts_with("trailing characters") => {}
+            Err(err) => {
+                emit.reject(
+                    format!("line {}", err.line()),
+                    format!("invalid JSON: {err}"),
+                );
+                return Ok(None);
+            }
+        }
+    }
+    // Line numbers, counted forward as the values are read.
+    let mut counted = (0usize, 1usize);
+    let mut line_at = |offset: usize| {
+        let (from, line) = counted;
+        let line = line + bytes[from..offset].iter().filter(|b| **b == b'\n').count();
+        counted = (offset, line);
+        line
+    };
+    let mut values = Vec::new();
+    let mut offset = 0;
+    'values: while offset < bytes.len() {
+        let mut stream =
+            serde_json::Deserializer::from_slice(&bytes[offset..]).into_iter::<Value>();
+        loop {
+            let after = offset + stream.byte_offset();
+            // The next value starts past whitespace; its first byte names its line.
+            let start = after
+                + bytes[after..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_whitespace())
+                    .count();
+            match stream.next() {
+                None => break 'values,
+                Some(Ok(value)) => values.push((format!("line {}", line_at(start)), value)),
+                Some(Err(err)) => {
+                    let line = line_at(start);
+                    emit.reject_record(format!("line {line}"), format!("invalid JSON: {err}"));
+                    // Go on with the line after the one the bad value started on.
+                    match bytes[start..].iter().position(|b| *b == b'\n') {
+                        Some(newline) => offset = start + newline + 1,
+                        None => break 'values,
+                    }
+                    continue 'values;
+                }
+            }
+        }
+    }
+    Ok(Some(values))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Role {
+    #[default]
     System,
     User,
     Assistant,
     Tool,
+    /// The human agent of a contact center.
+    Agent,
 }
 
 impl Role {
@@ -256,7 +386,7 @@ pub(crate) struct ToolCall {
 }
 
 /// One message of a source, normalised.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Message {
     pub role: Role,
     pub text: Option<String>,
@@ -265,7 +395,19 @@ pub(crate) struct Message {
     pub tool_call_id: Option<String>,
     /// RFC 3339, when the source has a time for this message.
     pub at: Option<String>,
+    /// On the [-1, 1] scale, when the source gives one.
+    pub sentiment: Option<f64>,
+    /// Kinds of the message's parts that were left out (`content part image_url`).
+    pub skipped: Vec<String>,
 }
+
+/// What AI-agent logs record: the AI's side of the conversation only.
+pub(crate) const AI_SIDE: &[EventType] = &[
+    EventType::Turn,
+    EventType::ToolCall,
+    EventType::Escalation,
+    EventType::HandoffPackage,
+];
 
 /// Everything but the messages.
 #[derive(Debug, Clone, Default)]
@@ -274,13 +416,69 @@ pub(crate) struct Header {
     pub agent_version: Option<String>,
     pub scenario_id: Option<String>,
     pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
     pub channel: Option<String>,
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
     pub metadata: Map<String, Value>,
-    /// Extra v1 events from the source (OpenTelemetry `handoff.*` events),
-    /// with the index of the message they follow.
+    /// Extra v1 events from the source (the queue, the agent, OpenTelemetry
+    /// `handoff.*` events), each with how many messages come before it.
     pub extra_events: Vec<(usize, Value)>,
+    /// The format's name, for the import block.
+    pub source: &'static str,
+    /// The event types this source can record; `None`: any.
+    pub can_record: Option<Vec<EventType>>,
+    /// Parts of the source left out, counted by kind.
+    pub parts_skipped: BTreeMap<String, u64>,
+}
+
+impl Header {
+    /// Counts a part of the source that is left out.
+    pub fn skip(&mut self, kind: impl Into<String>) {
+        *self.parts_skipped.entry(kind.into()).or_default() += 1;
+    }
+}
+
+/// The contact entering a queue for a human: the handoff, as contact-center
+/// exports record it. An `escalation` (the source gives no trigger or
+/// urgency) and a `queueJoined`, with the wait quoted to the customer when
+/// the source states one.
+pub(crate) fn queue_entry(at: Option<&str>, queue: &str, wait: Option<f64>) -> [Value; 2] {
+    let mut fields = Map::new();
+    fields.insert("queue".into(), json!(queue));
+    if let Some(wait) = wait {
+        fields.insert("estimatedWaitSeconds".into(), json!(wait));
+    }
+    [
+        event("escalation", at, Map::new()),
+        event("queueJoined", at, fields),
+    ]
+}
+
+/// The human agent connected.
+pub(crate) fn human_connected(agent: &str, at: Option<&str>) -> Value {
+    let mut fields = Map::new();
+    fields.insert("agentId".into(), json!(agent));
+    event("humanConnected", at, fields)
+}
+
+/// The non-blank string at a JSON pointer.
+pub(crate) fn str_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// A v1 event of `kind` with its time (when known) and its own keys.
+pub(crate) fn event(kind: &str, at: Option<&str>, fields: Map<String, Value>) -> Value {
+    let mut event = Map::new();
+    event.insert("type".into(), json!(kind));
+    if let Some(at) = at {
+        event.insert("at".into(), json!(at));
+    }
+    event.extend(fields);
+    Value::Object(event)
 }
 
 /// Parses tool-call arguments given as a JSON string, keeping text that is
@@ -293,48 +491,209 @@ pub(crate) fn arguments(value: &Value) -> Value {
     }
 }
 
-/// The text of a message `content`: a string, or the text parts of a list.
-pub(crate) fn content_text(content: &Value) -> Option<String> {
-    match content {
-        Value::String(text) => Some(text.clone()),
-        Value::Array(parts) => {
-            let texts: Vec<&str> = parts
-                .iter()
-                .filter_map(|part| match part {
-                    Value::String(text) => Some(text.as_str()),
-                    Value::Object(map) => map
+/// The text of a message's `content` and the kinds of its parts that carry
+/// none.
+#[derive(Debug, Default)]
+pub(crate) struct Content {
+    pub text: Option<String>,
+    pub skipped: Vec<String>,
+}
+
+/// Reads a message `content`: a string; a list of parts (strings, or
+/// content blocks: `text`, `input_text`, `output_text`, `refusal`, audio
+/// with a `transcript`); or such a list written as JSON text, as
+/// OpenTelemetry events carry it. Blocks without text (images, files, audio
+/// without a transcript) are named in `skipped`.
+pub(crate) fn content(value: &Value) -> Content {
+    let mut out = Content::default();
+    let parts: Vec<Value> = match value {
+        Value::Null => return out,
+        Value::String(text) => match serde_json::from_str::<Value>(text.trim()) {
+            Ok(Value::Array(blocks)) if !blocks.is_empty() && blocks.iter().all(is_block) => blocks,
+            Ok(block) if is_block(&block) => vec![block],
+            _ => {
+                out.text = Some(text.clone());
+                return out;
+            }
+        },
+        Value::Array(parts) => parts.clone(),
+        Value::Object(_) => vec![value.clone()],
+        other => {
+            out.skipped.push(format!(
+                "content of type {}",
+                crate::trace::json_type_name(other)
+            ));
+            return out;
+        }
+    };
+    let mut texts: Vec<String> = Vec::new();
+    for part in &parts {
+        match part {
+            Value::String(text) => texts.push(text.clone()),
+            Value::Object(map) => {
+                let kind = map.get("type").and_then(Value::as_str);
+                let text = match kind {
+                    None | Some("text" | "input_text" | "output_text") => map
                         .get("text")
                         .or_else(|| map.get("content"))
                         .and_then(Value::as_str),
-                    _ => None,
-                })
-                .collect();
-            (!texts.is_empty()).then(|| texts.join("\n"))
+                    Some("refusal") => map.get("refusal").and_then(Value::as_str),
+                    Some("audio" | "input_audio" | "output_audio") => map
+                        .get("transcript")
+                        .or_else(|| part.pointer("/input_audio/transcript"))
+                        .and_then(Value::as_str),
+                    Some(_) => None,
+                };
+                match text {
+                    Some(text) => texts.push(text.to_string()),
+                    None => out
+                        .skipped
+                        .push(format!("content part {}", kind.unwrap_or("without text"))),
+                }
+            }
+            other => out.skipped.push(format!(
+                "content part of type {}",
+                crate::trace::json_type_name(other)
+            )),
         }
-        _ => None,
     }
+    out.text = (!texts.is_empty()).then(|| texts.join("\n"));
+    out
+}
+
+/// A content block: an object with a `type`, or with `text`.
+fn is_block(value: &Value) -> bool {
+    value.as_object().is_some_and(|map| {
+        map.get("type").is_some_and(Value::is_string) || map.contains_key("text")
+    })
 }
 
 /// A time as RFC 3339 with milliseconds: RFC 3339 text, a date-time without
-/// an offset (taken as UTC, as the tau2 files record it), or Unix seconds.
+/// an offset (taken as UTC, as the tau2 files record it), or Unix time as a
+/// number or digits. The unit of Unix time is told by its size: below 1e11
+/// seconds (until the year 5138), below 1e14 milliseconds, below 1e17
+/// microseconds, else nanoseconds.
 pub(crate) fn timestamp(value: &Value) -> Option<String> {
+    let unix = |n: f64| -> Option<jiff::Timestamp> {
+        let magnitude = n.abs();
+        let millis = if magnitude >= 1e17 {
+            n / 1e6
+        } else if magnitude >= 1e14 {
+            n / 1e3
+        } else if magnitude >= 1e11 {
+            n
+        } else {
+            n * 1e3
+        };
+        if !millis.is_finite() {
+            return None;
+        }
+        jiff::Timestamp::from_millisecond(millis.round() as i64).ok()
+    };
     let ts = match value {
         Value::String(text) => {
             let text = text.trim();
-            text.parse::<jiff::Timestamp>().ok().or_else(|| {
-                text.parse::<jiff::civil::DateTime>()
-                    .ok()
-                    .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
-                    .map(|z| z.timestamp())
-            })?
+            if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                unix(text.parse().ok()?)?
+            } else {
+                text.parse::<jiff::Timestamp>().ok().or_else(|| {
+                    text.parse::<jiff::civil::DateTime>()
+                        .ok()
+                        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                        .map(|z| z.timestamp())
+                })?
+            }
         }
-        Value::Number(n) => {
-            let seconds = n.as_f64()?;
-            jiff::Timestamp::from_millisecond((seconds * 1000.0).round() as i64).ok()?
-        }
+        Value::Number(n) => unix(n.as_f64()?)?,
         _ => return None,
     };
     Some(format_ms(ts))
+}
+
+/// A time that a source gives at `path`: `None` when it gives none, an
+/// error naming the path when it gives something that is not a time.
+pub(crate) fn time_at(value: Option<&Value>, path: &str) -> Result<Option<String>, String> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => timestamp(value).map(Some).ok_or_else(|| {
+            format!(
+                "{path}: expected a time (RFC 3339, or Unix time in seconds, milliseconds, \
+                 microseconds or nanoseconds), found {value}"
+            )
+        }),
+    }
+}
+
+/// A time given in Unix milliseconds (or as RFC 3339 text), as Genesys
+/// Cloud's transcripts give them.
+pub(crate) fn millis_time(value: Option<&Value>, path: &str) -> Result<Option<String>, String> {
+    let expected = |value: &Value| format!("{path}: expected Unix milliseconds, found {value}");
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => {
+            let ms = n
+                .as_i64()
+                .ok_or_else(|| expected(&Value::Number(n.clone())))?;
+            jiff::Timestamp::from_millisecond(ms)
+                .map(|ts| Some(format_ms(ts)))
+                .map_err(|_| expected(&Value::Number(n.clone())))
+        }
+        Some(Value::String(text)) if text.trim().parse::<i64>().is_ok() => millis_time(
+            Some(&json!(text.trim().parse::<i64>().unwrap_or_default())),
+            path,
+        ),
+        Some(other) => time_at(Some(other), path).map_err(|_| expected(other)),
+    }
+}
+
+/// A wait that a flow message quotes ("about 3 minutes", "less than 5
+/// minutes", "2 to 5 minutes": the upper bound), in seconds; only in a
+/// message that speaks of waiting or of a queue.
+pub(crate) fn quoted_wait_seconds(text: &str) -> Option<f64> {
+    static WAIT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(\d+(?:\.\d+)?|a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty|forty-five|sixty)\s*(?:-|to)?\s*(\d+(?:\.\d+)?)?\s*(seconds?|secs?|minutes?|mins?|hours?|hrs?)\b",
+        )
+        .expect("the wait pattern is valid")
+    });
+    let lower = text.to_lowercase();
+    if !["wait", "queue", "hold"].iter().any(|w| lower.contains(w)) {
+        return None;
+    }
+    let found = WAIT.captures(&lower)?;
+    let number = |word: &str| -> Option<f64> {
+        Some(match word {
+            "a" | "one" => 1.0,
+            "two" => 2.0,
+            "three" => 3.0,
+            "four" => 4.0,
+            "five" => 5.0,
+            "six" => 6.0,
+            "seven" => 7.0,
+            "eight" => 8.0,
+            "nine" => 9.0,
+            "ten" => 10.0,
+            "fifteen" => 15.0,
+            "twenty" => 20.0,
+            "thirty" => 30.0,
+            "forty-five" => 45.0,
+            "sixty" => 60.0,
+            digits => digits.parse().ok()?,
+        })
+    };
+    let amount = match found.get(2) {
+        Some(upper) => number(upper.as_str())?,
+        None => number(found.get(1)?.as_str())?,
+    };
+    let unit = found.get(3)?.as_str();
+    let scale = if unit.starts_with('h') {
+        3600.0
+    } else if unit.starts_with('m') {
+        60.0
+    } else {
+        1.0
+    };
+    Some(amount * scale)
 }
 
 pub(crate) fn format_ms(ts: jiff::Timestamp) -> String {
@@ -350,8 +709,12 @@ pub(crate) fn build(
     if header.conversation_id.trim().is_empty() {
         return Err("no conversation id".to_string());
     }
-    if messages.is_empty() {
+    if messages.is_empty() && header.extra_events.is_empty() {
         return Err("no messages".to_string());
+    }
+    let mut parts_skipped = header.parts_skipped;
+    for kind in messages.iter().flat_map(|m| &m.skipped) {
+        *parts_skipped.entry(kind.clone()).or_default() += 1;
     }
     let agent_version = options
         .agent_version
@@ -361,8 +724,14 @@ pub(crate) fn build(
     let mut events: Vec<Value> = Vec::new();
     // Where each tool call's event is, by id, to put its result in.
     let mut open_calls: Vec<(Option<String>, usize)> = Vec::new();
-    let mut extra = header.extra_events.into_iter().peekable();
+    let mut extra = header.extra_events;
+    extra.sort_by_key(|(before, _)| *before);
+    let mut extra = extra.into_iter().peekable();
     for (index, message) in messages.iter().enumerate() {
+        // The source's own events that come before this message.
+        while let Some((_, event)) = extra.next_if(|(before, _)| *before <= index) {
+            events.push(event);
+        }
         let at = |mut event: Map<String, Value>| {
             if let Some(at) = &message.at {
                 event.insert("at".into(), Value::from(at.clone()));
@@ -371,17 +740,20 @@ pub(crate) fn build(
         };
         match message.role {
             Role::System => {}
-            Role::User | Role::Assistant => {
-                let speaker = if message.role == Role::User {
-                    "customer"
-                } else {
-                    "ai"
+            Role::User | Role::Assistant | Role::Agent => {
+                let speaker = match message.role {
+                    Role::User => "customer",
+                    Role::Agent => "human",
+                    _ => "ai",
                 };
                 if let Some(text) = message.text.as_deref().filter(|t| !t.trim().is_empty()) {
                     let mut event = Map::new();
                     event.insert("type".into(), json!("turn"));
                     event.insert("speaker".into(), json!(speaker));
                     event.insert("text".into(), json!(text));
+                    if let Some(sentiment) = message.sentiment {
+                        event.insert("sentiment".into(), json!(sentiment));
+                    }
                     events.push(at(event));
                 }
                 // A user's own tool calls (tau2's device tools) are not the agent's.
@@ -437,9 +809,6 @@ pub(crate) fn build(
                 }
             }
         }
-        while let Some((_, event)) = extra.next_if(|(after, _)| *after <= index) {
-            events.push(event);
-        }
     }
     events.extend(extra.map(|(_, event)| event));
 
@@ -459,9 +828,15 @@ pub(crate) fn build(
     let customer = header
         .customer_id
         .unwrap_or_else(|| format!("conversation:{}", header.conversation_id));
-    conversation.insert("customer".into(), json!({ "id": customer }));
-    // The source's start, else its first timed message.
-    let first_time = messages.iter().find_map(|m| m.at.clone());
+    let mut customer = json!({ "id": customer });
+    if let Some(name) = header.customer_name {
+        customer["name"] = json!(name);
+    }
+    conversation.insert("customer".into(), customer);
+    // The source's start, else its first timed message or event.
+    let first_time = events
+        .iter()
+        .find_map(|e| e.get("at").and_then(Value::as_str).map(str::to_string));
     if let Some(started) = header.started_at.or(first_time) {
         conversation.insert("startedAt".into(), json!(started));
     }
@@ -472,5 +847,15 @@ pub(crate) fn build(
         conversation.insert("metadata".into(), Value::Object(header.metadata));
     }
     conversation.insert("events".into(), Value::Array(events));
+    let mut block = Map::new();
+    block.insert("source".into(), json!(header.source));
+    if let Some(types) = header.can_record {
+        let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+        block.insert("canRecord".into(), json!(names));
+    }
+    if !parts_skipped.is_empty() {
+        block.insert("partsSkipped".into(), json!(parts_skipped));
+    }
+    conversation.insert("import".into(), Value::Object(block));
     Ok(Value::Object(conversation))
 }

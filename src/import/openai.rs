@@ -5,15 +5,21 @@
 //! an object with `messages` and, optionally, `id`, `model` or
 //! `agent_version`, `scenario_id`, `customer_id`, `channel`, `metadata` (an
 //! object of strings), `started_at`, `ended_at`. Each message may carry a
-//! time in `timestamp`, `created_at` or `at` (RFC 3339 or Unix seconds).
+//! time in `timestamp`, `created_at` or `at` (RFC 3339, or Unix time in
+//! seconds, milliseconds, microseconds or nanoseconds, told by its size); a
+//! time that is none of these rejects the conversation with its path.
+//!
+//! An assistant reply with no `content` is its `audio.transcript` (an audio
+//! reply) or its `refusal`. Content parts without text (images, files) are
+//! counted in the import block's `partsSkipped`.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::{
-    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, each_json_line,
-    is_jsonl, read_json, timestamp,
+    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, each_json_line,
+    is_jsonl, read_json, time_at,
 };
 
 pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
@@ -96,16 +102,30 @@ fn conversation(
                 .map(str::to_string)
         }),
         channel: string(&object, &["channel"]),
-        started_at: ["started_at", "startedAt", "created"]
-            .iter()
-            .find_map(|key| object.get(*key).and_then(timestamp)),
-        ended_at: ["ended_at", "endedAt"]
-            .iter()
-            .find_map(|key| object.get(*key).and_then(timestamp)),
+        started_at: first_time(&object, &["started_at", "startedAt", "created"], "")?,
+        ended_at: first_time(&object, &["ended_at", "endedAt"], "")?,
         metadata,
+        source: "openai-messages",
+        can_record: Some(AI_SIDE.to_vec()),
         ..Header::default()
     };
     build(header, &messages, options)
+}
+
+/// The time under the first of `keys` that `object` has; an error naming
+/// it when it is not a time.
+fn first_time(
+    object: &Map<String, Value>,
+    keys: &[&str],
+    prefix: &str,
+) -> Result<Option<String>, String> {
+    match keys
+        .iter()
+        .find(|key| object.get(**key).is_some_and(|v| !v.is_null()))
+    {
+        Some(key) => time_at(object.get(*key), &format!("{prefix}{key}")),
+        None => Ok(None),
+    }
 }
 
 fn message(raw: &Value) -> Result<Message, String> {
@@ -141,16 +161,31 @@ fn message(raw: &Value) -> Result<Message, String> {
             arguments: arguments(function.get("arguments").unwrap_or(&Value::Null)),
         });
     }
+    let mut body = content(raw.get("content").unwrap_or(&Value::Null));
+    // A reply given as audio, or a refusal, has no `content`: its
+    // transcript or the refusal is what was said.
+    if body.text.is_none() {
+        body.text = raw
+            .pointer("/audio/transcript")
+            .or_else(|| raw.get("refusal"))
+            .and_then(Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .map(str::to_string);
+    }
+    let at = match raw.as_object() {
+        Some(object) => first_time(object, &["timestamp", "created_at", "at"], "")?,
+        None => None,
+    };
     Ok(Message {
         role,
-        text: raw.get("content").and_then(content_text),
+        text: body.text,
         tool_calls,
         tool_call_id: raw
             .get("tool_call_id")
             .and_then(Value::as_str)
             .map(str::to_string),
-        at: ["timestamp", "created_at", "at"]
-            .iter()
-            .find_map(|key| raw.get(*key).and_then(timestamp)),
+        at,
+        skipped: body.skipped,
+        ..Message::default()
     })
 }

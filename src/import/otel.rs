@@ -9,7 +9,10 @@
 //!   `gen_ai.output.messages` span attributes (JSON, messages of `parts`),
 //!   and the older per-message span events (`gen_ai.system.message`,
 //!   `gen_ai.user.message`, `gen_ai.assistant.message`, `gen_ai.tool.message`,
-//!   `gen_ai.choice`). Each chat span repeats the history, so a span adds
+//!   `gen_ai.choice`), whose body is in the event's attributes (`content`,
+//!   `tool_calls`, `message` for a choice) or, as JSON, in
+//!   `gen_ai.event.content`; a `content` that is a JSON list of content
+//!   blocks is the text of its blocks. Each chat span repeats the history, so a span adds
 //!   only the messages past those already seen: new input messages are timed
 //!   at the span's start, its output at the span's end.
 //! - `execute_tool` spans (`gen_ai.tool.name`, `gen_ai.tool.call.id`,
@@ -20,6 +23,8 @@
 //!   event at the event's time; its attributes `handoff.<key>` become the
 //!   event's keys (JSON text is parsed, so `handoff.package` can carry the
 //!   package).
+//! - The import block: a conversation with `handoff.*` events can record
+//!   any event type; one without records only the AI's side.
 //! - Conversation fields from span or resource attributes: `handoff.agent_version`,
 //!   else `service.name@service.version`, else the model; `handoff.customer.id`
 //!   or `enduser.id`; `handoff.channel`; `handoff.scenario.id`.
@@ -30,7 +35,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{
-    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, each_json_line,
+    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, each_json_line,
     format_ms, is_jsonl, read_json,
 };
 
@@ -254,22 +259,39 @@ fn chat_messages(span: &Span) -> Result<(Vec<Message>, Vec<Message>), String> {
             "gen_ai.assistant.message" => Role::Assistant,
             "gen_ai.tool.message" => Role::Tool,
             "gen_ai.choice" => {
-                let message = match event.attributes.get("message") {
-                    Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+                let body = event_body(event);
+                let message = match body.get("message") {
+                    Some(Value::String(text)) => {
+                        serde_json::from_str(text).unwrap_or_else(|_| json_text(text))
+                    }
                     Some(other) => other.clone(),
-                    None => Value::Object(event.attributes.clone()),
+                    None => body,
                 };
                 output.push(event_message(Role::Assistant, &message));
                 continue;
             }
             _ => continue,
         };
-        input.push(event_message(
-            role,
-            &Value::Object(event.attributes.clone()),
-        ));
+        input.push(event_message(role, &event_body(event)));
     }
     Ok((input, output))
+}
+
+/// A per-message event's body: the JSON in `gen_ai.event.content` when the
+/// instrumentation puts it there, else the event's attributes.
+fn event_body(event: &SpanEvent) -> Value {
+    match event.attributes.get("gen_ai.event.content") {
+        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or_else(|_| json_text(text)),
+        Some(Value::Object(map)) => Value::Object(map.clone()),
+        _ => Value::Object(event.attributes.clone()),
+    }
+}
+
+/// Text that is not JSON, as a body whose content it is.
+fn json_text(text: &str) -> Value {
+    let mut body = Map::new();
+    body.insert("content".into(), Value::from(text));
+    Value::Object(body)
 }
 
 /// A message of the newer convention: `{role, parts: [...]}`.
@@ -282,6 +304,7 @@ fn parts_message(raw: &Value) -> Result<Message, String> {
     let mut texts = Vec::new();
     let mut tool_calls = Vec::new();
     let mut tool_call_id = None;
+    let mut skipped = Vec::new();
     for part in raw
         .get("parts")
         .and_then(Value::as_array)
@@ -311,7 +334,7 @@ fn parts_message(raw: &Value) -> Result<Message, String> {
                     None => String::new(),
                 });
             }
-            _ => {}
+            other => skipped.push(format!("message part {}", other.unwrap_or("without type"))),
         }
     }
     Ok(Message {
@@ -319,7 +342,8 @@ fn parts_message(raw: &Value) -> Result<Message, String> {
         text: (!texts.is_empty()).then(|| texts.join("\n")),
         tool_calls,
         tool_call_id,
-        at: None,
+        skipped,
+        ..Message::default()
     })
 }
 
@@ -343,13 +367,52 @@ fn event_message(role: Role, body: &Value) -> Message {
             })
         })
         .collect();
+    let body_content = content(body.get("content").unwrap_or(&Value::Null));
     Message {
         role,
-        text: body.get("content").and_then(content_text),
+        text: body_content.text,
         tool_calls,
         tool_call_id: body.get("id").and_then(Value::as_str).map(str::to_string),
-        at: None,
+        skipped: body_content.skipped,
+        ..Message::default()
     }
+}
+
+/// How many of a span's input messages repeat what earlier spans showed.
+/// A span's input is usually the whole history, but instrumentations also
+/// send a window of it, or only the new message: the input's longest
+/// prefix that is a suffix of what is known (system messages aside, which
+/// windows keep at the front) is repeated; the rest is new.
+fn repeated_history(known: &[Message], input: &[Message]) -> usize {
+    fn same(a: &Message, b: &Message) -> bool {
+        a.role == b.role
+            && a.text == b.text
+            && a.tool_call_id == b.tool_call_id
+            && a.tool_calls.len() == b.tool_calls.len()
+            && a.tool_calls
+                .iter()
+                .zip(&b.tool_calls)
+                .all(|(x, y)| x.name == y.name && x.id == y.id)
+    }
+    let said = |m: &&Message| m.role != Role::System;
+    let known: Vec<&Message> = known.iter().filter(said).collect();
+    // Leading system messages of the input count as repeated once anything is known.
+    let leading = if known.is_empty() {
+        0
+    } else {
+        input.iter().take_while(|m| m.role == Role::System).count()
+    };
+    let rest = &input[leading..];
+    let overlap = (0..=rest.len().min(known.len()))
+        .rev()
+        .find(|&k| {
+            rest[..k]
+                .iter()
+                .zip(&known[known.len() - k..])
+                .all(|(a, b)| same(a, b))
+        })
+        .unwrap_or(0);
+    leading + overlap
 }
 
 /// The last message timed at or before `at` (times are RFC 3339 in UTC
@@ -378,7 +441,6 @@ fn first_attribute(spans: &[Span], keys: &[&str]) -> Option<String> {
 
 fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), String> {
     let mut messages: Vec<Message> = Vec::new();
-    let mut seen_inputs = 0;
     let mut tool_spans = Vec::new();
     for span in spans {
         let operation = text(&span.attributes, "gen_ai.operation.name");
@@ -392,7 +454,8 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
         if input.is_empty() && output.is_empty() {
             continue;
         }
-        for mut message in input.into_iter().skip(seen_inputs) {
+        let repeated = repeated_history(&messages, &input);
+        for mut message in input.into_iter().skip(repeated) {
             message.at = time(span.start_ns);
             messages.push(message);
         }
@@ -400,7 +463,6 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
             message.at = time(span.end_ns);
             messages.push(message);
         }
-        seen_inputs = messages.len();
     }
     // Tool executions the chat spans do not show.
     for span in tool_spans {
@@ -432,6 +494,7 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
             }],
             tool_call_id: None,
             at,
+            ..Message::default()
         };
         let result = Message {
             role: Role::Tool,
@@ -445,6 +508,7 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
             tool_calls: Vec::new(),
             tool_call_id: id,
             at: time(span.end_ns),
+            ..Message::default()
         };
         messages.insert(position, result);
         messages.insert(position, call);
@@ -474,8 +538,9 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
                 }
             }
             let at = time(time_ns);
-            let after = last_at_or_before(&messages, at.as_deref()).unwrap_or(0);
-            extra.push((time_ns, after, Value::Object(object)));
+            // After the last message at or before it.
+            let before = last_at_or_before(&messages, at.as_deref()).map_or(0, |p| p + 1);
+            extra.push((time_ns, before, Value::Object(object)));
         }
     }
     extra.sort_by_key(|(time, after, _)| (*after, *time));
@@ -492,6 +557,7 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
     });
     let mut metadata = Map::new();
     metadata.insert("source".into(), Value::from("otel"));
+    let contact_center = !extra.is_empty();
     let header = Header {
         conversation_id: key.to_string(),
         agent_version,
@@ -503,8 +569,11 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
         metadata,
         extra_events: extra
             .into_iter()
-            .map(|(_, after, event)| (after, event))
+            .map(|(_, before, event)| (before, event))
             .collect(),
+        source: "otel",
+        can_record: (!contact_center).then(|| AI_SIDE.to_vec()),
+        ..Header::default()
     };
     Ok((header, messages))
 }

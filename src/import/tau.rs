@@ -5,7 +5,8 @@
 //! string). No times. The file name (`gpt-4o-airline.json`) gives the agent
 //! model and the domain.
 //!
-//! tau2: `{info, tasks, simulations}`; each simulation has `messages` with
+//! tau2: `{info, tasks, simulations}`, or a bare list of simulations (no
+//! `info`: no model or domain); each simulation has `messages` with
 //! `turn_idx` and a `timestamp` without offset (taken as UTC), tool calls
 //! with `arguments` as an object and a `requestor` (the user's own device
 //! tools in the telecom domain are `requestor: user`, not the agent's).
@@ -15,7 +16,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{
-    Emit, Header, Message, Role, ToolCall, arguments, build, content_text, read_json, timestamp,
+    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, read_json, time_at,
 };
 
 /// `gpt-4o-airline` -> (`gpt-4o`, `airline`); other names stay whole.
@@ -72,9 +73,10 @@ fn messages(list: &[Value], timed: bool) -> Result<Vec<Message>, String> {
             // tau2 marks results of the user's own tools with `requestor: user`.
             let users_tool =
                 role == Role::Tool && raw.get("requestor").and_then(Value::as_str) == Some("user");
+            let body = content(raw.get("content").unwrap_or(&Value::Null));
             Ok(Message {
                 role: if users_tool { Role::System } else { role },
-                text: raw.get("content").and_then(content_text),
+                text: body.text,
                 tool_calls,
                 tool_call_id: raw
                     .get("tool_call_id")
@@ -82,10 +84,15 @@ fn messages(list: &[Value], timed: bool) -> Result<Vec<Message>, String> {
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 at: if timed {
-                    raw.get("timestamp").and_then(timestamp)
+                    time_at(
+                        raw.get("timestamp"),
+                        &format!("messages[{index}].timestamp"),
+                    )?
                 } else {
                     None
                 },
+                skipped: body.skipped,
+                ..Message::default()
             })
         })
         .collect()
@@ -146,6 +153,8 @@ fn trajectory(
             .and_then(Value::as_str)
             .map(str::to_string),
         metadata,
+        source: "tau-bench",
+        can_record: Some(AI_SIDE.to_vec()),
         ..Header::default()
     };
     Ok((header, messages(traj, false)?))
@@ -155,9 +164,23 @@ pub fn import_v2(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     let Some(value) = read_json(path, emit)? else {
         return Ok(());
     };
-    let Some(simulations) = value.get("simulations").and_then(Value::as_array) else {
-        emit.reject("file", "expected a tau2 results object with `simulations`");
-        return Ok(());
+    // A results object, or the bare list of its simulations.
+    let simulations = match &value {
+        Value::Array(list) => list,
+        _ => match value.get("simulations").and_then(Value::as_array) {
+            Some(list) => list,
+            None => {
+                emit.reject(
+                    "file",
+                    "expected a tau2 results object with `simulations`, or a list of simulations",
+                );
+                return Ok(());
+            }
+        },
+    };
+    let record = |index: usize| match &value {
+        Value::Array(_) => format!("[{index}]"),
+        _ => format!("simulations[{index}]"),
     };
     let model = value
         .pointer("/info/agent_info/llm")
@@ -170,7 +193,7 @@ pub fn import_v2(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     for (index, simulation) in simulations.iter().enumerate() {
         let built = simulation_record(simulation, model.as_deref(), domain.as_deref())
             .and_then(|(header, messages)| build(header, &messages, emit.options));
-        emit.record(format!("simulations[{index}]"), built)?;
+        emit.record(record(index), built)?;
     }
     Ok(())
 }
@@ -188,7 +211,12 @@ fn simulation_record(
         .get("messages")
         .and_then(Value::as_array)
         .ok_or("no `messages` list")?;
-    let task_id = simulation.get("task_id").map(text_of).unwrap_or_default();
+    // Without a task, no scenario: a run pairs with no other.
+    let task_id = simulation
+        .get("task_id")
+        .filter(|v| !v.is_null())
+        .map(text_of)
+        .filter(|t| !t.is_empty());
     let mut metadata = Map::new();
     metadata.insert("source".into(), Value::from("tau2"));
     if let Some(domain) = domain {
@@ -215,14 +243,16 @@ fn simulation_record(
     let header = Header {
         conversation_id: id.to_string(),
         agent_version: model.map(str::to_string),
-        scenario_id: Some(match domain {
+        scenario_id: task_id.map(|task_id| match domain {
             Some(domain) => format!("{domain}/{task_id}"),
             None => task_id,
         }),
         customer_id,
-        started_at: simulation.get("start_time").and_then(timestamp),
-        ended_at: simulation.get("end_time").and_then(timestamp),
+        started_at: time_at(simulation.get("start_time"), "start_time")?,
+        ended_at: time_at(simulation.get("end_time"), "end_time")?,
         metadata,
+        source: "tau2",
+        can_record: Some(AI_SIDE.to_vec()),
         ..Header::default()
     };
     Ok((header, messages))
