@@ -142,3 +142,141 @@ fn every_shared_trajectory_imports_and_scores() {
         );
     }
 }
+
+/// The contact-center samples in ../shared/data/contact-center (Amazon
+/// Connect Contact Lens output and a contact event, Genesys Cloud details
+/// and a Speech & Text Analytics transcript), imported and scored with the
+/// shipped rubric, read in place.
+#[test]
+fn contact_center_samples_import_and_score_honestly() {
+    let Some(data) = common::shared_data().map(|d| d.join("contact-center")) else {
+        eprintln!("skipped: ../shared/data is not beside this checkout");
+        return;
+    };
+    if !data.is_dir() {
+        eprintln!("skipped: ../shared/data/contact-center is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = Vec::new();
+    for (format, folder, files) in [
+        ("amazon-connect", "amazon-connect", 3),
+        ("genesys", "genesys", 2),
+    ] {
+        let source = data.join(folder);
+        let out = dir.path().join(format!("{format}.jsonl"));
+        // --strict: any rejected record would exit 2.
+        let output = common::run(&[
+            "import",
+            "--from",
+            format,
+            source.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--strict",
+        ]);
+        let stderr = common::stderr(&output);
+        assert_eq!(output.status.code(), Some(0), "{format}: {stderr}");
+        assert!(
+            stderr.contains(&format!("in {files} file(s); 0 rejected")),
+            "{format}: {stderr}"
+        );
+        let conversations: Vec<Value> = std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        eprintln!("{format}: {stderr}");
+        all.extend(conversations);
+    }
+    // Every file became a conversation: the two Contact Lens files, the
+    // contact event (whose contact has no transcript here), and the Genesys
+    // detail and transcript (two different conversations).
+    assert_eq!(all.len(), 5);
+
+    let chat = all
+        .iter()
+        .find(|c| c["conversationId"] == "b49644f6-672f-445c-b209-f76b36482830")
+        .expect("the Contact Lens chat");
+    let events = chat["events"].as_array().unwrap();
+    let of_type = |t: &'static str| events.iter().filter(move |e| e["type"] == t);
+    let speakers: HashSet<&str> = of_type("turn")
+        .map(|t| t["speaker"].as_str().unwrap())
+        .collect();
+    assert_eq!(speakers, HashSet::from(["ai", "customer", "human"]));
+    // The flow's "placed in queue" message is the queue entry, with the wait
+    // it quoted a moment before ("less than 5 minutes").
+    let queued = of_type("queueJoined").next().expect("queueJoined");
+    assert_eq!(queued["at"], "2022-10-27T03:31:56.618Z");
+    assert_eq!(queued["estimatedWaitSeconds"], 300.0);
+    let connected = of_type("humanConnected").next().expect("humanConnected");
+    assert_eq!(connected["at"], "2022-10-27T03:32:00.951Z");
+    assert!(
+        of_type("turn")
+            .filter(|t| t["speaker"] == "customer")
+            .all(|t| t["sentiment"].is_number()),
+        "every customer turn carries the source's sentiment"
+    );
+
+    // Scored with the shipped rubric: what the source cannot show is
+    // unscored with that reason; the human's questions are found.
+    let out = dir.path().join("run");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        "--input-format",
+        "amazon-connect",
+        data.join("amazon-connect").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = std::fs::read_to_string(out.join("calls.jsonl")).unwrap();
+    let card: Value = calls
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|c| c["conversation_id"] == "b49644f6-672f-445c-b209-f76b36482830")
+        .unwrap();
+    let dimension = |id: &str| {
+        card["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let context = dimension("context_before_connect");
+    assert_eq!(context["status"], "unscored");
+    assert_eq!(
+        context["checks"][0]["reason"],
+        "this source does not record contextDelivered"
+    );
+    let reverification = dimension("no_reverification");
+    assert_eq!(reverification["status"], "unscored");
+    assert_eq!(
+        reverification["reason"],
+        "this source does not record verification"
+    );
+    let repeat = dimension("no_repeat_yourself");
+    assert_eq!(repeat["status"], "fail", "{repeat}");
+    let found: Vec<&str> = repeat["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .flat_map(|c| c["evidence"].as_array().unwrap())
+        .filter_map(|e| e["matched"].as_str())
+        .collect();
+    eprintln!("no_repeat_yourself found: {found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.to_lowercase().contains("order id number")),
+        "the human asks again for the order number: {found:?}"
+    );
+    eprintln!("{}", common::stdout(&output));
+}
