@@ -519,22 +519,22 @@ fn amazon_connect_contact_lens_joined_with_records_and_events() {
     assert_eq!(turns[0]["at"], "2025-03-04T09:09:30.000Z");
     assert_eq!(turns[1]["at"], "2025-03-04T09:09:34.500Z");
     assert_eq!(turns[0]["speaker"], "human");
+    // What came before the queue is not in the recording nor in the record:
+    // a queue entry, no escalation, and the import block says so.
+    assert_eq!(types(voice)[..3], ["queueJoined", "humanConnected", "turn"]);
     assert_eq!(
-        types(voice)[..3],
-        ["escalation", "queueJoined", "humanConnected"]
+        voice["import"]["canRecord"],
+        serde_json::json!(["turn", "queueJoined", "humanConnected"])
     );
     // Two deliveries of the record, merged.
     assert_eq!(voice["metadata"]["attributes.customerTier"], "gold");
 
     // A record without a transcript: the queue and the agent only.
     let record = by_id(&conversations, "77aa0c12-9f3e-4d8b-a1c2-5e6f7a8b9c0d");
-    assert_eq!(
-        types(record),
-        ["escalation", "queueJoined", "humanConnected"]
-    );
+    assert_eq!(types(record), ["queueJoined", "humanConnected"]);
     assert_eq!(
         record["import"]["canRecord"],
-        serde_json::json!(["escalation", "queueJoined", "humanConnected"])
+        serde_json::json!(["queueJoined", "humanConnected"])
     );
     snapshot("import_amazon_connect", &conversations);
 }
@@ -597,10 +597,7 @@ fn amazon_connect_exports_never_seen_import_or_are_rejected_where() {
         serde_json::json!(["turn", "humanConnected"])
     );
     // The good record of the broken file.
-    assert_eq!(
-        types(by_id(&conversations, "rec-ok-1")),
-        ["escalation", "queueJoined"]
-    );
+    assert_eq!(types(by_id(&conversations, "rec-ok-1")), ["queueJoined"]);
 }
 
 #[test]
@@ -659,9 +656,10 @@ fn genesys_details_joined_with_transcripts() {
     assert_eq!(joined["import"]["partsSkipped"]["phrase by `holdmusic`"], 1);
     assert_eq!(joined["import"]["partsSkipped"]["empty phrase"], 1);
 
-    // A details query result: one conversation per entry.
+    // A details query result: one conversation per entry. Without an IVR
+    // or a bot before the queue, no handoff from automation: no escalation.
     let abandoned = by_id(&conversations, "g-abandoned");
-    assert_eq!(types(abandoned), ["escalation", "queueJoined"]);
+    assert_eq!(types(abandoned), ["queueJoined"]);
     let unanswered = by_id(&conversations, "g-unanswered");
     assert_eq!(unanswered["channel"], "messaging");
     assert!(events_of(unanswered, "humanConnected").is_empty());
@@ -673,13 +671,7 @@ fn genesys_details_joined_with_transcripts() {
     let orphan = by_id(&conversations, "g-orphan");
     assert_eq!(
         types(orphan),
-        [
-            "turn",
-            "turn",
-            "escalation",
-            "queueJoined",
-            "humanConnected"
-        ]
+        ["turn", "turn", "queueJoined", "humanConnected"]
     );
     assert!(events_of(orphan, "turn")[0].get("at").is_none());
     snapshot("import_genesys", &conversations);

@@ -27,10 +27,12 @@
 //!   it: in a redacted analysis file the `[PII]` placeholders stay.
 //! - An agent's `participant.joined` event is `humanConnected` (else the
 //!   record's `ConnectedToAgentTimestamp`). The contact entering a queue is
-//!   an `escalation` (trigger and urgency are not in the source) and a
-//!   `queueJoined`: at the record's `EnqueueTimestamp`, else at the first
-//!   flow message that speaks of the queue; a flow message that quotes a
-//!   wait ("less than 5 minutes") gives `estimatedWaitSeconds`.
+//!   a `queueJoined`: at the record's `EnqueueTimestamp`, else at the first
+//!   flow message that puts the customer in a queue; a flow message that
+//!   quotes a wait ("less than 5 minutes") gives `estimatedWaitSeconds`.
+//!   After flow or bot messages it is also an `escalation` (trigger and
+//!   urgency are not in the source). A record, and a call recording, do not
+//!   show what came before the queue: they cannot record an escalation.
 //! - Sentiment labels map to the [-1, 1] scale: POSITIVE 0.5, NEUTRAL 0,
 //!   MIXED 0, NEGATIVE -0.5 (a label gives the direction, not the strength:
 //!   the middle of each half of the scale).
@@ -357,10 +359,11 @@ fn queue_event(contact: &Contact, at: Option<&str>, wait: Option<f64>) -> [Value
 /// The queue entry and the agent's connection that a record gives, before
 /// everything else; the agent named by the record, else `agent`.
 fn record_events(contact: &Contact, agent: Option<&str>, header: &mut Header) {
+    // What the contact went through before the queue is not in a record
+    // (nor in a call recording): a queue entry, no escalation.
     if contact.enqueued.is_some() {
-        for event in queue_event(contact, contact.enqueued.as_deref(), None) {
-            header.extra_events.push((0, event));
-        }
+        let [_, queued] = queue_event(contact, contact.enqueued.as_deref(), None);
+        header.extra_events.push((0, queued));
     }
     if contact.connected_to_agent.is_some() {
         let agent = contact.agent.as_deref().or(agent).unwrap_or("unknown");
@@ -374,11 +377,7 @@ fn record_events(contact: &Contact, agent: Option<&str>, header: &mut Header) {
 /// A contact known only from its record or events.
 fn record_only(id: &str, contact: &Contact) -> Result<(Header, Vec<Message>), String> {
     let mut header = base_header(id, Some(contact));
-    header.can_record = Some(vec![
-        EventType::Escalation,
-        EventType::QueueJoined,
-        EventType::HumanConnected,
-    ]);
+    header.can_record = Some(vec![EventType::QueueJoined, EventType::HumanConnected]);
     record_events(contact, None, &mut header);
     if header.extra_events.is_empty() {
         return Err(format!(
@@ -625,7 +624,13 @@ fn chat_turns(
         let [escalation, queued] = queue_event(contact.unwrap_or(&default), at.as_deref(), wait);
         // Before anything else at that position (the agent joins after).
         header.extra_events.insert(0, (position, queued));
-        header.extra_events.insert(0, (position, escalation));
+        // A handoff when the flow or its bot spoke before the queue.
+        if messages[..position.min(messages.len())]
+            .iter()
+            .any(|m| m.role == Role::Assistant)
+        {
+            header.extra_events.insert(0, (position, escalation));
+        }
     }
     header.extra_events.sort_by_key(|(position, _)| *position);
     if header.started_at.is_none() {
@@ -699,7 +704,6 @@ fn voice_turns(
         Some(contact) => {
             header.can_record = Some(vec![
                 EventType::Turn,
-                EventType::Escalation,
                 EventType::QueueJoined,
                 EventType::HumanConnected,
             ]);

@@ -19,9 +19,10 @@
 //! - Phrases by `external` (or `customer`) are `customer` turns, by
 //!   `internal` (or `agent`, `user`) `human` turns, by `ivr`, `bot`, `acd`
 //!   or `workflow` (the flow and its bots) `ai` turns.
-//! - The `acd` participant's start is the contact entering a queue: an
-//!   `escalation` (trigger and urgency are not in the source) and a
-//!   `queueJoined` (`queue` the queue id). An `agent` participant's first
+//! - The `acd` participant's start is the contact entering a queue, a
+//!   `queueJoined` (`queue` the queue id); after an automated front end (an
+//!   `ivr`, `workflow` or `bot` participant, or their phrases) it is also an
+//!   `escalation` (trigger and urgency are not in the source). An `agent` participant's first
 //!   `interact` segment (its start, in a transcript) is `humanConnected`.
 //! - An agent session with a `scriptId` had a script opened with the
 //!   interaction, which Genesys Cloud does when the agent answers: a
@@ -213,6 +214,25 @@ fn conversation(
         EventType::HumanConnected,
     ];
     let mut timed: Vec<Timed> = Vec::new();
+    let automated = |purpose: Option<&str>| {
+        purpose
+            .is_some_and(|p| matches!(p.to_ascii_lowercase().as_str(), "ivr" | "bot" | "workflow"))
+    };
+    let self_service = detail
+        .and_then(|d| d.get("participants"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|p| automated(str_at(p, "/purpose")))
+        || transcripts
+            .iter()
+            .flat_map(|t| {
+                t.get("participants")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .any(|p| automated(str_at(p, "/participantPurpose")));
     match detail {
         Some(detail) => {
             can_record.push(EventType::ContextDelivered);
@@ -276,6 +296,23 @@ fn conversation(
         && let Value::Object(map) = &mut queued.event
     {
         map.insert("estimatedWaitSeconds".into(), json!(wait));
+    }
+    // The queue entry is a handoff when an automated front end (an IVR,
+    // a flow, a bot) came before it: a participant of that purpose, or its
+    // phrases before the queue.
+    let queued_at = timed
+        .iter()
+        .find(|t| t.event["type"] == "queueJoined")
+        .map(|t| t.at.clone());
+    let spoke_first = messages.iter().any(|m| {
+        m.role == Role::Assistant
+            && match (&m.at, &queued_at) {
+                (Some(at), Some(queued)) => at <= queued,
+                _ => false,
+            }
+    });
+    if !(self_service || spoke_first) {
+        timed.retain(|t| t.event["type"] != "escalation");
     }
     for Timed { at, event } in timed {
         let position = messages
