@@ -51,8 +51,8 @@ use std::sync::LazyLock;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Emit, Header, Message, Role, human_connected, json_values, queue_entry, quoted_wait_seconds,
-    str_at, time_at,
+    Emit, Header, Message, Role, human_connected, json_values, json_values_again, queue_entry,
+    quoted_wait_seconds, str_at, time_at,
 };
 use crate::trace::EventType;
 
@@ -238,7 +238,7 @@ pub fn import(files: &[PathBuf], emit: &mut Emit<'_>) -> std::io::Result<()> {
     // only one transcript is held at a time.
     for file in &analyses {
         emit.set_file(file);
-        let Some(values) = json_values(file, emit)? else {
+        let Some(values) = json_values_again(file)? else {
             continue;
         };
         for (record, value) in values {

@@ -39,8 +39,8 @@ use std::path::PathBuf;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Emit, Header, Message, Role, event, human_connected, json_values, millis_time, queue_entry,
-    quoted_wait_seconds, str_at, time_at,
+    Emit, Header, Message, Role, event, human_connected, json_values, json_values_again,
+    millis_time, queue_entry, quoted_wait_seconds, str_at, time_at,
 };
 use crate::trace::EventType;
 
@@ -125,7 +125,7 @@ pub fn import(files: &[PathBuf], emit: &mut Emit<'_>) -> std::io::Result<()> {
             .unwrap_or_default()
             .to_string();
         let joined = match transcripts.remove(&id) {
-            Some(refs) => load(&refs, emit)?,
+            Some(refs) => load(&refs)?,
             None => Vec::new(),
         };
         emit.set_file(&file);
@@ -137,7 +137,7 @@ pub fn import(files: &[PathBuf], emit: &mut Emit<'_>) -> std::io::Result<()> {
         let Some(refs) = transcripts.remove(&id) else {
             continue;
         };
-        let loaded = load(&refs, emit)?;
+        let loaded = load(&refs)?;
         if loaded.is_empty() {
             continue;
         }
@@ -150,13 +150,12 @@ pub fn import(files: &[PathBuf], emit: &mut Emit<'_>) -> std::io::Result<()> {
 }
 
 /// The transcripts `refs` point at, read again.
-fn load(refs: &[TranscriptRef], emit: &mut Emit<'_>) -> std::io::Result<Vec<Value>> {
+fn load(refs: &[TranscriptRef]) -> std::io::Result<Vec<Value>> {
     let mut out = Vec::new();
     let mut files: Vec<&PathBuf> = refs.iter().map(|r| &r.file).collect();
     files.dedup();
     for file in files {
-        emit.set_file(file);
-        let Some(values) = json_values(file, emit)? else {
+        let Some(values) = json_values_again(file)? else {
             continue;
         };
         for (record, value) in records(values) {

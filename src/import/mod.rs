@@ -291,6 +291,19 @@ pub(crate) fn json_values(
     path: &Path,
     emit: &mut Emit<'_>,
 ) -> std::io::Result<Option<Vec<(String, Value)>>> {
+    read_values(path, Some(emit))
+}
+
+/// [`json_values`] again, for a file read before: its bad values were
+/// reported the first time.
+pub(crate) fn json_values_again(path: &Path) -> std::io::Result<Option<Vec<(String, Value)>>> {
+    read_values(path, None)
+}
+
+fn read_values(
+    path: &Path,
+    mut emit: Option<&mut Emit<'_>>,
+) -> std::io::Result<Option<Vec<(String, Value)>>> {
     let bytes = crate::input::read_all(path)?;
     if !is_jsonl(path) {
         match serde_json::from_slice::<Value>(&bytes) {
@@ -307,10 +320,12 @@ pub(crate) fn json_values(
             // Values back to back, not one document: read as a stream below.
             Err(err) if err.is_syntax() && err.to_string().starts_with("trailing characters") => {}
             Err(err) => {
-                emit.reject(
-                    format!("line {}", err.line()),
-                    format!("invalid JSON: {err}"),
-                );
+                if let Some(emit) = emit {
+                    emit.reject(
+                        format!("line {}", err.line()),
+                        format!("invalid JSON: {err}"),
+                    );
+                }
                 return Ok(None);
             }
         }
@@ -341,7 +356,9 @@ pub(crate) fn json_values(
                 Some(Ok(value)) => values.push((format!("line {}", line_at(start)), value)),
                 Some(Err(err)) => {
                     let line = line_at(start);
-                    emit.reject_record(format!("line {line}"), format!("invalid JSON: {err}"));
+                    if let Some(emit) = emit.as_deref_mut() {
+                        emit.reject_record(format!("line {line}"), format!("invalid JSON: {err}"));
+                    }
                     // Go on with the line after the one the bad value started on.
                     match bytes[start..].iter().position(|b| *b == b'\n') {
                         Some(newline) => offset = start + newline + 1,
