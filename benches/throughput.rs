@@ -13,11 +13,17 @@
 //!    process used (all threads, user and system), MB per CPU-second (MB/s
 //!    per core), and the ratio score/parse (target: at least 0.5) both in
 //!    wall-clock throughput and per CPU-second. Best of three runs each.
-//! 2. Memory: re-runs this program as a child per size, which scores the
+//! 2. Compressed input: the same file gzip- and Zstandard-compressed
+//!    (`.jsonl.gz`, flate2 at its default level; `.jsonl.zst`, ruzstd's
+//!    fastest level), scored with both workers; prints conversations/s, MB/s
+//!    of decoded JSONL, MB/s of the compressed file, and the ratio to the
+//!    plain file's score pass. Best of three runs each.
+//! 3. Memory: re-runs this program as a child per size, which scores the
 //!    file and reports its own peak resident set (VmHWM); prints the ratio
 //!    of the largest to the smallest (target: at most 2).
 //!
-//! Data is generated once (seed 1) into `target/bench-data/` and reused.
+//! Data is generated once (seed 1) into `target/bench-data/` and reused,
+//! compressed copies too.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -65,6 +71,36 @@ fn data_file(count: u64) -> PathBuf {
         std::fs::rename(&partial, &path).unwrap();
     }
     path
+}
+
+/// `path` compressed beside it as `<name>.gz` or `<name>.zst`, made once.
+fn compressed_copy(path: &Path, extension: &str) -> PathBuf {
+    let target = PathBuf::from(format!("{}.{extension}", path.display()));
+    if !target.exists() {
+        eprintln!("compressing {} ...", target.display());
+        let partial = target.with_extension("partial");
+        let source = std::io::BufReader::new(File::open(path).unwrap());
+        let out = BufWriter::with_capacity(1 << 20, File::create(&partial).unwrap());
+        match extension {
+            "gz" => {
+                let mut encoder =
+                    flate2::write::GzEncoder::new(out, flate2::Compression::default());
+                std::io::copy(&mut { source }, &mut encoder).unwrap();
+                encoder.finish().unwrap().flush().unwrap();
+            }
+            _ => {
+                let mut out = out;
+                ruzstd::encoding::compress(
+                    source,
+                    &mut out,
+                    ruzstd::encoding::CompressionLevel::Fastest,
+                );
+                out.flush().unwrap();
+            }
+        }
+        std::fs::rename(&partial, &target).unwrap();
+    }
+    target
 }
 
 /// Writes call scorecards to a file, as `score` does.
@@ -193,6 +229,8 @@ fn main() {
         "{:<6} {:>7} {:>9} {:>7} {:>7} {:>13} {:>18}",
         "pass", "threads", "conv/s", "MB/s", "CPU s", "MB/s per core", "score/parse"
     );
+    // Wall-clock time of the plain file's score pass with two workers.
+    let mut plain_score_two = Duration::MAX;
     for threads in [1, 2] {
         let config = RunConfig {
             threads: Some(threads),
@@ -211,6 +249,9 @@ fn main() {
             scored
         });
         assert_eq!(parsed, scored);
+        if threads == 2 {
+            plain_score_two = score.wall;
+        }
         for (name, time) in [("parse", parse), ("score", score)] {
             let seconds = time.wall.as_secs_f64();
             let ratio = if name == "score" {
@@ -233,6 +274,40 @@ fn main() {
                 ratio
             );
         }
+    }
+
+    println!("\ncompressed input (score, 2 threads; MB/s of decoded JSONL and of the file read):");
+    println!(
+        "{:<6} {:>9} {:>7} {:>11} {:>7} {:>16}",
+        "input", "conv/s", "MB/s", "file MB/s", "size", "vs plain score"
+    );
+    let config = RunConfig {
+        threads: Some(2),
+        ..RunConfig::default()
+    };
+    for extension in ["gz", "zst"] {
+        let compressed = compressed_copy(&path, extension);
+        let file_megabytes = std::fs::metadata(&compressed).unwrap().len() as f64 / 1e6;
+        let (time, scored) = best_of(3, calls_file, |mut calls| {
+            let input = vec![Input::File(compressed.clone())];
+            let scored = run(&rubric, input, &config, &JudgeRunner::Off, &mut calls)
+                .unwrap()
+                .lines
+                .scored;
+            calls.0.flush().unwrap();
+            scored
+        });
+        assert_eq!(scored, throughput_size);
+        let seconds = time.wall.as_secs_f64();
+        println!(
+            "{:<6} {:>9.0} {:>7.1} {:>11.1} {:>6.1}x {:>16.2}",
+            extension,
+            scored as f64 / seconds,
+            megabytes / seconds,
+            file_megabytes / seconds,
+            megabytes / file_megabytes,
+            plain_score_two.as_secs_f64() / seconds
+        );
     }
 
     println!("\npeak memory (scoring with all cores, calls written to a file):");
