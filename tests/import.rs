@@ -828,6 +828,21 @@ fn compressed_source_exports_import_and_corrupt_streams_are_errors() {
         "{stderr}"
     );
 
+    // An import goes on past a file it cannot decode, rejecting that file.
+    let folder = dir.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(&gz, folder.join("gpt-4o-airline.json.gz")).unwrap();
+    let cut = gzip(&source);
+    std::fs::write(folder.join("gpt-4o-retail.json.gz"), &cut[..cut.len() / 2]).unwrap();
+    let output = common::run(&["import", "--from", "tau-bench", folder.to_str().unwrap()]);
+    let stderr = common::stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("gpt-4o-retail.json.gz: file: cannot be read:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("2 conversation(s)"), "{stderr}");
+
     // A stream cut short is an error naming the file, never an early end.
     let demo = std::fs::read(common::root().join("datasets/demo.jsonl")).unwrap();
     for (name, bytes) in [

@@ -239,11 +239,37 @@ impl Emit<'_> {
     }
 }
 
+/// The bytes of a file, decoded; `None` once a file that cannot be read
+/// (a compressed stream cut short or corrupt, a file gone) has been
+/// rejected as a whole, so that the other files are still imported.
+fn file_bytes(path: &Path, emit: Option<&mut Emit<'_>>) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = crate::input::open(&crate::input::Input::File(path.to_path_buf()))
+        .and_then(|mut reader| reader.read_to_end(&mut bytes));
+    match read {
+        Ok(_) => Some(bytes),
+        Err(err) => {
+            if let Some(emit) = emit {
+                // The error names the file when opening failed; the rejection names it anyway.
+                let text = err.to_string();
+                let prefix = format!("{}: ", path.display());
+                let text = text.strip_prefix(&prefix).unwrap_or(&text);
+                emit.reject("file", format!("cannot be read: {text}"));
+            }
+            None
+        }
+    }
+}
+
 /// A whole `.json` file (plain or compressed) as one value, or `None` once
 /// a file that is not JSON has been rejected with the line where parsing
 /// stopped.
 pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
-    match serde_json::from_slice(&crate::input::read_all(path)?) {
+    let Some(bytes) = file_bytes(path, Some(emit)) else {
+        return Ok(None);
+    };
+    match serde_json::from_slice(&bytes) {
         Ok(value) => Ok(Some(value)),
         Err(err) => {
             emit.reject(
@@ -256,7 +282,9 @@ pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Opt
 }
 
 /// Each non-blank line of a `.jsonl` file with its number, parsed as JSON
-/// (or why it is not JSON); the caller says what a bad line counts as.
+/// (or why it is not JSON: invalid UTF-8 too); the caller says what a bad
+/// line counts as. A file that stops being readable part-way is rejected
+/// at the line where it stopped.
 pub(crate) fn each_json_line(
     path: &Path,
     emit: &mut Emit<'_>,
@@ -264,15 +292,29 @@ pub(crate) fn each_json_line(
 ) -> std::io::Result<()> {
     use std::io::BufRead;
     let input = crate::input::Input::File(path.to_path_buf());
-    let reader = std::io::BufReader::new(crate::input::open(&input)?);
-    for (index, line) in reader.lines().enumerate() {
-        let line = line
-            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
-        if line.trim().is_empty() {
+    let mut reader = match crate::input::open(&input) {
+        Ok(reader) => std::io::BufReader::new(reader),
+        Err(err) => {
+            emit.reject("file", format!("cannot be read: {err}"));
+            return Ok(());
+        }
+    };
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                emit.reject(format!("line {number}"), format!("cannot be read: {err}"));
+                break;
+            }
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value = serde_json::from_str(&line).map_err(|err| format!("invalid JSON: {err}"));
-        f(emit, index + 1, value)?;
+        let value = serde_json::from_slice(&line).map_err(|err| format!("invalid JSON: {err}"));
+        f(emit, number, value)?;
     }
     Ok(())
 }
@@ -304,7 +346,9 @@ fn read_values(
     path: &Path,
     mut emit: Option<&mut Emit<'_>>,
 ) -> std::io::Result<Option<Vec<(String, Value)>>> {
-    let bytes = crate::input::read_all(path)?;
+    let Some(bytes) = file_bytes(path, emit.as_deref_mut()) else {
+        return Ok(None);
+    };
     if !is_jsonl(path) {
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Array(items)) => {
@@ -727,7 +771,7 @@ pub(crate) fn build(
         return Err("no conversation id".to_string());
     }
     if messages.is_empty() && header.extra_events.is_empty() {
-        return Err("no messages".to_string());
+        return Err("no messages and no events: nothing to import".to_string());
     }
     let mut parts_skipped = header.parts_skipped;
     for kind in messages.iter().flat_map(|m| &m.skipped) {

@@ -209,15 +209,6 @@ pub fn open(input: &Input) -> io::Result<Box<dyn Read + Send>> {
     decode(source, by_name).map_err(located)
 }
 
-/// The whole content of a file, decoded. Errors name the file.
-pub fn read_all(path: &Path) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open(&Input::File(path.to_path_buf()))?
-        .read_to_end(&mut bytes)
-        .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
-    Ok(bytes)
-}
-
 /// Up to `N` first bytes of `source`, fewer only at its end.
 fn head<const N: usize>(source: &mut dyn Read) -> io::Result<([u8; N], usize)> {
     let mut head = [0u8; N];
