@@ -4,4 +4,6 @@ mod model;
 mod reader;
 
 pub use model::*;
-pub use reader::{Input, InputError, LineReader, RawLine, files_in, parse_line, resolve_inputs};
+pub use reader::{
+    Input, InputError, LineReader, RawLine, files_in, overlong_error, parse_line, resolve_inputs,
+};
