@@ -17,6 +17,8 @@
 //! - [`report`]: the summary table, `summary.json`.
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
 //! - [`import`]: tau-bench, tau2, OpenAI messages and OpenTelemetry GenAI spans to `handoff-trace/v1`.
+//! - [`run_dir`]: the run directory on disk: manifest, lock, atomic outputs, resume, and the
+//!   one reader of finished runs.
 //! - [`compare`]: finished runs read back: the regression gate and `diff`.
 //! - [`calibrate`]: agreement of a rubric with human QA labels.
 
@@ -31,6 +33,7 @@ pub mod judge;
 pub mod report;
 pub mod rubric;
 pub mod run;
+pub mod run_dir;
 pub mod score;
 pub mod stats;
 pub mod synth;
