@@ -114,11 +114,11 @@ pub struct OutputFile {
 /// Blocks read for a fingerprint, and their size: a file up to their total
 /// is hashed whole.
 const BLOCKS: u64 = 16;
-const BLOCK: u64 = 64 * 1024;
+const BLOCK: u64 = 4 * 1024;
 
 /// A file's size and a content fingerprint: the SHA-256 (hex) of its size
-/// and of [`BLOCKS`] blocks of 64 KiB spread evenly from its first byte to
-/// its last (the whole file when it is at most 1 MiB). It reads 1 MiB
+/// and of [`BLOCKS`] blocks of 4 KiB spread evenly from its first byte to
+/// its last (the whole file when it is at most 64 KiB). It reads 64 KiB
 /// whatever the size, so inputs of gigabytes cost nothing noticeable, and a
 /// truncated, extended or rewritten file is told apart from the one a run
 /// read; an edit that keeps the size and misses every block is not.
