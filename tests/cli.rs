@@ -750,3 +750,33 @@ fn control_characters_from_the_input_never_reach_the_terminal_raw() {
     );
     assert!(!raw(&fs::read_to_string(dir.join("gate.md")).unwrap()));
 }
+
+#[test]
+fn calibrate_reads_labels_past_a_line_that_is_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = demo_lines(20).join("\n").into_bytes();
+    bytes.extend_from_slice(b"\n{\"schema\": \"\xff\xfe\"}\n");
+    fs::write(dir.path().join("labeled.jsonl"), bytes).unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let output = common::run_in(
+        dir.path(),
+        &[
+            "calibrate",
+            "-r",
+            rubric.to_str().unwrap(),
+            "labeled.jsonl",
+            "--judge",
+            "off",
+        ],
+    );
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("labeled.jsonl:21: line is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        common::stdout(&output).contains("20 calls"),
+        "{}",
+        common::stdout(&output)
+    );
+}

@@ -1,10 +1,9 @@
 //! `handoff-eval calibrate`: agreement of the rubric with human QA labels.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, BufRead};
+use std::io;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
@@ -14,7 +13,7 @@ use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
 use crate::calibrate::{Calibration, Calibrator, KappaGate};
 use crate::report::escape::controls;
 use crate::run::{RunConfig, Sink};
-use crate::trace::{Input, Label};
+use crate::trace::{Input, Label, LineReader};
 
 /// Score labeled conversations and measure agreement with the human QA
 /// `labels`: per dimension, confusion matrix, agreement and Cohen's kappa,
@@ -136,18 +135,22 @@ struct Labeled {
 fn read_labels(
     inputs: &[Input],
 ) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
+    if inputs.contains(&Input::Stdin) {
+        eprintln!(
+            "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
+        );
+        return Ok(None);
+    }
     let mut labels = HashMap::new();
-    for input in inputs {
-        let Input::File(path) = input else {
-            eprintln!(
-                "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
-            );
-            return Ok(None);
-        };
-        let file =
-            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        for line in io::BufReader::new(file).lines() {
-            if let Ok(found) = serde_json::from_str::<Labeled>(&line?)
+    // Lines are bounded as in the scoring pass, which rejects the longer ones.
+    let bounds = RunConfig::default();
+    let mut reader = LineReader::new(inputs.to_vec())
+        .max_line_bytes(bounds.max_line_bytes)
+        .max_batch_bytes(bounds.batch_bytes);
+    let mut batch = Vec::new();
+    while reader.next_batch(bounds.batch_size, &mut batch)? {
+        for raw in &batch {
+            if let Ok(found) = serde_json::from_slice::<Labeled>(&raw.bytes)
                 && !found.labels.is_empty()
             {
                 labels.insert(found.conversation_id, found.labels);

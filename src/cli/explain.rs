@@ -33,7 +33,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     let needle = serde_json::to_string(&args.conversation)?;
-    let mut reader = LineReader::new(inputs);
+    // Lines are bounded as `score` bounds them by default.
+    let bounds = crate::run::RunConfig::default();
+    let mut reader = LineReader::new(inputs)
+        .max_line_bytes(bounds.max_line_bytes)
+        .max_batch_bytes(bounds.batch_bytes);
     let mut batch = Vec::new();
     while reader.next_batch(1024, &mut batch)? {
         for raw in &batch {

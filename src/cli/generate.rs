@@ -1,7 +1,6 @@
 //! `handoff-eval generate`: write seeded synthetic conversations.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -48,8 +47,8 @@ fn flaw_rate(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Writes to `-o FILE`, or to standard output, where a closed pipe ends
-/// the command quietly (and early).
+/// Writes to `-o FILE` (which appears only once complete), or to standard
+/// output, where a closed pipe ends the command quietly (and early).
 pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
     let config = SynthConfig {
         seed: args.seed,
@@ -71,15 +70,13 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
         screen.flush()?;
         return Ok(EXIT_OK);
     };
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut writer = BufWriter::with_capacity(1 << 20, file);
-    let written = (|| -> std::io::Result<()> {
+    crate::run_dir::stream_into(path, |writer| -> anyhow::Result<()> {
         for conversation in conversations {
-            serde_json::to_writer(&mut writer, &conversation)?;
+            serde_json::to_writer(&mut *writer, &conversation)?;
             writer.write_all(b"\n")?;
         }
-        writer.flush()
-    })();
-    written.with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    })
+    .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(EXIT_OK)
 }

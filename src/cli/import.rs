@@ -117,17 +117,20 @@ pub fn import_into<W: Write>(
     Ok(Some(counts))
 }
 
-/// Writes to `-o FILE`, or to standard output, where a closed pipe ends
-/// the output quietly (the import still reports its counts).
+/// Writes to `-o FILE` (which appears only once complete), or to standard
+/// output, where a closed pipe ends the output quietly (the import still
+/// reports its counts).
 pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
     let imported = match &args.out {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            let mut sink = JsonlSink::new(BufWriter::with_capacity(1 << 20, file));
-            import_into(args.format, &args.inputs, &args.options, &mut sink)
-                .with_context(|| format!("cannot write {}", path.display()))?
-        }
+        Some(path) => crate::run_dir::stream_into(path, |out| {
+            import_into(
+                args.format,
+                &args.inputs,
+                &args.options,
+                &mut JsonlSink::new(out),
+            )
+        })
+        .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut sink = JsonlSink::new(Screen::new());
             import_into(args.format, &args.inputs, &args.options, &mut sink)?

@@ -41,7 +41,7 @@ pub use manifest::{
     FORMAT, InputRecord, Manifest, OutputFile, Outputs, RubricId, Settings, changed_inputs,
     fingerprint,
 };
-pub use publish::{WriteError, publish};
+pub use publish::{WriteError, partial_path, publish, stream_into};
 pub use reader::{Run, RunError};
 pub use writer::RunWriter;
 

@@ -1,8 +1,8 @@
 //! Whole files written so that no reader ever sees half of one.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 /// A file that could not be written, named.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,38 @@ pub fn publish(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
     })
 }
 
+/// Where a streamed output stays until it is complete: `.NAME.partial`
+/// beside `path`.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Streams a file too large to hold (`generate -o`, `import -o`) into
+/// [`partial_path`], and renames it over `path` once `write` succeeded and
+/// everything is flushed: an interrupted or failed write never leaves a
+/// shorter file that looks whole. On failure the partial file is removed.
+pub fn stream_into<T, E: From<WriteError>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T, E>,
+) -> Result<T, E> {
+    let partial = partial_path(path);
+    let file = File::create(&partial).map_err(|err| WriteError::io(path, err))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let result = write(&mut out).and_then(|value| {
+        out.flush()
+            .and_then(|()| fs::rename(&partial, path))
+            .map_err(|err| WriteError::io(path, err))?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +95,26 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["summary.json"]);
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let failed: Result<(), WriteError> = stream_into(&path, |out| {
+            out.write_all(b"{}\n")
+                .map_err(|err| WriteError::io(&path, err))?;
+            Err(WriteError::io(&path, io::Error::other("stopped")))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left");
+        let done: Result<u32, WriteError> = stream_into(&path, |out| {
+            out.write_all(b"{}\n")
+                .map_err(|err| WriteError::io(&path, err))?;
+            Ok(1)
+        });
+        assert_eq!(done.unwrap(), 1);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{}\n");
     }
 
     #[test]
