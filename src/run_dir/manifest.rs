@@ -117,7 +117,7 @@ const BLOCKS: u64 = 16;
 const BLOCK: u64 = 4 * 1024;
 
 /// A file's size and a content fingerprint: the SHA-256 (hex) of its size
-/// and of [`BLOCKS`] blocks of 4 KiB spread evenly from its first byte to
+/// and of 16 blocks of 4 KiB spread evenly from its first byte to
 /// its last (the whole file when it is at most 64 KiB). It reads 64 KiB
 /// whatever the size, so inputs of gigabytes cost nothing noticeable, and a
 /// truncated, extended or rewritten file is told apart from the one a run
