@@ -254,9 +254,25 @@ impl RunWriter {
         self.publish(MANIFEST, &text)
     }
 
+    /// Removes `summary.json`, the gate reports, and the temporary files a
+    /// killed writer may have left (`.NAME.PID.tmp`, `.NAME.partial`).
     fn remove_whole_file_outputs(&self) -> Result<(), WriteError> {
-        for name in std::iter::once(SUMMARY).chain(GATE_FILES) {
-            let path = self.dir.join(name);
+        let leftovers: Vec<PathBuf> = fs::read_dir(&self.dir)
+            .map_err(|err| WriteError::io(&self.dir, err))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| {
+                        name.starts_with('.')
+                            && (name.ends_with(".tmp") || name.ends_with(".partial"))
+                    })
+            })
+            .collect();
+        let outputs = std::iter::once(SUMMARY)
+            .chain(GATE_FILES)
+            .map(|name| self.dir.join(name));
+        for path in outputs.chain(leftovers) {
             match fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {}
@@ -344,9 +360,12 @@ mod tests {
         drop(writer);
         assert!(out.join(SUMMARY).exists());
 
-        // A second run starts: the summary of the first is gone at once.
+        // A second run starts: the summary of the first is gone at once, and
+        // so is what a killed writer left half-written.
+        fs::write(out.join(".summary.json.999.tmp"), "{").unwrap();
         let second = RunWriter::create(&out, manifest()).unwrap();
         assert!(!out.join(SUMMARY).exists());
+        assert!(!out.join(".summary.json.999.tmp").exists());
         let on_disk: Manifest =
             serde_json::from_str(&fs::read_to_string(out.join(MANIFEST)).unwrap()).unwrap();
         assert!(!on_disk.completed);
