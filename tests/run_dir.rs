@@ -164,6 +164,22 @@ fn request_bodies(server: &JudgeServer) -> Vec<String> {
         .collect()
 }
 
+/// Judge replies stored in the cache folder `dir`.
+fn cache_entries(dir: &Path) -> usize {
+    let Ok(folders) = fs::read_dir(dir) else {
+        return 0;
+    };
+    folders
+        .filter_map(|folder| fs::read_dir(folder.ok()?.path()).ok())
+        .flatten()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        })
+        .count()
+}
+
 fn kill(child: &mut std::process::Child) {
     // SIGKILL: nothing of the process runs after it.
     child.kill().unwrap();
@@ -232,8 +248,16 @@ fn a_killed_run_is_refused_then_resumed_to_the_same_bytes_without_asking_the_jud
         Duration::from_secs(120),
         || server.calls() > answered,
     );
-    // Time for the answered replies to be cached and the finished batches written.
-    std::thread::sleep(Duration::from_millis(1500));
+    // Every answered reply cached, and the batches they finish written.
+    wait_until("the replies to be cached", Duration::from_secs(120), || {
+        cache_entries(&dir.join("cache")) == answered
+    });
+    wait_until(
+        "finished batches to be written",
+        Duration::from_secs(120),
+        || fs::metadata(dir.join("run/calls.jsonl")).is_ok_and(|m| m.len() > 0),
+    );
+    std::thread::sleep(Duration::from_millis(300));
     kill(&mut child);
     let asked_before = server.calls();
     let kept = fs::read_to_string(dir.join("run/calls.jsonl")).unwrap();
