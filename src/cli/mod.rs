@@ -31,10 +31,11 @@ Exit codes:
   1  a quality gate failed (diff: verdicts flipped; calibrate: kappa
      below the rubric's minimum)
   2  the tool could not do its job: invalid rubric, unreadable input, a
-     run that is incomplete (still written, killed: see score --resume),
-     inconsistent or not a run, a locked --out, different rubrics without
-     --allow-rubric-change, a gate with nothing scored to decide it,
-     rejected lines under --strict, or a usage error
+     run that is incomplete (being written, or killed: see score
+     --resume), inconsistent or not a run, a locked --out, different
+     rubrics without --allow-rubric-change, a gate with nothing scored to
+     decide it, rejected lines under --strict, or a usage error
+
 A closed standard output (| head) ends a command quietly, after its files
 are complete, with the exit code its work decided.";
 
