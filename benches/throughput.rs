@@ -21,6 +21,9 @@
 //! 3. Memory: re-runs this program as a child per size, which scores the
 //!    file and reports its own peak resident set (VmHWM); prints the ratio
 //!    of the largest to the smallest (target: at most 2).
+//! 4. Memory with long lines: the same child on 500 conversations of 2 MB
+//!    each (a 2 MB customer turn), against the ceiling the README states.
+//!    `--long-lines` runs this part alone.
 //!
 //! Data is generated once (seed 1) into `target/bench-data/` and reused,
 //! compressed copies too.
@@ -102,6 +105,82 @@ fn compressed_copy(path: &Path, extension: &str) -> PathBuf {
     }
     target
 }
+
+/// 500 conversations of about 2 MB each: generated ones whose first
+/// customer turn is padded with words to 2 MB.
+fn long_lines_file() -> PathBuf {
+    let dir = root().join("target/bench-data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("long-500x2MB.jsonl");
+    if !path.exists() {
+        eprintln!(
+            "generating 500 conversations of 2 MB into {} ...",
+            path.display()
+        );
+        let partial = path.with_extension("partial");
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&partial).unwrap());
+        let words = "the customer explains again what happened to the order and the card ";
+        let padding = words.repeat((2 << 20) / words.len());
+        let config = SynthConfig {
+            seed: 1,
+            ..SynthConfig::default()
+        };
+        for conversation in Generator::new(config).take(500) {
+            let mut value = serde_json::to_value(&conversation).unwrap();
+            let turn = value["events"]
+                .as_array_mut()
+                .unwrap()
+                .iter_mut()
+                .find(|e| e["type"] == "turn" && e["speaker"] == "customer")
+                .unwrap();
+            let text = turn["text"].as_str().unwrap().to_string();
+            turn["text"] = serde_json::Value::from(format!("{text} {padding}"));
+            serde_json::to_writer(&mut out, &value).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+        out.flush().unwrap();
+        std::fs::rename(&partial, &path).unwrap();
+    }
+    path
+}
+
+/// Scores `path` in a child process (this program, as a child) and returns
+/// the calls it scored and its peak resident set in KiB.
+fn child_peak(path: &Path) -> (u64, u64) {
+    let exe = std::env::current_exe().unwrap();
+    let output = Command::new(&exe).env(CHILD_ENV, path).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut fields = text.split_whitespace();
+    let scored: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+    let peak: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
+    assert!(
+        scored > 0,
+        "child failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (scored, peak)
+}
+
+/// Peak memory scoring 500 lines of 2 MB, against the README's ceiling.
+fn long_lines() {
+    let path = long_lines_file();
+    let megabytes = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
+    let start = Instant::now();
+    let (scored, peak) = child_peak(&path);
+    assert_eq!(scored, 500);
+    assert!(
+        peak < LONG_LINE_CEILING_MIB * 1024,
+        "over the README's ceiling"
+    );
+    println!(
+        "\npeak memory, 500 lines of 2 MB ({megabytes:.0} MB): {:.1} MiB in {:.1} s (ceiling in the README: {LONG_LINE_CEILING_MIB} MiB)",
+        peak as f64 / 1024.0,
+        start.elapsed().as_secs_f64()
+    );
+}
+
+/// The README's stated ceiling for `long_lines`, in MiB.
+const LONG_LINE_CEILING_MIB: u64 = 200;
 
 /// Writes call scorecards to a file, as `score` does.
 struct FileSink(StreamFile);
@@ -204,6 +283,10 @@ fn main() {
         return;
     }
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--long-lines") {
+        long_lines();
+        return;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let (mut throughput_size, memory_sizes): (u64, [u64; 2]) = if quick {
         (20_000, [20_000, 200_000])
@@ -311,21 +394,10 @@ fn main() {
     }
 
     println!("\npeak memory (scoring with all cores, calls written to a file):");
-    let exe = std::env::current_exe().unwrap();
     let mut peaks = Vec::new();
     for size in memory_sizes {
-        let path = data_file(size);
-        let output = Command::new(&exe).env(CHILD_ENV, &path).output().unwrap();
-        let text = String::from_utf8_lossy(&output.stdout);
-        let mut fields = text.split_whitespace();
-        let scored: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
-        let peak: u64 = fields.next().and_then(|f| f.parse().ok()).unwrap_or(0);
-        assert_eq!(
-            scored,
-            size,
-            "child failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let (scored, peak) = child_peak(&data_file(size));
+        assert_eq!(scored, size);
         println!("  {size:>9} conversations: {:.1} MiB", peak as f64 / 1024.0);
         peaks.push(peak);
     }
@@ -335,4 +407,5 @@ fn main() {
         memory_sizes[0],
         peaks[1] as f64 / peaks[0] as f64
     );
+    long_lines();
 }

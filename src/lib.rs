@@ -19,6 +19,8 @@
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
 //! - [`import`]: tau-bench, tau2, OpenAI messages, OpenTelemetry GenAI spans, Amazon Connect
 //!   and Genesys Cloud exports to `handoff-trace/v1`.
+//! - [`run_dir`]: the run directory on disk: manifest, lock, atomic outputs, resume, and the
+//!   one reader of finished runs.
 //! - [`compare`]: finished runs read back: the regression gate and `diff`.
 //! - [`calibrate`]: agreement of a rubric with human QA labels.
 
@@ -34,6 +36,7 @@ pub mod judge;
 pub mod report;
 pub mod rubric;
 pub mod run;
+pub mod run_dir;
 pub mod score;
 pub mod stats;
 pub mod synth;

@@ -9,20 +9,30 @@
 //!
 //! The consumer and the reader run on the calling thread, outside the pool:
 //! with one worker, reading and writing still overlap with scoring.
+//!
+//! Work in flight is bounded in bytes as well as lines: a batch ends at
+//! [`RunConfig::batch_size`] lines or [`RunConfig::batch_bytes`] bytes of
+//! input, and a line over [`RunConfig::max_line_bytes`] is rejected without
+//! being held, so memory stays flat whatever the line sizes.
+//!
+//! A resumed run ([`run_after`]) scores its input again from the start, but
+//! takes the judge outcomes of the lines an interrupted run already wrote
+//! from those lines, writes nothing for them, and checks that they come out
+//! byte for byte as written.
 
 use std::collections::{HashSet, VecDeque};
-use std::io::{self, Write};
+use std::io::{self, BufRead, Write};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::aggregate::{Aggregate, Aggregator};
-use crate::checks::Outcome;
+use crate::checks::{Evidence, Outcome, Status};
 use crate::judge::runner::JudgeRunner;
 use crate::rubric::Rubric;
 use crate::score::{CallCard, CallSummary, JudgeJob, Scored, answer, customer_key, score_call};
-use crate::trace::{Input, LineReader, RawLine, parse_line};
+use crate::trace::{Input, LineReader, RawLine, overlong_error, parse_line};
 use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone)]
@@ -30,7 +40,12 @@ pub struct RunConfig {
     /// Worker threads that parse and score; `None` uses one per core.
     /// The calling thread reads the input and writes the results.
     pub threads: Option<usize>,
+    /// Lines per batch at most.
     pub batch_size: usize,
+    /// Bytes of input per batch at most (a batch holds at least one line).
+    pub batch_bytes: usize,
+    /// A longer input line (without its line ending) is rejected unread.
+    pub max_line_bytes: usize,
     /// Metadata keys to slice the aggregate by (`--by`).
     pub slice_keys: Vec<String>,
 }
@@ -40,6 +55,8 @@ impl Default for RunConfig {
         RunConfig {
             threads: None,
             batch_size: 1024,
+            batch_bytes: 16 << 20,
+            max_line_bytes: 64 << 20,
             slice_keys: Vec::new(),
         }
     }
@@ -93,6 +110,24 @@ pub trait Sink: Send {
     }
     fn duplicate(&mut self, _duplicate: &Duplicate) {}
     fn progress(&mut self, _lines: u64, _bytes: u64) {}
+    /// A scorecard an interrupted run already wrote (see [`run_after`]):
+    /// not to be written again.
+    fn kept(&mut self, _json: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+    /// The batches done so far are written: what is buffered can go to
+    /// disk, so that a run killed later keeps them.
+    fn checkpoint(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The scorecard lines an interrupted run wrote, to be kept by the run
+/// that takes it up (`score --resume`): the first `count` scored lines of
+/// the input, as they stand in `calls.jsonl`, each ending in a newline.
+pub struct Kept {
+    pub count: u64,
+    pub lines: Box<dyn io::BufRead + Send>,
 }
 
 enum LineResult<'r> {
@@ -214,11 +249,19 @@ impl Drop for Stash<'_> {
 
 fn process<'r>(
     rubric: &'r Rubric,
-    slice_keys: &[String],
+    config: &RunConfig,
     judge: &JudgeRunner,
     stash: &mut Stash<'_>,
     raw: &RawLine,
 ) -> LineResult<'r> {
+    if let Some(length) = raw.overlong {
+        return LineResult::Rejected {
+            input: raw.input,
+            line: raw.line,
+            error: overlong_error(length, config.max_line_bytes),
+        };
+    }
+    let slice_keys = &config.slice_keys;
     let conversation = match parse_line(&raw.bytes) {
         Ok(conversation) => conversation,
         Err(error) => {
@@ -261,6 +304,8 @@ struct Queued<'r> {
     conversation_id: String,
     body: Body<'r>,
     calls: Vec<(usize, usize, JoinHandle<Outcome>)>,
+    /// Already in calls.jsonl (a resumed run): checked, not written.
+    kept: bool,
 }
 
 /// Batches whose judge calls may still be running, at most; the consumer
@@ -284,19 +329,26 @@ struct Writer<'a, 'r> {
     /// Line buffers of the batch being written, then handed back to `buffers`.
     written: Vec<Vec<u8>>,
     buffers: &'a LineBuffers,
+    /// A resumed run's kept lines, and how many of them were read back.
+    kept: Option<Kept>,
+    kept_read: u64,
+    /// Scored lines pushed so far.
+    pushed: u64,
 }
 
 impl<'r> Writer<'_, 'r> {
     fn push(&mut self, scored: ScoredLine<'r>) {
+        let kept = self.kept.as_ref().is_some_and(|k| self.pushed < k.count);
+        self.pushed += 1;
         let calls = match &scored.body {
-            Body::Waiting { jobs, .. } => jobs
+            Body::Waiting { jobs, .. } if !kept => jobs
                 .iter()
                 .filter_map(|job| {
                     let handle = self.judge.spawn(job.request.clone())?;
                     Some((job.dimension, job.check, handle))
                 })
                 .collect(),
-            Body::Ready { .. } => Vec::new(),
+            _ => Vec::new(),
         };
         self.batch.push(Queued {
             input: scored.input,
@@ -304,6 +356,7 @@ impl<'r> Writer<'_, 'r> {
             conversation_id: scored.conversation_id,
             body: scored.body,
             calls,
+            kept,
         });
     }
 
@@ -331,7 +384,46 @@ impl<'r> Writer<'_, 'r> {
         while let Some(batch) = self.queue.pop_front() {
             self.write(batch)?;
         }
+        if let Some(kept) = &self.kept
+            && self.kept_read < kept.count
+        {
+            return Err(io::Error::other(format!(
+                "calls.jsonl holds {} scorecard lines, but the input gives only {}: the run cannot be resumed",
+                kept.count, self.kept_read
+            )));
+        }
         Ok(())
+    }
+
+    /// A kept line's scorecard, made again with the judge outcomes it
+    /// records, and checked against it.
+    fn replay(&mut self, body: Body<'r>) -> io::Result<(Vec<u8>, CallSummary)> {
+        let kept = self.kept.as_mut().expect("only kept lines are replayed");
+        let mut stored = Vec::with_capacity(LINE_CAPACITY);
+        kept.lines.read_until(b'\n', &mut stored)?;
+        self.kept_read += 1;
+        let number = self.kept_read;
+        let differs = || {
+            io::Error::other(format!(
+                "calls.jsonl line {number} is not the scorecard this input and rubric give: the run cannot be resumed"
+            ))
+        };
+        let (json, summary) = match body {
+            Body::Ready { json, summary } => (json, summary),
+            Body::Waiting {
+                mut card,
+                mut summary,
+                jobs,
+            } => {
+                let answers = stored_answers(&stored, &jobs).ok_or_else(differs)?;
+                answer(self.rubric, &mut card, &mut summary, answers);
+                (to_json(&card, Vec::with_capacity(LINE_CAPACITY)), summary)
+            }
+        };
+        if json != stored {
+            return Err(differs());
+        }
+        Ok((json, summary))
     }
 
     /// Writes a batch out and keeps its emptied vector for reuse.
@@ -345,6 +437,7 @@ impl<'r> Writer<'_, 'r> {
     fn write_lines(&mut self, batch: &mut Vec<Queued<'r>>) -> io::Result<()> {
         for queued in batch.drain(..) {
             let (json, summary) = match queued.body {
+                body if queued.kept => self.replay(body)?,
                 Body::Ready { json, summary } => (json, summary),
                 Body::Waiting {
                     mut card,
@@ -372,7 +465,11 @@ impl<'r> Writer<'_, 'r> {
                 });
             }
             self.aggregator.add(&summary);
-            self.sink.call(&json)?;
+            if queued.kept {
+                self.sink.kept(&json)?;
+            } else {
+                self.sink.call(&json)?;
+            }
             self.written.push(json);
         }
         self.buffers.give(&mut self.written);
@@ -404,7 +501,9 @@ fn pipeline<T: Send, S>(
         builder = builder.num_threads(threads);
     }
     let pool = builder.build().map_err(io::Error::other)?;
-    let mut reader = LineReader::new(inputs);
+    let mut reader = LineReader::new(inputs)
+        .max_line_bytes(config.max_line_bytes)
+        .max_batch_bytes(config.batch_bytes);
     let batch_size = config.batch_size.max(1);
     let mut current = Vec::new();
     reader.next_batch(batch_size, &mut current)?;
@@ -451,6 +550,23 @@ pub fn run(
     judge: &JudgeRunner,
     sink: &mut dyn Sink,
 ) -> io::Result<RunOutcome> {
+    run_after(rubric, inputs, config, judge, sink, None)
+}
+
+/// Scores every line of `inputs` against `rubric`, after the scorecards
+/// `kept` from an interrupted run: its first `kept.count` scored lines are
+/// scored again by rule, take their judge outcomes from the kept lines (no
+/// judge call), and go to [`Sink::kept`] instead of [`Sink::call`]; a kept
+/// line that does not come out byte for byte as written is an error. The
+/// outcome counts every line, kept or not.
+pub fn run_after(
+    rubric: &Rubric,
+    inputs: Vec<Input>,
+    config: &RunConfig,
+    judge: &JudgeRunner,
+    sink: &mut dyn Sink,
+    kept: Option<Kept>,
+) -> io::Result<RunOutcome> {
     let buffers = LineBuffers::new(config.batch_size.max(1));
     let mut writer = Writer {
         rubric,
@@ -471,15 +587,19 @@ pub fn run(
         spare: Vec::new(),
         written: Vec::new(),
         buffers: &buffers,
+        kept,
+        kept_read: 0,
+        pushed: 0,
     };
     let bytes = pipeline(
         inputs,
         config,
         || Stash::new(&buffers),
-        |stash, raw| process(rubric, &config.slice_keys, judge, stash, raw),
+        |stash, raw| process(rubric, config, judge, stash, raw),
         |step| match step {
             Step::BatchEnd { bytes } => {
                 writer.end_batch()?;
+                writer.sink.checkpoint()?;
                 writer.sink.progress(writer.lines.read, bytes);
                 Ok(())
             }
@@ -506,6 +626,61 @@ pub fn run(
         lines,
         aggregate: writer.aggregator.finish(),
     })
+}
+
+/// A judge check's outcome as a scorecard line records it.
+#[derive(Deserialize)]
+struct StoredOutcome {
+    status: Status,
+    reason: String,
+    #[serde(default)]
+    evidence: Vec<StoredEvidence>,
+    value: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct StoredEvidence {
+    event: Option<usize>,
+    at: Option<jiff::Timestamp>,
+    text: Option<String>,
+    matched: Option<String>,
+    pattern: Option<usize>,
+    note: Option<String>,
+}
+
+/// The outcomes of `jobs` as the scorecard line `stored` records them;
+/// `None` if it records no such check.
+fn stored_answers(stored: &[u8], jobs: &[JudgeJob]) -> Option<Vec<(usize, usize, Outcome)>> {
+    let card: serde_json::Value = serde_json::from_slice(stored).ok()?;
+    jobs.iter()
+        .map(|job| {
+            let check = card
+                .get("dimensions")?
+                .get(job.dimension)?
+                .get("checks")?
+                .get(job.check)?;
+            let stored = StoredOutcome::deserialize(check).ok()?;
+            let evidence = stored
+                .evidence
+                .into_iter()
+                .map(|e| Evidence {
+                    event: e.event,
+                    at: e.at,
+                    text: e.text,
+                    matched: e.matched,
+                    pattern: e.pattern,
+                    note: e.note,
+                })
+                .collect();
+            let outcome = Outcome {
+                status: stored.status,
+                reason: stored.reason.into(),
+                evidence,
+                value: stored.value,
+            };
+            Some((job.dimension, job.check, outcome))
+        })
+        .collect()
 }
 
 /// Reads and parses every line without scoring: the baseline that scoring

@@ -485,3 +485,298 @@ fn yaml_scorecards_are_stable_documents_one_per_call() {
             .unwrap();
     assert_eq!(printed, written);
 }
+
+/// Runs the binary with `args` in `dir`, its standard output closed before
+/// it prints anything (as `| head -0` would), or after `lines` lines.
+fn with_stdout_closed_after(dir: &Path, args: &[&str], lines: usize) -> std::process::Output {
+    let mut child = common::command_in(dir, args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    if lines > 0 {
+        use std::io::BufRead;
+        let mut reader = std::io::BufReader::new(stdout);
+        for _ in 0..lines {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+        }
+        drop(reader);
+    } else {
+        drop(stdout);
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Quiet on stderr: no panic, no broken-pipe error.
+fn assert_quiet(output: &std::process::Output, what: &str) {
+    let stderr = common::stderr(output);
+    assert!(
+        !stderr.contains("panicked") && !stderr.to_lowercase().contains("broken pipe"),
+        "{what}: {stderr}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_every_subcommand_quietly_after_its_files_are_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let rubric = rubric.to_str().unwrap();
+    let score_args = |out: &'static str, extra: &[&'static str]| {
+        let mut args = vec!["score", "-r", rubric, demo, "--out", out, "--judge", "off"];
+        args.extend_from_slice(extra);
+        args
+    };
+    // `score | head -2`, `score --format yaml | head -1`, and stdout closed at once.
+    for (out, extra, lines) in [
+        ("table", &[][..], 2),
+        ("yaml", &["--format", "yaml"][..], 1),
+        ("json", &["--format", "json"][..], 0),
+        ("closed", &[][..], 0),
+    ] {
+        let output = with_stdout_closed_after(dir, &score_args(out, extra), lines);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{out}: {}",
+            common::stderr(&output)
+        );
+        assert_quiet(&output, out);
+        let calls = fs::read_to_string(dir.join(out).join("calls.jsonl")).unwrap();
+        assert_eq!(calls.lines().count(), 300, "{out}: every card is written");
+        let manifest = read_json(&dir.join(out).join("manifest.json"));
+        assert_eq!(manifest["completed"], true, "{out}");
+        assert_eq!(
+            read_json(&dir.join(out).join("summary.json"))["lines"]["scored"],
+            300
+        );
+    }
+    // The exit code stays what the work decided: a failed gate is still 1.
+    for (name, flaw) in [("base", "0.08"), ("cand", "0.25")] {
+        let input = format!("{name}.jsonl");
+        let generated = common::run_in(
+            dir,
+            &[
+                "generate",
+                "--count",
+                "300",
+                "--seed",
+                "11",
+                "--ai-flaw",
+                flaw,
+                "-o",
+                &input,
+            ],
+        );
+        assert_eq!(generated.status.code(), Some(0));
+        let output = common::run_in(
+            dir,
+            &[
+                "score", "-r", rubric, &input, "--out", name, "--judge", "off",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0));
+    }
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (
+            vec![
+                "gate",
+                "--baseline",
+                "base",
+                "--candidate",
+                "cand",
+                "--json",
+                "gate.json",
+            ],
+            1,
+        ),
+        (vec!["diff", "base", "cand", "--json", "diff.json"], 1),
+        (vec!["report", "cand"], 0),
+        (
+            vec![
+                "explain",
+                "-r",
+                rubric,
+                "--conversation",
+                "conv-0000004",
+                demo,
+                "--judge",
+                "off",
+            ],
+            0,
+        ),
+        (vec!["generate", "--count", "100000"], 0),
+        (vec!["lint", rubric], 0),
+        (vec!["schema", "rubric"], 0),
+        (
+            vec![
+                "calibrate",
+                "-r",
+                rubric,
+                demo,
+                "--judge",
+                "off",
+                "--json",
+                "calibration.json",
+            ],
+            0,
+        ),
+    ];
+    let tau = common::fixture("import/gpt-4o-airline.json");
+    let mut cases = cases;
+    cases.push((
+        vec!["import", "--from", "tau-bench", tau.to_str().unwrap()],
+        0,
+    ));
+    for (args, code) in cases {
+        for lines in [0, 1] {
+            let output = with_stdout_closed_after(dir, &args, lines);
+            assert_eq!(
+                output.status.code(),
+                Some(code),
+                "{args:?}: {}",
+                common::stderr(&output)
+            );
+            assert_quiet(&output, &args.join(" "));
+        }
+    }
+    // The files they were asked for are complete.
+    for file in ["gate.json", "diff.json", "calibration.json"] {
+        serde_json::from_str::<Value>(&fs::read_to_string(dir.join(file)).unwrap())
+            .unwrap_or_else(|err| panic!("{file}: {err}"));
+    }
+}
+
+#[test]
+fn control_characters_from_the_input_never_reach_the_terminal_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut conversation: Value = serde_json::from_str(&demo_lines(5)[4]).unwrap();
+    let hostile = "\u{1b}]0;owned\u{7}\u{1b}[2J\r\u{9b}31m";
+    conversation["conversationId"] = Value::from(format!("conv-{hostile}"));
+    conversation["agentVersion"] = Value::from(format!("bot{hostile}"));
+    for event in conversation["events"].as_array_mut().unwrap() {
+        if let Some(text) = event.get("text").and_then(Value::as_str) {
+            event["text"] = Value::from(format!("{hostile} {text}"));
+        }
+    }
+    let id = conversation["conversationId"].as_str().unwrap().to_string();
+    let bad = format!("{{\"schema\": \"handoff-trace/v1\", \"conversationId\": \"x\", \"events\": [{{\"type\": \"turn\", \"speaker\": \"{hostile}\"}}]}}")
+        .replace('\u{1b}', "\\u001b")
+        .replace('\u{7}', "\\u0007")
+        .replace('\r', "\\r");
+    fs::write(
+        dir.join("hostile.jsonl"),
+        format!("{conversation}\n{bad}\n[\"\u{1b}[2J\"]\n"),
+    )
+    .unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let rubric = rubric.to_str().unwrap();
+    let raw =
+        |text: &str| text.contains('\u{1b}') || text.contains('\u{9b}') || text.contains('\r');
+    let mut outputs = Vec::new();
+    for format in ["table", "yaml"] {
+        outputs.push(common::run_in(
+            dir,
+            &[
+                "score",
+                "-r",
+                rubric,
+                "hostile.jsonl",
+                "--out",
+                "out",
+                "--judge",
+                "off",
+                "--format",
+                format,
+            ],
+        ));
+    }
+    outputs.push(common::run_in(
+        dir,
+        &[
+            "explain",
+            "-r",
+            rubric,
+            "--conversation",
+            &id,
+            "hostile.jsonl",
+            "--judge",
+            "off",
+        ],
+    ));
+    outputs.push(common::run_in(dir, &["report", "out"]));
+    outputs.push(common::run_in(dir, &["diff", "out", "out"]));
+    outputs.push(common::run_in(
+        dir,
+        &[
+            "gate",
+            "--baseline",
+            "out",
+            "--candidate",
+            "out",
+            "--markdown",
+            "gate.md",
+        ],
+    ));
+    for output in &outputs {
+        let (stdout, stderr) = (common::stdout(output), common::stderr(output));
+        assert!(
+            !raw(&stdout),
+            "raw control characters on stdout:\n{stdout:?}"
+        );
+        assert!(
+            !raw(&stderr),
+            "raw control characters on stderr:\n{stderr:?}"
+        );
+    }
+    // Shown escaped: the rejected lines, and the explained conversation.
+    let stderr = common::stderr(&outputs[0]);
+    assert!(
+        stderr.contains("hostile.jsonl:2: ") && stderr.contains("hostile.jsonl:3: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\\u{1b}[2J"), "{stderr}");
+    let explained = common::stdout(&outputs[2]);
+    assert!(
+        explained.starts_with("conv-\\u{1b}]0;owned\\u{7}"),
+        "{explained}"
+    );
+    assert!(!raw(&fs::read_to_string(dir.join("gate.md")).unwrap()));
+}
+
+#[test]
+fn calibrate_reads_labels_past_a_line_that_is_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = demo_lines(20).join("\n").into_bytes();
+    bytes.extend_from_slice(b"\n{\"schema\": \"\xff\xfe\"}\n");
+    fs::write(dir.path().join("labeled.jsonl"), bytes).unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let output = common::run_in(
+        dir.path(),
+        &[
+            "calibrate",
+            "-r",
+            rubric.to_str().unwrap(),
+            "labeled.jsonl",
+            "--judge",
+            "off",
+        ],
+    );
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("labeled.jsonl:21: line is not valid UTF-8"),
+        "{stderr}"
+    );
+    assert!(
+        common::stdout(&output).contains("20 calls"),
+        "{}",
+        common::stdout(&output)
+    );
+}

@@ -209,18 +209,18 @@ fn gate_exit_codes_when_it_cannot_decide() {
         common::stderr(&output)
     );
 
-    // A damaged calls.jsonl: the file and line are named.
+    // A damaged calls.jsonl (of the size the run wrote): the file and line
+    // are named.
     let damaged = runs.dir.join("damaged");
     std::fs::create_dir_all(&damaged).unwrap();
-    std::fs::copy(
-        runs.noisy.join("summary.json"),
-        damaged.join("summary.json"),
-    )
-    .unwrap();
+    for file in ["summary.json", "manifest.json", "rejected.jsonl"] {
+        std::fs::copy(runs.noisy.join(file), damaged.join(file)).unwrap();
+    }
     let calls = std::fs::read_to_string(runs.noisy.join("calls.jsonl")).unwrap();
-    let mut lines: Vec<&str> = calls.lines().collect();
-    lines[4] = "{\"conversation_id\": ";
-    std::fs::write(damaged.join("calls.jsonl"), lines.join("\n")).unwrap();
+    let mut lines: Vec<String> = calls.lines().map(str::to_string).collect();
+    let length = lines[4].len();
+    lines[4] = format!("{:<length$}", "{\"conversation_id\": ");
+    std::fs::write(damaged.join("calls.jsonl"), lines.join("\n") + "\n").unwrap();
     let output = gate(&runs.baseline, &damaged, &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -468,4 +468,156 @@ fn runs_that_share_no_ids_are_compared_unpaired() {
         .find(|g| g["subject"] == "honest_disclosure")
         .unwrap();
     assert_eq!(honest["status"], "fail", "{honest}");
+}
+
+/// 300 generated conversations, each with a scenario of its own, in `dir/name.jsonl`.
+fn unique_scenarios(dir: &Path, name: &str) -> Vec<String> {
+    let input = dir.join(format!("{name}.jsonl"));
+    let output = common::run(&[
+        "generate",
+        "--count",
+        "300",
+        "--seed",
+        "11",
+        "-o",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(index, line)| {
+            let mut conversation: Value = serde_json::from_str(line).unwrap();
+            conversation["scenarioId"] = Value::from(format!("scenario-{index:03}"));
+            conversation.to_string()
+        })
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn coverage_gates(report: &Value) -> Vec<(String, String, String)> {
+    report["gates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["subject"] == "coverage")
+        .map(|g| {
+            (
+                g["rule"].as_str().unwrap().to_string(),
+                g["observed"].as_str().unwrap().to_string(),
+                g["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_candidate_that_lost_coverage_fails_the_gate_and_the_report_lists_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let lines = unique_scenarios(dir, "generated");
+    let base_input = dir.join("base.jsonl");
+    write_lines(&base_input, &lines);
+    let base = dir.join("base");
+    expect_exit(&score(&base_input, &base, &[]), 0);
+
+    // A producer bug: 26 lines with malformed timestamps, rejected.
+    let mut broken = lines.clone();
+    for line in &mut broken[40..66] {
+        *line = line.replacen("\"startedAt\":\"", "\"startedAt\":\"not a time ", 1);
+    }
+    let broken_input = dir.join("broken.jsonl");
+    write_lines(&broken_input, &broken);
+    let rejected = dir.join("rejected");
+    expect_exit(&score(&broken_input, &rejected, &[]), 0);
+    let json = dir.join("gate.json");
+    let output = gate(&base, &rejected, &["--json", json.to_str().unwrap()]);
+    let markdown = expect_exit(&output, 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        coverage_gates(&report),
+        vec![
+            (
+                "no more rejected lines than the baseline".to_string(),
+                "26 of 300 lines rejected (baseline 0 of 300)".to_string(),
+                "fail".to_string()
+            ),
+            (
+                "has at least 100% of the baseline's scenarios".to_string(),
+                "274 of 300 (91.3%)".to_string(),
+                "fail".to_string()
+            ),
+        ]
+    );
+    let missing: Vec<&str> = report["coverage"]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (40..66).map(|i| format!("scenario-{i:03}")).collect();
+    assert_eq!(missing, expected);
+    assert_eq!(report["candidate"]["lines"]["rejected"], 26);
+    assert_eq!(report["baseline"]["lines"]["read"], 300);
+    assert!(
+        markdown.contains("**Coverage:** baseline 300 lines read, 300 scored, 0 rejected; candidate 300 lines read, 274 scored, 26 rejected; the candidate has 274 of the baseline's 300 scenarios (by scenario_id); 274 pairs."),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("26 baseline scenario(s) missing from the candidate")
+            && markdown.contains("- `scenario-040`"),
+        "{markdown}"
+    );
+
+    // A candidate whose input was cut short: no rejected line, fewer scenarios.
+    let short_input = dir.join("short.jsonl");
+    write_lines(&short_input, &lines[..250]);
+    let short = dir.join("short");
+    expect_exit(&score(&short_input, &short, &[]), 0);
+    let output = gate(&base, &short, &["--json", json.to_str().unwrap()]);
+    expect_exit(&output, 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let gates = coverage_gates(&report);
+    assert_eq!(gates[0].2, "pass");
+    assert_eq!(
+        (gates[1].1.as_str(), gates[1].2.as_str()),
+        ("250 of 300 (83.3%)", "fail")
+    );
+    assert_eq!(report["coverage"]["missing"].as_array().unwrap().len(), 50);
+
+    // Identical runs pass.
+    let output = gate(&base, &base, &[]);
+    let markdown = expect_exit(&output, 0);
+    assert!(markdown.contains("the candidate has 300 of the baseline's 300 scenarios"));
+
+    // The rules are configurable in the rubric's gates.
+    let lenient = common::edited_rubric(dir, "lenient.yaml", |text| {
+        text.replace(
+            "gates:\n",
+            "gates:\n  coverage: { max_rejected: 30, min_paired_share: 0.9 }\n",
+        )
+    });
+    let output = gate(
+        &base,
+        &rejected,
+        &[
+            "--gates-from",
+            lenient.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    expect_exit(&output, 0);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let gates = coverage_gates(&report);
+    assert_eq!(
+        gates[0].0,
+        "at most 30 more rejected lines than the baseline"
+    );
+    assert_eq!(gates[1].0, "has at least 90% of the baseline's scenarios");
+    assert!(gates.iter().all(|g| g.2 == "pass"), "{gates:?}");
 }

@@ -1,18 +1,19 @@
 //! `handoff-eval calibrate`: agreement of the rubric with human QA labels.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, BufRead};
+use std::io;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
+use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
 use crate::calibrate::{Calibration, Calibrator, KappaGate};
+use crate::report::escape::controls;
 use crate::run::{RunConfig, Sink};
-use crate::trace::{Input, Label};
+use crate::trace::{Input, Label, LineReader};
 
 /// Score labeled conversations and measure agreement with the human QA
 /// `labels`: per dimension, confusion matrix, agreement and Cohen's kappa,
@@ -57,7 +58,7 @@ impl Sink for Collect {
 
     fn rejected(&mut self, rejection: &crate::run::Rejection) -> io::Result<()> {
         self.rejected += 1;
-        eprintln!("rejected: {rejection}");
+        eprintln!("rejected: {}", controls(&rejection.to_string()));
         Ok(())
     }
 }
@@ -81,17 +82,24 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     };
     crate::run::run(&rubric, inputs, &config, &judge, &mut collect)?;
     let calibration = collect.calibrator.finish(&rubric);
-    print!("{}", render(&calibration, args.limit));
+    if let Some(path) = &args.json {
+        crate::run_dir::publish(
+            path,
+            (serde_json::to_string_pretty(&calibration)? + "\n").as_bytes(),
+        )?;
+    }
+    let mut screen = Screen::new();
+    screen.print(&render(&calibration, args.limit))?;
     if collect.rejected > 0 {
-        println!("{} input line(s) rejected (see above)", collect.rejected);
+        screen.line(&format!(
+            "{} input line(s) rejected (see above)",
+            collect.rejected
+        ))?;
     }
     if let Some(line) = crate::report::table::judge_line(&judge.account()) {
-        println!("{line}");
+        screen.line(&line)?;
     }
-    if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&calibration)? + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
+    screen.flush()?;
     if calibration.labeled_calls == 0 {
         eprintln!("error: no conversation carries `labels`; nothing to calibrate against");
         return Ok(EXIT_ERROR);
@@ -127,18 +135,22 @@ struct Labeled {
 fn read_labels(
     inputs: &[Input],
 ) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
+    if inputs.contains(&Input::Stdin) {
+        eprintln!(
+            "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
+        );
+        return Ok(None);
+    }
     let mut labels = HashMap::new();
-    for input in inputs {
-        let Input::File(path) = input else {
-            eprintln!(
-                "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
-            );
-            return Ok(None);
-        };
-        let file =
-            crate::input::open(input).with_context(|| format!("cannot read {}", path.display()))?;
-        for line in io::BufReader::new(file).lines() {
-            if let Ok(found) = serde_json::from_str::<Labeled>(&line?)
+    // Lines are bounded as in the scoring pass, which rejects the longer ones.
+    let bounds = RunConfig::default();
+    let mut reader = LineReader::new(inputs.to_vec())
+        .max_line_bytes(bounds.max_line_bytes)
+        .max_batch_bytes(bounds.batch_bytes);
+    let mut batch = Vec::new();
+    while reader.next_batch(bounds.batch_size, &mut batch)? {
+        for raw in &batch {
+            if let Ok(found) = serde_json::from_slice::<Labeled>(&raw.bytes)
                 && !found.labels.is_empty()
             {
                 labels.insert(found.conversation_id, found.labels);
@@ -199,7 +211,8 @@ fn render(calibration: &Calibration, limit: usize) -> String {
     out.push('\n');
     for (label, count) in &calibration.unknown_labels {
         out.push_str(&format!(
-            "note: label `{label}` on {count} call(s) names no dimension of the rubric\n"
+            "note: label `{}` on {count} call(s) names no dimension of the rubric\n",
+            controls(label)
         ));
     }
     let total = calibration.disagreements.len();
@@ -213,8 +226,8 @@ fn render(calibration: &Calibration, limit: usize) -> String {
     for d in calibration.disagreements.iter().take(limit) {
         out.push_str(&format!(
             "\n{} {}: human {}, engine {}\n",
-            d.conversation_id,
-            d.dimension,
+            controls(&d.conversation_id),
+            controls(&d.dimension),
             d.human.as_str(),
             d.engine.as_str()
         ));

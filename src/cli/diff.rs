@@ -4,12 +4,13 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
-use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
+use super::screen::Screen;
+use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::diff::{DiffReport, diff};
+use crate::report::escape::controls;
 
 /// List the verdicts that flipped between two runs (`score --out`
 /// directories), per call and dimension, with the evidence on both sides.
@@ -33,25 +34,25 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
-    let open = |path: &PathBuf| RunDir::open(path).map_err(|err| eprintln!("error: {err}"));
+    let open = |path: &PathBuf| RunDir::open(path).map_err(|err| print_error(&err));
     let (Ok(a), Ok(b)) = (open(&args.a), open(&args.b)) else {
         return Ok(EXIT_ERROR);
     };
     if a.rubric.hash != b.rubric.hash {
         eprintln!(
             "note: the rubric changed ({} v{} {} -> {} v{} {}); dimensions are matched by id",
-            a.rubric.name,
-            a.rubric.version,
+            controls(&a.rubric.name),
+            controls(&a.rubric.version),
             a.rubric.hash,
-            b.rubric.name,
-            b.rubric.version,
+            controls(&b.rubric.name),
+            controls(&b.rubric.version),
             b.rubric.hash
         );
     }
     let mut report = match diff(&a, &b) {
         Ok(report) => report,
         Err(err) => {
-            eprintln!("error: {err}");
+            print_error(&err);
             return Ok(EXIT_ERROR);
         }
     };
@@ -63,11 +64,15 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         report.flips.retain(|f| !f.dimensions.is_empty());
         report.counts.retain(|c| wanted(&c.subject));
     }
-    print!("{}", render(&report, args.limit));
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_string_pretty(&report)? + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::run_dir::publish(
+            path,
+            (serde_json::to_string_pretty(&report)? + "\n").as_bytes(),
+        )?;
     }
+    let mut screen = Screen::new();
+    screen.print(&render(&report, args.limit))?;
+    screen.flush()?;
     Ok(if report.flips.is_empty() {
         EXIT_OK
     } else {
@@ -75,13 +80,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// The flips for a terminal; ids and evidence are escaped ([`controls`]).
 pub fn render(report: &DiffReport, limit: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "diff {} -> {}: {}, {} pairs ({} only in the first, {} only in the second)",
-        report.a,
-        report.b,
+        controls(&report.a),
+        controls(&report.b),
         report.pairing.describe(),
         report.pairs,
         report.only_in_a,
@@ -106,7 +112,7 @@ pub fn render(report: &DiffReport, limit: usize) -> String {
         let _ = writeln!(
             out,
             "  {:<width$}  {:>8} -> {:<8} {:>5}",
-            count.subject,
+            controls(&count.subject),
             count.from.as_str(),
             count.to.as_str(),
             count.count
@@ -116,12 +122,16 @@ pub fn render(report: &DiffReport, limit: usize) -> String {
         let scenario = flip
             .scenario_id
             .as_deref()
-            .map(|s| format!(", scenario {s}"))
+            .map(|s| format!(", scenario {}", controls(s)))
             .unwrap_or_default();
         let name = if flip.conversation_a == flip.conversation_b {
-            flip.conversation_a.clone()
+            controls(&flip.conversation_a).into_owned()
         } else {
-            format!("{} -> {}", flip.conversation_a, flip.conversation_b)
+            format!(
+                "{} -> {}",
+                controls(&flip.conversation_a),
+                controls(&flip.conversation_b)
+            )
         };
         let score = |s: Option<f64>| s.map_or("-".to_string(), |s| format!("{s:.1}"));
         let _ = writeln!(
@@ -136,7 +146,7 @@ pub fn render(report: &DiffReport, limit: usize) -> String {
             let _ = writeln!(
                 out,
                 "  {}: {} -> {}",
-                dimension.id,
+                controls(&dimension.id),
                 dimension.from.as_str(),
                 dimension.to.as_str()
             );

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::judge_args::JudgeArgs;
+use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::escape::controls;
 use crate::score::{JudgeJob, answer, score_call};
 use crate::trace::{LineReader, parse_line};
 
@@ -31,7 +33,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     let needle = serde_json::to_string(&args.conversation)?;
-    let mut reader = LineReader::new(inputs);
+    // Lines are bounded as `score` bounds them by default.
+    let bounds = crate::run::RunConfig::default();
+    let mut reader = LineReader::new(inputs)
+        .max_line_bytes(bounds.max_line_bytes)
+        .max_batch_bytes(bounds.batch_bytes);
     let mut batch = Vec::new();
     while reader.next_batch(1024, &mut batch)? {
         for raw in &batch {
@@ -60,16 +66,18 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
                 })
                 .collect();
             answer(&rubric, &mut scored.card, &mut scored.summary, answers);
-            print!("{}", crate::report::explain::render(&rubric, &scored.card));
+            let mut screen = Screen::new();
+            screen.print(&crate::report::explain::render(&rubric, &scored.card))?;
             if let Some(line) = crate::report::table::judge_line(&judge.account()) {
-                println!("\n{line}");
+                screen.line(&format!("\n{line}"))?;
             }
+            screen.flush()?;
             return Ok(EXIT_OK);
         }
     }
     eprintln!(
         "error: no conversation `{}` in the input",
-        args.conversation
+        controls(&args.conversation)
     );
     Ok(EXIT_ERROR)
 }

@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
+use super::screen::Screen;
+use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::gate::{GateReport, GateStatus, compare};
+use crate::run_dir::publish;
 
 /// Compare a candidate run with a baseline run (each a `score --out`
 /// directory) and judge the rubric's gates: exit 0 when all pass, 1 when
@@ -58,17 +60,21 @@ impl GateOptions {
 }
 
 pub fn run(args: GateArgs) -> anyhow::Result<u8> {
-    gate(&args.baseline, &args.candidate, &args.options)
+    let mut screen = Screen::new();
+    let code = gate(&args.baseline, &args.candidate, &args.options, &mut screen)?;
+    screen.flush()?;
+    Ok(code)
 }
 
-/// Compares two run directories, prints and writes the report, and returns
-/// the exit code.
-pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow::Result<u8> {
-    let open = |path: &Path| {
-        RunDir::open(path).map_err(|err| {
-            eprintln!("error: {err}");
-        })
-    };
+/// Compares two run directories, writes the report's files, prints it, and
+/// returns the exit code.
+pub fn gate(
+    baseline: &Path,
+    candidate: &Path,
+    options: &GateOptions,
+    screen: &mut Screen,
+) -> anyhow::Result<u8> {
+    let open = |path: &Path| RunDir::open(path).map_err(|err| print_error(&err));
     let (Ok(baseline), Ok(candidate)) = (open(baseline), open(candidate)) else {
         return Ok(EXIT_ERROR);
     };
@@ -90,11 +96,11 @@ pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow:
     ) {
         Ok(report) => report,
         Err(err) => {
-            eprintln!("error: {err}");
+            print_error(&err);
             return Ok(EXIT_ERROR);
         }
     };
-    write_outputs(&report, options)?;
+    write_outputs(&report, options, screen)?;
     Ok(match report.status {
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
@@ -105,20 +111,24 @@ pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow:
     })
 }
 
-fn write_outputs(report: &GateReport, options: &GateOptions) -> anyhow::Result<()> {
+/// Writes the report's files (each whole), then prints the Markdown.
+fn write_outputs(
+    report: &GateReport,
+    options: &GateOptions,
+    screen: &mut Screen,
+) -> anyhow::Result<()> {
     let markdown = crate::report::gate::markdown(report);
-    print!("{markdown}");
-    let write = |path: &Path, text: &str| {
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-    };
     if let Some(path) = &options.markdown {
-        write(path, &markdown)?;
+        publish(path, markdown.as_bytes())?;
     }
     if let Some(path) = &options.junit {
-        write(path, &crate::report::gate::junit(report))?;
+        publish(path, crate::report::gate::junit(report).as_bytes())?;
     }
     if let Some(path) = &options.json {
-        write(path, &(serde_json::to_string_pretty(report)? + "\n"))?;
+        publish(
+            path,
+            (serde_json::to_string_pretty(report)? + "\n").as_bytes(),
+        )?;
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         let mut file = OpenOptions::new()
@@ -131,7 +141,13 @@ fn write_outputs(report: &GateReport, options: &GateOptions) -> anyhow::Result<(
                     summary.to_string_lossy()
                 )
             })?;
-        writeln!(file, "{markdown}")?;
+        writeln!(file, "{markdown}").with_context(|| {
+            format!(
+                "cannot append to $GITHUB_STEP_SUMMARY ({})",
+                summary.to_string_lossy()
+            )
+        })?;
     }
+    screen.print(&markdown)?;
     Ok(())
 }

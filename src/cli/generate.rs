@@ -1,13 +1,13 @@
 //! `handoff-eval generate`: write seeded synthetic conversations.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 
 use super::EXIT_OK;
+use super::screen::Screen;
 use crate::synth::{Generator, SynthConfig};
 
 /// Write realistic synthetic conversations (handoff-trace/v1 JSONL), seeded
@@ -47,14 +47,9 @@ fn flaw_rate(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Writes to `-o FILE` (which appears only once complete), or to standard
+/// output, where a closed pipe ends the command quietly (and early).
 pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
-    let writer: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        ),
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut writer = BufWriter::with_capacity(1 << 20, writer);
     let config = SynthConfig {
         seed: args.seed,
         agent_version: args.agent_version,
@@ -62,10 +57,26 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<u8> {
         human_flaw: args.human_flaw,
         ..SynthConfig::default()
     };
-    for conversation in Generator::new(config).take(args.count as usize) {
-        serde_json::to_writer(&mut writer, &conversation)?;
-        writer.write_all(b"\n")?;
-    }
-    writer.flush()?;
+    let conversations = Generator::new(config).take(args.count as usize);
+    let Some(path) = &args.out else {
+        let mut screen = Screen::new();
+        for conversation in conversations {
+            serde_json::to_writer(&mut screen, &conversation)?;
+            screen.write_all(b"\n")?;
+            if screen.is_closed() {
+                break;
+            }
+        }
+        screen.flush()?;
+        return Ok(EXIT_OK);
+    };
+    crate::run_dir::stream_into(path, |writer| -> anyhow::Result<()> {
+        for conversation in conversations {
+            serde_json::to_writer(&mut *writer, &conversation)?;
+            writer.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+    .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(EXIT_OK)
 }

@@ -8,8 +8,10 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
+use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::import::{Format, ImportCounts, ImportError, ImportSink, Options};
+use crate::report::escape::controls;
 
 /// Convert tau-bench, tau2-bench, OpenAI chat messages, OpenTelemetry GenAI
 /// traces, Amazon Connect or Genesys Cloud exports to handoff-trace/v1 JSONL.
@@ -83,7 +85,7 @@ impl<W: Write> ImportSink for JsonlSink<W> {
     fn error(&mut self, error: ImportError) {
         self.error_count += 1;
         if self.error_count <= PRINTED {
-            eprintln!("rejected: {error}");
+            eprintln!("rejected: {}", controls(&error.to_string()));
         }
         if self.errors.len() < crate::report::summary::LISTED {
             self.errors.push(error);
@@ -101,7 +103,7 @@ pub fn import_into<W: Write>(
     let files = match crate::import::resolve(inputs) {
         Ok(files) => files,
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", controls(&err));
             return Ok(None);
         }
     };
@@ -135,15 +137,26 @@ pub fn skipped_note(counts: &ImportCounts) -> String {
     format!("; {total} part(s) skipped ({})", kinds.join(", "))
 }
 
+/// Writes to `-o FILE` (which appears only once complete), or to standard
+/// output, where a closed pipe ends the output quietly (the import still
+/// reports its counts).
 pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
-    let writer: Box<dyn Write> = match &args.out {
-        Some(path) => Box::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        ),
-        None => Box::new(io::stdout().lock()),
+    let imported = match &args.out {
+        Some(path) => crate::run_dir::stream_into(path, |out| {
+            import_into(
+                args.format,
+                &args.inputs,
+                &args.options,
+                &mut JsonlSink::new(out),
+            )
+        })
+        .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut sink = JsonlSink::new(Screen::new());
+            import_into(args.format, &args.inputs, &args.options, &mut sink)?
+        }
     };
-    let mut sink = JsonlSink::new(BufWriter::with_capacity(1 << 20, writer));
-    let Some(counts) = import_into(args.format, &args.inputs, &args.options, &mut sink)? else {
+    let Some(counts) = imported else {
         return Ok(EXIT_ERROR);
     };
     if counts.imported == 0 || (args.strict && counts.rejected > 0) {
@@ -153,17 +166,33 @@ pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
 }
 
 /// For `score --input-format`: imports into `dir/imported.jsonl` and
-/// returns that file with the counts and the errors.
+/// returns that file with the counts and the errors. The file is written
+/// under a temporary name and renamed when complete, so an interrupted
+/// import never leaves a shorter file that looks whole.
 pub fn import_for_score(
     format: Format,
     inputs: &[PathBuf],
     options: &ImportOptions,
     dir: &Path,
 ) -> anyhow::Result<Option<(PathBuf, ImportCounts, Vec<ImportError>)>> {
-    let path = dir.join("imported.jsonl");
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    let path = dir.join(crate::run_dir::IMPORTED);
+    let partial = dir.join(format!(".{}.partial", crate::run_dir::IMPORTED));
+    let file =
+        File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
     let mut sink = JsonlSink::new(BufWriter::with_capacity(1 << 20, file));
-    let Some(counts) = import_into(format, inputs, options, &mut sink)? else {
+    let imported = import_into(format, inputs, options, &mut sink)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|counts| {
+            if counts.is_some() {
+                std::fs::rename(&partial, &path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            Ok(counts)
+        });
+    if !matches!(imported, Ok(Some(_))) {
+        let _ = std::fs::remove_file(&partial);
+    }
+    let Some(counts) = imported? else {
         return Ok(None);
     };
     Ok(Some((path, counts, sink.errors)))

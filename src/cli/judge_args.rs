@@ -74,6 +74,31 @@ enum JudgeSwitch {
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 impl JudgeArgs {
+    /// How `runner` answers judge checks, for a run's manifest: `off`,
+    /// `unavailable`, or `live`, the model, and a SHA-256 of every setting
+    /// that decides a reply (endpoint, model, temperature, token limit,
+    /// samples, replay), so that a run is resumed only with the same judge
+    /// and the manifest holds no endpoint address.
+    pub fn describe(&self, runner: &JudgeRunner) -> String {
+        match runner {
+            JudgeRunner::Off => "off".to_string(),
+            JudgeRunner::Unavailable(_) => "unavailable".to_string(),
+            JudgeRunner::Live(_) => {
+                let settings = format!(
+                    "{}\n{}\n{}\n{}\n{}\n{}",
+                    self.judge_base_url,
+                    self.judge_model,
+                    self.judge_temperature,
+                    self.judge_max_tokens,
+                    self.judge_samples,
+                    self.judge_replay
+                );
+                let digest = crate::judge::cache::Cache::key(&[&settings]);
+                format!("live {} ({})", self.judge_model, &digest[..16])
+            }
+        }
+    }
+
     pub fn runner(&self, rubric: &crate::rubric::Rubric) -> anyhow::Result<JudgeRunner> {
         let has_judge_checks = rubric
             .dimensions

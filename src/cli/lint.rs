@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
 
 /// Check rubrics and report every problem at once, with line and column.
@@ -16,13 +17,14 @@ pub struct LintArgs {
 
 pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let mut code = EXIT_OK;
+    let mut screen = Screen::new();
     for path in &args.rubrics {
         match crate::rubric::load(path) {
             Ok(rubric) => {
                 let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
                 let plural =
                     |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-                println!(
+                screen.line(&format!(
                     "ok: {}: {} v{}, {}, {}, hash {}",
                     path.display(),
                     rubric.name,
@@ -30,7 +32,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                     plural(rubric.dimensions.len(), "dimension"),
                     plural(checks, "check"),
                     rubric.hash
-                );
+                ))?;
             }
             Err(err) => {
                 eprintln!("{err}");
@@ -38,5 +40,6 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    screen.flush()?;
     Ok(code)
 }

@@ -16,6 +16,7 @@ mod lint;
 mod report;
 mod schema;
 mod score;
+mod screen;
 
 /// Exit codes, as documented in the README and `--help`.
 pub const EXIT_OK: u8 = 0;
@@ -29,10 +30,14 @@ Exit codes:
   0  success (and every gate passed; diff: nothing flipped)
   1  a quality gate failed (diff: verdicts flipped; calibrate: kappa
      below the rubric's minimum)
-  2  the tool could not do its job: invalid rubric, unreadable input or
-     run, different rubrics without --allow-rubric-change, a gate with
-     nothing scored to decide it, rejected lines under --strict, or a
-     usage error";
+  2  the tool could not do its job: invalid rubric, unreadable input, a
+     run that is incomplete (being written, or killed: see score
+     --resume), inconsistent or not a run, a locked --out, different
+     rubrics without --allow-rubric-change, a gate with nothing scored to
+     decide it, rejected lines under --strict, or a usage error
+
+A closed standard output (| head) ends a command quietly, after its files
+are complete, with the exit code its work decided.";
 
 /// Score AI-to-human handoff conversations against YAML rubrics.
 #[derive(Debug, Parser)]
@@ -56,6 +61,15 @@ enum Command {
     Generate(generate::GenerateArgs),
 }
 
+/// Prints `error: ...` on stderr, escaped for a terminal: errors quote
+/// paths, ids and input text.
+fn print_error(err: &dyn std::fmt::Display) {
+    eprintln!(
+        "error: {}",
+        crate::report::escape::controls(&err.to_string())
+    );
+}
+
 /// The rubric and the inputs a subcommand works on; `None` once every
 /// problem with either has been printed.
 fn rubric_and_inputs(
@@ -68,7 +82,7 @@ fn rubric_and_inputs(
     let inputs = crate::trace::resolve_inputs(inputs)
         .map_err(|errors| {
             for err in errors {
-                eprintln!("error: {err}");
+                print_error(&err);
             }
         })
         .ok();
@@ -102,7 +116,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            print_error(&format!("{err:#}"));
             ExitCode::from(EXIT_ERROR)
         }
     }

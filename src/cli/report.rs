@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{EXIT_ERROR, EXIT_OK};
+use super::screen::Screen;
+use super::{EXIT_ERROR, EXIT_OK, print_error};
+use crate::run_dir::Run;
 
 /// Summarise a run (a `score --out` directory) as Markdown, by agent
 /// version: calls, transfers, the pass rate of each dimension, and the most
@@ -19,13 +21,17 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
-    match crate::report::run_report::render(&args.run, args.top) {
+    let rendered =
+        Run::open(&args.run).and_then(|run| crate::report::run_report::render(&run, args.top));
+    match rendered {
         Ok(markdown) => {
-            print!("{markdown}");
+            let mut screen = Screen::new();
+            screen.print(&markdown)?;
+            screen.flush()?;
             Ok(EXIT_OK)
         }
         Err(err) => {
-            eprintln!("error: {err}");
+            print_error(&err);
             Ok(EXIT_ERROR)
         }
     }

@@ -24,12 +24,11 @@ enum Which {
 }
 
 pub fn run(args: SchemaArgs) -> anyhow::Result<u8> {
-    print!(
-        "{}",
-        match args.which {
-            Which::Rubric => RUBRIC,
-            Which::Trace => TRACE,
-        }
-    );
+    let mut screen = super::screen::Screen::new();
+    screen.print(match args.which {
+        Which::Rubric => RUBRIC,
+        Which::Trace => TRACE,
+    })?;
+    screen.flush()?;
     Ok(EXIT_OK)
 }

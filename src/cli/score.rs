@@ -2,20 +2,25 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::escape::controls;
 use crate::report::stream_file::StreamFile;
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
+use crate::run_dir::{
+    CALLS, InputRecord, Manifest, REJECTED, RubricId, RunWriter, SUMMARY, Settings,
+};
 use crate::trace::Input;
 
-/// Score conversations against a rubric; write calls.jsonl, summary.json and
-/// rejected.jsonl to --out, and print a summary table.
+/// Score conversations against a rubric; write calls.jsonl, summary.json,
+/// rejected.jsonl and manifest.json to --out, and print a summary table.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// The rubric (YAML).
@@ -32,9 +37,15 @@ pub struct ScoreArgs {
     input_format: Option<crate::import::Format>,
     #[command(flatten)]
     import: super::import::ImportOptions,
-    /// Directory for calls.jsonl, summary.json and rejected.jsonl.
+    /// Directory for calls.jsonl, summary.json, rejected.jsonl and
+    /// manifest.json (locked while the run writes it).
     #[arg(long, short, default_value = "handoff-eval-out")]
     out: PathBuf,
+    /// Continue the interrupted run in --out (same rubric, inputs and
+    /// options): its complete scorecard lines are kept and the rest is
+    /// scored; judge replies already cached are not asked for again.
+    #[arg(long)]
+    resume: bool,
     /// Exit with code 2 if any input line is rejected.
     #[arg(long)]
     strict: bool,
@@ -50,6 +61,10 @@ pub struct ScoreArgs {
     /// main thread reads the input and writes the results.
     #[arg(long)]
     threads: Option<usize>,
+    /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`); a
+    /// longer line is rejected with its file and line, and skipped.
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    max_line_bytes: u64,
     /// Lines per batch handed to the workers.
     #[arg(long, default_value_t = 1024, hide = true)]
     batch_size: usize,
@@ -71,41 +86,99 @@ enum Format {
     Json,
 }
 
+/// A size in bytes: a number, optionally with `KiB`, `MiB` or `GiB`
+/// (powers of 1024; `K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("expected a size such as 64MiB, found `{text}`"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown unit `{other}` (use KiB, MiB or GiB)")),
+    };
+    match number.checked_mul(factor) {
+        Some(0) | None => Err(format!("expected a size above zero, found `{text}`")),
+        Some(bytes) => Ok(bytes),
+    }
+}
+
 /// How many rejections and duplicates are printed on stderr; the rest are
 /// counted there and listed in rejected.jsonl.
 const PRINTED: u64 = 20;
 
-struct Files {
+/// `io_error`, naming the file it happened on.
+fn named(path: &Path, err: io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("cannot write {}: {err}", path.display()),
+    )
+}
+
+struct Files<'s> {
     calls: StreamFile,
+    calls_path: PathBuf,
     rejected_file: BufWriter<File>,
+    rejected_path: PathBuf,
     rejected: Vec<Rejection>,
     rejected_count: u64,
     duplicates: Vec<Duplicate>,
     duplicate_count: u64,
     progress: ProgressBar,
     /// With `--format yaml`: each card as YAML on standard output.
-    yaml: Option<BufWriter<io::Stdout>>,
+    yaml: Option<&'s mut Screen>,
 }
 
-impl Sink for Files {
-    fn call(&mut self, json: &[u8]) -> io::Result<()> {
-        if let Some(out) = &mut self.yaml {
+impl Files<'_> {
+    fn print_yaml(&mut self, json: &[u8]) -> io::Result<()> {
+        if let Some(out) = &mut self.yaml
+            && !out.is_closed()
+        {
             let card: serde_json::Value = serde_json::from_slice(json)?;
-            out.write_all(crate::report::yaml::document(&card).as_bytes())?;
+            out.print(&crate::report::yaml::document(&card))?;
         }
-        self.calls.write_all(json)
+        Ok(())
+    }
+}
+
+impl Sink for Files<'_> {
+    fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        self.print_yaml(json)?;
+        self.calls
+            .write_all(json)
+            .map_err(|err| named(&self.calls_path, err))
+    }
+
+    fn kept(&mut self, json: &[u8]) -> io::Result<()> {
+        self.print_yaml(json)
+    }
+
+    fn checkpoint(&mut self) -> io::Result<()> {
+        self.calls
+            .flush()
+            .map_err(|err| named(&self.calls_path, err))
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> io::Result<()> {
         self.rejected_count += 1;
         if self.rejected_count <= PRINTED {
-            self.progress.suspend(|| eprintln!("rejected: {rejection}"));
+            self.progress
+                .suspend(|| eprintln!("rejected: {}", controls(&rejection.to_string())));
         }
         if self.rejected.len() < LISTED {
             self.rejected.push(rejection.clone());
         }
         serde_json::to_writer(&mut self.rejected_file, rejection)?;
-        self.rejected_file.write_all(b"\n")
+        self.rejected_file
+            .write_all(b"\n")
+            .map_err(|err| named(&self.rejected_path, err))
     }
 
     fn duplicate(&mut self, duplicate: &Duplicate) {
@@ -114,7 +187,9 @@ impl Sink for Files {
             self.progress.suspend(|| {
                 eprintln!(
                     "warning: {}:{}: duplicate conversationId `{}` (seen earlier in this run; scored again)",
-                    duplicate.file, duplicate.line, duplicate.conversation_id
+                    controls(&duplicate.file),
+                    duplicate.line,
+                    controls(&duplicate.conversation_id)
                 )
             });
         }
@@ -152,62 +227,139 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
     bar
 }
 
-/// The rubric, the inputs to score and, with --input-format, what the
-/// import did; `None` once the problems have been printed.
-type Prepared = (
-    crate::rubric::Rubric,
-    Vec<Input>,
-    Option<crate::report::summary::ImportSummary>,
-);
+/// What a run is made from, known before anything is written: the rubric,
+/// the inputs to score (none yet with --input-format: the import makes
+/// them), and each input file with its size and fingerprint.
+struct Plan {
+    rubric: crate::rubric::Rubric,
+    inputs: Vec<Input>,
+    records: Vec<InputRecord>,
+}
 
-/// Creates --out only once the rubric (and the inputs) are known good.
-fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
-    let Some(format) = args.input_format else {
+/// The rubric and inputs, checked; `None` once the problems are printed.
+fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
+    let record = |path: &Path| {
+        InputRecord::file(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    if args.input_format.is_none() {
         let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
             return Ok(None);
         };
-        create_out(args)?;
-        return Ok(Some((rubric, inputs, None)));
-    };
-    let rubric = match crate::rubric::load(&args.rubric) {
-        Ok(rubric) => rubric,
-        Err(err) => {
-            eprintln!("{err}");
-            return Ok(None);
-        }
-    };
-    create_out(args)?;
-    let Some((path, counts, rejected)) =
-        super::import::import_for_score(format, &args.inputs, &args.import, &args.out)?
-    else {
-        return Ok(None);
-    };
-    if counts.imported == 0 {
-        eprintln!("error: nothing could be imported from the input ({format}); nothing to score");
-        return Ok(None);
+        let records = inputs
+            .iter()
+            .map(|input| match input {
+                Input::File(path) => record(path),
+                Input::Stdin => Ok(InputRecord::stdin()),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        return Ok(Some(Plan {
+            rubric,
+            inputs,
+            records,
+        }));
     }
-    let summary = crate::report::summary::ImportSummary {
-        format: format.to_string(),
-        file: path.display().to_string(),
-        counts,
-        rejected,
+    let rubric = crate::rubric::load(&args.rubric).map_err(|err| eprintln!("{err}"));
+    let sources =
+        crate::import::resolve(&args.inputs).map_err(|err| eprintln!("error: {}", controls(&err)));
+    let (Ok(rubric), Ok(sources)) = (rubric, sources) else {
+        return Ok(None);
     };
-    Ok(Some((rubric, vec![Input::File(path)], Some(summary))))
-}
-
-fn create_out(args: &ScoreArgs) -> anyhow::Result<()> {
-    fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create output directory {}", args.out.display()))
+    let records = sources
+        .iter()
+        .map(|path| record(path))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Some(Plan {
+        rubric,
+        inputs: Vec::new(),
+        records,
+    }))
 }
 
 pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
-    let Some((rubric, inputs, import)) = prepare(&args)? else {
+    let mut screen = Screen::new();
+    let code = score(&args, &mut screen)?;
+    screen.flush()?;
+    Ok(code)
+}
+
+fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
+    let Some(plan) = plan(args)? else {
         return Ok(EXIT_ERROR);
     };
-    let create = |name: &str| -> anyhow::Result<File> {
-        let path = args.out.join(name);
-        File::create(&path).with_context(|| format!("cannot create {}", path.display()))
+    let judge = args.judge.runner(&plan.rubric)?;
+    let rubric = &plan.rubric;
+    let manifest = Manifest::new(
+        RubricId {
+            name: rubric.name.clone(),
+            version: rubric.version.clone(),
+            hash: rubric.hash.clone(),
+        },
+        Settings {
+            slice_keys: args.by.clone(),
+            judge: args.judge.describe(&judge),
+            input_format: args.input_format.map(|f| f.to_string()),
+            max_line_bytes: args.max_line_bytes,
+        },
+        plan.records.clone(),
+    );
+    let begun = if args.resume {
+        RunWriter::resume(&args.out, manifest)
+    } else {
+        RunWriter::create(&args.out, manifest)
     };
+    let mut run = match begun {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("error: {}", controls(&err.to_string()));
+            return Ok(EXIT_ERROR);
+        }
+    };
+    match write_run(args, &mut run, plan, &judge, screen) {
+        Ok(Ok(code)) => Ok(code),
+        Ok(Err(failure)) => {
+            run.fail(&failure);
+            Ok(EXIT_ERROR)
+        }
+        Err(err) => {
+            run.fail(&format!("{err:#}"));
+            Err(err)
+        }
+    }
+}
+
+/// Scores into the locked run and completes it; `Ok(Err(why))` when the
+/// run cannot complete for a reason already printed.
+fn write_run(
+    args: &ScoreArgs,
+    run: &mut RunWriter,
+    plan: Plan,
+    judge: &crate::judge::runner::JudgeRunner,
+    screen: &mut Screen,
+) -> anyhow::Result<Result<u8, String>> {
+    let Plan {
+        rubric, mut inputs, ..
+    } = plan;
+    let mut import = None;
+    if let Some(format) = args.input_format {
+        let Some((path, counts, rejected)) =
+            super::import::import_for_score(format, &args.inputs, &args.import, run.dir())?
+        else {
+            return Ok(Err("the inputs could not be imported".to_string()));
+        };
+        if counts.imported == 0 {
+            eprintln!(
+                "error: nothing could be imported from the input ({format}); nothing to score"
+            );
+            return Ok(Err("nothing could be imported".to_string()));
+        }
+        import = Some(crate::report::summary::ImportSummary {
+            format: format.to_string(),
+            file: path.display().to_string(),
+            counts,
+            rejected,
+        });
+        inputs = vec![Input::File(path)];
+    }
     let input_names: Vec<String> = match &import {
         Some(_) => args
             .inputs
@@ -216,35 +368,52 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             .collect(),
         None => inputs.iter().map(Input::display_name).collect(),
     };
+    let kept = run.kept()?;
+    if let Some(kept) = &kept {
+        eprintln!(
+            "resuming {}: {} scorecard line(s) kept, scoring the rest",
+            controls(&run.dir().display().to_string()),
+            kept.count
+        );
+    }
+    let (calls, offset) = run.calls_file()?;
+    let format = args.format;
     let mut files = Files {
-        calls: StreamFile::new(create("calls.jsonl")?),
-        rejected_file: BufWriter::with_capacity(1 << 20, create("rejected.jsonl")?),
+        calls: StreamFile::at(calls, offset),
+        calls_path: run.dir().join(CALLS),
+        rejected_file: BufWriter::with_capacity(1 << 20, run.create_file(REJECTED)?),
+        rejected_path: run.dir().join(REJECTED),
         rejected: Vec::new(),
         rejected_count: 0,
         duplicates: Vec::new(),
         duplicate_count: 0,
         progress: progress_bar(&inputs),
-        yaml: (args.format == Format::Yaml).then(|| BufWriter::new(io::stdout())),
+        yaml: (format == Format::Yaml).then_some(&mut *screen),
     };
     let config = RunConfig {
         threads: args.threads,
         batch_size: args.batch_size,
         slice_keys: args.by.clone(),
+        max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
+        ..RunConfig::default()
     };
-    let judge = args.judge.runner(&rubric)?;
-    let outcome = crate::run::run(&rubric, inputs, &config, &judge, &mut files)?;
+    let inputs_compressed = inputs.iter().any(Input::is_compressed);
+    let outcome = crate::run::run_after(&rubric, inputs, &config, judge, &mut files, kept)?;
     let judge_account = judge.account();
     files.progress.finish_and_clear();
-    files.calls.flush()?;
-    files.rejected_file.flush()?;
-    if let Some(out) = &mut files.yaml {
-        out.flush()?;
-    }
+    files
+        .calls
+        .flush()
+        .map_err(|err| named(&files.calls_path, err))?;
+    files
+        .rejected_file
+        .flush()
+        .map_err(|err| named(&files.rejected_path, err))?;
     if files.rejected_count > PRINTED {
         eprintln!(
             "rejected: ... and {} more, all listed in {}",
             files.rejected_count - PRINTED,
-            args.out.join("rejected.jsonl").display()
+            files.rejected_path.display()
         );
     }
     if files.duplicate_count > PRINTED {
@@ -252,6 +421,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             "warning: ... and {} more duplicate conversation ids",
             files.duplicate_count - PRINTED
         );
+    }
+    // Bytes read are decoded bytes: comparable with the sizes on disk only
+    // when nothing was decompressed.
+    let bytes_read = (import.is_none() && !inputs_compressed).then_some(outcome.lines.bytes);
+    let changed = crate::run_dir::changed_inputs(&run.manifest().inputs, bytes_read);
+    if !changed.is_empty() {
+        let why = changed.join("; ");
+        eprintln!(
+            "error: {}; the run is not complete, score it again",
+            controls(&why)
+        );
+        return Ok(Err(why));
     }
     let summary = Summary {
         tool: "handoff-eval",
@@ -265,30 +446,36 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         judge: &judge_account,
         import: import.as_ref(),
     };
-    let summary_path = args.out.join("summary.json");
-    let mut writer = create("summary.json")?;
-    serde_json::to_writer_pretty(&mut writer, &summary)?;
-    writer.write_all(b"\n")?;
-    writer.flush()?;
+    let mut summary_json = serde_json::to_vec_pretty(&summary)?;
+    summary_json.push(b'\n');
+    run.complete(
+        &summary_json,
+        outcome.lines.read,
+        outcome.lines.scored,
+        outcome.lines.rejected,
+    )?;
 
+    // Every file is complete: what follows only prints.
     let wrote = format!(
         "wrote {}, {} and {}",
-        args.out.join("calls.jsonl").display(),
-        summary_path.display(),
-        args.out.join("rejected.jsonl").display()
+        run.dir().join(CALLS).display(),
+        run.dir().join(SUMMARY).display(),
+        run.dir().join(REJECTED).display()
     );
-    match args.format {
+    match format {
         Format::Table => {
             let width = terminal_width();
-            print!(
-                "{}",
-                crate::report::table::render(&rubric, &outcome.lines, &outcome.aggregate, width)
-            );
+            screen.print(&crate::report::table::render(
+                &rubric,
+                &outcome.lines,
+                &outcome.aggregate,
+                width,
+            ))?;
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
-                println!("{line}");
+                screen.line(&line)?;
             }
             if let Some(import) = &import {
-                println!(
+                screen.line(&format!(
                     "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}{}",
                     import.format,
                     import.counts.imported,
@@ -300,18 +487,18 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
                         ""
                     },
                     super::import::skipped_note(&import.counts)
-                );
+                ))?;
             }
-            println!("\n{wrote}");
+            screen.line(&format!("\n{}", controls(&wrote)))?;
         }
         Format::Yaml | Format::Json => {
-            if args.format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+            if format == Format::Json {
+                screen.print(&String::from_utf8_lossy(&summary_json))?;
             }
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
                 eprintln!("{line}");
             }
-            eprintln!("{wrote}");
+            eprintln!("{}", controls(&wrote));
         }
     }
     let import_rejected = import.as_ref().map_or(0, |i| i.counts.rejected);
@@ -320,14 +507,14 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
             "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",
             outcome.lines.rejected
         );
-        return Ok(EXIT_ERROR);
+        return Ok(Ok(EXIT_ERROR));
     }
     match &args.baseline {
-        None => Ok(EXIT_OK),
+        None => Ok(Ok(EXIT_OK)),
         Some(baseline) => {
-            println!();
-            let options = args.gate.clone().written_to(&args.out);
-            super::gate::gate(baseline, &args.out, &options)
+            screen.line("")?;
+            let options = args.gate.clone().written_to(run.dir());
+            super::gate::gate(baseline, run.dir(), &options, screen).map(Ok)
         }
     }
 }
@@ -337,5 +524,21 @@ fn terminal_width() -> Option<u16> {
         None
     } else {
         Some(120)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
+        assert_eq!(parse_size("1000000"), Ok(1_000_000));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("64 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
     }
 }

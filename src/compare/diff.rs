@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Pairing, RunDir, RunError, fetch_lines, pair};
+use super::{Pairing, RunDir, RunError, pair};
 use crate::Status;
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,8 +91,8 @@ pub fn diff(a: &RunDir, b: &RunDir) -> Result<DiffReport, RunError> {
     // Second pass: the full cards of the flipped calls only.
     let lines_a: BTreeSet<u64> = flipped.iter().map(|f| a.calls[f.a].line).collect();
     let lines_b: BTreeSet<u64> = flipped.iter().map(|f| b.calls[f.b].line).collect();
-    let cards_a = fetch_lines(&a.calls_path(), &lines_a)?;
-    let cards_b = fetch_lines(&b.calls_path(), &lines_b)?;
+    let cards_a = a.cards_at(&lines_a)?;
+    let cards_b = b.cards_at(&lines_b)?;
     let dimension_card = |card: Option<&Value>, id: &str| -> Value {
         card.and_then(|c| c.get("dimensions"))
             .and_then(Value::as_array)

@@ -8,9 +8,11 @@
 //! The p-values of every test a gate relies on are Holm-corrected together,
 //! so a rubric with many dimensions does not fail on noise.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
-use super::{CallRecord, Pairing, RunDir, pair};
+use super::{CallRecord, Pairing, RunDir, RunLines, pair};
 use crate::Status;
 use crate::rubric::Gates;
 use crate::stats::{
@@ -25,6 +27,8 @@ pub struct Side {
     pub agent_versions: Vec<String>,
     pub rubric: String,
     pub calls: usize,
+    /// Input lines the run read, scored and rejected.
+    pub lines: RunLines,
 }
 
 impl Side {
@@ -37,8 +41,142 @@ impl Side {
                 run.rubric.name, run.rubric.version, run.rubric.hash
             ),
             calls: run.calls.len(),
+            lines: run.lines,
         }
     }
+}
+
+/// How much of the baseline the candidate covers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    /// What tells scenarios apart: `scenario_id` when every call of the
+    /// baseline has one, else `conversation_id` when the runs pair on it;
+    /// none for runs compared as independent samples.
+    pub key: Option<&'static str>,
+    /// Distinct scenarios of the baseline, and how many the candidate has.
+    pub baseline_scenarios: usize,
+    pub covered: usize,
+    /// `covered / baseline_scenarios`.
+    pub share: Option<f64>,
+    /// The baseline's scenarios the candidate lacks, in the baseline's order.
+    pub missing: Vec<String>,
+}
+
+type ScenarioKey = for<'a> fn(&'a CallRecord) -> Option<&'a str>;
+
+fn coverage(baseline: &RunDir, candidate: &RunDir, pairing: Pairing) -> Coverage {
+    let all_have_scenarios =
+        !baseline.calls.is_empty() && baseline.calls.iter().all(|c| c.scenario_id.is_some());
+    let (name, key): (&'static str, ScenarioKey) = if all_have_scenarios {
+        ("scenario_id", |c| c.scenario_id.as_deref())
+    } else if pairing == Pairing::ConversationId {
+        ("conversation_id", |c| Some(c.conversation_id.as_str()))
+    } else {
+        return Coverage {
+            key: None,
+            baseline_scenarios: 0,
+            covered: 0,
+            share: None,
+            missing: Vec::new(),
+        };
+    };
+    let in_candidate: HashSet<&str> = candidate.calls.iter().filter_map(key).collect();
+    let mut seen = HashSet::new();
+    let mut missing = Vec::new();
+    for scenario in baseline.calls.iter().filter_map(key) {
+        if seen.insert(scenario) && !in_candidate.contains(scenario) {
+            missing.push(scenario.to_string());
+        }
+    }
+    let total = seen.len();
+    let covered = total - missing.len();
+    Coverage {
+        key: Some(name),
+        baseline_scenarios: total,
+        covered,
+        share: (total > 0).then(|| stats::round4(covered as f64 / total as f64)),
+        missing,
+    }
+}
+
+/// `100%`, `95%`, `99.5%`.
+fn share_text(fraction: f64) -> String {
+    let percent = fraction * 100.0;
+    if (percent - percent.round()).abs() < 1e-9 {
+        format!("{percent:.0}%")
+    } else {
+        format!("{percent:.1}%")
+    }
+}
+
+/// The coverage gates: rejected lines beyond the baseline's, and the share
+/// of the baseline's scenarios the candidate has.
+fn coverage_gates(
+    gates: &Gates,
+    baseline: &RunLines,
+    candidate: &RunLines,
+    coverage: &Coverage,
+) -> [GateResult; 2] {
+    let rules = &gates.coverage;
+    let extra = candidate.rejected.saturating_sub(baseline.rejected);
+    let rejected = GateResult {
+        subject: "coverage".into(),
+        rule: if rules.max_rejected == 0 {
+            "no more rejected lines than the baseline".to_string()
+        } else {
+            format!(
+                "at most {} more rejected lines than the baseline",
+                rules.max_rejected
+            )
+        },
+        observed: format!(
+            "{} of {} lines rejected (baseline {} of {})",
+            candidate.rejected, candidate.read, baseline.rejected, baseline.read
+        ),
+        status: if extra > rules.max_rejected {
+            GateStatus::Fail
+        } else {
+            GateStatus::Pass
+        },
+    };
+    let rule = format!(
+        "has at least {} of the baseline's scenarios",
+        share_text(rules.min_paired_share)
+    );
+    let shared = match (coverage.key, coverage.share) {
+        (Some(_), Some(share)) => GateResult {
+            subject: "coverage".into(),
+            rule,
+            observed: format!(
+                "{} of {} ({})",
+                coverage.covered,
+                coverage.baseline_scenarios,
+                share_text(share)
+            ),
+            status: if coverage.covered as f64
+                >= rules.min_paired_share * coverage.baseline_scenarios as f64 - 1e-9
+            {
+                GateStatus::Pass
+            } else {
+                GateStatus::Fail
+            },
+        },
+        (Some(_), None) => GateResult {
+            subject: "coverage".into(),
+            rule,
+            observed: "the baseline has no scored call".into(),
+            status: GateStatus::Skipped,
+        },
+        (None, _) => GateResult {
+            subject: "coverage".into(),
+            rule,
+            observed:
+                "the runs share no scenario or conversation ids (compared as independent samples)"
+                    .into(),
+            status: GateStatus::Skipped,
+        },
+    };
+    [rejected, shared]
 }
 
 /// A pass rate on both sides, and the test of whether it fell.
@@ -126,6 +264,7 @@ pub struct GateReport {
     pub call_pass_rate: RateComparison,
     pub call_score: ScoreComparison,
     pub dimensions: Vec<DimensionComparison>,
+    pub coverage: Coverage,
     pub gates: Vec<GateResult>,
     pub critical_flips: Vec<Flip>,
 }
@@ -352,7 +491,13 @@ pub fn compare(
         }
     }
 
-    let mut results = Vec::new();
+    let coverage = coverage(baseline, candidate, pairing);
+    let mut results = Vec::from(coverage_gates(
+        gates,
+        &baseline.lines,
+        &candidate.lines,
+        &coverage,
+    ));
     judge_rate_gates(
         &mut results,
         "call",
@@ -451,6 +596,7 @@ pub fn compare(
         call_pass_rate,
         call_score,
         dimensions,
+        coverage,
         gates: results,
         critical_flips,
     })

@@ -1,38 +1,24 @@
-//! Comparing runs: a run is the output directory of `score` (`summary.json`
-//! and `calls.jsonl`). [`RunDir::open`] reads one into compact per-call
-//! records; [`pair`] matches calls across two runs; [`gate`] tests and
-//! judges the difference; [`diff`] lists the verdicts that flipped.
+//! Comparing runs: a run is the output directory of `score`, opened through
+//! the run directory reader ([`crate::run_dir::Run`]), which refuses
+//! incomplete, foreign and inconsistent runs. [`RunDir::open`] reads one
+//! into compact per-call records; [`pair`] matches calls across two runs;
+//! [`gate`] tests and judges the difference; [`diff`] lists the verdicts
+//! that flipped.
 
 pub mod diff;
 pub mod gate;
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::Status;
 use crate::rubric::Gates;
+use crate::run_dir::Run;
 
-/// A run directory that could not be read, with where and why.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}:{line}: not a scorecard line: {message}")]
-    Line {
-        path: String,
-        line: u64,
-        message: String,
-    },
-    #[error("{path}: not a handoff-eval summary: {message}")]
-    Summary { path: String, message: String },
-}
+pub use crate::run_dir::RunError;
 
 /// The rubric a run was scored with, as `summary.json` records it.
 #[derive(Debug, Clone, Deserialize)]
@@ -53,9 +39,59 @@ pub struct RunDimension {
     pub critical: bool,
 }
 
+/// Input lines a run read, scored and rejected (records rejected by an
+/// import count as rejected lines).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunLines {
+    pub read: u64,
+    pub scored: u64,
+    pub rejected: u64,
+}
+
 #[derive(Debug, Deserialize)]
 struct SummaryView {
     rubric: RunRubric,
+    lines: LinesView,
+    #[serde(default)]
+    import: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LinesView {
+    read: u64,
+    scored: u64,
+    rejected: u64,
+}
+
+impl SummaryView {
+    fn lines(&self) -> RunLines {
+        let counted = |key: &str| {
+            self.import
+                .as_ref()
+                .and_then(|import| import.get(key))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        // Records the import could not convert were never lines to score.
+        // The import block lists the first rejections under the same key as
+        // their count; either way, at least this many were rejected.
+        let listed = self
+            .import
+            .as_ref()
+            .and_then(|import| import.get("rejected"))
+            .map_or(0, |rejected| {
+                rejected
+                    .as_u64()
+                    .or_else(|| rejected.as_array().map(|a| a.len() as u64))
+                    .unwrap_or(0)
+            });
+        let import_rejected = listed.max(counted("records").saturating_sub(counted("imported")));
+        RunLines {
+            read: self.lines.read + import_rejected,
+            scored: self.lines.scored,
+            rejected: self.lines.rejected + import_rejected,
+        }
+    }
 }
 
 /// One call as the comparisons need it.
@@ -95,32 +131,56 @@ struct DimensionView {
 pub struct RunDir {
     pub path: PathBuf,
     pub rubric: RunRubric,
+    pub lines: RunLines,
     pub calls: Vec<CallRecord>,
+    run: Run,
 }
 
 impl RunDir {
     pub fn open(path: &Path) -> Result<RunDir, RunError> {
-        let summary_path = path.join("summary.json");
-        let text = std::fs::read_to_string(&summary_path).map_err(|source| RunError::Io {
-            path: summary_path.display().to_string(),
-            source,
-        })?;
-        let summary: SummaryView =
-            serde_json::from_str(&text).map_err(|err| RunError::Summary {
-                path: summary_path.display().to_string(),
-                message: err.to_string(),
-            })?;
+        let run = Run::open(path)?;
+        let summary: SummaryView = run.summary_as()?;
+        let lines = summary.lines();
         let rubric = summary.rubric;
-        let calls = read_calls(&path.join("calls.jsonl"), &rubric)?;
+        let index: HashMap<&str, usize> = rubric
+            .dimensions
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i))
+            .collect();
+        let mut calls = Vec::new();
+        run.cards(|number, view: CallView| {
+            let mut dimensions = vec![Status::Na; rubric.dimensions.len()];
+            for dimension in view.dimensions {
+                if let Some(&i) = index.get(dimension.id.as_str()) {
+                    dimensions[i] = dimension.status;
+                }
+            }
+            calls.push(CallRecord {
+                conversation_id: view.conversation_id,
+                scenario_id: view.scenario_id,
+                agent_version: view.agent_version,
+                verdict: view.verdict,
+                score: view.score,
+                dimensions,
+                line: number,
+            });
+        })?;
         Ok(RunDir {
             path: path.to_path_buf(),
             rubric,
+            lines,
             calls,
+            run,
         })
     }
 
-    pub fn calls_path(&self) -> PathBuf {
-        self.path.join("calls.jsonl")
+    /// The full scorecards on the given lines of `calls.jsonl`, in one pass.
+    pub fn cards_at(
+        &self,
+        lines: &std::collections::BTreeSet<u64>,
+    ) -> Result<HashMap<u64, Value>, RunError> {
+        self.run.cards_at(lines)
     }
 
     /// The agent versions in the run, most frequent first.
@@ -137,64 +197,6 @@ impl RunDir {
     pub fn dimension_index(&self, id: &str) -> Option<usize> {
         self.rubric.dimensions.iter().position(|d| d.id == id)
     }
-}
-
-/// Reads every line of a calls.jsonl as `T`, in order, with its line
-/// number; an unreadable file or line is an error naming it.
-pub fn each_card<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    mut f: impl FnMut(u64, T),
-) -> Result<(), RunError> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|source| RunError::Io {
-        path: name.clone(),
-        source,
-    })?;
-    for (number, line) in BufReader::new(file).lines().enumerate() {
-        let number = number as u64 + 1;
-        let line = line.map_err(|source| RunError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let card = serde_json::from_str(&line).map_err(|err| RunError::Line {
-            path: name.clone(),
-            line: number,
-            message: err.to_string(),
-        })?;
-        f(number, card);
-    }
-    Ok(())
-}
-
-fn read_calls(path: &Path, rubric: &RunRubric) -> Result<Vec<CallRecord>, RunError> {
-    let index: HashMap<&str, usize> = rubric
-        .dimensions
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.id.as_str(), i))
-        .collect();
-    let mut calls = Vec::new();
-    each_card(path, |number, view: CallView| {
-        let mut dimensions = vec![Status::Na; rubric.dimensions.len()];
-        for dimension in view.dimensions {
-            if let Some(&i) = index.get(dimension.id.as_str()) {
-                dimensions[i] = dimension.status;
-            }
-        }
-        calls.push(CallRecord {
-            conversation_id: view.conversation_id,
-            scenario_id: view.scenario_id,
-            agent_version: view.agent_version,
-            verdict: view.verdict,
-            score: view.score,
-            dimensions,
-            line: number,
-        });
-    })?;
-    Ok(calls)
 }
 
 /// How calls of two runs were matched.
@@ -259,41 +261,6 @@ fn match_keys(
         .enumerate()
         .filter_map(|(i, call)| Some((i, *in_b.get(&key(call, &mut seen))?)))
         .collect()
-}
-
-/// Reads the given lines of a calls.jsonl as JSON, in one pass.
-pub fn fetch_lines(
-    path: &Path,
-    wanted: &std::collections::BTreeSet<u64>,
-) -> Result<HashMap<u64, serde_json::Value>, RunError> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|source| RunError::Io {
-        path: name.clone(),
-        source,
-    })?;
-    let mut found = HashMap::new();
-    let Some(&last) = wanted.last() else {
-        return Ok(found);
-    };
-    for (number, line) in BufReader::new(file).lines().enumerate() {
-        let number = number as u64 + 1;
-        if number > last {
-            break;
-        }
-        let line = line.map_err(|source| RunError::Io {
-            path: name.clone(),
-            source,
-        })?;
-        if wanted.contains(&number) {
-            let value = serde_json::from_str(&line).map_err(|err| RunError::Line {
-                path: name.clone(),
-                line: number,
-                message: err.to_string(),
-            })?;
-            found.insert(number, value);
-        }
-    }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -40,12 +40,21 @@ impl Input {
         }
     }
 
-    /// Whether the input is read through a decoder: its size on disk then
-    /// says nothing of how many bytes it holds.
+    /// Whether the input is read through a decoder (by its name, or by its
+    /// first bytes as [`open`] decides): its size on disk then says nothing
+    /// of how many bytes it holds. A file that cannot be read counts as
+    /// plain; reading it reports the error.
     pub fn is_compressed(&self) -> bool {
         match self {
             Input::Stdin => false,
-            Input::File(path) => Compression::of_name(path) != Compression::None,
+            Input::File(path) => {
+                Compression::of_name(path) != Compression::None
+                    || File::open(path)
+                        .and_then(|mut file| head::<4>(&mut file))
+                        .is_ok_and(|(head, filled)| {
+                            Compression::of_magic(&head[..filled]) != Compression::None
+                        })
+            }
         }
     }
 }

@@ -5,10 +5,17 @@
 //! different one. An entry is written to a temporary file and renamed into
 //! place, so a run killed mid-write never leaves a corrupt entry. Only
 //! replies that parsed into a verdict are stored; errors never are.
+//!
+//! A cache that cannot be written (a full disk, a read-only folder) costs
+//! calls, not verdicts: the first failure of a run is reported on stderr
+//! with its reason, later ones are not, and a failed write leaves no
+//! temporary file behind.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -25,6 +32,8 @@ pub enum CacheMode {
 pub struct Cache {
     dir: PathBuf,
     pub mode: CacheMode,
+    /// Set once a failed write was reported, by any clone.
+    warned: Arc<AtomicBool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +48,7 @@ impl Cache {
         Cache {
             dir: dir.to_path_buf(),
             mode,
+            warned: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -67,18 +77,42 @@ impl Cache {
         serde_json::from_str(&text).ok()
     }
 
+    /// Stores a reply. A failure is returned, and the first of the run is
+    /// also reported on stderr with its reason.
     pub fn put(&self, key: &str, entry: &Entry) -> std::io::Result<()> {
         if self.mode == CacheMode::ReplayOnly {
             return Ok(());
         }
+        let written = self.write(key, entry);
+        if let Err(err) = &written
+            && !self.warned.swap(true, Ordering::Relaxed)
+        {
+            eprintln!(
+                "warning: cannot write the judge cache in {}: {err}; replies are not cached \
+                 (further failures are not reported)",
+                self.dir.display()
+            );
+        }
+        written
+    }
+
+    /// Writes the entry to a temporary file and renames it into place; on
+    /// failure the temporary file is removed.
+    fn write(&self, key: &str, entry: &Entry) -> std::io::Result<()> {
         let path = self.path(key);
         let dir = path.parent().expect("entries live in a subdirectory");
         fs::create_dir_all(dir)?;
         let temporary = dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(serde_json::to_string(entry)?.as_bytes())?;
-        file.sync_all()?;
-        fs::rename(&temporary, &path)
+        let written = (|| {
+            let mut file = fs::File::create(&temporary)?;
+            file.write_all(serde_json::to_string(entry)?.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&temporary, &path)
+        })();
+        if written.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        written
     }
 }
 
@@ -110,5 +144,31 @@ mod tests {
         let other = Cache::key(&["other"]);
         replay.put(&other, &entry).unwrap();
         assert!(replay.get(&other).is_none(), "replay mode writes nothing");
+    }
+
+    #[test]
+    fn a_failed_write_is_reported_once_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path(), CacheMode::ReadWrite);
+        let entry = Entry {
+            content: "{}".into(),
+            input_tokens: 1,
+            output_tokens: 1,
+        };
+        // A directory where the entry should go: the rename fails after the
+        // temporary file was written.
+        let key = Cache::key(&["blocked"]);
+        fs::create_dir_all(cache.path(&key).join("inside")).unwrap();
+        assert!(cache.put(&key, &entry).is_err());
+        assert!(cache.warned.load(Ordering::Relaxed), "reported");
+        let folder = cache.path(&key).parent().unwrap().to_path_buf();
+        let names: Vec<String> = fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [format!("{key}.json")], "no temporary file is left");
+        // A clone shares the report: a second failure is not reported again.
+        let clone = cache.clone();
+        assert!(clone.warned.load(Ordering::Relaxed));
     }
 }

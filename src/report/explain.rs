@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::escape::controls;
 use crate::checks::{Evidence, Status};
 use crate::rubric::Rubric;
 use crate::score::CallCard;
@@ -26,16 +27,16 @@ fn evidence_line(evidence: &Evidence) -> String {
     }
     let mut body = Vec::new();
     if let Some(text) = &evidence.text {
-        body.push(format!("\"{text}\""));
+        body.push(format!("\"{}\"", controls(text)));
     }
     if let Some(matched) = &evidence.matched {
-        body.push(format!("matched \"{matched}\""));
+        body.push(format!("matched \"{}\"", controls(matched)));
     }
     if let Some(pattern) = evidence.pattern {
         body.push(format!("(pattern {pattern})"));
     }
     if let Some(note) = &evidence.note {
-        body.push(note.clone());
+        body.push(controls(note).into_owned());
     }
     match (head.is_empty(), body.is_empty()) {
         (true, _) => body.join(" "),
@@ -44,16 +45,17 @@ fn evidence_line(evidence: &Evidence) -> String {
     }
 }
 
+/// The card as text; everything from the input is escaped ([`controls`]).
 pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} · agent {}{}",
-        card.conversation_id,
-        card.agent_version,
+        controls(&card.conversation_id),
+        controls(&card.agent_version),
         card.scenario_id
             .as_ref()
-            .map_or(String::new(), |s| format!(" · scenario {s}"))
+            .map_or(String::new(), |s| format!(" · scenario {}", controls(s)))
     );
     let _ = writeln!(
         out,
@@ -66,7 +68,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
         rubric.pass_threshold
     );
     if let Some(reason) = &card.reason {
-        let _ = writeln!(out, "  {reason}");
+        let _ = writeln!(out, "  {}", controls(reason));
     }
     for (dimension, info) in card.dimensions.iter().zip(&rubric.dimensions) {
         let _ = writeln!(
@@ -79,7 +81,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
             info.title
         );
         if let Some(reason) = &dimension.reason {
-            let _ = writeln!(out, "    {reason}");
+            let _ = writeln!(out, "    {}", controls(reason));
         }
         for check in &dimension.checks {
             let name = check.name.map_or(String::new(), |n| format!(" {n}"));
@@ -88,7 +90,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
                 "    {} {}{name}: {}",
                 tag(check.outcome.status),
                 check.check,
-                check.outcome.reason
+                controls(&check.outcome.reason)
             );
             for evidence in &check.outcome.evidence {
                 let _ = writeln!(out, "                 {}", evidence_line(evidence));

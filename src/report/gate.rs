@@ -1,11 +1,20 @@
 //! The gate report as Markdown (a pull-request comment, a job summary, or a
 //! terminal) and as JUnit XML (a test case per gate and per critical flip).
+//! Paths, versions and ids come from the runs and are escaped for a
+//! terminal ([`controls`]).
 
 use std::fmt::Write;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::compare::gate::{GateReport, GateStatus, RateComparison, format_p, format_points};
+use super::escape::controls;
+use crate::compare::gate::{
+    Coverage, GateReport, GateStatus, RateComparison, Side, format_p, format_points,
+};
+
+/// How many missing scenarios and critical flips the Markdown lists (the
+/// JSON report lists all).
+const LISTED: usize = 50;
 
 fn verdict(status: GateStatus) -> &'static str {
     match status {
@@ -50,9 +59,60 @@ fn optional_p(x: Option<f64>) -> String {
 fn versions(list: &[String]) -> String {
     match list {
         [] => "no calls".to_string(),
-        [one] => one.clone(),
-        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+        [one] => controls(one).into_owned(),
+        [first, rest @ ..] => format!("{} and {} more", controls(first), rest.len()),
     }
+}
+
+fn lines(side: &Side) -> String {
+    format!(
+        "{} lines read, {} scored, {} rejected",
+        side.lines.read, side.lines.scored, side.lines.rejected
+    )
+}
+
+/// The coverage paragraph: both runs' line counts, the scenarios the
+/// candidate has, the pairs, and the first missing scenarios.
+fn coverage(out: &mut String, report: &GateReport) {
+    let Coverage {
+        key,
+        baseline_scenarios,
+        covered,
+        missing,
+        ..
+    } = &report.coverage;
+    let scenarios = match key {
+        Some(key) => format!(
+            "; the candidate has {covered} of the baseline's {baseline_scenarios} scenarios (by {key})"
+        ),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "\n**Coverage:** baseline {}; candidate {}{scenarios}; {} pairs.",
+        lines(&report.baseline),
+        lines(&report.candidate),
+        report.pairs
+    );
+    if missing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>{} baseline scenario(s) missing from the candidate</summary>\n",
+        missing.len()
+    );
+    for scenario in missing.iter().take(LISTED) {
+        let _ = writeln!(out, "- `{}`", controls(scenario));
+    }
+    if missing.len() > LISTED {
+        let _ = writeln!(
+            out,
+            "- ... and {} more (gate.json lists all)",
+            missing.len() - LISTED
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
 }
 
 pub fn markdown(report: &GateReport) -> String {
@@ -82,10 +142,10 @@ pub fn markdown(report: &GateReport) -> String {
     let _ = writeln!(
         out,
         "Baseline `{}` ({}, {} calls) against candidate `{}` ({}, {} calls), {}{}.",
-        report.baseline.path,
+        controls(&report.baseline.path),
         versions(&report.baseline.agent_versions),
         report.baseline.calls,
-        report.candidate.path,
+        controls(&report.candidate.path),
         versions(&report.candidate.agent_versions),
         report.candidate.calls,
         report.pairing.describe(),
@@ -99,9 +159,11 @@ pub fn markdown(report: &GateReport) -> String {
         let _ = writeln!(
             out,
             "\n> The rubric changed between the runs (baseline {}, candidate {}); dimensions are matched by id.",
-            report.baseline.rubric, report.candidate.rubric
+            controls(&report.baseline.rubric),
+            controls(&report.candidate.rubric)
         );
     }
+    coverage(&mut out, report);
     let _ = writeln!(
         out,
         "\nOne-sided tests at alpha {}, Holm-corrected over {} test{}.",
@@ -131,7 +193,7 @@ pub fn markdown(report: &GateReport) -> String {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} |",
-            gate.subject,
+            controls(&gate.subject),
             gate.rule,
             gate.observed,
             mark(gate.status)
@@ -175,9 +237,9 @@ pub fn markdown(report: &GateReport) -> String {
     );
     for dimension in &report.dimensions {
         let name = if dimension.critical {
-            format!("`{}` (critical)", dimension.id)
+            format!("`{}` (critical)", controls(&dimension.id))
         } else {
-            format!("`{}`", dimension.id)
+            format!("`{}`", controls(&dimension.id))
         };
         row(&mut out, &name, &dimension.rate);
     }
@@ -188,24 +250,24 @@ pub fn markdown(report: &GateReport) -> String {
             "\n<details><summary>{} conversation(s) whose critical dimension went from pass to fail</summary>\n",
             report.critical_flips.len()
         );
-        for flip in report.critical_flips.iter().take(50) {
+        for flip in report.critical_flips.iter().take(LISTED) {
             let _ = writeln!(
                 out,
                 "- `{}`: {} (baseline `{}`){}",
-                flip.candidate_conversation,
-                flip.dimension,
-                flip.baseline_conversation,
+                controls(&flip.candidate_conversation),
+                controls(&flip.dimension),
+                controls(&flip.baseline_conversation),
                 flip.scenario_id
                     .as_deref()
-                    .map(|s| format!(", scenario `{s}`"))
+                    .map(|s| format!(", scenario `{}`", controls(s)))
                     .unwrap_or_default()
             );
         }
-        if report.critical_flips.len() > 50 {
+        if report.critical_flips.len() > LISTED {
             let _ = writeln!(
                 out,
                 "- ... and {} more (gate.json lists all)",
-                report.critical_flips.len() - 50
+                report.critical_flips.len() - LISTED
             );
         }
         let _ = writeln!(out, "\n</details>");

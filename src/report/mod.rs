@@ -1,9 +1,11 @@
 //! Outputs of a scoring run: `summary.json` ([`summary`]) and the table
-//! printed to the terminal ([`table`]). Call scorecards are written as they
+//! printed to the terminal ([`table`]); input text in them goes through
+//! [`escape`]. Call scorecards are written as they
 //! are produced, by the run itself, each as a line of [`call_line`].
 
 pub mod call_line;
 pub mod card;
+pub mod escape;
 pub mod explain;
 pub mod gate;
 pub mod run_report;

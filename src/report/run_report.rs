@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
 
 use serde_json::Value;
 
 use super::card::text;
+use super::escape::controls;
 
-use crate::compare::RunError;
+use crate::run_dir::{Run, RunError};
 
 #[derive(Default)]
 struct Counts {
@@ -60,13 +60,10 @@ fn shape(reason: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Renders the run in `dir` (its calls.jsonl and summary.json).
-pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
-    let calls_path = dir.join("calls.jsonl");
-    let summary: Value = std::fs::read_to_string(dir.join("summary.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or(Value::Null);
+/// Renders `run` (its summary.json and scorecards). Text from the input is
+/// escaped ([`controls`]).
+pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
+    let summary = run.summary();
     let dimension_ids: Vec<String> = summary
         .pointer("/rubric/dimensions")
         .and_then(Value::as_array)
@@ -76,7 +73,7 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
         .collect();
     let mut models: BTreeMap<String, Model> = BTreeMap::new();
     let mut failures: BTreeMap<(String, String), (u64, Example)> = BTreeMap::new();
-    crate::compare::each_card(&calls_path, |_, card: Value| {
+    run.cards(|_, card: Value| {
         let version = text(&card, "agent_version").unwrap_or_default();
         let model = models.entry(version.clone()).or_default();
         model.calls += 1;
@@ -148,18 +145,20 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
     let _ = writeln!(
         out,
         "Rubric `{}` v{}, {} calls from {}.\n",
-        rubric.and_then(|r| text(r, "name")).unwrap_or_default(),
-        rubric.and_then(|r| text(r, "version")).unwrap_or_default(),
+        controls(&rubric.and_then(|r| text(r, "name")).unwrap_or_default()),
+        controls(&rubric.and_then(|r| text(r, "version")).unwrap_or_default()),
         models.values().map(|m| m.calls).sum::<u64>(),
-        summary
-            .get("inputs")
-            .and_then(Value::as_array)
-            .map(|inputs| inputs
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", "))
-            .unwrap_or_default()
+        controls(
+            &summary
+                .get("inputs")
+                .and_then(Value::as_array)
+                .map(|inputs| inputs
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        )
     );
     let ids: Vec<&String> = if dimension_ids.is_empty() {
         let mut all: Vec<&String> = models.values().flat_map(|m| m.dimensions.keys()).collect();
@@ -171,7 +170,7 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
     };
     let _ = write!(out, "| agent (model) | calls | transfers | call pass |");
     for id in &ids {
-        let _ = write!(out, " `{id}` |");
+        let _ = write!(out, " `{}` |", controls(id));
     }
     let _ = write!(out, "\n|---|---|---|---|");
     for _ in &ids {
@@ -196,7 +195,8 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
     for (version, model) in &models {
         let _ = write!(
             out,
-            "| {version} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
+            controls(version),
             model.calls,
             model.escalated,
             rate(model.passed, model.failed, model.unscored)
@@ -217,18 +217,19 @@ pub fn render(dir: &Path, top: usize) -> Result<String, RunError> {
         let scenario = example
             .scenario
             .as_deref()
-            .map(|s| format!(", scenario `{s}`"))
+            .map(|s| format!(", scenario `{}`", controls(s)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "- **`{dimension}`**, {count} call(s): {}\n  e.g. `{}` ({}{scenario}){}",
-            example.reason,
-            example.conversation,
-            example.agent_version,
+            "- **`{}`**, {count} call(s): {}\n  e.g. `{}` ({}{scenario}){}",
+            controls(dimension),
+            controls(&example.reason),
+            controls(&example.conversation),
+            controls(&example.agent_version),
             example
                 .evidence
                 .as_deref()
-                .map(|e| format!(": \"{}\"", e.replace('\n', " ")))
+                .map(|e| format!(": \"{}\"", controls(&e.replace('\n', " "))))
                 .unwrap_or_default()
         );
     }

@@ -38,12 +38,18 @@ impl StreamFile {
 
     /// Writes to a file already open for writing.
     pub fn new(file: File) -> Self {
+        Self::at(file, 0)
+    }
+
+    /// Writes to a file already open for writing and positioned at
+    /// `offset` (a resumed run writes after the lines it kept).
+    pub fn at(file: File, offset: u64) -> Self {
         StreamFile(BufWriter::with_capacity(
             1 << 20,
             DropBehind {
                 file,
-                written: 0,
-                dropped: 0,
+                written: offset,
+                dropped: offset / CHUNK * CHUNK,
             },
         ))
     }

@@ -66,7 +66,10 @@ pub fn render(
     let mut out = String::new();
     out.push_str(&format!(
         "rubric {} v{} ({}), pass threshold {}\n",
-        rubric.name, rubric.version, rubric.hash, rubric.pass_threshold
+        super::escape::controls(&rubric.name),
+        super::escape::controls(&rubric.version),
+        rubric.hash,
+        rubric.pass_threshold
     ));
     out.push_str(&format!(
         "lines: {} read, {} scored, {} rejected; {} duplicate conversation ids\n",
@@ -131,7 +134,7 @@ pub fn render(
         }
         for (version, slice) in versions {
             table.add_row(vec![
-                version.clone(),
+                super::escape::controls(version).into_owned(),
                 slice.calls.conversations.to_string(),
                 slice.calls.scored.to_string(),
                 percent(slice.calls.pass_rate),

@@ -8,11 +8,15 @@
 //!   each_dimension: { max_drop: 0.10 }
 //!   dimensions:
 //!     context_before_connect: { min_pass_rate: 0.9, min_kappa: 0.6 }
+//!   coverage: { max_rejected: 0, min_paired_share: 1.0 }   # the defaults
 //! ```
 //!
 //! Rates are fractions (0-1), scores are points (0-100). A drop fails its
 //! gate only when it is larger than allowed *and* significant, so noise does
 //! not fail a build; a minimum fails on the candidate's observed value.
+//! Coverage holds whatever the statistics say: a candidate that rejected
+//! more input lines than the baseline, or lacks scenarios the baseline has,
+//! did not test what the baseline tested.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -33,6 +37,35 @@ pub struct Gates {
     pub each_dimension: DimensionGates,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub dimensions: IndexMap<String, DimensionGates>,
+    #[serde(default)]
+    pub coverage: CoverageGates,
+}
+
+/// `coverage:`: how much of the baseline the candidate must cover.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageGates {
+    /// Input lines (and imported records) the candidate may reject beyond
+    /// as many as the baseline rejected.
+    #[serde(default)]
+    pub max_rejected: u64,
+    /// The share (0-1) of the baseline's scenarios (distinct `scenarioId`s,
+    /// or conversation ids when the runs pair on them) the candidate must have.
+    #[serde(default = "one")]
+    pub min_paired_share: f64,
+}
+
+impl Default for CoverageGates {
+    fn default() -> Self {
+        CoverageGates {
+            max_rejected: 0,
+            min_paired_share: one(),
+        }
+    }
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -83,6 +116,7 @@ impl Default for Gates {
             },
             each_dimension: DimensionGates::default(),
             dimensions: IndexMap::new(),
+            coverage: CoverageGates::default(),
         }
     }
 }
@@ -130,6 +164,11 @@ impl Gates {
                 path(&["call", "max_score_drop"]),
                 self.call.max_score_drop,
                 POINTS,
+            ),
+            (
+                path(&["coverage", "min_paired_share"]),
+                Some(self.coverage.min_paired_share),
+                FRACTION,
             ),
         ];
         let each = (path(&["each_dimension"]), &self.each_dimension);

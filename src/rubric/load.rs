@@ -83,6 +83,7 @@ const GATES_KEYS: &[&str] = &[
     "call",
     "each_dimension",
     "dimensions",
+    "coverage",
 ];
 /// Keys a check may carry beside its kind, or inside its parameters.
 const CHECK_KEYS: &[&str] = &["name", "when"];
@@ -262,6 +263,7 @@ impl Decoder {
             call: self.field(node, "call", what).unwrap_or_default(),
             each_dimension: self.field(node, "each_dimension", what).unwrap_or_default(),
             dimensions: Default::default(),
+            coverage: self.field(node, "coverage", what).unwrap_or_default(),
         };
         let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
         if let Some(listed) = node.get("dimensions")

@@ -5,4 +5,4 @@ mod reader;
 
 pub use crate::input::{Input, InputError, files_in, resolve_inputs};
 pub use model::*;
-pub use reader::{LineReader, RawLine, parse_line};
+pub use reader::{LineReader, RawLine, overlong_error, parse_line};

@@ -3,8 +3,15 @@
 //! Inputs (files, directories of `*.jsonl`, `-` for stdin) are read line by
 //! line in batches, so memory depends on the batch size, not on the number of
 //! conversations. Parsing is separate from reading ([`parse_line`]) so that the
-//! scheduler can parse on worker threads. A bad line becomes a [`LineError`]
+//! scheduler can parse on worker threads. A bad line becomes an error
 //! naming the file, the line and the problem; it never stops the run.
+//!
+//! Memory is bounded in bytes too: a batch ends once it holds
+//! [`LineReader::max_batch_bytes`], and a line longer than
+//! [`LineReader::max_line_bytes`] is not kept at all: the reader skips to the
+//! next newline and hands on the line's number and length only
+//! ([`RawLine::overlong`]), for a located rejection. An input that never
+//! ends a line is read through in constant memory.
 
 use std::io::{self, BufRead, BufReader};
 
@@ -23,6 +30,17 @@ pub struct RawLine {
     /// 1-based line number in that input.
     pub line: u64,
     pub bytes: Vec<u8>,
+    /// For a line longer than the reader's limit: its length in bytes
+    /// (without the line ending). `bytes` is then empty: the line was
+    /// skipped, not read into memory.
+    pub overlong: Option<u64>,
+}
+
+/// Why an overlong line was rejected.
+pub fn overlong_error(length: u64, limit: usize) -> String {
+    format!(
+        "line is {length} bytes, longer than --max-line-bytes ({limit}); skipped to the next line"
+    )
 }
 
 /// Reads lines from a sequence of inputs, a batch at a time.
@@ -32,9 +50,12 @@ pub struct LineReader {
     reader: Option<Box<dyn BufRead + Send>>,
     line: u64,
     pub bytes_read: u64,
+    max_line_bytes: usize,
+    max_batch_bytes: usize,
 }
 
 impl LineReader {
+    /// Reads `inputs` with no limit on line or batch bytes.
     pub fn new(inputs: Vec<Input>) -> Self {
         LineReader {
             inputs,
@@ -42,19 +63,36 @@ impl LineReader {
             reader: None,
             line: 0,
             bytes_read: 0,
+            max_line_bytes: usize::MAX,
+            max_batch_bytes: usize::MAX,
         }
+    }
+
+    /// Lines longer than `bytes` (without the line ending) are skipped and
+    /// handed on as [`RawLine::overlong`].
+    pub fn max_line_bytes(mut self, bytes: usize) -> Self {
+        self.max_line_bytes = bytes;
+        self
+    }
+
+    /// A batch ends once its lines hold `bytes` (it always takes one line).
+    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes;
+        self
     }
 
     pub fn inputs(&self) -> &[Input] {
         &self.inputs
     }
 
-    /// Fills `batch` with up to `max` lines; returns false once every input
-    /// is exhausted and the batch is empty. An input that fails mid-read is
-    /// an error: the run cannot honestly claim to have read it.
+    /// Fills `batch` with up to `max` lines, and up to the batch byte
+    /// limit; returns false once every input is exhausted and the batch is
+    /// empty. An input that fails mid-read is an error: the run cannot
+    /// honestly claim to have read it.
     pub fn next_batch(&mut self, max: usize, batch: &mut Vec<RawLine>) -> io::Result<bool> {
         batch.clear();
-        while batch.len() < max {
+        let mut held = 0usize;
+        while batch.len() < max && held < self.max_batch_bytes {
             if self.reader.is_none() {
                 let Some(input) = self.inputs.get(self.current) else {
                     break;
@@ -65,12 +103,13 @@ impl LineReader {
             }
             let reader = self.reader.as_mut().expect("opened above");
             let mut bytes = Vec::new();
-            let read = reader.read_until(b'\n', &mut bytes).map_err(|err| {
-                io::Error::new(
-                    err.kind(),
-                    format!("{}: {err}", self.inputs[self.current].display_name()),
-                )
-            })?;
+            let (read, overlong) =
+                read_line(reader, &mut bytes, self.max_line_bytes).map_err(|err| {
+                    io::Error::new(
+                        err.kind(),
+                        format!("{}: {err}", self.inputs[self.current].display_name()),
+                    )
+                })?;
             if read == 0 {
                 self.reader = None;
                 self.current += 1;
@@ -78,6 +117,16 @@ impl LineReader {
             }
             self.line += 1;
             self.bytes_read += read as u64;
+            held += bytes.len();
+            if overlong.is_some() {
+                batch.push(RawLine {
+                    input: self.current,
+                    line: self.line,
+                    bytes,
+                    overlong,
+                });
+                continue;
+            }
             if self.line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
                 bytes.drain(..3);
             }
@@ -91,10 +140,53 @@ impl LineReader {
                 input: self.current,
                 line: self.line,
                 bytes,
+                overlong: None,
             });
         }
         Ok(!batch.is_empty())
     }
+}
+
+/// Reads one line, with its newline, into `out`, as `read_until` does, but
+/// keeps at most `limit` bytes of it: past that, `out` is emptied and the
+/// rest of the line is consumed without being kept. Returns the bytes
+/// consumed (0 at the end of the input) and, for a line over the limit, its
+/// length without the newline.
+fn read_line<R: BufRead + ?Sized>(
+    reader: &mut R,
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> io::Result<(usize, Option<u64>)> {
+    let (mut consumed, mut overlong, mut ended) = (0usize, false, false);
+    while !ended {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let take = match memchr::memchr(b'\n', available) {
+            Some(at) => {
+                ended = true;
+                at + 1
+            }
+            None => available.len(),
+        };
+        if !overlong {
+            if out.len() + take - usize::from(ended) > limit {
+                overlong = true;
+                *out = Vec::new();
+            } else {
+                out.extend_from_slice(&available[..take]);
+            }
+        }
+        reader.consume(take);
+        consumed += take;
+    }
+    let length = (consumed - usize::from(ended)) as u64;
+    Ok((consumed, overlong.then_some(length)))
 }
 
 /// Parses and validates one line. The error is the problem only; the caller
@@ -329,5 +421,62 @@ pub(crate) mod rfc3339 {
             Some(text) => parse(&text).map(Some),
             None => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &[u8], limit: usize) -> Vec<(usize, Option<u64>, Vec<u8>)> {
+        // A small buffer, so lines span several fills.
+        let mut reader = BufReader::with_capacity(4, text);
+        let mut found = Vec::new();
+        loop {
+            let mut out = Vec::new();
+            let (read, overlong) = read_line(&mut reader, &mut out, limit).unwrap();
+            if read == 0 {
+                return found;
+            }
+            found.push((read, overlong, out));
+        }
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_skipped_to_the_next_newline() {
+        let found = lines(b"short\nmuch too long a line\nok\r\nlast", 10);
+        assert_eq!(
+            found,
+            vec![
+                (6, None, b"short\n".to_vec()),
+                (21, Some(20), Vec::new()),
+                (4, None, b"ok\r\n".to_vec()),
+                (4, None, b"last".to_vec()),
+            ]
+        );
+        // Exactly at the limit is kept; a newline does not count.
+        assert_eq!(lines(b"0123456789\n", 10)[0].1, None);
+        assert_eq!(lines(b"0123456789a", 10)[0].1, Some(11));
+    }
+
+    #[test]
+    fn batches_end_at_their_byte_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let line = format!("{{\"x\": \"{}\"}}\n", "y".repeat(1000));
+        std::fs::write(&path, line.repeat(10) + &"z".repeat(5000) + "\n").unwrap();
+        let mut reader = LineReader::new(vec![Input::File(path)])
+            .max_batch_bytes(2500)
+            .max_line_bytes(2000);
+        let mut batch = Vec::new();
+        let mut sizes = Vec::new();
+        while reader.next_batch(1024, &mut batch).unwrap() {
+            sizes.push(batch.len());
+            if let Some(last) = batch.iter().find(|l| l.overlong.is_some()) {
+                assert_eq!((last.line, last.overlong), (11, Some(5000)));
+            }
+        }
+        assert_eq!(sizes, vec![3, 3, 3, 2]);
+        assert_eq!(reader.bytes_read, (line.len() * 10 + 5001) as u64);
     }
 }

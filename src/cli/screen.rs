@@ -1,0 +1,95 @@
+//! Standard output that a closed pipe ends quietly.
+//!
+//! `handoff-eval score ... | head -2` closes the pipe after two lines; every
+//! later write to standard output then fails with "broken pipe" (Rust
+//! ignores SIGPIPE). Like ripgrep and cargo, a command does not panic or
+//! complain about that: [`Screen`] drops what it cannot print, says nothing,
+//! and lets the command go on completing its files (`score`) or stop early
+//! when standard output was all it had to write (`generate`, `import`; see
+//! [`Screen::is_closed`]). The exit code stays what the command's work
+//! decided. Any other write error (a full disk behind `> file`) is an error
+//! naming standard output.
+
+use std::io::{self, BufWriter, Stdout, Write};
+
+/// Buffered standard output that treats a closed pipe as the end of output.
+pub struct Screen {
+    out: BufWriter<Stdout>,
+    closed: bool,
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Screen::new()
+    }
+}
+
+fn named(err: io::Error) -> io::Error {
+    io::Error::new(
+        err.kind(),
+        format!("cannot write to standard output: {err}"),
+    )
+}
+
+impl Screen {
+    pub fn new() -> Self {
+        Screen {
+            out: BufWriter::with_capacity(64 * 1024, io::stdout()),
+            closed: false,
+        }
+    }
+
+    /// Whether the reader of standard output has gone away.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Prints `text` (nothing once the pipe is closed).
+    pub fn print(&mut self, text: &str) -> io::Result<()> {
+        self.write_all(text.as_bytes())
+    }
+
+    /// Prints `text` and a newline.
+    pub fn line(&mut self, text: &str) -> io::Result<()> {
+        self.print(text)?;
+        self.print("\n")
+    }
+
+    /// Sends what is buffered; call it before the command returns, so
+    /// that an error other than a closed pipe is reported.
+    pub fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.out.flush();
+        self.absorb(result)
+    }
+
+    fn absorb(&mut self, result: io::Result<()>) -> io::Result<()> {
+        match result {
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other.map_err(named),
+        }
+    }
+}
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf).map(|()| buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let result = self.out.write_all(buf);
+        self.absorb(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Screen::flush(self)
+    }
+}

@@ -1,0 +1,139 @@
+//! Whole files written so that no reader ever sees half of one.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file that could not be written, named.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error(
+        "{dir} is locked: {holder} is writing a run there; wait for it to finish, or choose another --out"
+    )]
+    Locked { dir: String, holder: String },
+    #[error("cannot resume the run in {dir}: {why}")]
+    Resume { dir: String, why: String },
+}
+
+impl WriteError {
+    pub fn io(path: &Path, source: io::Error) -> Self {
+        WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Writes `contents` to `path` whole: into a temporary file beside it
+/// (`.NAME.PID.tmp`), flushed to disk, then renamed over `path`. Readers see
+/// the old file or the new one. On failure (a full disk, say) the temporary
+/// file is removed, `path` is left as it was, and the error names `path`.
+pub fn publish(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    written.map_err(|source| {
+        let _ = fs::remove_file(&temporary);
+        WriteError::io(path, source)
+    })
+}
+
+/// Where a streamed output stays until it is complete: `.NAME.partial`
+/// beside `path`.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial"))
+}
+
+/// Streams a file too large to hold (`generate -o`, `import -o`) into
+/// [`partial_path`], and renames it over `path` once `write` succeeded and
+/// everything is flushed: an interrupted or failed write never leaves a
+/// shorter file that looks whole. On failure the partial file is removed.
+pub fn stream_into<T, E: From<WriteError>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<T, E>,
+) -> Result<T, E> {
+    let partial = partial_path(path);
+    let file = File::create(&partial).map_err(|err| WriteError::io(path, err))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let result = write(&mut out).and_then(|value| {
+        out.flush()
+            .and_then(|()| fs::rename(&partial, path))
+            .map_err(|err| WriteError::io(path, err))?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        fs::write(&path, "old").unwrap();
+        publish(&path, b"new contents").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new contents");
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["summary.json"]);
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let failed: Result<(), WriteError> = stream_into(&path, |out| {
+            out.write_all(b"{}\n")
+                .map_err(|err| WriteError::io(&path, err))?;
+            Err(WriteError::io(&path, io::Error::other("stopped")))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left");
+        let done: Result<u32, WriteError> = stream_into(&path, |out| {
+            out.write_all(b"{}\n")
+                .map_err(|err| WriteError::io(&path, err))?;
+            Ok(1)
+        });
+        assert_eq!(done.unwrap(), 1);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "{}\n");
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        // The target is a directory: the rename fails after the temporary
+        // file was written.
+        let path = dir.path().join("summary.json");
+        fs::create_dir(&path).unwrap();
+        fs::write(path.join("inside"), "x").unwrap();
+        let err = publish(&path, b"{}").unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("cannot write {}: ", path.display())),
+            "{err}"
+        );
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["summary.json"], "no temporary file is left");
+    }
+}
