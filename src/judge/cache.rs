@@ -5,6 +5,11 @@
 //! different one. An entry is written to a temporary file and renamed into
 //! place, so a run killed mid-write never leaves a corrupt entry. Only
 //! replies that parsed into a verdict are stored; errors never are.
+//!
+//! An entry holds only what a replay needs to reach the same verdict: the
+//! reply's text, already scrubbed of secrets, and how it ended. Entries
+//! written before (with token counts) still read; their extra fields are
+//! ignored.
 
 use std::fs;
 use std::io::Write;
@@ -29,9 +34,11 @@ pub struct Cache {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
+    /// The reply's message content, scrubbed.
     pub content: String,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
+    /// The reply's `finish_reason`, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
 }
 
 impl Cache {
@@ -99,11 +106,13 @@ mod tests {
         assert!(cache.get(&key).is_none());
         let entry = Entry {
             content: r#"{"verdict": "pass"}"#.into(),
-            input_tokens: 10,
-            output_tokens: 2,
+            finish_reason: Some("stop".into()),
         };
         cache.put(&key, &entry).unwrap();
         assert_eq!(cache.get(&key).unwrap().content, entry.content);
+        let older = r#"{"content": "{}", "input_tokens": 10, "output_tokens": 2}"#;
+        fs::write(cache.path(&key), older).unwrap();
+        assert_eq!(cache.get(&key).unwrap().content, "{}", "older entries read");
         fs::write(cache.path(&key), "{not json").unwrap();
         assert!(cache.get(&key).is_none());
         let replay = Cache::new(dir.path(), CacheMode::ReplayOnly);
