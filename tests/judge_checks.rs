@@ -28,14 +28,19 @@ dimensions:
 
 const PROMPT: &str = "Did the human follow the suggestion?\n{{ suggested_next_action }}\n{{ transcript.after_connect }}\n{{ answer }}\n";
 
+/// The first `n` demo conversations, as JSON lines.
+fn demo_lines(n: usize) -> String {
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let lines: Vec<&str> = demo.lines().take(n).collect();
+    lines.join("\n")
+}
+
 /// A rubric and prompt in `dir`, and the first `n` demo conversations.
 fn setup(dir: &Path, n: usize) {
     fs::create_dir_all(dir.join("prompts")).unwrap();
     fs::write(dir.join("rubric.yaml"), RUBRIC).unwrap();
     fs::write(dir.join("prompts/suggested.md.j2"), PROMPT).unwrap();
-    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
-    let lines: Vec<&str> = demo.lines().take(n).collect();
-    fs::write(dir.join("in.jsonl"), lines.join("\n")).unwrap();
+    fs::write(dir.join("in.jsonl"), demo_lines(n)).unwrap();
 }
 
 /// Outcomes of the judge check in every call where it ran or was skipped.
@@ -366,4 +371,156 @@ fn samples_vote_and_a_split_is_unscored() {
         })
         .count();
     assert!(split >= 1, "{outcomes:?}");
+}
+
+/// `command` run in `dir/rubric/` (see [`rubric_with_prompt`]).
+fn with_prompt_path(dir: &Path, prompt: &str, command: &[&str]) -> std::process::Output {
+    common::run_in(&rubric_with_prompt(dir, prompt), command)
+}
+
+/// A rubric in `dir/rubric/` whose judge prompt is `prompt`, the usual
+/// prompt in its `prompts/`, and a secret beside the rubric's folder.
+fn rubric_with_prompt(dir: &Path, prompt: &str) -> std::path::PathBuf {
+    let rubric_dir = dir.join("rubric");
+    fs::create_dir_all(rubric_dir.join("prompts")).unwrap();
+    fs::create_dir_all(dir.join("outside")).unwrap();
+    fs::write(
+        dir.join("outside/secret.md.j2"),
+        format!("CI secret {KEY} {{{{ answer }}}} {{{{ transcript.whole }}}}"),
+    )
+    .unwrap();
+    fs::write(rubric_dir.join("prompts/suggested.md.j2"), PROMPT).unwrap();
+    fs::write(
+        rubric_dir.join("rubric.yaml"),
+        RUBRIC.replace("prompts/suggested.md.j2", prompt),
+    )
+    .unwrap();
+    rubric_dir
+}
+
+#[test]
+fn a_prompt_outside_the_rubric_folder_is_a_located_error() {
+    let mut outside = vec!["../outside/secret.md.j2".to_string()];
+    if Path::new("/proc/self/environ").exists() {
+        outside.push("/proc/self/environ".into());
+    }
+    for prompt in &outside {
+        let dir = tempfile::tempdir().unwrap();
+        let output = with_prompt_path(dir.path(), prompt, &["lint", "rubric.yaml"]);
+        assert_eq!(output.status.code(), Some(2), "{prompt}");
+        let stderr = common::stderr(&output);
+        assert!(
+            stderr.contains("outside the rubric's folder") && stderr.contains("rubric.yaml:12:26"),
+            "{prompt}: {stderr}"
+        );
+        assert!(!stderr.contains(KEY), "{stderr}");
+    }
+    // `score` refuses it the same way, before any judge call.
+    let dir = tempfile::tempdir().unwrap();
+    let server = JudgeServer::start(vec![Behavior::Reply(r#"{"verdict": "pass"}"#.into())]);
+    let url = server.base_url();
+    fs::create_dir_all(dir.path().join("rubric")).unwrap();
+    fs::write(dir.path().join("rubric/in.jsonl"), demo_lines(3)).unwrap();
+    let args = [
+        "score",
+        "--rubric",
+        "rubric.yaml",
+        "in.jsonl",
+        "--judge-base-url",
+        &url,
+        "--judge-api-key",
+        KEY,
+    ];
+    let output = with_prompt_path(dir.path(), "../outside/secret.md.j2", &args);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(common::stderr(&output).contains("rubric.yaml:12:26"));
+    assert_eq!(server.calls(), 0, "the prompt reached the judge");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_followed_before_the_prompt_is_confined() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("rubric/prompts/link.md.j2");
+    fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside/secret.md.j2"), &link).unwrap();
+    let output = with_prompt_path(dir.path(), "prompts/link.md.j2", &["lint", "rubric.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("outside/secret.md.j2") && stderr.contains("rubric.yaml:12:26"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn prompt_root_allows_another_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("outside");
+    let root = root.to_str().unwrap();
+    let output = with_prompt_path(
+        dir.path(),
+        "../outside/secret.md.j2",
+        &["lint", "rubric.yaml", "--prompt-root", root],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+}
+
+#[test]
+fn templates_cannot_include_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric_dir = dir.path().join("rubric");
+    fs::create_dir_all(rubric_dir.join("prompts")).unwrap();
+    fs::write(
+        rubric_dir.join("prompts/including.md.j2"),
+        "{% include \"../../outside/secret.md.j2\" %}\n{% include \"suggested.md.j2\" %}",
+    )
+    .unwrap();
+    let output = with_prompt_path(
+        dir.path(),
+        "prompts/including.md.j2",
+        &["lint", "rubric.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("template not found") && stderr.contains("rubric.yaml:12:26"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY), "{stderr}");
+}
+
+#[test]
+fn lint_warns_on_prompts_that_leave_the_judge_guessing() {
+    let cases = [
+        (
+            "Judge it.\n{{ transcript.whole }}\n",
+            Some("never renders `{{ answer }}` nor names the allowed verdicts"),
+        ),
+        (
+            "Did the human follow the suggestion?\n{{ answer }}\n",
+            Some("renders no conversation data"),
+        ),
+        (
+            "Give a JSON verdict, pass or fail.\n{{ transcript.after_connect }}\n",
+            None,
+        ),
+        (PROMPT, None),
+    ];
+    for (prompt, warning) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let rubric_dir = rubric_with_prompt(dir.path(), "prompts/own.md.j2");
+        fs::write(rubric_dir.join("prompts/own.md.j2"), prompt).unwrap();
+        let output = common::run_in(&rubric_dir, &["lint", "rubric.yaml"]);
+        assert_eq!(output.status.code(), Some(0), "warnings do not fail lint");
+        let stderr = common::stderr(&output);
+        match warning {
+            Some(warning) => assert!(
+                stderr.contains(&format!("warning: dimension `suggested_action_followed`.checks[1].judge.prompt: `prompts/own.md.j2` {warning}"))
+                    && stderr.contains("rubric.yaml:12:26"),
+                "{prompt}: {stderr}"
+            ),
+            None => assert!(!stderr.contains("warning"), "{prompt}: {stderr}"),
+        }
+    }
 }

@@ -55,6 +55,10 @@ pub struct JudgeArgs {
     /// (by default a redirect is an unscored reason naming its target).
     #[arg(long)]
     judge_follow_redirects: bool,
+    /// A folder judge prompts may also be read from, besides the rubric's
+    /// own (repeatable); prompts resolving anywhere else are rubric errors.
+    #[arg(long, value_name = "DIR")]
+    prompt_root: Vec<std::path::PathBuf>,
 }
 
 fn parse_price(text: &str) -> Result<(f64, f64), String> {
@@ -78,6 +82,11 @@ enum JudgeSwitch {
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 
 impl JudgeArgs {
+    /// Folders besides the rubric's that judge prompts may come from.
+    pub fn prompt_roots(&self) -> &[std::path::PathBuf] {
+        &self.prompt_root
+    }
+
     pub fn runner(&self, rubric: &crate::rubric::Rubric) -> anyhow::Result<JudgeRunner> {
         let has_judge_checks = rubric
             .dimensions

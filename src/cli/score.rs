@@ -158,13 +158,15 @@ type Prepared = (
 /// Creates --out only once the rubric (and the inputs) are known good.
 fn prepare(args: &ScoreArgs) -> anyhow::Result<Option<Prepared>> {
     let Some(format) = args.input_format else {
-        let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+        let Some((rubric, inputs)) =
+            super::rubric_and_inputs(&args.rubric, &args.inputs, args.judge.prompt_roots())
+        else {
             return Ok(None);
         };
         create_out(args)?;
         return Ok(Some((rubric, inputs, None)));
     };
-    let rubric = match crate::rubric::load(&args.rubric) {
+    let rubric = match crate::rubric::load_with(&args.rubric, args.judge.prompt_roots()) {
         Ok(rubric) => rubric,
         Err(err) => {
             eprintln!("{err}");
