@@ -119,6 +119,7 @@ fn main() {
             timeout: Duration::from_secs(30),
             max_retries: 0,
             concurrency: CONCURRENCY,
+            follow_redirects: false,
         })
         .unwrap();
         let options = LiveOptions {

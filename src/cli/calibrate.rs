@@ -64,7 +64,9 @@ impl Sink for Collect {
 }
 
 pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
-    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+    let Some((rubric, inputs)) =
+        super::rubric_and_inputs(&args.rubric, &args.inputs, args.judge.prompt_roots())
+    else {
         return Ok(EXIT_ERROR);
     };
     let Some(labels) = read_labels(&inputs)? else {

@@ -29,7 +29,9 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
-    let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+    let Some((rubric, inputs)) =
+        super::rubric_and_inputs(&args.rubric, &args.inputs, args.judge.prompt_roots())
+    else {
         return Ok(EXIT_ERROR);
     };
     let needle = serde_json::to_string(&args.conversation)?;

@@ -51,6 +51,14 @@ pub struct JudgeArgs {
     /// cost estimate in summary.json.
     #[arg(long, value_name = "IN,OUT", value_parser = parse_price)]
     judge_price: Option<(f64, f64)>,
+    /// Follow HTTP redirects from the judge endpoint to the same origin
+    /// (by default a redirect is an unscored reason naming its target).
+    #[arg(long)]
+    judge_follow_redirects: bool,
+    /// A folder judge prompts may also be read from, besides the rubric's
+    /// own (repeatable); prompts resolving anywhere else are rubric errors.
+    #[arg(long, value_name = "DIR")]
+    prompt_root: Vec<std::path::PathBuf>,
 }
 
 fn parse_price(text: &str) -> Result<(f64, f64), String> {
@@ -99,6 +107,11 @@ impl JudgeArgs {
         }
     }
 
+    /// Folders besides the rubric's that judge prompts may come from.
+    pub fn prompt_roots(&self) -> &[std::path::PathBuf] {
+        &self.prompt_root
+    }
+
     pub fn runner(&self, rubric: &crate::rubric::Rubric) -> anyhow::Result<JudgeRunner> {
         let has_judge_checks = rubric
             .dimensions
@@ -123,7 +136,9 @@ impl JudgeArgs {
             timeout: std::time::Duration::from_secs_f64(self.judge_timeout.0),
             max_retries: self.judge_retries,
             concurrency: self.judge_concurrency,
-        })?;
+            follow_redirects: self.judge_follow_redirects,
+        })?
+        .with_notice(|notice| eprintln!("{notice}"));
         let cache = (!self.no_cache).then(|| {
             let mode = if self.judge_replay {
                 CacheMode::ReplayOnly

@@ -75,8 +75,9 @@ fn print_error(err: &dyn std::fmt::Display) {
 fn rubric_and_inputs(
     rubric: &std::path::Path,
     inputs: &[std::path::PathBuf],
+    prompt_roots: &[std::path::PathBuf],
 ) -> Option<(crate::rubric::Rubric, Vec<crate::trace::Input>)> {
-    let rubric = crate::rubric::load(rubric)
+    let rubric = crate::rubric::load_with(rubric, prompt_roots)
         .map_err(|err| eprintln!("{err}"))
         .ok();
     let inputs = crate::trace::resolve_inputs(inputs)

@@ -242,7 +242,9 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
         InputRecord::file(path).with_context(|| format!("cannot read {}", path.display()))
     };
     if args.input_format.is_none() {
-        let Some((rubric, inputs)) = super::rubric_and_inputs(&args.rubric, &args.inputs) else {
+        let Some((rubric, inputs)) =
+            super::rubric_and_inputs(&args.rubric, &args.inputs, args.judge.prompt_roots())
+        else {
             return Ok(None);
         };
         let records = inputs
@@ -258,7 +260,8 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
             records,
         }));
     }
-    let rubric = crate::rubric::load(&args.rubric).map_err(|err| eprintln!("{err}"));
+    let rubric = crate::rubric::load_with(&args.rubric, args.judge.prompt_roots())
+        .map_err(|err| eprintln!("{err}"));
     let sources =
         crate::import::resolve(&args.inputs).map_err(|err| eprintln!("error: {}", controls(&err)));
     let (Ok(rubric), Ok(sources)) = (rubric, sources) else {

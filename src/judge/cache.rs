@@ -6,6 +6,11 @@
 //! place, so a run killed mid-write never leaves a corrupt entry. Only
 //! replies that parsed into a verdict are stored; errors never are.
 //!
+//! An entry holds only what a replay needs to reach the same verdict: the
+//! reply's text, already scrubbed of secrets, and how it ended. Entries
+//! written before (with token counts) still read; their extra fields are
+//! ignored.
+//!
 //! A cache that cannot be written (a full disk, a read-only folder) costs
 //! calls, not verdicts: the first failure of a run is reported on stderr
 //! with its reason, later ones are not, and a failed write leaves no
@@ -38,9 +43,11 @@ pub struct Cache {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
+    /// The reply's message content, scrubbed.
     pub content: String,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
+    /// The reply's `finish_reason`, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
 }
 
 impl Cache {
@@ -133,11 +140,13 @@ mod tests {
         assert!(cache.get(&key).is_none());
         let entry = Entry {
             content: r#"{"verdict": "pass"}"#.into(),
-            input_tokens: 10,
-            output_tokens: 2,
+            finish_reason: Some("stop".into()),
         };
         cache.put(&key, &entry).unwrap();
         assert_eq!(cache.get(&key).unwrap().content, entry.content);
+        let older = r#"{"content": "{}", "input_tokens": 10, "output_tokens": 2}"#;
+        fs::write(cache.path(&key), older).unwrap();
+        assert_eq!(cache.get(&key).unwrap().content, "{}", "older entries read");
         fs::write(cache.path(&key), "{not json").unwrap();
         assert!(cache.get(&key).is_none());
         let replay = Cache::new(dir.path(), CacheMode::ReplayOnly);
@@ -152,8 +161,7 @@ mod tests {
         let cache = Cache::new(dir.path(), CacheMode::ReadWrite);
         let entry = Entry {
             content: "{}".into(),
-            input_tokens: 1,
-            output_tokens: 1,
+            finish_reason: None,
         };
         // A directory where the entry should go: the rename fails after the
         // temporary file was written.

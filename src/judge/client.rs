@@ -1,33 +1,49 @@
-//! The judge's HTTP client: async-openai against any OpenAI-compatible
-//! chat-completions endpoint, with our own transport underneath.
+//! The judge's HTTP client: OpenAI chat completions over reqwest, against
+//! any compatible endpoint, read as tolerantly as real servers answer.
 //!
-//! The transport (a tower service handed to async-openai) decides retries:
-//! a 429 waits for its `Retry-After` (or a backoff) and halves the allowed
-//! concurrency; a 5xx, a timeout or a broken connection is retried with
-//! backoff; anything else returns at once. After `max_retries` retries the
-//! last failure becomes a [`JudgeError`], whose text is the unscored reason.
-//! The API key never appears in any error: it is redacted from every message.
+//! - **Transport.** A 429 waits for what the server asked (`Retry-After` as
+//!   seconds or an HTTP date, else `retry-after-ms`, else the
+//!   `x-ratelimit-reset-*` headers; at most [`MAX_WAIT`]) or a backoff, and
+//!   halves the allowed concurrency; a 5xx (honouring `Retry-After` the same
+//!   way), a timeout or a broken connection is retried with backoff. A
+//!   deterministic answer (a validation error, exhausted quota, any other
+//!   4xx, a redirect) is not retried. After `max_retries` retries the last
+//!   failure becomes a [`JudgeError`], whose text is the unscored reason.
+//! - **Structured output, negotiated.** The first call asks for a strict
+//!   `json_schema` response format while the others wait. An endpoint that
+//!   refuses it (a 400, 422 or 500 naming `response_format`) is asked again in
+//!   `json_object` mode (the schema stated in the system message and passed
+//!   as `schema`, which llama-cpp-python turns into a grammar), then in plain
+//!   text; the mode that worked holds for the rest of the run and is said
+//!   once through the client's notice.
+//! - **Replies.** The body is read as JSON without a fixed type: `usage`
+//!   missing or partial leaves the tokens unknown, any `finish_reason` is
+//!   kept as text, `content` may be text or parts, `refusal` is kept.
+//! - **Nothing leaks.** Redirects are not followed unless asked for, and then
+//!   only to the same origin; the base URL keeps its query (Azure OpenAI's
+//!   `api-version`). Every text that comes back (content, refusal, error
+//!   bodies, redirect targets, transport errors) is scrubbed by the
+//!   [`Redactor`] before anything else sees it.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
-use async_openai::middleware::HttpRequestFactory;
-use async_openai::types::chat::{
-    ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
-    ChatCompletionRequestUserMessage, CreateChatCompletionRequestArgs, ResponseFormat,
-    ResponseFormatJsonSchema,
-};
-use serde_json::Value;
+use jiff::Timestamp;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{StatusCode, Url};
+use serde_json::{Value, json};
 use tokio::sync::Notify;
+
+use super::redact::Redactor;
+use super::verdict::escape_raw_controls;
 
 /// Where and how the judge is called.
 #[derive(Clone)]
 pub struct JudgeSettings {
-    /// Base URL of the OpenAI-compatible API, e.g. `https://api.openai.com/v1`.
+    /// Base URL of the OpenAI-compatible API, e.g. `https://api.openai.com/v1`;
+    /// a query string (`?api-version=...`) is kept after the path.
     pub base_url: String,
     pub api_key: Option<String>,
     pub model: String,
@@ -38,6 +54,9 @@ pub struct JudgeSettings {
     pub max_retries: u32,
     /// Upper bound of calls in flight; the throttle may allow fewer.
     pub concurrency: usize,
+    /// Follow redirects to the same origin (scheme, host and port); a
+    /// redirect anywhere else is never followed.
+    pub follow_redirects: bool,
 }
 
 impl std::fmt::Debug for JudgeSettings {
@@ -49,21 +68,67 @@ impl std::fmt::Debug for JudgeSettings {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("concurrency", &self.concurrency)
+            .field("follow_redirects", &self.follow_redirects)
             .finish()
     }
 }
 
-/// Why a judge call produced no reply. Its text is an unscored reason.
+/// Why a judge call produced no reply. Its text is an unscored reason,
+/// already scrubbed of secrets.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct JudgeError(pub String);
 
-/// A reply and what it cost.
+/// How the reply's form is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    /// `response_format: {"type": "json_schema", ...}`, strict.
+    JsonSchema,
+    /// `response_format: {"type": "json_object", "schema": ...}`, the schema
+    /// also stated in the system message.
+    JsonObject,
+    /// No `response_format`; the schema stated in the system message.
+    Text,
+}
+
+impl OutputMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputMode::JsonSchema => "json_schema",
+            OutputMode::JsonObject => "json_object",
+            OutputMode::Text => "text",
+        }
+    }
+
+    fn next(self) -> Option<Self> {
+        match self {
+            OutputMode::JsonSchema => Some(OutputMode::JsonObject),
+            OutputMode::JsonObject => Some(OutputMode::Text),
+            OutputMode::Text => None,
+        }
+    }
+
+    fn from_u8(value: u8) -> Self {
+        match value {
+            0 => OutputMode::JsonSchema,
+            1 => OutputMode::JsonObject,
+            _ => OutputMode::Text,
+        }
+    }
+}
+
+/// A reply and what it cost. Every text in it is scrubbed of secrets.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The message content (parts joined); empty when there was none.
     pub content: String,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
+    /// As the server sent it (`stop`, `length`, `eos_token`, ...).
+    pub finish_reason: Option<String>,
+    /// The model declined to answer, in its words.
+    pub refusal: Option<String>,
+    /// `None` when the server did not say.
+    pub input_tokens: Option<u64>,
+    pub output_tokens: Option<u64>,
     pub latency: Duration,
 }
 
@@ -144,122 +209,318 @@ impl Throttle {
     }
 }
 
-/// The longest `Retry-After` honoured; a longer one is capped.
-const MAX_WAIT: Duration = Duration::from_secs(60);
+/// The longest wait a server can ask for; a longer one is capped.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
 fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250 << attempt.min(6))
 }
 
-/// `Retry-After` in seconds (integer or fractional); dates are not honoured.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let seconds: f64 = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds).min(MAX_WAIT))
-}
-
-/// The tower service async-openai sends through.
-#[derive(Clone)]
-struct Transport {
-    http: reqwest::Client,
-    max_retries: u32,
-    throttle: Arc<Throttle>,
-}
-
-type Sent = Pin<Box<dyn Future<Output = Result<reqwest::Response, OpenAIError>> + Send>>;
-
-impl tower::Service<HttpRequestFactory> for Transport {
-    type Response = reqwest::Response;
-    type Error = OpenAIError;
-    type Future = Sent;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), OpenAIError>> {
-        std::task::Poll::Ready(Ok(()))
+/// An HTTP date in any of RFC 9110's three forms (section 5.6.7):
+/// IMF-fixdate, the obsolete RFC 850 form, and asctime's.
+fn http_date(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(at) = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(text) {
+        return Some(at);
     }
-
-    fn call(&mut self, request: HttpRequestFactory) -> Sent {
-        let transport = self.clone();
-        Box::pin(async move { transport.send(request).await })
-    }
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| {
+            let parsed = jiff::fmt::strtime::parse(format, text).ok()?;
+            let utc = parsed.to_datetime().ok()?.to_zoned(jiff::tz::TimeZone::UTC);
+            utc.ok().map(|zoned| zoned.timestamp())
+        })
 }
 
-impl Transport {
-    async fn send(&self, factory: HttpRequestFactory) -> Result<reqwest::Response, OpenAIError> {
-        let mut attempt = 0;
-        loop {
-            let request = factory.build().await?;
-            let result = self.http.execute(request).await;
-            let wait = match &result {
-                Ok(response) if response.status().is_success() => {
-                    self.throttle.succeeded();
-                    None
-                }
-                Ok(response) if response.status().as_u16() == 429 => {
-                    self.throttle.rate_limited();
-                    Some(retry_after(response.headers()).unwrap_or_else(|| backoff(attempt)))
-                }
-                Ok(response) if response.status().is_server_error() => Some(backoff(attempt)),
-                Ok(_) => None,
-                Err(err)
-                    if err.is_timeout()
-                        || err.is_connect()
-                        || err.is_request()
-                        || err.is_body() =>
-                {
-                    Some(backoff(attempt))
-                }
-                Err(_) => None,
-            };
-            match wait {
-                Some(wait) if attempt < self.max_retries => {
-                    attempt += 1;
-                    tokio::time::sleep(wait).await;
-                }
-                _ => return result.map_err(OpenAIError::Reqwest),
-            }
+/// A duration as OpenAI's rate-limit headers write it (`1s`, `6m0s`,
+/// `20ms`, `1h2m3.5s`), or bare seconds.
+fn reset_duration(text: &str) -> Option<Duration> {
+    let mut rest = text.trim();
+    if let Ok(seconds) = rest.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let value: f64 = rest[..end].parse().ok()?;
+        rest = &rest[end..];
+        let (unit, length) = if rest.starts_with("ms") {
+            (0.001, 2)
+        } else if rest.starts_with('h') {
+            (3600.0, 1)
+        } else if rest.starts_with('m') {
+            (60.0, 1)
+        } else if rest.starts_with('s') {
+            (1.0, 1)
+        } else {
+            return None;
+        };
+        total += value * unit;
+        rest = &rest[length..];
+    }
+    (total.is_finite() && total >= 0.0).then(|| Duration::from_secs_f64(total))
+}
+
+/// How long the server asked the client to wait before trying again:
+/// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 section
+/// 10.2.3), else `retry-after-ms` (Azure OpenAI, OpenAI), else the
+/// `x-ratelimit-reset-requests` / `-tokens` of an exhausted limit. Capped at
+/// [`MAX_WAIT`]; `None` when no header says.
+pub fn server_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
+    let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let retry_after = header("retry-after").and_then(|value| match value.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Some(Duration::from_secs_f64(seconds))
+        }
+        Ok(_) => None,
+        Err(_) => {
+            let until = http_date(value)?;
+            let ahead = until.as_millisecond() - now.as_millisecond();
+            Some(Duration::from_millis(ahead.max(0) as u64))
+        }
+    });
+    let retry_after_ms = || {
+        let millis: f64 = header("retry-after-ms")?.parse().ok()?;
+        (millis.is_finite() && millis >= 0.0).then(|| Duration::from_secs_f64(millis / 1000.0))
+    };
+    let reset = || {
+        let limits = ["requests", "tokens"];
+        let exhausted = |kind: &&str| {
+            header(&format!("x-ratelimit-remaining-{kind}")).is_some_and(|n| n == "0")
+        };
+        let chosen: Vec<&str> = if limits.iter().any(exhausted) {
+            limits.iter().copied().filter(exhausted).collect()
+        } else {
+            limits.to_vec()
+        };
+        chosen
+            .iter()
+            .filter_map(|kind| reset_duration(header(&format!("x-ratelimit-reset-{kind}"))?))
+            .max()
+    };
+    retry_after
+        .or_else(retry_after_ms)
+        .or_else(reset)
+        .map(|wait| wait.min(MAX_WAIT))
+}
+
+/// Longest piece of an error body quoted in a reason.
+const QUOTED: usize = 300;
+
+fn shortened(text: &str) -> Cow<'_, str> {
+    let text = text.trim();
+    if text.len() <= QUOTED {
+        return Cow::Borrowed(text);
+    }
+    let mut end = QUOTED;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}…", &text[..end]))
+}
+
+/// The message of an error body: OpenAI's `error.message`, a bare
+/// `message` or FastAPI's `detail`, else the body itself.
+fn error_message(body: &str) -> String {
+    let message = serde_json::from_str::<Value>(body).ok().and_then(|value| {
+        let found = value
+            .pointer("/error/message")
+            .or_else(|| value.get("message"))
+            .or_else(|| value.get("detail"))
+            .or_else(|| value.get("error"))?;
+        Some(match found {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+    });
+    let message = message.unwrap_or_else(|| body.to_string());
+    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    shortened(&message).into_owned()
+}
+
+/// An error that names the response format: the endpoint cannot do this
+/// mode, and the next one may work (llama-cpp-python answers `json_schema`
+/// with HTTP 500 "Input should be 'text' or 'json_object'").
+fn rejects_response_format(status: StatusCode, body: &str) -> bool {
+    matches!(status.as_u16(), 400 | 422 | 500)
+        && (body.contains("response_format") || body.contains("json_schema"))
+}
+
+/// A 5xx that will answer the same however often it is asked.
+fn deterministic_server_error(body: &str) -> bool {
+    body.contains("validation error") || body.contains("Input should be")
+}
+
+/// The request body for one call.
+fn request_body(
+    settings: &JudgeSettings,
+    system: &str,
+    user: &str,
+    schema: &Value,
+    mode: OutputMode,
+) -> Vec<u8> {
+    let system = match mode {
+        OutputMode::JsonSchema => Cow::Borrowed(system),
+        _ => Cow::Owned(format!(
+            "{system}\n\nThe JSON object must match this JSON schema: {schema}"
+        )),
+    };
+    let mut body = json!({
+        "model": settings.model,
+        "messages": [
+            {"role": "system", "content": system},
+            {"role": "user", "content": user},
+        ],
+        "temperature": settings.temperature,
+        "max_completion_tokens": settings.max_tokens,
+    });
+    let fields = body.as_object_mut().expect("the body is an object");
+    match mode {
+        OutputMode::JsonSchema => {
+            fields.insert(
+                "response_format".into(),
+                json!({"type": "json_schema", "json_schema": {"name": "verdict", "schema": schema, "strict": true}}),
+            );
+        }
+        OutputMode::JsonObject => {
+            fields.insert(
+                "response_format".into(),
+                json!({"type": "json_object", "schema": schema}),
+            );
+            // Servers that speak the older API know only `max_tokens`.
+            fields.insert("max_tokens".into(), json!(settings.max_tokens));
+        }
+        OutputMode::Text => {
+            fields.insert("max_tokens".into(), json!(settings.max_tokens));
         }
     }
+    serde_json::to_vec(&body).expect("a JSON value serializes")
+}
+
+/// `base_url` + `/chat/completions`, its query string kept after the path.
+fn completions_url(base_url: &str) -> Result<Url, String> {
+    let mut url = Url::parse(base_url.trim())
+        .map_err(|err| format!("invalid judge base URL `{base_url}`: {err}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "invalid judge base URL `{base_url}`: expected http or https"
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    if !path.ends_with("/chat/completions") {
+        url.set_path(&format!("{path}/chat/completions"));
+    }
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// Where the judge is called, as it may be shown: without user and password.
+fn shown(url: &Url) -> String {
+    let mut url = url.clone();
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// The structured-output mode of a run, settled by its first answered call.
+struct Negotiation {
+    mode: AtomicU8,
+    settled: AtomicBool,
+    /// Held by the calls that run while the mode is not settled yet, so that
+    /// a refusing endpoint refuses once, not once per call in flight.
+    gate: tokio::sync::Mutex<()>,
+    /// Why the mode is not `json_schema`.
+    fallback: Mutex<Option<String>>,
+}
+
+type Notice = Box<dyn Fn(&str) + Send + Sync>;
+
+/// A failed attempt: either the endpoint refused the response format, and
+/// the next mode may work, or a final error.
+enum Failure {
+    FormatRejected(String),
+    Error(JudgeError),
 }
 
 /// A judge endpoint, ready for calls from many tasks.
 pub struct JudgeClient {
-    client: async_openai::Client<OpenAIConfig>,
+    http: reqwest::Client,
+    url: Url,
+    auth: HeaderMap,
     settings: JudgeSettings,
     throttle: Arc<Throttle>,
+    redactor: Redactor,
+    negotiation: Negotiation,
+    notice: Option<Notice>,
 }
 
 impl JudgeClient {
     pub fn new(settings: JudgeSettings) -> Result<Self, JudgeError> {
+        let redactor = Redactor::new(settings.api_key.as_deref());
+        let scrubbed = |text: String| JudgeError(redactor.scrub_owned(text));
+        let url = completions_url(&settings.base_url).map_err(scrubbed)?;
+        let policy = if settings.follow_redirects {
+            reqwest::redirect::Policy::custom(|attempt| {
+                let same_origin = attempt
+                    .previous()
+                    .last()
+                    .is_some_and(|from| from.origin() == attempt.url().origin());
+                if same_origin && attempt.previous().len() <= 5 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            })
+        } else {
+            reqwest::redirect::Policy::none()
+        };
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
+            .redirect(policy)
             .build()
-            .map_err(|err| JudgeError(format!("cannot build the HTTP client: {err}")))?;
-        let throttle = Arc::new(Throttle::new(settings.concurrency));
-        let mut config = OpenAIConfig::new().with_api_base(settings.base_url.trim_end_matches('/'));
-        if let Some(key) = &settings.api_key {
-            config = config.with_api_key(key.clone());
+            .map_err(|err| scrubbed(format!("cannot build the HTTP client: {err}")))?;
+        let mut auth = HeaderMap::new();
+        if let Some(key) = settings.api_key.as_deref().filter(|k| !k.is_empty()) {
+            // Azure OpenAI's deployment URLs carry `api-version` and take the
+            // key as `api-key`; everything else takes a bearer token.
+            let azure = url.query_pairs().any(|(name, _)| name == "api-version");
+            let (name, value) = if azure {
+                ("api-key", key.to_string())
+            } else {
+                ("authorization", format!("Bearer {key}"))
+            };
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| JudgeError("the API key is not a valid HTTP header value".into()))?;
+            value.set_sensitive(true);
+            auth.insert(name, value);
         }
-        let client = async_openai::Client::with_config(config).with_http_service(Transport {
-            http,
-            max_retries: settings.max_retries,
-            throttle: throttle.clone(),
-        });
         Ok(JudgeClient {
-            client,
+            http,
+            url,
+            auth,
+            throttle: Arc::new(Throttle::new(settings.concurrency)),
             settings,
-            throttle,
+            redactor,
+            negotiation: Negotiation {
+                mode: AtomicU8::new(0),
+                settled: AtomicBool::new(false),
+                gate: tokio::sync::Mutex::new(()),
+                fallback: Mutex::new(None),
+            },
+            notice: None,
         })
     }
 
-    /// What, besides the messages, decides a reply: for cache keys.
+    /// Where a change of structured-output mode is said, once (the command
+    /// line prints it on stderr).
+    pub fn with_notice(mut self, notice: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.notice = Some(Box::new(notice));
+        self
+    }
+
+    /// What, besides the messages, decides a reply: for cache keys. The
+    /// structured-output mode is not part of it: it is how the same question
+    /// is put to a given endpoint.
     pub fn fingerprint(&self) -> String {
         let s = &self.settings;
         format!(
@@ -272,8 +533,25 @@ impl JudgeClient {
         &self.throttle
     }
 
+    /// The scrubber every judge-derived text goes through.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The structured-output mode the run settled on, and why it is not
+    /// `json_schema`; `None` before any call was answered.
+    pub fn structured_output(&self) -> Option<(OutputMode, Option<String>)> {
+        let negotiation = &self.negotiation;
+        negotiation.settled.load(Ordering::Acquire).then(|| {
+            (
+                OutputMode::from_u8(negotiation.mode.load(Ordering::Acquire)),
+                negotiation.fallback.lock().expect("fallback lock").clone(),
+            )
+        })
+    }
+
     /// One judge call: a system and a user message, a reply constrained to
-    /// `schema` (strict where the endpoint supports it).
+    /// `schema` in the best mode the endpoint takes.
     pub async fn complete(
         &self,
         system: &str,
@@ -281,72 +559,226 @@ impl JudgeClient {
         schema: Value,
     ) -> Result<Reply, JudgeError> {
         let _permit = self.throttle.acquire().await;
-        let messages: Vec<ChatCompletionRequestMessage> = vec![
-            ChatCompletionRequestSystemMessage::from(system).into(),
-            ChatCompletionRequestUserMessage::from(user).into(),
-        ];
-        let request = CreateChatCompletionRequestArgs::default()
-            .model(self.settings.model.clone())
-            .messages(messages)
-            .temperature(self.settings.temperature)
-            .max_completion_tokens(self.settings.max_tokens)
-            .response_format(ResponseFormat::JsonSchema {
-                json_schema: ResponseFormatJsonSchema {
-                    description: None,
-                    name: "verdict".to_string(),
-                    schema,
-                    strict: Some(true),
-                },
-            })
-            .build()
-            .map_err(|err| self.error(err))?;
+        let negotiation = &self.negotiation;
+        let _gate = if negotiation.settled.load(Ordering::Acquire) {
+            None
+        } else {
+            let gate = negotiation.gate.lock().await;
+            (!negotiation.settled.load(Ordering::Acquire)).then_some(gate)
+        };
+        loop {
+            let mode = OutputMode::from_u8(negotiation.mode.load(Ordering::Acquire));
+            let body = request_body(&self.settings, system, user, &schema, mode);
+            match self.post(body, mode).await {
+                Err(Failure::FormatRejected(why)) => self.fall_back(mode, &why),
+                result => {
+                    negotiation.settled.store(true, Ordering::Release);
+                    return result.map_err(|failure| match failure {
+                        Failure::Error(err) => err,
+                        Failure::FormatRejected(why) => JudgeError(why),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Moves the run from `mode` to the next one, once, and says so.
+    fn fall_back(&self, mode: OutputMode, why: &str) {
+        let next = mode.next().expect("text mode is never refused");
+        let moved = self.negotiation.mode.compare_exchange(
+            mode as u8,
+            next as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if moved.is_err() {
+            return;
+        }
+        let reason = format!("{} refused `{}` ({why})", shown(&self.url), mode.as_str());
+        let mut fallback = self.negotiation.fallback.lock().expect("fallback lock");
+        let reason = match fallback.take() {
+            Some(earlier) => format!("{earlier}; {reason}"),
+            None => reason,
+        };
+        *fallback = Some(self.redactor.scrub_owned(reason.clone()));
+        drop(fallback);
+        if let Some(notice) = &self.notice {
+            notice(&self.redactor.scrub(&format!(
+                "judge: the endpoint at {} refused `{}` response formats ({why}); judging in `{}` mode for the rest of this run",
+                shown(&self.url),
+                mode.as_str(),
+                next.as_str()
+            )));
+        }
+    }
+
+    /// Sends one request body, retrying what is transient.
+    async fn post(&self, body: Vec<u8>, mode: OutputMode) -> Result<Reply, Failure> {
         let started = Instant::now();
-        let response = self
-            .client
-            .chat()
-            .create(request)
-            .await
-            .map_err(|err| self.error(err))?;
-        let content = response
-            .choices
-            .first()
-            .and_then(|choice| choice.message.content.clone())
-            .ok_or_else(|| JudgeError("the reply has no message content".to_string()))?;
-        let usage = response.usage.as_ref();
+        let mut attempt = 0;
+        loop {
+            let request = self
+                .http
+                .post(self.url.clone())
+                .headers(self.auth.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+            let answered = async {
+                let response = request.send().await?;
+                let (status, headers) = (response.status(), response.headers().clone());
+                Ok::<_, reqwest::Error>((status, headers, response.bytes().await?))
+            }
+            .await;
+            let (error, wait) = match answered {
+                Ok((status, _, bytes)) if status.is_success() => {
+                    self.throttle.succeeded();
+                    return self.reply(&bytes, started).map_err(Failure::Error);
+                }
+                Ok((status, headers, _)) if status.is_redirection() => {
+                    return Err(Failure::Error(self.redirected(status, &headers)));
+                }
+                Ok((status, headers, bytes)) => {
+                    let body = self
+                        .redactor
+                        .scrub_owned(String::from_utf8_lossy(&bytes).into_owned());
+                    let message = error_message(&body);
+                    if mode != OutputMode::Text && rejects_response_format(status, &body) {
+                        return Err(Failure::FormatRejected(format!(
+                            "HTTP {}: {message}",
+                            status.as_u16()
+                        )));
+                    }
+                    let wait = match status.as_u16() {
+                        429 if !body.contains("insufficient_quota") => {
+                            self.throttle.rate_limited();
+                            Some(server_wait(&headers, Timestamp::now()))
+                        }
+                        500..=599 if !deterministic_server_error(&body) => {
+                            Some(server_wait(&headers, Timestamp::now()))
+                        }
+                        _ => None,
+                    };
+                    let wait = wait.map(|asked| asked.unwrap_or_else(|| backoff(attempt)));
+                    (self.http_error(status, &message), wait)
+                }
+                Err(err) => {
+                    let transient = err.is_timeout()
+                        || err.is_connect()
+                        || err.is_request()
+                        || err.is_body()
+                        || err.is_decode();
+                    (
+                        self.transport_error(&err),
+                        transient.then(|| backoff(attempt)),
+                    )
+                }
+            };
+            match wait {
+                Some(wait) if attempt < self.settings.max_retries => {
+                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Err(Failure::Error(error)),
+            }
+        }
+    }
+
+    /// A 200 body as a [`Reply`], read without a fixed type.
+    fn reply(&self, bytes: &[u8], started: Instant) -> Result<Reply, JudgeError> {
+        let text = String::from_utf8_lossy(bytes);
+        let malformed = |why: String| {
+            let quoted = self.redactor.scrub(&text);
+            JudgeError(format!(
+                "malformed reply from the judge ({}): {}",
+                self.redactor.scrub(&why),
+                shortened(&quoted)
+            ))
+        };
+        let value: Value = match serde_json::from_str(&text) {
+            Ok(value) => value,
+            Err(_) => serde_json::from_str(&escape_raw_controls(&text))
+                .map_err(|err| malformed(err.to_string()))?,
+        };
+        let choice = value
+            .get("choices")
+            .and_then(|choices| choices.get(0))
+            .filter(|choice| choice.is_object())
+            .ok_or_else(|| malformed("no `choices`".to_string()))?;
+        let message = choice.get("message").unwrap_or(&Value::Null);
+        let content = match message.get("content") {
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .filter_map(|part| part.get("text").and_then(Value::as_str).or(part.as_str()))
+                .collect(),
+            _ => String::new(),
+        };
+        let text_of = |value: Option<&Value>| {
+            value
+                .and_then(Value::as_str)
+                .filter(|text| !text.trim().is_empty())
+                .map(|text| self.redactor.scrub(text).into_owned())
+        };
+        let usage = value.get("usage");
+        let tokens = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_u64);
         Ok(Reply {
-            content,
-            input_tokens: usage.map_or(0, |u| u64::from(u.prompt_tokens)),
-            output_tokens: usage.map_or(0, |u| u64::from(u.completion_tokens)),
+            content: self.redactor.scrub_owned(content),
+            finish_reason: choice
+                .get("finish_reason")
+                .and_then(Value::as_str)
+                .map(|reason| self.redactor.scrub(reason).into_owned()),
+            refusal: text_of(message.get("refusal")),
+            input_tokens: tokens("prompt_tokens"),
+            output_tokens: tokens("completion_tokens"),
             latency: started.elapsed(),
         })
     }
 
-    /// An error in words, with the API key redacted wherever it appears.
-    fn error(&self, err: OpenAIError) -> JudgeError {
-        let text = match &err {
-            OpenAIError::Reqwest(e) if e.is_timeout() => {
-                format!("the judge timed out after {:?}", self.settings.timeout)
-            }
-            OpenAIError::Reqwest(e) if e.is_connect() => {
-                format!("cannot connect to the judge at {}", self.settings.base_url)
-            }
-            OpenAIError::ApiError(api) => format!(
-                "the judge answered HTTP {}: {}",
-                api.status_code, api.api_error
-            ),
-            OpenAIError::JSONDeserialize(e, content) => {
-                let mut end = content.len().min(120);
-                while !content.is_char_boundary(end) {
-                    end -= 1;
-                }
-                format!("malformed reply from the judge ({e}): {}", &content[..end])
-            }
-            other => format!("judge call failed: {other}"),
+    fn http_error(&self, status: StatusCode, message: &str) -> JudgeError {
+        let code = status.as_u16();
+        let text = if code == 404 {
+            format!(
+                "the judge answered HTTP 404 at {}: {message} (is --judge-base-url right?)",
+                shown(&self.url)
+            )
+        } else {
+            format!("the judge answered HTTP {code}: {message}")
         };
-        JudgeError(match &self.settings.api_key {
-            Some(key) if !key.is_empty() => text.replace(key.as_str(), "[redacted]"),
-            _ => text,
-        })
+        JudgeError(self.redactor.scrub_owned(text))
+    }
+
+    fn redirected(&self, status: StatusCode, headers: &HeaderMap) -> JudgeError {
+        let target = headers
+            .get(reqwest::header::LOCATION)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .unwrap_or_else(|| "an unnamed location".to_string());
+        let why = if self.settings.follow_redirects {
+            "only redirects to the same origin are followed"
+        } else {
+            "redirects are not followed without --judge-follow-redirects"
+        };
+        JudgeError(self.redactor.scrub_owned(format!(
+            "the judge redirected the call (HTTP {}) to {}; not followed: {why}",
+            status.as_u16(),
+            shortened(&target)
+        )))
+    }
+
+    fn transport_error(&self, err: &reqwest::Error) -> JudgeError {
+        let text = if err.is_timeout() {
+            format!("the judge timed out after {:?}", self.settings.timeout)
+        } else if err.is_connect() {
+            format!("cannot connect to the judge at {}", shown(&self.url))
+        } else {
+            let mut text = format!("judge call failed: {err}");
+            let mut source = std::error::Error::source(err);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        };
+        JudgeError(self.redactor.scrub_owned(text))
     }
 }
 
@@ -383,20 +815,125 @@ mod tests {
         );
     }
 
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().unwrap());
+        }
+        headers
+    }
+
     #[test]
-    fn retry_after_is_read_in_seconds_and_capped() {
-        let mut headers = reqwest::header::HeaderMap::new();
-        assert_eq!(retry_after(&headers), None);
-        headers.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
-        headers.insert(reqwest::header::RETRY_AFTER, "0.5".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(Duration::from_millis(500)));
-        headers.insert(reqwest::header::RETRY_AFTER, "86400".parse().unwrap());
-        assert_eq!(retry_after(&headers), Some(MAX_WAIT));
-        headers.insert(
-            reqwest::header::RETRY_AFTER,
-            "Wed, 21 Oct 2026 07:28:00 GMT".parse().unwrap(),
+    fn retry_after_is_read_as_seconds_or_as_a_date_and_capped() {
+        let now: Timestamp = "2026-10-21T07:28:00Z".parse().unwrap();
+        let wait = |pairs: &[(&'static str, &str)]| server_wait(&headers(pairs), now);
+        assert_eq!(wait(&[]), None);
+        assert_eq!(wait(&[("retry-after", "2")]), Some(Duration::from_secs(2)));
+        assert_eq!(
+            wait(&[("retry-after", "0.5")]),
+            Some(Duration::from_millis(500))
         );
-        assert_eq!(retry_after(&headers), None, "dates fall back to backoff");
+        assert_eq!(wait(&[("retry-after", "86400")]), Some(MAX_WAIT));
+        // The three forms of an HTTP date, six seconds ahead.
+        for date in [
+            "Wed, 21 Oct 2026 07:28:06 GMT",
+            "Wednesday, 21-Oct-26 07:28:06 GMT",
+            "Wed Oct 21 07:28:06 2026",
+        ] {
+            assert_eq!(
+                wait(&[("retry-after", date)]),
+                Some(Duration::from_secs(6)),
+                "{date}"
+            );
+        }
+        assert_eq!(
+            wait(&[("retry-after", "Wed, 21 Oct 2026 07:27:00 GMT")]),
+            Some(Duration::ZERO),
+            "a date in the past: no wait"
+        );
+        assert_eq!(wait(&[("retry-after", "soon")]), None);
+    }
+
+    #[test]
+    fn retry_after_ms_and_rate_limit_resets_are_fallbacks() {
+        let now = Timestamp::UNIX_EPOCH;
+        let wait = |pairs: &[(&'static str, &str)]| server_wait(&headers(pairs), now);
+        assert_eq!(
+            wait(&[("retry-after-ms", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            wait(&[("retry-after", "3"), ("retry-after-ms", "1500")]),
+            Some(Duration::from_secs(3)),
+            "Retry-After comes first"
+        );
+        assert_eq!(
+            wait(&[
+                ("x-ratelimit-remaining-requests", "0"),
+                ("x-ratelimit-reset-requests", "1m2.5s"),
+                ("x-ratelimit-remaining-tokens", "4000"),
+                ("x-ratelimit-reset-tokens", "20ms"),
+            ]),
+            Some(Duration::from_millis(62_500)).map(|d| d.min(MAX_WAIT)),
+            "the exhausted limit's reset"
+        );
+        assert_eq!(
+            wait(&[("x-ratelimit-reset-tokens", "6m0s")]),
+            Some(MAX_WAIT)
+        );
+        assert_eq!(
+            wait(&[("x-ratelimit-reset-tokens", "250ms")]),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(wait(&[("x-ratelimit-reset-tokens", "later")]), None);
+    }
+
+    #[test]
+    fn a_query_string_stays_after_the_path() {
+        let url = completions_url(
+            "https://example.openai.azure.com/openai/deployments/gpt-4o/?api-version=2024-10-21",
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://example.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(
+            completions_url("http://127.0.0.1:8000/v1")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:8000/v1/chat/completions"
+        );
+        assert_eq!(
+            completions_url("http://h/v1/chat/completions")
+                .unwrap()
+                .as_str(),
+            "http://h/v1/chat/completions"
+        );
+        assert!(completions_url("ftp://h/v1").is_err());
+        assert!(completions_url("not a url").is_err());
+    }
+
+    #[test]
+    fn format_refusals_are_told_from_other_errors() {
+        let llama_cpp_python = r#"{"error": {"message": "1 validation error for CreateChatCompletionRequest\nresponse_format.type\n  Input should be 'text' or 'json_object'", "type": "internal_server_error", "param": null, "code": null}}"#;
+        assert!(rejects_response_format(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            llama_cpp_python
+        ));
+        assert!(deterministic_server_error(llama_cpp_python));
+        assert!(!rejects_response_format(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            r#"{"error": {"message": "upstream failed"}}"#
+        ));
+        assert!(!rejects_response_format(
+            StatusCode::UNAUTHORIZED,
+            "response_format"
+        ));
+        assert_eq!(
+            error_message(llama_cpp_python),
+            "1 validation error for CreateChatCompletionRequest response_format.type Input should be 'text' or 'json_object'"
+        );
+        assert_eq!(error_message("plain text\n"), "plain text");
     }
 }

@@ -4,7 +4,9 @@
 //! Live calls are tokio tasks on the runner's own runtime: scoring on rayon
 //! only prepares requests and goes on with the next batch while the calls
 //! are in flight (bounded by the client's throttle). Every call is
-//! accounted: calls, failures, tokens, latency.
+//! accounted: calls, failures, tokens (unknown where the endpoint did not
+//! say, never counted as 0), latency, and the structured-output mode the
+//! endpoint settled on.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,7 +18,7 @@ use tokio::task::JoinHandle;
 use super::cache::{Cache, CacheMode, Entry};
 use super::client::JudgeClient;
 use super::prompt::{PromptData, SYSTEM};
-use super::verdict::{Scale, Verdict, parse_reply};
+use super::verdict::{Finish, Scale, Verdict, parse_reply};
 use crate::checks::judge::JudgeCheck;
 use crate::checks::{Evidence, Outcome, Status};
 use crate::stats::quantile;
@@ -44,6 +46,8 @@ struct Shared {
     failures: AtomicU64,
     input_tokens: AtomicU64,
     output_tokens: AtomicU64,
+    /// Calls whose reply did not report its input or output tokens.
+    without_usage: AtomicU64,
     latencies: Mutex<Vec<f32>>,
 }
 
@@ -77,13 +81,33 @@ pub struct JudgeAccount {
     pub calls: u64,
     pub cache_hits: u64,
     pub failures: u64,
+    /// Tokens of the calls whose reply reported them.
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Calls whose reply did not report its tokens (`usage` missing or
+    /// partial): their tokens are unknown, not 0, and the cost estimate is
+    /// a lower bound.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls_without_usage: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_cost_usd: Option<f64>,
+    /// The structured-output mode the endpoint settled on: `json_schema`,
+    /// `json_object` or `text` (live runs that made a call).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structured_output: Option<&'static str>,
+    /// Why it is not `json_schema`: what the endpoint refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structured_output_fallback: Option<String>,
     pub latency_p50_s: Option<f64>,
     pub latency_p95_s: Option<f64>,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Longest piece of a refusal quoted in an unscored reason.
+const REFUSAL_QUOTED: usize = 200;
 
 impl JudgeRunner {
     pub fn live(client: JudgeClient, model: &str, options: LiveOptions) -> std::io::Result<Self> {
@@ -102,6 +126,7 @@ impl JudgeRunner {
                 failures: AtomicU64::new(0),
                 input_tokens: AtomicU64::new(0),
                 output_tokens: AtomicU64::new(0),
+                without_usage: AtomicU64::new(0),
                 latencies: Mutex::new(Vec::new()),
             }),
         })))
@@ -164,7 +189,10 @@ impl JudgeRunner {
             failures: 0,
             input_tokens: 0,
             output_tokens: 0,
+            calls_without_usage: 0,
             estimated_cost_usd: None,
+            structured_output: None,
+            structured_output_fallback: None,
             latency_p50_s: None,
             latency_p95_s: None,
         };
@@ -177,6 +205,11 @@ impl JudgeRunner {
                 latencies.sort_by(f32::total_cmp);
                 let input_tokens = shared.input_tokens.load(Ordering::Relaxed);
                 let output_tokens = shared.output_tokens.load(Ordering::Relaxed);
+                let (structured_output, structured_output_fallback) =
+                    match shared.client.structured_output() {
+                        Some((mode, fallback)) => (Some(mode.as_str()), fallback),
+                        None => (None, None),
+                    };
                 JudgeAccount {
                     mode: "live",
                     model: Some(shared.model.clone()),
@@ -186,11 +219,14 @@ impl JudgeRunner {
                     failures: shared.failures.load(Ordering::Relaxed),
                     input_tokens,
                     output_tokens,
+                    calls_without_usage: shared.without_usage.load(Ordering::Relaxed),
                     estimated_cost_usd: shared.options.price.map(|(input, output)| {
                         crate::stats::round4(
                             (input_tokens as f64 * input + output_tokens as f64 * output) / 1e6,
                         )
                     }),
+                    structured_output,
+                    structured_output_fallback,
                     latency_p50_s: quantile(&latencies, 0.5),
                     latency_p95_s: quantile(&latencies, 0.95),
                 }
@@ -209,7 +245,10 @@ impl Shared {
         let cache = self.options.cache.as_ref();
         if let Some(entry) = cache.and_then(|c| c.get(&key)) {
             self.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return parse_reply(&entry.content, &request.scale, request.allow_na)
+            // A cache is judge-derived text too, perhaps from an older run.
+            let content = self.client.redactor().scrub(&entry.content);
+            let finish = Finish::from_reason(entry.finish_reason.as_deref());
+            return parse_reply(&content, finish, &request.scale, request.allow_na)
                 .map_err(|reason| format!("judge reply: {reason}"));
         }
         if cache.is_some_and(|c| c.mode == CacheMode::ReplayOnly) {
@@ -227,21 +266,39 @@ impl Shared {
                 self.failures.fetch_add(1, Ordering::Relaxed);
                 err.to_string()
             })?;
-        self.input_tokens
-            .fetch_add(reply.input_tokens, Ordering::Relaxed);
-        self.output_tokens
-            .fetch_add(reply.output_tokens, Ordering::Relaxed);
+        match (reply.input_tokens, reply.output_tokens) {
+            (Some(input), Some(output)) => {
+                self.input_tokens.fetch_add(input, Ordering::Relaxed);
+                self.output_tokens.fetch_add(output, Ordering::Relaxed);
+            }
+            _ => {
+                self.without_usage.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         self.latencies
             .lock()
             .expect("latency lock")
             .push(reply.latency.as_secs_f32());
-        let verdict = parse_reply(&reply.content, &request.scale, request.allow_na)
+        if let Some(refusal) = reply.refusal.as_deref()
+            && reply.content.trim().is_empty()
+        {
+            let mut end = refusal.len().min(REFUSAL_QUOTED);
+            while !refusal.is_char_boundary(end) {
+                end -= 1;
+            }
+            let more = if end < refusal.len() { "…" } else { "" };
+            return Err(format!(
+                "the judge refused to answer: \"{}{more}\"",
+                &refusal[..end]
+            ));
+        }
+        let finish = Finish::from_reason(reply.finish_reason.as_deref());
+        let verdict = parse_reply(&reply.content, finish, &request.scale, request.allow_na)
             .map_err(|reason| format!("judge reply: {reason}"))?;
         if let Some(cache) = cache {
             let entry = Entry {
                 content: reply.content,
-                input_tokens: reply.input_tokens,
-                output_tokens: reply.output_tokens,
+                finish_reason: reply.finish_reason,
             };
             // A cache that cannot be written costs calls, not verdicts.
             let _ = cache.put(&key, &entry);
@@ -283,7 +340,12 @@ impl Shared {
             Status::Fail => Outcome::fail(format!("judge: {}", verdict.label)),
             _ => Outcome::na("judge: not applicable"),
         };
-        let mut outcome = outcome.with(Evidence::note(verdict.reasoning.clone()));
+        let mut outcome = outcome.with(Evidence {
+            text: Some(format!("read: {}", verdict.read)),
+            matched: Some(verdict.given.clone()),
+            note: Some(verdict.reasoning.clone()),
+            ..Evidence::default()
+        });
         if samples > 1 {
             outcome = outcome.with(Evidence::note(format!(
                 "{agreeing} of {samples} samples agree"

@@ -211,16 +211,25 @@ pub fn judge_line(account: &crate::judge::runner::JudgeAccount) -> Option<String
             account.unavailable.as_deref().unwrap_or("no judge")
         )),
         _ => Some(format!(
-            "judge {}: {} calls ({} failed, unscored), {} cache hits, {} input and {} output tokens{}, latency p50 {} p95 {}",
+            "judge {}: {} calls ({} failed, unscored), {} cache hits, {} input and {} output tokens{}{}, latency p50 {} p95 {}",
             account.model.as_deref().unwrap_or("?"),
             account.calls,
             account.failures,
             account.cache_hits,
             account.input_tokens,
             account.output_tokens,
-            account
-                .estimated_cost_usd
-                .map_or(String::new(), |c| format!(" (about ${c:.4})")),
+            match account.calls_without_usage {
+                0 => String::new(),
+                n => format!(" ({n} calls without a usage count)"),
+            },
+            account.estimated_cost_usd.map_or(String::new(), |c| {
+                let bound = if account.calls_without_usage > 0 {
+                    "at least"
+                } else {
+                    "about"
+                };
+                format!(" ({bound} ${c:.4})")
+            }),
             account
                 .latency_p50_s
                 .map_or("-".into(), |s| format!("{s:.2}s")),

@@ -14,13 +14,20 @@ use crate::checks::judge::{JudgeCheck, JudgeParams};
 use crate::checks::{Check, CheckKind, KIND_NAMES};
 use crate::judge::prompt::{Prompt, PromptData};
 
+/// Loads a rubric file; its judge prompts must lie in its folder.
 pub fn load(path: &Path) -> Result<Rubric, RubricError> {
+    load_with(path, &[])
+}
+
+/// Loads a rubric file whose judge prompts may lie in its folder or in one
+/// of `prompt_roots` (symbolic links followed before deciding).
+pub fn load_with(path: &Path, prompt_roots: &[PathBuf]) -> Result<Rubric, RubricError> {
     let text = std::fs::read_to_string(path).map_err(|source| RubricError::Io {
         path: path.display().to_string(),
         source,
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    from_str_in(&text, &path.display().to_string(), base)
+    decode(&text, &path.display().to_string(), base, prompt_roots)
 }
 
 /// Loads a rubric from text; `origin` names it in error messages, and prompt
@@ -29,8 +36,18 @@ pub fn from_str(text: &str, origin: &str) -> Result<Rubric, RubricError> {
     from_str_in(text, origin, Path::new("."))
 }
 
-/// Loads a rubric from text whose prompt files are relative to `base`.
+/// Loads a rubric from text whose prompt files are relative to, and must
+/// lie inside, `base`.
 pub fn from_str_in(text: &str, origin: &str, base: &Path) -> Result<Rubric, RubricError> {
+    decode(text, origin, base, &[])
+}
+
+fn decode(
+    text: &str,
+    origin: &str,
+    base: &Path,
+    prompt_roots: &[PathBuf],
+) -> Result<Rubric, RubricError> {
     let invalid = |diagnostics| RubricError::Invalid {
         path: origin.to_string(),
         text: text.to_string(),
@@ -42,13 +59,30 @@ pub fn from_str_in(text: &str, origin: &str, base: &Path) -> Result<Rubric, Rubr
             message: format!("invalid YAML: {}", err.message),
         }])
     })?;
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    // Prompts are confined to these folders, compared after symbolic links
+    // are resolved; a folder that does not exist confines to nothing.
+    let roots = std::iter::once(base)
+        .chain(prompt_roots.iter().map(PathBuf::as_path))
+        .filter_map(|root| std::fs::canonicalize(root).ok())
+        .collect();
     let mut decoder = Decoder {
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
         base: base.to_path_buf(),
+        roots,
     };
     let rubric = decoder.rubric(&root, text);
     match rubric {
-        Some(rubric) if decoder.diagnostics.is_empty() => Ok(rubric),
+        Some(mut rubric) if decoder.diagnostics.is_empty() => {
+            decoder.warnings.sort_by_key(|d| d.pos);
+            rubric.warnings = decoder.warnings;
+            Ok(rubric)
+        }
         _ => {
             let mut diagnostics = decoder.diagnostics;
             diagnostics.sort_by_key(|d| d.pos);
@@ -90,8 +124,12 @@ const CHECK_KEYS: &[&str] = &["name", "when"];
 
 struct Decoder {
     diagnostics: Vec<Diagnostic>,
+    /// What `lint` should point out, though the rubric is valid.
+    warnings: Vec<Diagnostic>,
     /// Where prompt files are looked up.
     base: PathBuf,
+    /// The folders prompt files must resolve into (canonical paths).
+    roots: Vec<PathBuf>,
 }
 
 impl Decoder {
@@ -245,6 +283,7 @@ impl Decoder {
             gates: gates.unwrap_or_default(),
             dimensions,
             hash: hash(text),
+            warnings: Vec::new(),
         })
     }
 
@@ -477,14 +516,32 @@ impl Decoder {
         })
     }
 
-    /// A `judge` check: its parameters, and its prompt file compiled and
-    /// tried on a small conversation, so that a template naming a field that
-    /// does not exist fails here rather than on every call.
+    /// A `judge` check: its parameters, and its prompt file confined,
+    /// compiled and tried on a small conversation, so that a template naming
+    /// a field that does not exist fails here rather than on every call.
     fn judge(&mut self, params: &Node, what: &str) -> Option<JudgeCheck> {
         let decoded: JudgeParams = self.decode(params, params.to_json_without(CHECK_KEYS), what)?;
         let pos = params.get("prompt").map_or(params.pos, |n| n.pos);
         let path = self.base.join(&decoded.prompt);
-        let source = match std::fs::read_to_string(&path) {
+        let source = match self.confined(&path) {
+            Ok(resolved) => std::fs::read_to_string(resolved),
+            Err(Confinement::Unreadable(err)) => Err(err),
+            Err(Confinement::Outside(resolved)) => {
+                let message = format!(
+                    "{what}.prompt: `{}` resolves to `{}`, outside the rubric's folder; a judge prompt must lie in the rubric's folder{}",
+                    decoded.prompt,
+                    resolved.display(),
+                    if self.roots.len() > 1 {
+                        " or a --prompt-root folder"
+                    } else {
+                        " (or a folder allowed with --prompt-root)"
+                    }
+                );
+                self.error(pos, message);
+                return None;
+            }
+        };
+        let source = match source {
             Ok(source) => source,
             Err(err) => {
                 self.error(
@@ -502,9 +559,19 @@ impl Decoder {
             }
         };
         let trial = PromptData::new(&trial_conversation(), &decoded.scale, decoded.allow_na);
-        if let Err(err) = prompt.render(&trial) {
-            self.error(pos, format!("{what}.prompt: `{}`: {err}", decoded.prompt));
-            return None;
+        match prompt.render(&trial) {
+            Ok(rendered) => {
+                for problem in prompt_problems(&rendered, &trial.answer, &decoded) {
+                    self.warnings.push(Diagnostic {
+                        pos: Some(pos),
+                        message: format!("{what}.prompt: `{}` {problem}", decoded.prompt),
+                    });
+                }
+            }
+            Err(err) => {
+                self.error(pos, format!("{what}.prompt: `{}`: {err}", decoded.prompt));
+                return None;
+            }
         }
         Some(JudgeCheck {
             prompt: Arc::new(prompt),
@@ -513,6 +580,16 @@ impl Decoder {
             allow_na: decoded.allow_na,
             run: decoded.run,
         })
+    }
+
+    /// `path` with symbolic links resolved, if it lies in an allowed folder.
+    fn confined(&self, path: &Path) -> Result<PathBuf, Confinement> {
+        let resolved = std::fs::canonicalize(path).map_err(Confinement::Unreadable)?;
+        if self.roots.iter().any(|root| resolved.starts_with(root)) {
+            Ok(resolved)
+        } else {
+            Err(Confinement::Outside(resolved))
+        }
     }
 
     fn metrics(&mut self, node: Option<&Node>, dimensions: &[Dimension]) -> Metrics {
@@ -546,6 +623,41 @@ impl Decoder {
         }
         metrics
     }
+}
+
+/// Why a prompt path cannot be used.
+enum Confinement {
+    Unreadable(std::io::Error),
+    /// It resolves here, outside every allowed folder.
+    Outside(PathBuf),
+}
+
+/// What a judge prompt, rendered over the trial conversation, leaves out:
+/// how to answer (`{{ answer }}`, or the word "verdict" and every allowed
+/// verdict), or any conversation data (a `<data>` block).
+fn prompt_problems(rendered: &str, answer: &str, params: &JudgeParams) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    let lower = rendered.to_lowercase();
+    let words: HashSet<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/'))
+        .collect();
+    let names_verdicts = words.contains("verdict")
+        && params
+            .scale
+            .labels(params.allow_na)
+            .iter()
+            .all(|label| words.contains(label.to_lowercase().as_str()));
+    if !rendered.contains(answer) && !names_verdicts {
+        problems.push(
+            "never renders `{{ answer }}` nor names the allowed verdicts: the judge is not told how to answer",
+        );
+    }
+    if !rendered.contains("<data name=") {
+        problems.push(
+            "renders no conversation data (no transcript, package, tools, offers or human actions): the judge would decide blind",
+        );
+    }
+    problems
 }
 
 /// The rubric's first top-level `first_meaningful_response` check without a

@@ -13,7 +13,7 @@ pub mod yaml;
 
 use std::fmt;
 
-pub use load::{from_str, from_str_in, load};
+pub use load::{from_str, from_str_in, load, load_with};
 
 use crate::checks::Check;
 use crate::checks::first_meaningful_response::FirstMeaningfulResponse;
@@ -36,6 +36,9 @@ pub struct Rubric {
     pub gates: Gates,
     /// First 16 hex digits of the SHA-256 of the rubric text.
     pub hash: String,
+    /// What `lint` points out in a valid rubric (a judge prompt that never
+    /// says how to answer, or shows no conversation data), sorted by position.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,10 +99,22 @@ impl RubricError {
 
 /// Renders every diagnostic with its source line and a caret, like rustc.
 fn render(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut out = render_each("error", path, text, diagnostics);
+    let n = diagnostics.len();
+    out.push_str(&format!(
+        "{path}: {n} error{} in rubric",
+        if n == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// Renders `diagnostics` at `level` (`error`, `warning`), each with its
+/// source line from `text` and a caret under its column.
+pub fn render_each(level: &str, path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = text.lines().collect();
     for diagnostic in diagnostics {
-        out.push_str(&format!("error: {}\n", diagnostic.message));
+        out.push_str(&format!("{level}: {}\n", diagnostic.message));
         match diagnostic.pos {
             Some(pos) => {
                 out.push_str(&format!("  --> {path}:{}:{}\n", pos.line, pos.column));
@@ -114,11 +129,6 @@ fn render(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
         }
         out.push('\n');
     }
-    let n = diagnostics.len();
-    out.push_str(&format!(
-        "{path}: {n} error{} in rubric",
-        if n == 1 { "" } else { "s" }
-    ));
     out
 }
 
