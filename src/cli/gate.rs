@@ -25,6 +25,8 @@ pub struct GateArgs {
     candidate: PathBuf,
     #[command(flatten)]
     options: GateOptions,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 /// Options shared by `gate` and `score --baseline`.
@@ -58,12 +60,17 @@ impl GateOptions {
 }
 
 pub fn run(args: GateArgs) -> anyhow::Result<u8> {
-    gate(&args.baseline, &args.candidate, &args.options)
+    gate(&args.baseline, &args.candidate, &args.options, &args.html)
 }
 
-/// Compares two run directories, prints and writes the report, and returns
-/// the exit code.
-pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow::Result<u8> {
+/// Compares two run directories, prints and writes the report (and the
+/// HTML gate view with `--html`), and returns the exit code.
+pub fn gate(
+    baseline: &Path,
+    candidate: &Path,
+    options: &GateOptions,
+    html: &super::html_args::HtmlArgs,
+) -> anyhow::Result<u8> {
     let open = |path: &Path| {
         RunDir::open(path).map_err(|err| {
             eprintln!("error: {err}");
@@ -95,6 +102,9 @@ pub fn gate(baseline: &Path, candidate: &Path, options: &GateOptions) -> anyhow:
         }
     };
     write_outputs(&report, options)?;
+    if let Some(wrote) = html.write_gate(&baseline, &candidate, &report)? {
+        eprintln!("{wrote}");
+    }
     Ok(match report.status {
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,

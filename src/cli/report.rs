@@ -1,4 +1,5 @@
-//! `handoff-eval report RUN`: a finished run as Markdown, by agent version.
+//! `handoff-eval report RUN`: a finished run as Markdown, by agent version,
+//! or as a self-contained HTML page with `--html`.
 
 use std::path::PathBuf;
 
@@ -8,7 +9,8 @@ use super::{EXIT_ERROR, EXIT_OK};
 
 /// Summarise a run (a `score --out` directory) as Markdown, by agent
 /// version: calls, transfers, the pass rate of each dimension, and the most
-/// common failures with one real example each.
+/// common failures with one real example each. With --html, write the run
+/// as a self-contained HTML page instead.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The run directory.
@@ -16,9 +18,23 @@ pub struct ReportArgs {
     /// How many kinds of failure to list.
     #[arg(long, default_value_t = 8)]
     top: usize,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+    if args.html.html.is_some() {
+        return match args.html.write_run(&args.run) {
+            Ok(wrote) => {
+                println!("{}", wrote.unwrap_or_default());
+                Ok(EXIT_OK)
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                Ok(EXIT_ERROR)
+            }
+        };
+    }
     match crate::report::run_report::render(&args.run, args.top) {
         Ok(markdown) => {
             print!("{markdown}");

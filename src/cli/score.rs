@@ -61,6 +61,8 @@ pub struct ScoreArgs {
     baseline: Option<PathBuf>,
     #[command(flatten, next_help_heading = "Gate")]
     gate: super::gate::GateOptions,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -313,11 +315,16 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     }
     match &args.baseline {
-        None => Ok(EXIT_OK),
+        None => {
+            if let Some(wrote) = args.html.write_run(&args.out)? {
+                eprintln!("{wrote}");
+            }
+            Ok(EXIT_OK)
+        }
         Some(baseline) => {
             println!();
             let options = args.gate.clone().written_to(&args.out);
-            super::gate::gate(baseline, &args.out, &options)
+            super::gate::gate(baseline, &args.out, &options, &args.html)
         }
     }
 }

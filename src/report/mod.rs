@@ -6,6 +6,7 @@ pub mod call_line;
 pub mod card;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod run_report;
 pub mod stream_file;
 pub mod summary;
