@@ -219,7 +219,7 @@ async fn open_conversation(driver: &WebDriver, index: usize) -> WebElement {
     )
     .await;
     let article = driver
-        .find(By::Id(&format!("conversation-{index}")))
+        .find(By::Id(format!("conversation-{index}")))
         .await
         .unwrap();
     assert!(article.is_displayed().await.unwrap());
@@ -419,7 +419,7 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         "failure reasons listed"
     );
     browser
-        .screenshot(&shots.join("overview.png"))
+        .screenshot(&shots.join("report-overview.png"))
         .await
         .unwrap();
 }
@@ -520,7 +520,7 @@ async fn conversation(browser: &WebDriver, shots: &Path) {
         .await
         .unwrap();
     browser
-        .screenshot(&shots.join("conversation.png"))
+        .screenshot(&shots.join("report-conversation.png"))
         .await
         .unwrap();
 
@@ -529,7 +529,7 @@ async fn conversation(browser: &WebDriver, shots: &Path) {
     browser.goto("about:blank").await.unwrap();
     browser.goto(permalink.as_str()).await.unwrap();
     let reopened = browser
-        .find(By::Id(&format!("conversation-{index}")))
+        .find(By::Id(format!("conversation-{index}")))
         .await
         .unwrap();
     assert!(
@@ -803,7 +803,10 @@ async fn gate(browser: &WebDriver, (html, report): &(PathBuf, Value), shots: &Pa
     assert!(count(browser, "tr.flip-count").await > 0);
     // The candidate run follows.
     assert_eq!(count(browser, "section#overview").await, 1);
-    browser.screenshot(&shots.join("gate.png")).await.unwrap();
+    browser
+        .screenshot(&shots.join("report-gate.png"))
+        .await
+        .unwrap();
 }
 
 // ---------------------------------------------------------------------------
@@ -973,4 +976,33 @@ fn a_smaller_budget_shows_fewer_conversations_and_says_so() {
         again == html,
         "the report is deterministic; first difference: {first_difference:?}"
     );
+}
+
+#[test]
+fn conversations_whose_input_is_gone_are_shown_without_a_transcript_and_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("moved.jsonl");
+    std::fs::copy(common::fixture("html/hostile.jsonl"), &input).unwrap();
+    let run = dir.path().join("run");
+    scored_report(&input, &run, &[]);
+    std::fs::remove_file(&input).unwrap();
+    let html = dir.path().join("again.html");
+    let output = common::run(&[
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let html = std::fs::read_to_string(html).unwrap();
+    let shape = structure(&html);
+    assert_eq!(shape["elements"]["conversation"], 2);
+    assert_eq!(shape["elements"]["transcript-missing"], 2);
+    assert_eq!(shape["elements"]["timeline-chart"], 0);
+    assert!(
+        html.contains("the run&#x27;s inputs cannot be read"),
+        "the reason is given"
+    );
+    // The verdicts are still there, from calls.jsonl.
+    assert!(shape["elements"]["dimension-card"].as_u64().unwrap() > 0);
 }

@@ -92,7 +92,12 @@ fn draw_bars(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &Bars<'_>) -> Resu
         .set_label_area_size(LabelAreaPosition::Left, spec.label_width)
         .build_cartesian_2d(spec.range.clone(), (0..n * SUB).into_segmented())
         .map_err(|e| fail(&e))?;
-    let labels: Vec<String> = spec.bars.iter().map(|b| super::visible(&b.label)).collect();
+    // Two no-break spaces keep a label off the axis it ends at.
+    let labels: Vec<String> = spec
+        .bars
+        .iter()
+        .map(|b| format!("{}\u{a0}\u{a0}", super::visible(&b.label)))
+        .collect();
     // The first bar at the top: bar i sits in the segments of slot n-1-i.
     let slot = |i: usize| n - 1 - i as i32;
     chart
