@@ -13,7 +13,9 @@
 //! the report is written three times. The first of the three reads
 //! `calls.jsonl` from disk (`score` drops it from the page cache as it
 //! writes); the others may find it cached. Each run is timed whole, as a
-//! user would: process start to exit.
+//! user would: process start to exit, with the CPU time it used (user and
+//! system, all threads): on a machine shared with other work the wall time
+//! grows, the CPU time does not.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,10 +71,10 @@ fn data_file(count: u64) -> PathBuf {
 /// A scored run of `count` conversations; scored again only if no complete
 /// run is there (its summary.json is written last).
 fn scored_run(count: u64) -> PathBuf {
-    let input = data_file(count);
     let out = root().join(format!("target/bench-data/report-run-{count}"));
     let done = out.join("scored-by-bench");
     if !done.exists() {
+        let input = data_file(count);
         eprintln!("scoring {count} conversations into {} ...", out.display());
         let started = Instant::now();
         run(&[
@@ -89,6 +91,18 @@ fn scored_run(count: u64) -> PathBuf {
         std::fs::write(&done, b"").unwrap();
     }
     out
+}
+
+/// CPU seconds (user and system) used by the finished child processes.
+fn children_cpu_seconds() -> f64 {
+    // SAFETY: getrusage writes into the zeroed struct we pass it.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 fn megabytes(path: &Path) -> f64 {
@@ -112,14 +126,17 @@ fn main() {
         let mut times = Vec::new();
         let mut said = String::new();
         for _ in 0..3 {
-            let started = Instant::now();
+            let (started, cpu) = (Instant::now(), children_cpu_seconds());
             said = run(&[
                 "report",
                 dir.to_str().unwrap(),
                 "--html",
                 html.to_str().unwrap(),
             ]);
-            times.push(started.elapsed().as_secs_f64());
+            times.push((
+                started.elapsed().as_secs_f64(),
+                children_cpu_seconds() - cpu,
+            ));
         }
         eprint!("{said}");
         rows.push((
@@ -129,14 +146,17 @@ fn main() {
             megabytes(&html),
         ));
     }
-    println!("| conversations | calls.jsonl | report time, 3 runs | report size |");
-    println!("|---|---|---|---|");
+    println!(
+        "| conversations | calls.jsonl | wall time, 3 runs | CPU time (user + system) | report size |"
+    );
+    println!("|---|---|---|---|---|");
     for (count, calls, times, size) in rows {
-        let times: Vec<String> = times.iter().map(|t| format!("{t:.2} s")).collect();
+        let wall: Vec<String> = times.iter().map(|t| format!("{:.2} s", t.0)).collect();
+        let cpu: Vec<String> = times.iter().map(|t| format!("{:.2} s", t.1)).collect();
         println!(
-            "| {count} | {:.0} MB | {} | {size:.2} MB |",
-            calls,
-            times.join(", ")
+            "| {count} | {calls:.0} MB | {} | {} | {size:.2} MB |",
+            wall.join(", "),
+            cpu.join(", ")
         );
     }
 }

@@ -8,6 +8,7 @@
 //! (the first examples of each failure reason, and a bottom-k sample by a
 //! hash of the conversation id).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Deserialize;
+use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -352,31 +354,100 @@ pub fn read_run(dir: &Path, selection: &Selection) -> Result<RunData, RunError> 
 #[derive(Deserialize)]
 struct CallLine<'a> {
     #[serde(borrow)]
-    conversation_id: std::borrow::Cow<'a, str>,
-    #[serde(default)]
+    conversation_id: Cow<'a, str>,
+    #[serde(default, borrow)]
     dimensions: Vec<DimensionLine<'a>>,
     #[serde(default)]
     metrics: Option<MetricsLine>,
 }
 
-#[derive(Deserialize)]
+/// A dimension of a scorecard line: its checks are read only when it
+/// failed (they come after the status in calls.jsonl; checks met before a
+/// status are read too), so that passing dimensions cost a skim.
 struct DimensionLine<'a> {
-    #[serde(borrow)]
-    id: std::borrow::Cow<'a, str>,
+    id: Cow<'a, str>,
     status: Status,
-    #[serde(default, borrow)]
     checks: Vec<CheckLine<'a>>,
 }
 
-#[derive(Deserialize)]
+/// A check of a failed dimension; its reason is kept only when it failed.
 struct CheckLine<'a> {
-    #[serde(borrow)]
-    check: std::borrow::Cow<'a, str>,
-    #[serde(default, borrow)]
-    name: Option<std::borrow::Cow<'a, str>>,
+    check: Cow<'a, str>,
+    name: Option<Cow<'a, str>>,
     status: Status,
-    #[serde(default, borrow)]
-    reason: std::borrow::Cow<'a, str>,
+    reason: Cow<'a, str>,
+}
+
+/// Text borrowed from the line when it holds no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for DimensionLine<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Fields<'a> {
+            type Value = DimensionLine<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a dimension of a scorecard")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let (mut id, mut status, mut checks) = (None, None, Vec::new());
+                while let Some(Text(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "id" => id = Some(map.next_value::<Text>()?.0),
+                        "status" => status = Some(map.next_value::<Status>()?),
+                        "checks" if matches!(status, None | Some(Status::Fail)) => {
+                            checks = map.next_value()?
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(DimensionLine {
+                    id: id.ok_or_else(|| serde::de::Error::missing_field("id"))?,
+                    status: status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
+                    checks,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for CheckLine<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Fields<'a> {
+            type Value = CheckLine<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a check of a scorecard")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let (mut check, mut name, mut status, mut reason) = (None, None, None, None);
+                while let Some(Text(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "check" => check = Some(map.next_value::<Text>()?.0),
+                        "name" => name = map.next_value::<Option<Text>>()?.map(|t| t.0),
+                        "status" => status = Some(map.next_value::<Status>()?),
+                        "reason" if matches!(status, None | Some(Status::Fail)) => {
+                            reason = Some(map.next_value::<Text>()?.0)
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(CheckLine {
+                    check: check.ok_or_else(|| serde::de::Error::missing_field("check"))?,
+                    name,
+                    status: status.ok_or_else(|| serde::de::Error::missing_field("status"))?,
+                    reason: reason.unwrap_or_default(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields(std::marker::PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -483,71 +554,38 @@ fn tally_calls(path: &Path, rubric: &RubricView, selection: &Selection) -> Resul
         .collect();
     let dimensions = rubric.dimensions.len();
     let name = path.display().to_string();
+    let finders = Finders::new();
     let piece = |first_line: u64, bytes: &[u8]| -> Result<Tally, RunError> {
         let mut tally = Tally::new(dimensions);
-        for (offset, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        for (offset, line) in lines(bytes).enumerate() {
             let number = first_line + offset as u64;
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let call: CallLine = serde_json::from_slice(line).map_err(|err| RunError::Line {
-                path: name.clone(),
-                line: number,
-                message: err.to_string(),
-            })?;
+            let (id, seconds, keep_line) = match skim(line, &finders) {
+                Some((id, seconds)) => (id, seconds, false),
+                None => {
+                    let call: CallLine =
+                        serde_json::from_slice(line).map_err(|err| RunError::Line {
+                            path: name.clone(),
+                            line: number,
+                            message: err.to_string(),
+                        })?;
+                    let keep_line =
+                        tally_failures(&mut tally.failures, &call, number, &index, selection);
+                    let seconds = call.metrics.and_then(|m| m.first_meaningful_response_s);
+                    (call.conversation_id, seconds, keep_line)
+                }
+            };
             tally.calls += 1;
-            if let Some(seconds) = call.metrics.and_then(|m| m.first_meaningful_response_s) {
+            if let Some(seconds) = seconds {
                 tally.response_times.push(seconds as f32);
-            }
-            let mut keep_line = false;
-            for dimension in &call.dimensions {
-                if dimension.status != Status::Fail {
-                    continue;
-                }
-                let Some(&i) = index.get(dimension.id.as_ref()) else {
-                    continue;
-                };
-                let kinds = &mut tally.failures[i];
-                for check in dimension.checks.iter().filter(|c| c.status == Status::Fail) {
-                    let label = match &check.name {
-                        Some(n) => format!("{} {n}", check.check),
-                        None => check.check.to_string(),
-                    };
-                    let key = (label, super::super::run_report::shape(&check.reason));
-                    let full = kinds.reasons.len() >= MAX_REASON_KINDS;
-                    match kinds.reasons.get_mut(&key) {
-                        Some(reason) => {
-                            reason.count += 1;
-                            if reason.lines.len() < selection.examples_per_reason
-                                && reason.lines.last() != Some(&number)
-                            {
-                                reason.lines.push(number);
-                                keep_line = true;
-                            }
-                        }
-                        None if full => kinds.other += 1,
-                        None => {
-                            let (check_label, shape) = key.clone();
-                            kinds.reasons.insert(
-                                key,
-                                Reason {
-                                    check: check_label,
-                                    shape,
-                                    example_reason: check.reason.to_string(),
-                                    count: 1,
-                                    lines: vec![number],
-                                },
-                            );
-                            keep_line = selection.examples_per_reason > 0;
-                        }
-                    }
-                }
             }
             if keep_line {
                 tally.candidates.insert(number, line.into());
             }
-            let hash = id_hash(&call.conversation_id);
+            let hash = id_hash(&id);
             let admit = tally.sample.len() < selection.conversations
                 || tally
                     .sample
@@ -585,6 +623,104 @@ fn tally_calls(path: &Path, rubric: &RubricView, selection: &Selection) -> Resul
     }
 }
 
+/// Tallies the failed checks of a call by dimension and kind of reason;
+/// true when the line is wanted as an example of a reason.
+fn tally_failures(
+    failures: &mut [ReasonKinds],
+    call: &CallLine<'_>,
+    number: u64,
+    index: &HashMap<&str, usize>,
+    selection: &Selection,
+) -> bool {
+    let mut keep_line = false;
+    for dimension in &call.dimensions {
+        if dimension.status != Status::Fail {
+            continue;
+        }
+        let Some(&i) = index.get(dimension.id.as_ref()) else {
+            continue;
+        };
+        let kinds = &mut failures[i];
+        for check in dimension.checks.iter().filter(|c| c.status == Status::Fail) {
+            let label = match &check.name {
+                Some(n) => format!("{} {n}", check.check),
+                None => check.check.to_string(),
+            };
+            let key = (label, super::super::run_report::shape(&check.reason));
+            let full = kinds.reasons.len() >= MAX_REASON_KINDS;
+            match kinds.reasons.get_mut(&key) {
+                Some(reason) => {
+                    reason.count += 1;
+                    if reason.lines.len() < selection.examples_per_reason
+                        && reason.lines.last() != Some(&number)
+                    {
+                        reason.lines.push(number);
+                        keep_line = true;
+                    }
+                }
+                None if full => kinds.other += 1,
+                None => {
+                    let (check_label, shape) = key.clone();
+                    kinds.reasons.insert(
+                        key,
+                        Reason {
+                            check: check_label,
+                            shape,
+                            example_reason: check.reason.to_string(),
+                            count: 1,
+                            lines: vec![number],
+                        },
+                    );
+                    keep_line = selection.examples_per_reason > 0;
+                }
+            }
+        }
+    }
+    keep_line
+}
+
+/// Finds the keys [`skim`] looks for.
+struct Finders {
+    status: memchr::memmem::Finder<'static>,
+    failed: memchr::memmem::Finder<'static>,
+    id: memchr::memmem::Finder<'static>,
+    response: memchr::memmem::Finder<'static>,
+}
+
+impl Finders {
+    fn new() -> Finders {
+        Finders {
+            status: memchr::memmem::Finder::new(br#""status":""#),
+            failed: memchr::memmem::Finder::new(br#""status":"fail""#),
+            id: memchr::memmem::Finder::new(br#""conversation_id":"#),
+            response: memchr::memmem::Finder::new(br#""first_meaningful_response_s":"#),
+        }
+    }
+}
+
+/// The id and the response time of a scorecard line in which no dimension
+/// or check failed, read without parsing the line; `None` when something
+/// failed or the line is not in the compact form `score` writes, and the
+/// line is then parsed in full. Exact on compact JSON: inside a string a
+/// quote is escaped, so `"status":"fail"` can only be a key and its value.
+fn skim<'a>(line: &'a [u8], finders: &Finders) -> Option<(Cow<'a, str>, Option<f64>)> {
+    finders.status.find(line)?;
+    if finders.failed.find(line).is_some() {
+        return None;
+    }
+    let at = finders.id.find(line)? + finders.id.needle().len();
+    let Text(id) =
+        Text::deserialize(&mut serde_json::Deserializer::from_slice(&line[at..])).ok()?;
+    let seconds = match finders.response.find(line) {
+        Some(at) => {
+            let at = at + finders.response.needle().len();
+            Some(f64::deserialize(&mut serde_json::Deserializer::from_slice(&line[at..])).ok()?)
+        }
+        None => None,
+    };
+    Some((id, seconds))
+}
+
 // ---------------------------------------------------------------------------
 // the run's inputs
 
@@ -619,18 +755,41 @@ fn inputs_named(inputs: &[PathBuf]) -> String {
 
 const ID_KEY: &[u8] = b"\"conversationId\"";
 
-/// The values of every `"conversationId"` key in a line, without parsing
-/// the rest of it.
-fn ids_in(line: &[u8]) -> impl Iterator<Item = String> + '_ {
-    memchr::memmem::find_iter(line, ID_KEY).filter_map(move |at| {
-        let rest = &line[at + ID_KEY.len()..];
-        let colon = rest.iter().position(|b| !b.is_ascii_whitespace())?;
-        if rest[colon] != b':' {
-            return None;
+/// The string value after a `"conversationId"` key, if a string follows.
+fn id_after(rest: &[u8]) -> Option<String> {
+    let colon = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+    if rest[colon] != b':' {
+        return None;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(&rest[colon + 1..]);
+    String::deserialize(&mut deserializer).ok()
+}
+
+/// The lines of a piece of a file, split where `\n` is.
+struct Lines<'a> {
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.rest?;
+        match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(&rest[colon + 1..]);
-        String::deserialize(&mut deserializer).ok()
-    })
+    }
+}
+
+fn lines(bytes: &[u8]) -> Lines<'_> {
+    Lines { rest: Some(bytes) }
 }
 
 /// Finds the wanted conversations in the inputs (first occurrence of each),
@@ -650,13 +809,25 @@ fn find_conversations(
             unreadable.push("the run read standard input".to_string());
             continue;
         }
+        // Only the lines that hold a wanted id are parsed; the others are
+        // passed over by searching for the key, not by splitting lines.
         let piece = |_first: u64, bytes: &[u8]| -> Vec<Conversation> {
             let mut hits = Vec::new();
-            for line in bytes.split(|b| *b == b'\n') {
-                let mut ids = ids_in(line);
-                if !ids.any(|id| wanted.contains(&id)) {
+            let mut parsed_to = 0;
+            for at in memchr::memmem::find_iter(bytes, ID_KEY) {
+                if at < parsed_to {
                     continue;
                 }
+                let Some(id) = id_after(&bytes[at + ID_KEY.len()..]) else {
+                    continue;
+                };
+                if !wanted.contains(&id) {
+                    continue;
+                }
+                let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+                let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+                parsed_to = end;
+                let line = &bytes[start..end];
                 let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
                 if let Ok(conversation) = crate::trace::parse_line(line)
                     && wanted.contains(&conversation.conversation_id)
@@ -703,12 +874,9 @@ fn scan_lines<A: Send>(
     let mut next_line = 1u64;
     let mut block = read_block(&mut file, &mut carry)?;
     while let Some(bytes) = block {
-        let ((read, results), lines) = (
-            rayon::join(
-                || read_block(&mut file, &mut carry),
-                || handle_block(&bytes, next_line, &piece),
-            ),
-            memchr::memchr_iter(b'\n', &bytes).count() as u64,
+        let (read, (results, lines)) = rayon::join(
+            || read_block(&mut file, &mut carry),
+            || handle_block(&bytes, next_line, &piece),
         );
         for result in results {
             if !take(result) {
@@ -746,12 +914,13 @@ fn read_block(file: &mut File, carry: &mut Vec<u8>) -> io::Result<Option<Vec<u8>
     }
 }
 
-/// Handles a block as a few pieces, one rayon task each, in order.
+/// Handles a block as a few pieces, one rayon task each, in order; also
+/// returns how many lines the block holds.
 fn handle_block<A: Send>(
     bytes: &[u8],
     first_line: u64,
     piece: &(impl Fn(u64, &[u8]) -> A + Sync),
-) -> Vec<A> {
+) -> (Vec<A>, u64) {
     let parts = rayon::current_num_threads().max(1) * 4;
     let target = bytes.len() / parts + 1;
     let mut bounds = vec![0];
@@ -771,7 +940,7 @@ fn handle_block<A: Send>(
         firsts.push(line);
         line += memchr::memchr_iter(b'\n', &bytes[window[0]..window[1]]).count() as u64;
     }
-    bounds
+    let results = bounds
         .windows(2)
         .zip(firsts)
         .collect::<Vec<_>>()
@@ -782,7 +951,8 @@ fn handle_block<A: Send>(
             let text = &bytes[window[0]..window[1]];
             piece(first, text.strip_suffix(b"\n").unwrap_or(text))
         })
-        .collect()
+        .collect();
+    (results, line - first_line)
 }
 
 #[cfg(test)]
@@ -790,10 +960,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_found_without_parsing_the_line() {
-        let line =
-            br#"{"events":[{"package":{"conversationId":"inner"}}],"conversationId" : "c\"1"}"#;
-        assert_eq!(ids_in(line).collect::<Vec<_>>(), vec!["inner", "c\"1"]);
+    fn ids_are_read_after_their_key() {
+        assert_eq!(id_after(br#" : "c\"1", "x": 2}"#), Some("c\"1".to_string()));
+        assert_eq!(id_after(br#": 7}"#), None);
+        assert_eq!(id_after(br#"}"#), None);
+    }
+
+    #[test]
+    fn only_lines_without_a_failure_are_skimmed() {
+        let finders = Finders::new();
+        let passed = br#"{"conversation_id":"c\u00e91","dimensions":[{"id":"d","status":"pass"}],"metrics":{"first_meaningful_response_s":9.31}}"#;
+        let (id, seconds) = skim(passed, &finders).unwrap();
+        assert_eq!((id.as_ref(), seconds), ("c\u{e9}1", Some(9.31)));
+        let no_clock =
+            br#"{"conversation_id":"c2","dimensions":[{"id":"d","status":"na"}],"metrics":{}}"#;
+        assert_eq!(skim(no_clock, &finders).map(|s| s.1), Some(None));
+        let failed = br#"{"conversation_id":"c3","dimensions":[{"id":"d","status":"pass","checks":[{"check":"k","status":"fail"}]}]}"#;
+        assert!(skim(failed, &finders).is_none());
+        let spaced = br#"{"conversation_id": "c4", "dimensions": [{"id": "d", "status": "fail"}]}"#;
+        assert!(
+            skim(spaced, &finders).is_none(),
+            "not the compact form: parsed in full"
+        );
+    }
+
+    #[test]
+    fn lines_split_as_the_file_does() {
+        let text = b"a\nbb\n\nc";
+        assert_eq!(
+            lines(text).collect::<Vec<_>>(),
+            text.split(|b| *b == b'\n').collect::<Vec<_>>()
+        );
     }
 
     #[test]
