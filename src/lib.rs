@@ -14,7 +14,7 @@
 //! - [`run`]: batches of lines, parsed and scored in parallel, consumed in input order.
 //! - [`score`]: check outcomes to a call scorecard with an honest verdict.
 //! - [`aggregate`]: call summaries to pass rates, slices and handoff metrics.
-//! - [`report`]: the summary table, `summary.json`.
+//! - [`report`]: the summary table, `summary.json`, the self-contained HTML report.
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
 //! - [`import`]: tau-bench, tau2, OpenAI messages and OpenTelemetry GenAI spans to `handoff-trace/v1`.
 //! - [`compare`]: finished runs read back: the regression gate and `diff`.
