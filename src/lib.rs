@@ -15,7 +15,7 @@
 //! - [`run`]: batches of lines, parsed and scored in parallel, consumed in input order.
 //! - [`score`]: check outcomes to a call scorecard with an honest verdict.
 //! - [`aggregate`]: call summaries to pass rates, slices and handoff metrics.
-//! - [`report`]: the summary table, `summary.json`.
+//! - [`report`]: the summary table, `summary.json`, the self-contained HTML report.
 //! - [`synth`]: a seeded generator of realistic conversations for demos and benchmarks.
 //! - [`import`]: tau-bench, tau2, OpenAI messages, OpenTelemetry GenAI spans, Amazon Connect
 //!   and Genesys Cloud exports to `handoff-trace/v1`.

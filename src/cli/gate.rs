@@ -27,6 +27,8 @@ pub struct GateArgs {
     candidate: PathBuf,
     #[command(flatten)]
     options: GateOptions,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 /// Options shared by `gate` and `score --baseline`.
@@ -61,17 +63,24 @@ impl GateOptions {
 
 pub fn run(args: GateArgs) -> anyhow::Result<u8> {
     let mut screen = Screen::new();
-    let code = gate(&args.baseline, &args.candidate, &args.options, &mut screen)?;
+    let code = gate(
+        &args.baseline,
+        &args.candidate,
+        &args.options,
+        &args.html,
+        &mut screen,
+    )?;
     screen.flush()?;
     Ok(code)
 }
 
-/// Compares two run directories, writes the report's files, prints it, and
-/// returns the exit code.
+/// Compares two run directories, writes the report's files (and the HTML
+/// gate view with `--html`), prints it, and returns the exit code.
 pub fn gate(
     baseline: &Path,
     candidate: &Path,
     options: &GateOptions,
+    html: &super::html_args::HtmlArgs,
     screen: &mut Screen,
 ) -> anyhow::Result<u8> {
     let open = |path: &Path| RunDir::open(path).map_err(|err| print_error(&err));
@@ -100,6 +109,9 @@ pub fn gate(
             return Ok(EXIT_ERROR);
         }
     };
+    if let Some(wrote) = html.write_gate(&baseline, &candidate, &report)? {
+        eprintln!("{wrote}");
+    }
     write_outputs(&report, options, screen)?;
     Ok(match report.status {
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,

@@ -10,6 +10,7 @@ mod diff;
 mod explain;
 mod gate;
 mod generate;
+mod html_args;
 mod import;
 mod judge_args;
 mod lint;

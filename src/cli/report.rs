@@ -1,4 +1,5 @@
-//! `handoff-eval report RUN`: a finished run as Markdown, by agent version.
+//! `handoff-eval report RUN`: a finished run as Markdown, by agent version,
+//! or as a self-contained HTML page with `--html`.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,8 @@ use crate::run_dir::Run;
 
 /// Summarise a run (a `score --out` directory) as Markdown, by agent
 /// version: calls, transfers, the pass rate of each dimension, and the most
-/// common failures with one real example each.
+/// common failures with one real example each. With --html, write the run
+/// as a self-contained HTML page instead.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The run directory.
@@ -18,9 +20,25 @@ pub struct ReportArgs {
     /// How many kinds of failure to list.
     #[arg(long, default_value_t = 8)]
     top: usize,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
+    if args.html.html.is_some() {
+        return match args.html.write_run(&args.run) {
+            Ok(wrote) => {
+                let mut screen = Screen::new();
+                screen.line(&wrote.unwrap_or_default())?;
+                screen.flush()?;
+                Ok(EXIT_OK)
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                Ok(EXIT_ERROR)
+            }
+        };
+    }
     let rendered =
         Run::open(&args.run).and_then(|run| crate::report::run_report::render(&run, args.top));
     match rendered {

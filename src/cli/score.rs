@@ -77,6 +77,8 @@ pub struct ScoreArgs {
     baseline: Option<PathBuf>,
     #[command(flatten, next_help_heading = "Gate")]
     gate: super::gate::GateOptions,
+    #[command(flatten)]
+    html: super::html_args::HtmlArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -513,11 +515,16 @@ fn write_run(
         return Ok(Ok(EXIT_ERROR));
     }
     match &args.baseline {
-        None => Ok(Ok(EXIT_OK)),
+        None => {
+            if let Some(wrote) = args.html.write_run(run.dir())? {
+                eprintln!("{wrote}");
+            }
+            Ok(Ok(EXIT_OK))
+        }
         Some(baseline) => {
             screen.line("")?;
             let options = args.gate.clone().written_to(run.dir());
-            super::gate::gate(baseline, run.dir(), &options, screen).map(Ok)
+            super::gate::gate(baseline, run.dir(), &options, &args.html, screen).map(Ok)
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod card;
 pub mod escape;
 pub mod explain;
 pub mod gate;
+pub mod html;
 pub mod run_report;
 pub mod stream_file;
 pub mod summary;

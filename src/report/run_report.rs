@@ -39,7 +39,7 @@ struct Example {
 
 /// A failure reason without its particulars (numbers, parenthesised lists,
 /// quoted text), so that failures of one kind count together.
-fn shape(reason: &str) -> String {
+pub(crate) fn shape(reason: &str) -> String {
     let mut out = String::new();
     let mut depth = 0;
     let mut quoted = false;

@@ -10,7 +10,8 @@ use crate::rubric::Rubric;
 use crate::run::LineCounts;
 use crate::stats::{Mean, Rate};
 
-fn percent(rate: Option<Rate>) -> String {
+/// A pass rate with its interval, `89.7% [85.0-93.0]`, or `-`.
+pub(crate) fn percent(rate: Option<Rate>) -> String {
     match rate {
         Some(r) => format!(
             "{:.1}% [{:.1}-{:.1}]",
@@ -22,7 +23,8 @@ fn percent(rate: Option<Rate>) -> String {
     }
 }
 
-fn mean(mean: Option<Mean>) -> String {
+/// A mean with its interval and count, `79.7 [77.6-81.9] (n=250)`, or `-`.
+pub(crate) fn mean(mean: Option<Mean>) -> String {
     match mean {
         Some(m) => format!("{:.1} [{:.1}-{:.1}] (n={})", m.value, m.low, m.high, m.n),
         None => "-".to_string(),

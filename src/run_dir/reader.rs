@@ -197,6 +197,16 @@ impl Run {
         self.path.join(CALLS)
     }
 
+    /// How many scorecards the run wrote to `calls.jsonl`: a reader that
+    /// streams the file itself (rather than through [`Run::cards`]) checks
+    /// its count against this.
+    pub fn calls_written(&self) -> u64 {
+        self.outputs
+            .calls
+            .lines
+            .unwrap_or(self.outputs.lines_scored)
+    }
+
     /// Hands every scorecard of `calls.jsonl` to `f` as `T`, in order, with
     /// its line number (from 1). A line that is not a `T` is an error naming
     /// the file and line; so is a file with another number of lines than
@@ -215,11 +225,7 @@ impl Run {
             f(line, card);
             Ok(())
         })?;
-        let expected = self
-            .outputs
-            .calls
-            .lines
-            .unwrap_or(self.outputs.lines_scored);
+        let expected = self.calls_written();
         if number != expected {
             return Err(RunError::Inconsistent {
                 path: self.path.display().to_string(),

@@ -1,0 +1,557 @@
+//! A run read back ([`RunData`]) -> what the template shows ([`RunView`]):
+//! the overview, the handoff metrics, the failures and the conversations,
+//! with every chart already drawn.
+
+use serde::Serialize;
+
+use super::charts::{self, Bar, Bars};
+use super::conversation::{self, ConversationView};
+use super::source::{DimensionView, GroupView, RunData};
+use super::{Chart, HtmlError};
+use crate::stats::{Mean, Rate};
+
+#[derive(Debug, Serialize)]
+pub struct RunView {
+    pub path: String,
+    pub tool_version: String,
+    pub rubric: RubricLine,
+    pub inputs: Vec<String>,
+    pub lines: Lines,
+    pub conversations: u64,
+    pub escalated: u64,
+    pub judge: Option<String>,
+    pub calls: Calls,
+    pub verdict_chart: Chart,
+    pub dimension_chart: Chart,
+    pub dimensions: Vec<DimensionRow>,
+    pub slices: Vec<SliceKind>,
+    pub handoff: Handoff,
+    pub failures: Vec<Failures>,
+    pub shown: usize,
+    pub total: u64,
+    pub listed: Vec<Listed>,
+    pub conversation_views: Vec<ConversationView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RubricLine {
+    pub name: String,
+    pub version: String,
+    pub hash: String,
+    pub pass_threshold: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Lines {
+    pub read: u64,
+    pub scored: u64,
+    pub rejected: u64,
+    pub duplicate_ids: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Calls {
+    pub scored: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub unscored: u64,
+    pub na: u64,
+    pub pass_rate: String,
+    pub mean_score: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DimensionRow {
+    pub id: String,
+    pub title: String,
+    pub critical: bool,
+    pub weight: f64,
+    pub applicable: u64,
+    pub pass: u64,
+    pub fail: u64,
+    pub unscored: u64,
+    pub na: u64,
+    pub pass_rate: String,
+    pub unscored_share: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SliceKind {
+    pub kind: String,
+    pub groups: Vec<SliceGroup>,
+    /// Groups past [`MAX_GROUPS`], left out of the charts.
+    pub more: usize,
+    /// One small chart per dimension, and one of the call pass rate first.
+    pub panels: Vec<Chart>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SliceGroup {
+    pub name: String,
+    pub calls: u64,
+    pub scored: u64,
+    pub pass_rate: String,
+    pub mean_score: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Handoff {
+    pub recontact: Chart,
+    pub recontact_note: String,
+    pub repeat_yourself: String,
+    pub csat: Chart,
+    pub response: Chart,
+    pub response_note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Failures {
+    pub id: String,
+    pub title: String,
+    pub failed: u64,
+    pub reasons: Vec<FailureReason>,
+    pub other: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FailureReason {
+    pub check: String,
+    pub reason: String,
+    pub count: u64,
+    pub examples: Vec<String>,
+}
+
+/// A row of the conversation list.
+#[derive(Debug, Serialize)]
+pub struct Listed {
+    pub id: String,
+    pub agent_version: String,
+    pub channel: String,
+    pub trigger: String,
+    pub verdict: String,
+    pub score: String,
+    pub failed: Vec<String>,
+}
+
+/// Groups of a slice drawn in its charts; the table lists them all.
+pub const MAX_GROUPS: usize = 12;
+
+pub(crate) use crate::report::table::{mean, percent as rate};
+
+/// A bar of a rate or a mean, with its interval.
+pub fn bar(label: impl Into<String>, interval: Option<impl Into<Bounds>>) -> Bar {
+    let bounds = interval.map(Into::into);
+    Bar {
+        label: label.into(),
+        value: bounds.map(|b| b.value),
+        interval: bounds.map(|b| (b.low, b.high)),
+    }
+}
+
+/// The count behind a rate or a mean, 0 when there is none.
+fn n(interval: Option<impl Into<Bounds>>) -> u64 {
+    interval.map_or(0, |i| i.into().n)
+}
+
+/// A value with its interval and count: a rate or a mean.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    pub n: u64,
+}
+
+impl From<Rate> for Bounds {
+    fn from(r: Rate) -> Bounds {
+        Bounds {
+            value: r.value,
+            low: r.low,
+            high: r.high,
+            n: r.n,
+        }
+    }
+}
+
+impl From<Mean> for Bounds {
+    fn from(m: Mean) -> Bounds {
+        Bounds {
+            value: m.value,
+            low: m.low,
+            high: m.high,
+            n: m.n,
+        }
+    }
+}
+
+fn chart(id: &str, title: impl Into<String>, svg: String) -> Chart {
+    Chart {
+        id: id.to_string(),
+        title: title.into(),
+        svg,
+    }
+}
+
+fn label_width(labels: impl Iterator<Item = usize>) -> u32 {
+    (labels.max().unwrap_or(8) as u32 * 7 + 28).clamp(60, 280)
+}
+
+fn group_line(name: &str, group: &GroupView) -> SliceGroup {
+    SliceGroup {
+        name: name.to_string(),
+        calls: group.conversations,
+        scored: group.scored,
+        pass_rate: rate(group.pass_rate),
+        mean_score: mean(group.mean_score),
+    }
+}
+
+pub fn build(run: RunData) -> Result<RunView, HtmlError> {
+    let summary = &run.summary;
+    let rubric = &summary.rubric;
+    let by_id =
+        |id: &str| -> Option<&DimensionView> { summary.dimensions.iter().find(|d| d.id == id) };
+
+    let calls = &summary.calls;
+    let verdict_chart = chart(
+        "verdicts",
+        "call verdicts",
+        charts::stacked(
+            "call verdicts",
+            &[
+                ("pass", calls.passed, charts::PASS),
+                ("fail", calls.failed, charts::FAIL),
+                ("unscored", calls.unscored, charts::UNSCORED),
+                ("n/a", calls.not_applicable, charts::NA),
+            ],
+        )?,
+    );
+
+    let mut dimensions = Vec::new();
+    let mut pass_bars = Vec::new();
+    let mut unscored_bars = Vec::new();
+    for info in &rubric.dimensions {
+        let Some(d) = by_id(&info.id) else { continue };
+        let share = (d.applicable > 0).then(|| d.unscored as f64 / d.applicable as f64);
+        let label = if info.critical {
+            format!("{} (critical)", info.id)
+        } else {
+            info.id.clone()
+        };
+        pass_bars.push(bar(label.clone(), d.pass_rate));
+        unscored_bars.push(Bar {
+            label,
+            value: share,
+            interval: None,
+        });
+        dimensions.push(DimensionRow {
+            id: info.id.clone(),
+            title: info.title.clone(),
+            critical: info.critical,
+            weight: info.weight,
+            applicable: d.applicable,
+            pass: d.pass,
+            fail: d.fail,
+            unscored: d.unscored,
+            na: d.na,
+            pass_rate: rate(d.pass_rate),
+            unscored_share: share.map_or("-".to_string(), |s| format!("{:.1}%", s * 100.0)),
+        });
+    }
+    let width = label_width(pass_bars.iter().map(|b| b.label.chars().count()));
+    let dimension_chart = chart(
+        "dimensions",
+        "pass rate of the scored verdicts, and the unscored share",
+        charts::panels(&[
+            (
+                Bars {
+                    title: "pass rate of scored verdicts [95% CI]",
+                    bars: &pass_bars,
+                    range: 0.0..1.0,
+                    format: charts::percent,
+                    color: charts::PASS,
+                    label_width: width,
+                },
+                width + 330,
+            ),
+            (
+                Bars {
+                    title: "unscored share of applicable",
+                    bars: &unscored_bars,
+                    range: 0.0..1.0,
+                    format: charts::percent,
+                    color: charts::UNSCORED,
+                    label_width: 8,
+                },
+                260,
+            ),
+        ])?,
+    );
+
+    let mut slices = Vec::new();
+    for (kind, groups) in &summary.slices {
+        let mut ordered: Vec<(&String, &super::source::SliceView)> = groups.iter().collect();
+        ordered.sort_by(|a, b| {
+            b.1.calls
+                .conversations
+                .cmp(&a.1.calls.conversations)
+                .then(a.0.cmp(b.0))
+        });
+        let drawn = &ordered[..ordered.len().min(MAX_GROUPS)];
+        let width = label_width(drawn.iter().map(|(name, _)| name.chars().count()));
+        let panel = |title: &str, bars: &[Bar]| -> Result<Chart, HtmlError> {
+            let spec = Bars {
+                title,
+                bars,
+                range: 0.0..1.0,
+                format: charts::percent,
+                color: charts::PASS,
+                label_width: width,
+            };
+            Ok(chart("slice", title, charts::bars(&spec, width + 170)?))
+        };
+        let call_bars: Vec<Bar> = drawn
+            .iter()
+            .map(|(name, g)| bar(name.as_str(), g.calls.pass_rate))
+            .collect();
+        let mut panels = vec![panel("call pass rate", &call_bars)?];
+        for info in &rubric.dimensions {
+            let dim_bars: Vec<Bar> = drawn
+                .iter()
+                .map(|(name, g)| {
+                    bar(
+                        name.as_str(),
+                        g.dimensions.get(&info.id).and_then(|d| d.pass_rate),
+                    )
+                })
+                .collect();
+            panels.push(panel(&info.id, &dim_bars)?);
+        }
+        slices.push(SliceKind {
+            kind: kind.replace('_', " "),
+            groups: ordered
+                .iter()
+                .map(|(name, g)| group_line(name, &g.calls))
+                .collect(),
+            more: ordered.len().saturating_sub(MAX_GROUPS),
+            panels,
+        });
+    }
+
+    let handoff = handoff(&run)?;
+    let failures = rubric
+        .dimensions
+        .iter()
+        .zip(&run.failures)
+        .filter_map(|(info, failures)| {
+            let failed = by_id(&info.id).map_or(0, |d| d.fail);
+            if failed == 0 {
+                return None;
+            }
+            let examples_of = |lines: &[u64]| -> Vec<String> {
+                lines
+                    .iter()
+                    .filter_map(|line| run.examples.iter().find(|e| e.line == *line))
+                    .filter_map(|e| e.card.get("conversation_id")?.as_str().map(str::to_string))
+                    .collect()
+            };
+            Some(Failures {
+                id: info.id.clone(),
+                title: info.title.clone(),
+                failed,
+                reasons: failures
+                    .reasons
+                    .iter()
+                    .take(super::REASONS)
+                    .map(|r| FailureReason {
+                        check: r.check.clone(),
+                        reason: r.example_reason.clone(),
+                        count: r.count,
+                        examples: examples_of(&r.lines),
+                    })
+                    .collect(),
+                other: failures.other
+                    + failures
+                        .reasons
+                        .iter()
+                        .skip(super::REASONS)
+                        .map(|r| r.count)
+                        .sum::<u64>(),
+            })
+        })
+        .collect();
+
+    let dimension_ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let mut listed = Vec::new();
+    let mut conversation_views = Vec::new();
+    for (index, example) in run.examples.iter().enumerate() {
+        let view = conversation::build(index, example, &dimension_ids)?;
+        listed.push(Listed {
+            id: view.id.clone(),
+            agent_version: view.agent_version.clone(),
+            channel: view.channel.clone(),
+            trigger: view.trigger.clone(),
+            verdict: view.verdict.clone(),
+            score: view.score.clone(),
+            failed: view
+                .dimensions
+                .iter()
+                .filter(|d| d.status == "fail")
+                .map(|d| d.id.clone())
+                .collect(),
+        });
+        conversation_views.push(view);
+    }
+
+    Ok(RunView {
+        path: run.dir.display().to_string(),
+        tool_version: summary.tool_version.clone(),
+        rubric: RubricLine {
+            name: rubric.name.clone(),
+            version: rubric.version.clone(),
+            hash: rubric.hash.clone(),
+            pass_threshold: rubric.pass_threshold,
+        },
+        inputs: summary.inputs.clone(),
+        lines: Lines {
+            read: summary.lines.read,
+            scored: summary.lines.scored,
+            rejected: summary.lines.rejected,
+            duplicate_ids: summary.lines.duplicate_ids,
+        },
+        conversations: summary.conversations,
+        escalated: summary.escalated,
+        judge: summary.judge.unavailable.clone(),
+        calls: Calls {
+            scored: calls.scored,
+            passed: calls.passed,
+            failed: calls.failed,
+            unscored: calls.unscored,
+            na: calls.not_applicable,
+            pass_rate: rate(calls.pass_rate),
+            mean_score: mean(calls.mean_score),
+        },
+        verdict_chart,
+        dimension_chart,
+        dimensions,
+        slices,
+        handoff,
+        failures,
+        shown: run.examples.len(),
+        total: run.calls,
+        listed,
+        conversation_views,
+    })
+}
+
+fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
+    let h = &run.summary.handoff;
+    let r = &h.recontact_24h;
+    let recontact_bars = [
+        bar(format!("all escalated (n={})", n(r.rate)), r.rate),
+        bar(
+            format!("handoff passed (n={})", n(r.rate_handoff_passed)),
+            r.rate_handoff_passed,
+        ),
+        bar(
+            format!("handoff failed (n={})", n(r.rate_handoff_failed)),
+            r.rate_handoff_failed,
+        ),
+    ];
+    let width = label_width(recontact_bars.iter().map(|b| b.label.chars().count()));
+    let recontact = chart(
+        "recontact",
+        "re-contact within 24 h, by handoff verdict",
+        charts::bars(
+            &Bars {
+                title: "re-contact within 24 h [95% CI]",
+                bars: &recontact_bars,
+                range: 0.0..recontact_bars
+                    .iter()
+                    .filter_map(|b| b.interval.map(|i| i.1))
+                    .fold(0.1f64, f64::max)
+                    .min(1.0),
+                format: charts::percent,
+                color: charts::FAIL,
+                label_width: width,
+            },
+            width + 420,
+        )?,
+    );
+    let c = &h.csat;
+    let csat_bars = [
+        bar(
+            format!("not escalated (n={})", n(c.not_escalated.mean)),
+            c.not_escalated.mean,
+        ),
+        bar(
+            format!("escalated (n={})", n(c.escalated.mean)),
+            c.escalated.mean,
+        ),
+        bar(
+            format!(
+                "escalated, handoff passed (n={})",
+                n(c.escalated_handoff_passed.mean)
+            ),
+            c.escalated_handoff_passed.mean,
+        ),
+        bar(
+            format!(
+                "escalated, handoff failed (n={})",
+                n(c.escalated_handoff_failed.mean)
+            ),
+            c.escalated_handoff_failed.mean,
+        ),
+    ];
+    let width = label_width(csat_bars.iter().map(|b| b.label.chars().count()));
+    let csat = chart(
+        "csat",
+        "CSAT, escalated or not, and by handoff verdict",
+        charts::bars(
+            &Bars {
+                title: "mean CSAT (1-5) [95% CI]",
+                bars: &csat_bars,
+                range: 1.0..5.0,
+                format: charts::one_decimal,
+                color: charts::MEAN,
+                label_width: width,
+            },
+            width + 420,
+        )?,
+    );
+    let f = &h.first_meaningful_response_s;
+    let (svg, _) = charts::response_times(
+        "time to the first meaningful human response",
+        &run.response_times,
+        f.median,
+        f.p90,
+    )?;
+    let response = chart(
+        "response",
+        "time to the first meaningful human response",
+        svg,
+    );
+    let missing = c.escalated.missing + c.not_escalated.missing;
+    Ok(Handoff {
+        recontact,
+        recontact_note: format!(
+            "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out.",
+            r.recontacted, r.escalated, r.unmeasurable
+        ),
+        repeat_yourself: format!(
+            "{} of {} ({})",
+            h.repeat_yourself.repeated,
+            h.repeat_yourself.conversations,
+            rate(h.repeat_yourself.rate)
+        ),
+        csat,
+        response,
+        response_note: format!(
+            "{} measured, {} unscored (no clock or no meaningful response); median {}, p90 {}. CSAT missing for {missing} conversation(s).",
+            f.measured,
+            f.unscored,
+            f.median.map_or("-".to_string(), super::duration),
+            f.p90.map_or("-".to_string(), super::duration),
+        ),
+    })
+}
