@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::checks::{CheckKind, Outcome, Status};
 use crate::judge::runner::{JudgeRequest, JudgeRunner};
+use crate::rubric::condition::Truth;
 use crate::rubric::{Dimension, Rubric};
 use crate::trace::{Channel, Conversation, Trigger};
 
@@ -188,18 +189,29 @@ fn score_dimension<'r>(
     judge: &JudgeRunner,
     jobs: &mut Vec<JudgeJob>,
 ) -> DimensionCard<'r> {
-    if let Some(condition) = &dimension.applies_when
-        && let Err(reason) = condition.explain(conversation)
-    {
-        return DimensionCard {
-            id: &dimension.id,
-            status: Status::Na,
-            score: None,
-            weight: dimension.weight,
-            critical: dimension.critical,
-            reason: Some(crate::checks::words(&["does not apply: ", &reason])),
-            checks: Vec::new(),
+    if let Some(condition) = &dimension.applies_when {
+        let (status, reason) = match condition.truth(conversation) {
+            Truth::Holds => (None, String::new()),
+            Truth::Fails(reason) => (
+                Some(Status::Na),
+                crate::checks::words(&["does not apply: ", &reason]),
+            ),
+            Truth::Unknown(reason) => (
+                Some(Status::Unscored),
+                crate::checks::words(&["cannot tell whether it applies: ", &reason]),
+            ),
         };
+        if let Some(status) = status {
+            return DimensionCard {
+                id: &dimension.id,
+                status,
+                score: None,
+                weight: dimension.weight,
+                critical: dimension.critical,
+                reason: Some(reason),
+                checks: Vec::new(),
+            };
+        }
     }
     // Rule checks first: a judge check's run policy depends on them. Judge
     // checks hold a placeholder (no allocation) until then.
@@ -340,14 +352,19 @@ pub fn score_call<'r, 'c>(
             csat: conversation.outcome.as_ref().and_then(|o| o.csat),
         },
     };
-    match &rubric.applies_to {
-        Some(condition) if !condition.holds(conversation) => {
-            card.reason = Some(format!(
-                "rubric does not apply: {}",
-                condition.explain(conversation).err().unwrap_or_default()
-            ));
+    let applies = rubric
+        .applies_to
+        .as_ref()
+        .map_or(Truth::Holds, |condition| condition.truth(conversation));
+    match applies {
+        Truth::Fails(reason) => {
+            card.reason = Some(format!("rubric does not apply: {reason}"));
         }
-        _ => {
+        Truth::Unknown(reason) => {
+            card.verdict = Status::Unscored;
+            card.reason = Some(format!("cannot tell whether the rubric applies: {reason}"));
+        }
+        Truth::Holds => {
             card.dimensions = rubric
                 .dimensions
                 .iter()

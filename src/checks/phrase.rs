@@ -26,17 +26,48 @@
 //!     if_empty: fail
 //! ```
 //!
+//! Texts are matched in their normalised form (see [`super::normalize`]):
+//! `I’ll` (curly apostrophe), full-width letters and no-break spaces match a
+//! pattern written `I'll`; evidence quotes the text as it was written.
+//!
+//! ## Offers and conditionals are not statements: `unless`
+//! A match does not count when its sentence also matches one of `unless`:
+//! "If you need to change the return flight, I will transfer you" and "let
+//! me know and I'll connect you" offer a transfer; they do not make one.
+//! The sentence is cut at `.`, `!`, `?` or `;` followed by a space, and
+//! after the match at a coordinated clause (`, and`, `, but`, `, so`), so
+//! that "I'll transfer you now, and if you need anything, let me know"
+//! still counts.
+//!
+//! ## Recordings cut after an offer: `ends_after_offer`
+//! A match in a turn that ends the recording on its speaker's side (no turn
+//! by anyone else follows), right after another speaker's turn that matches
+//! one of `ends_after_offer`, is set aside: the customer accepted an offer
+//! ("Would you like me to transfer you?" -> "Yes please ###TRANSFER###") and
+//! the recording stops before the agent could act. If nothing else matched,
+//! the outcome is unscored with that reason, never a fail or a pass.
+//!
+//! ```yaml
+//! - phrase_absent:
+//!     speaker: [ai, customer]
+//!     patterns: ['\bI(''ll| will) transfer you\b', '###TRANSFER###']
+//!     unless: ['\bif\b', '\blet me know\b', '\?']
+//!     ends_after_offer: ['\b(transfer|connect)\w*\b[^.!?]*\?']
+//! ```
+//!
 //! ## Outcomes
 //! With no turn in scope: `phrase_present` fails and `phrase_absent` is n/a,
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
-//! window with a missing timestamp is unscored.
+//! window with a missing timestamp, or a turn stamped before the phase it
+//! follows, is unscored; so is a check whose only matches were set aside by
+//! `ends_after_offer`.
 
 use serde::Deserialize;
 
-use super::scope::{Phase, Scope, Within};
+use super::scope::{Phase, Scope, TurnRef, Within};
 use super::{Evidence, Outcome};
-use crate::rubric::params::{OneOrMany, Patterns};
-use crate::trace::{Conversation, Speaker};
+use crate::rubric::params::{Match, OneOrMany, Patterns};
+use crate::trace::{Conversation, EventKind, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +78,11 @@ pub struct PhraseParams {
     pub within: Option<Within>,
     pub patterns: Patterns,
     pub if_empty: Option<IfEmpty>,
+    /// A match does not count when its sentence matches one of these.
+    pub unless: Option<Patterns>,
+    /// A match in the turn that ends the recording, right after another
+    /// speaker's turn matching one of these, is set aside (unscored).
+    pub ends_after_offer: Option<Patterns>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -74,6 +110,94 @@ impl PhraseParams {
             IfEmpty::Na => Outcome::na(reason),
         }
     }
+}
+
+/// What a turn's text says, as far as the check counts it.
+enum Said {
+    /// A match that counts.
+    Found(Match),
+    /// Matches, every one set aside: the recording ends on this turn, which
+    /// answers an offer in the turn at this index.
+    AfterOffer(usize),
+    Nothing,
+}
+
+impl PhraseParams {
+    /// The first match in `turn` that counts: not inside a sentence that
+    /// matches `unless`, not set aside by `ends_after_offer`.
+    fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
+        if self.unless.is_none() && self.ends_after_offer.is_none() {
+            // The hot path: one search, no sentence work.
+            return match self.patterns.find(turn.text) {
+                Some(found) => Said::Found(found),
+                None => Said::Nothing,
+            };
+        }
+        let mut counted = self.patterns.find_iter(turn.text).filter(|found| {
+            self.unless.as_ref().is_none_or(|unless| {
+                !unless.is_match(sentence_around(turn.text, found.start, found.end))
+            })
+        });
+        let Some(found) = counted.next() else {
+            return Said::Nothing;
+        };
+        if let Some(offers) = &self.ends_after_offer
+            && let Some(offer) = answered_offer(conversation, turn, offers)
+        {
+            return Said::AfterOffer(offer);
+        }
+        Said::Found(found)
+    }
+}
+
+/// The sentence of `text` around bytes `start..end`: back to the previous
+/// `.`, `!`, `?` or `;` followed by a space (or the start), forward to the
+/// next one (or the end), and cut after the match at a coordinated clause
+/// (`, and `, `, but `, `, so `), which a condition before it does not reach.
+pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
+    let bytes = text.as_bytes();
+    let is_stop = |i: usize| {
+        matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|b| *b == b' ')
+    };
+    let from = (0..start.min(bytes.len()))
+        .rev()
+        .find(|&i| is_stop(i))
+        .map_or(0, |i| i + 1);
+    let mut to = (end.min(bytes.len())..bytes.len())
+        .find(|&i| is_stop(i))
+        .map_or(bytes.len(), |i| i + 1);
+    let tail = &text[end.min(to)..to];
+    for joint in [", and ", ", but ", ", so "] {
+        if let Some(at) = tail.find(joint) {
+            to = to.min(end + at);
+        }
+    }
+    text.get(from..to).unwrap_or(text).trim()
+}
+
+/// When `turn` ends the recording on its speaker's side (no turn by anyone
+/// else after it) and the turn just before it by another speaker matches
+/// one of `offers`: that turn's index.
+fn answered_offer(
+    conversation: &Conversation,
+    turn: &TurnRef<'_>,
+    offers: &Patterns,
+) -> Option<usize> {
+    let speaker_of = |index: usize| match &conversation.events[index].kind {
+        EventKind::Turn { speaker, .. } => Some(*speaker),
+        _ => None,
+    };
+    let answered_later = (turn.index + 1..conversation.events.len())
+        .any(|index| speaker_of(index).is_some_and(|speaker| speaker != turn.speaker));
+    if answered_later {
+        return None;
+    }
+    let offer = (0..turn.index)
+        .rev()
+        .find(|&index| speaker_of(index).is_some_and(|speaker| speaker != turn.speaker))?;
+    offers
+        .is_match(conversation.matching_text(offer)?)
+        .then_some(offer)
 }
 
 /// `before`, the scope's words, then `after`: every reason here names its
@@ -107,14 +231,19 @@ impl PhrasePresent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Fail, &scope);
         }
+        let mut after_offer = None;
         for turn in &turns {
-            if let Some(found) = params.patterns.find(turn.text) {
-                return Outcome::pass(reason(&["found in "], &scope, "")).with(Evidence::match_in(
-                    conversation,
-                    turn.index,
-                    &found,
-                ));
+            match params.said(conversation, turn) {
+                Said::Found(found) => {
+                    return Outcome::pass(reason(&["found in "], &scope, ""))
+                        .with(Evidence::match_in(conversation, turn.index, &found));
+                }
+                Said::AfterOffer(offer) => after_offer = Some((turn.index, offer)),
+                Said::Nothing => {}
             }
+        }
+        if let Some((index, offer)) = after_offer {
+            return cut_after_offer(conversation, index, offer);
         }
         let mut patterns = itoa::Buffer::new();
         let mut count = itoa::Buffer::new();
@@ -149,13 +278,23 @@ impl PhraseAbsent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Na, &scope);
         }
+        let mut after_offer = None;
         let hits: Vec<Evidence> = turns
             .iter()
-            .filter_map(|turn| {
-                let found = params.patterns.find(turn.text)?;
-                Some(Evidence::match_in(conversation, turn.index, &found))
+            .filter_map(|turn| match params.said(conversation, turn) {
+                Said::Found(found) => Some(Evidence::match_in(conversation, turn.index, &found)),
+                Said::AfterOffer(offer) => {
+                    after_offer = Some((turn.index, offer));
+                    None
+                }
+                Said::Nothing => None,
             })
             .collect();
+        if hits.is_empty()
+            && let Some((index, offer)) = after_offer
+        {
+            return cut_after_offer(conversation, index, offer);
+        }
         if hits.is_empty() {
             let mut scanned = String::with_capacity(15 + 4 * turns.len());
             scanned.push_str("scanned events ");
@@ -189,4 +328,19 @@ impl PhraseAbsent {
             .with_all(hits)
         }
     }
+}
+
+/// The outcome when the only matches were in a reply to an offer that ends
+/// the recording: nothing can be said of what would have followed.
+fn cut_after_offer(conversation: &Conversation, index: usize, offer: usize) -> Outcome {
+    let (mut reply, mut offered) = (itoa::Buffer::new(), itoa::Buffer::new());
+    Outcome::unscored(super::words(&[
+        "the recording ends on the reply (event ",
+        reply.format(index),
+        ") to an offer (event ",
+        offered.format(offer),
+        "): the other side had no turn to act on it",
+    ]))
+    .with(Evidence::event(conversation, offer).with_note("the offer"))
+    .with(Evidence::event(conversation, index).with_note("the reply that ends the recording"))
 }

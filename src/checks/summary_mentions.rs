@@ -173,12 +173,12 @@ fn request_text(conversation: &Conversation, turns: usize) -> String {
     conversation
         .events
         .iter()
-        .filter_map(|event| match &event.kind {
+        .enumerate()
+        .filter_map(|(index, event)| match &event.kind {
             EventKind::Turn {
                 speaker: Speaker::Customer,
-                text,
                 ..
-            } => Some(text.as_str()),
+            } => conversation.matching_text(index),
             _ => None,
         })
         .take(turns)

@@ -1,0 +1,283 @@
+//! Text as the rule checks match it: one spelling for what people type in
+//! many ways.
+//!
+//! Customers, agents and their tools write "I’ll" with a curly apostrophe,
+//! "can\u{2019}t", non-breaking spaces, full-width letters, zero-width joiners
+//! and `…`. A pattern written as `I'll transfer you` must find all of them.
+//! Every text a check matches (turns, offer and escalation descriptions,
+//! summaries, delivered payloads) is normalised once, before matching:
+//!
+//! 1. format characters that print nothing are dropped (zero-width space and
+//!    joiners, word joiner, byte-order mark, soft hyphen, direction marks);
+//! 2. each character with its combining marks is put in Unicode NFKC form
+//!    (UAX #15, through the `unicode-normalization` crate): full-width `ｔ`
+//!    becomes `t`, `…` becomes `...`, the `ﬁ` ligature `fi`;
+//! 3. quotes and dashes are folded: `‘ ’ ‚ ‛ ′ ʼ ´` to `'`, `“ ” „ ‟ ″` to
+//!    `"`, `‐ ‑ ‒ – — ― −` to `-`;
+//! 4. every run of white space (line breaks, tabs, no-break spaces) becomes
+//!    one space.
+//!
+//! Case is left alone: patterns are case-insensitive. A text that is
+//! already plain (printable ASCII, no doubled space) is not copied at all,
+//! which is nearly every turn of most data. For the others, a [`Normalized`]
+//! keeps where each of its bytes came from, so that evidence quotes the
+//! original text, not the normalised one.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::canonical_combining_class;
+
+/// A text in its matching form, with the way back to the original.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    text: String,
+    /// For each byte of `text`: where, in the original, the characters that
+    /// produced it start and end; one more entry for the end of the text.
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl Normalized {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The original byte range behind `start..end` of the normalised text:
+    /// from the start of the characters that produced byte `start` to the
+    /// end of those that produced byte `end - 1`.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let last = self.starts.len() - 1;
+        let start = start.min(last);
+        let from = self.starts[start] as usize;
+        let to = if end > start {
+            self.ends[(end - 1).min(last)] as usize
+        } else {
+            from
+        };
+        (from, to.max(from))
+    }
+}
+
+/// Whether matching can use the text as it is: printable ASCII without a
+/// doubled space. One pass over the bytes, no allocation.
+pub fn is_plain(text: &str) -> bool {
+    let mut previous_space = false;
+    for &byte in text.as_bytes() {
+        if !(0x20..0x7f).contains(&byte) {
+            return false;
+        }
+        let space = byte == b' ';
+        if space && previous_space {
+            return false;
+        }
+        previous_space = space;
+    }
+    true
+}
+
+/// The matching form of `text`, or `None` when it is already plain (see
+/// [`is_plain`]) and matching uses it as it is.
+pub fn normalize(text: &str) -> Option<Normalized> {
+    if is_plain(text) {
+        return None;
+    }
+    let mut out = Normalizer {
+        text: String::with_capacity(text.len()),
+        starts: Vec::with_capacity(text.len() + 1),
+        ends: Vec::with_capacity(text.len() + 1),
+        space: None,
+    };
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if is_invisible(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            out.whitespace(start, start + c.len_utf8());
+            continue;
+        }
+        // A character and its combining marks normalise together.
+        let mut end = start + c.len_utf8();
+        while let Some(&(next, mark)) = chars.peek() {
+            if canonical_combining_class(mark) == 0 {
+                break;
+            }
+            end = next + mark.len_utf8();
+            chars.next();
+        }
+        let segment = &text[start..end];
+        if segment.is_ascii() {
+            for c in segment.chars() {
+                out.push(c, start, end);
+            }
+            continue;
+        }
+        for c in segment.chars().map(fold_before).nfkc().map(fold_after) {
+            if is_invisible(c) {
+                continue;
+            }
+            if c.is_whitespace() {
+                out.whitespace(start, end);
+            } else {
+                out.push(c, start, end);
+            }
+        }
+    }
+    out.flush_space();
+    let (len, original) = (out.text.len(), text.len() as u32);
+    debug_assert_eq!(out.starts.len(), len);
+    out.starts.push(original);
+    out.ends.push(original);
+    Some(Normalized {
+        text: out.text,
+        starts: out.starts,
+        ends: out.ends,
+    })
+}
+
+struct Normalizer {
+    text: String,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    /// A run of white space not yet written: its original range.
+    space: Option<(usize, usize)>,
+}
+
+impl Normalizer {
+    fn whitespace(&mut self, start: usize, end: usize) {
+        self.space = Some(match self.space {
+            Some((first, _)) => (first, end),
+            None => (start, end),
+        });
+    }
+
+    fn flush_space(&mut self) {
+        if let Some((start, end)) = self.space.take() {
+            self.put(' ', start, end);
+        }
+    }
+
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        self.flush_space();
+        self.put(c, start, end);
+    }
+
+    fn put(&mut self, c: char, start: usize, end: usize) {
+        self.text.push(c);
+        for _ in 0..c.len_utf8() {
+            self.starts.push(start as u32);
+            self.ends.push(end as u32);
+        }
+    }
+}
+
+/// Characters that print nothing and only split words for a pattern.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Folds, before NFKC, the marks NFKC would turn into something else (the
+/// acute accent `´` becomes a space and a combining accent).
+fn fold_before(c: char) -> char {
+    match c {
+        '\u{00B4}' | '\u{02B9}' | '\u{02BC}' | '\u{02C8}' => '\'',
+        other => other,
+    }
+}
+
+/// Folds quotes and dashes to their ASCII forms, after NFKC.
+fn fold_after(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{2035}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{2036}' => '"',
+        '\u{2010}'..='\u{2015}' | '\u{2043}' | '\u{2212}' => '-',
+        other => other,
+    }
+}
+
+/// `text` in matching form, borrowed when it is already plain: for texts
+/// matched once (package fields, payloads), where nothing is kept.
+pub fn matching_form(text: &str) -> std::borrow::Cow<'_, str> {
+    match normalize(text) {
+        Some(normalized) => std::borrow::Cow::Owned(normalized.text),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(text: &str) -> String {
+        matching_form(text).into_owned()
+    }
+
+    #[test]
+    fn typography_folds_to_what_patterns_are_written_in() {
+        assert_eq!(
+            form("I\u{2019}ll transfer you now."),
+            "I'll transfer you now."
+        );
+        assert_eq!(form("won\u{2019}t / can\u{2018}t"), "won't / can't");
+        assert_eq!(form("\u{201C}refund\u{201D}"), "\"refund\"");
+        assert_eq!(form("one moment\u{2026}"), "one moment...");
+        assert_eq!(form("fix \u{2014} then \u{2013} wait"), "fix - then - wait");
+        assert_eq!(form("I\u{00A0}will\u{2009}transfer"), "I will transfer");
+        assert_eq!(
+            form("\u{FF34}\u{FF32}\u{FF21}\u{FF2E}\u{FF33}\u{FF26}\u{FF25}\u{FF32}"),
+            "TRANSFER"
+        );
+        assert_eq!(form("trans\u{200D}fer you\u{200B}"), "transfer you");
+        assert_eq!(form("soft\u{00AD}ware"), "software");
+        assert_eq!(form("I\u{00B4}ll"), "I'll");
+        assert_eq!(form("line\n\n  break\tand tab"), "line break and tab");
+        // Combining marks compose with their letter.
+        assert_eq!(
+            form("cafe\u{0301} cr\u{00E8}me"),
+            "caf\u{00E9} cr\u{00E8}me"
+        );
+    }
+
+    #[test]
+    fn plain_text_is_left_as_it_is() {
+        for text in ["", "Hi Sarah, I'll transfer you now.", "a b", " leading"] {
+            assert!(is_plain(text), "{text:?}");
+            assert!(normalize(text).is_none());
+            assert!(matches!(matching_form(text), std::borrow::Cow::Borrowed(_)));
+        }
+        for text in ["two  spaces", "tab\there", "new\nline", "caf\u{00E9}"] {
+            assert!(!is_plain(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ranges_lead_back_to_the_original_text() {
+        let original = "Okay\u{2014}I\u{2019}ll   transfer\u{00A0}you\u{200B} now\u{2026}";
+        let normalized = normalize(original).unwrap();
+        assert_eq!(normalized.as_str(), "Okay-I'll transfer you now...");
+        let text = normalized.as_str();
+        let start = text.find("I'll").unwrap();
+        let end = text.find(" now").unwrap();
+        let (from, to) = normalized.original_range(start, end);
+        assert_eq!(&original[from..to], "I\u{2019}ll   transfer\u{00A0}you");
+        // A match inside what one character expanded to maps to that character.
+        let dots = text.find("...").unwrap();
+        let (from, to) = normalized.original_range(dots + 1, dots + 2);
+        assert_eq!(&original[from..to], "\u{2026}");
+        // Empty and out-of-range requests stay inside the original.
+        assert_eq!(
+            normalized.original_range(text.len(), text.len()),
+            (original.len(), original.len())
+        );
+        let (from, to) = normalized.original_range(0, 10_000);
+        assert_eq!((from, to), (0, original.len()));
+    }
+}
