@@ -286,6 +286,13 @@ pub fn lint_pattern(source: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether an error message is one of [`lint_pattern`]'s.
+pub fn is_pattern_mistake(message: &str) -> bool {
+    message.contains("holds the control character")
+        || message.contains("an empty pattern matches every text")
+        || message.contains("matches every text (it can match nothing")
+}
+
 impl<'de> Deserialize<'de> for Patterns {
     /// One pattern or a list of them; a list may hold lists (YAML aliases of
     /// other lists), flattened. Each pattern is read on its own, so that an
