@@ -142,6 +142,12 @@ pub struct CallSummary {
     pub customer: u64,
     pub started_at_s: Option<i64>,
     pub ended_at_s: Option<i64>,
+    /// The lowest and highest score the call could have once its unscored
+    /// dimensions are scored (all failing, all passing); equal when none is.
+    pub score_bounds: Option<(f64, f64)>,
+    /// The conversation's clock contradicts its order (see
+    /// [`Conversation::has_clock_contradiction`]).
+    pub clock_contradiction: bool,
 }
 
 fn round2(x: f64) -> f64 {
@@ -391,6 +397,8 @@ pub fn score_call<'r, 'c>(
         customer: customer_key(&conversation.customer.id),
         started_at_s: conversation.started_at.map(|t| t.as_second()),
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
+        score_bounds: None,
+        clock_contradiction: conversation.has_clock_contradiction(),
     };
     settle(rubric, &mut card, &mut summary);
     Scored {
@@ -420,9 +428,11 @@ pub fn answer(
 
 /// The call's verdict and what follows from it, from its dimensions.
 fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummary) {
-    if !card.dimensions.is_empty() {
-        decide(rubric, card);
-    }
+    summary.score_bounds = if card.dimensions.is_empty() {
+        None
+    } else {
+        decide(rubric, card)
+    };
     card.passed = match card.verdict {
         Status::Pass => Some(true),
         Status::Fail => Some(false),
@@ -447,7 +457,9 @@ fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummar
     summary.metrics = card.metrics.clone();
 }
 
-fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
+/// Decides the call's verdict and score; returns the range its score
+/// could take once every unscored dimension is scored.
+fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) -> Option<(f64, f64)> {
     card.verdict = Status::Na;
     card.reason = None;
     card.score = None;
@@ -486,7 +498,7 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
         } else {
             card.reason = Some("no dimension applies".to_string());
         }
-        return;
+        return (card.unscored_dimensions > 0).then_some((0.0, 100.0));
     }
     let score = weighted_score / weight_scored;
     card.score = Some(round2(score));
@@ -514,6 +526,7 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
         ));
         Status::Unscored
     };
+    Some((round2(worst), round2(best)))
 }
 
 /// Time to first meaningful response: taken from the rubric's own check
