@@ -55,6 +55,23 @@
 //!     ends_after_offer: ['\b(transfer|connect)\w*\b[^.!?]*\?']
 //! ```
 //!
+//! ## What counts depends on the trigger: `by_trigger`
+//! Patterns that count only when the escalation has a given trigger (or,
+//! under `none`, when the source records no trigger): "you asked to speak
+//! with a person" says why for a `customer_request`, "I've tried twice"
+//! for a `repeated_failure`. Evidence of such a match notes
+//! `by_trigger.<trigger>`, and its `pattern` is its index in that list.
+//!
+//! ```yaml
+//! - phrase_present:
+//!     speaker: ai
+//!     phase: at_escalation
+//!     patterns: ['\b(because|since)\b']
+//!     by_trigger:
+//!       customer_request: ['\byou(''ve| have)? asked\b']
+//!       repeated_failure: ['\b(tried|attempted)\b']
+//! ```
+//!
 //! ## Outcomes
 //! With no turn in scope: `phrase_present` fails and `phrase_absent` is n/a,
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
@@ -67,7 +84,7 @@ use serde::Deserialize;
 use super::scope::{Phase, Scope, TurnRef, Within};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{Match, OneOrMany, Patterns};
-use crate::trace::{Conversation, EventKind, Speaker};
+use crate::trace::{Conversation, EventKind, Speaker, Trigger};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +100,37 @@ pub struct PhraseParams {
     /// A match in the turn that ends the recording, right after another
     /// speaker's turn matching one of these, is set aside (unscored).
     pub ends_after_offer: Option<Patterns>,
+    /// More patterns that count when the escalation has this trigger.
+    pub by_trigger: Option<ByTrigger>,
+}
+
+/// Patterns per escalation trigger, and for conversations whose source
+/// records none (`none`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByTrigger {
+    pub authority_limit: Option<Patterns>,
+    pub customer_request: Option<Patterns>,
+    pub complexity: Option<Patterns>,
+    pub policy: Option<Patterns>,
+    pub repeated_failure: Option<Patterns>,
+    pub none: Option<Patterns>,
+}
+
+impl ByTrigger {
+    /// The patterns for a conversation's trigger, and its name.
+    fn for_trigger(&self, trigger: Option<Trigger>) -> Option<(&Patterns, &'static str)> {
+        let patterns = match trigger {
+            Some(Trigger::AuthorityLimit) => &self.authority_limit,
+            Some(Trigger::CustomerRequest) => &self.customer_request,
+            Some(Trigger::Complexity) => &self.complexity,
+            Some(Trigger::Policy) => &self.policy,
+            Some(Trigger::RepeatedFailure) => &self.repeated_failure,
+            None => &self.none,
+        };
+        let name = trigger.map_or("none", Trigger::as_str);
+        patterns.as_ref().map(|patterns| (patterns, name))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -114,8 +162,9 @@ impl PhraseParams {
 
 /// What a turn's text says, as far as the check counts it.
 enum Said {
-    /// A match that counts.
-    Found(Match),
+    /// A match that counts; with the trigger whose `by_trigger` patterns
+    /// made it, if it was one of those.
+    Found(Match, Option<&'static str>),
     /// Matches, every one set aside: the recording ends on this turn, which
     /// answers an offer in the turn at this index.
     AfterOffer(usize),
@@ -126,19 +175,33 @@ impl PhraseParams {
     /// The first match in `turn` that counts: not inside a sentence that
     /// matches `unless`, not set aside by `ends_after_offer`.
     fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
+        let extra = self
+            .by_trigger
+            .as_ref()
+            .and_then(|by| by.for_trigger(conversation.facts.trigger));
         if self.unless.is_none() && self.ends_after_offer.is_none() {
             // The hot path: one search, no sentence work.
-            return match self.patterns.find(turn.text) {
-                Some(found) => Said::Found(found),
+            if let Some(found) = self.patterns.find(turn.text) {
+                return Said::Found(found, None);
+            }
+            return match extra.and_then(|(patterns, name)| Some((patterns.find(turn.text)?, name)))
+            {
+                Some((found, name)) => Said::Found(found, Some(name)),
                 None => Said::Nothing,
             };
         }
-        let mut counted = self.patterns.find_iter(turn.text).filter(|found| {
+        let counts = |found: &Match| {
             self.unless.as_ref().is_none_or(|unless| {
                 !unless.is_match(sentence_around(turn.text, found.start, found.end))
             })
-        });
-        let Some(found) = counted.next() else {
+        };
+        let found = match self.patterns.find_iter(turn.text).find(counts) {
+            Some(found) => Some((found, None)),
+            None => extra.and_then(|(patterns, name)| {
+                Some((patterns.find_iter(turn.text).find(counts)?, Some(name)))
+            }),
+        };
+        let Some((found, trigger)) = found else {
             return Said::Nothing;
         };
         if let Some(offers) = &self.ends_after_offer
@@ -146,7 +209,21 @@ impl PhraseParams {
         {
             return Said::AfterOffer(offer);
         }
-        Said::Found(found)
+        Said::Found(found, trigger)
+    }
+}
+
+/// Evidence of a counted match, noting the trigger whose patterns made it.
+fn found_evidence(
+    conversation: &Conversation,
+    index: usize,
+    found: &Match,
+    trigger: Option<&'static str>,
+) -> Evidence {
+    let evidence = Evidence::match_in(conversation, index, found);
+    match trigger {
+        Some(trigger) => evidence.with_note(super::words(&["by_trigger.", trigger])),
+        None => evidence,
     }
 }
 
@@ -234,9 +311,13 @@ impl PhrasePresent {
         let mut after_offer = None;
         for turn in &turns {
             match params.said(conversation, turn) {
-                Said::Found(found) => {
-                    return Outcome::pass(reason(&["found in "], &scope, ""))
-                        .with(Evidence::match_in(conversation, turn.index, &found));
+                Said::Found(found, trigger) => {
+                    return Outcome::pass(reason(&["found in "], &scope, "")).with(found_evidence(
+                        conversation,
+                        turn.index,
+                        &found,
+                        trigger,
+                    ));
                 }
                 Said::AfterOffer(offer) => after_offer = Some((turn.index, offer)),
                 Said::Nothing => {}
@@ -282,7 +363,9 @@ impl PhraseAbsent {
         let hits: Vec<Evidence> = turns
             .iter()
             .filter_map(|turn| match params.said(conversation, turn) {
-                Said::Found(found) => Some(Evidence::match_in(conversation, turn.index, &found)),
+                Said::Found(found, trigger) => {
+                    Some(found_evidence(conversation, turn.index, &found, trigger))
+                }
                 Said::AfterOffer(offer) => {
                     after_offer = Some((turn.index, offer));
                     None
