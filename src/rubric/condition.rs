@@ -321,7 +321,8 @@ fn has_event(conversation: &Conversation, wanted: EventType) -> bool {
     }
 }
 
-/// The `contextDelivered` payloads, as JSON text.
+/// The `contextDelivered` payloads, as JSON text, one space between two (a
+/// line break would send the text through normalisation for nothing).
 pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     let mut text = String::new();
     for event in &conversation.events {
@@ -331,7 +332,7 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
         } = &event.kind
         {
             text.push_str(&payload.to_string());
-            text.push('\n');
+            text.push(' ');
         }
     }
     text

@@ -488,10 +488,12 @@ impl Conversation {
                     _ => latest = Some((index, at)),
                 }
             }
-            if let Some(normalized) = event
-                .kind
-                .text()
-                .and_then(crate::checks::normalize::normalize)
+            // Tool names are identifiers no check matches as text.
+            if !matches!(event.kind, EventKind::ToolCall { .. })
+                && let Some(normalized) = event
+                    .kind
+                    .text()
+                    .and_then(crate::checks::normalize::normalize)
             {
                 facts.normalized.push((index, normalized));
             }
