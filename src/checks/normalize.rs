@@ -41,6 +41,16 @@ impl Normalized {
         &self.text
     }
 
+    /// Whether byte `at` of the normalised text is a space that stands for
+    /// white space holding a line break in `original` (the text this was
+    /// made from).
+    pub fn is_line_break(&self, original: &str, at: usize) -> bool {
+        self.text.as_bytes().get(at) == Some(&b' ')
+            && original
+                .get(self.starts[at] as usize..self.ends[at] as usize)
+                .is_some_and(|run| run.contains(['\n', '\r', '\u{2028}', '\u{2029}']))
+    }
+
     /// The original byte range behind `start..end` of the normalised text:
     /// from the start of the characters that produced byte `start` to the
     /// end of those that produced byte `end - 1`.
@@ -334,6 +344,12 @@ mod tests {
         let end = text.find(" now").unwrap();
         let (from, to) = normalized.original_range(start, end);
         assert_eq!(&original[from..to], "I\u{2019}ll   transfer\u{00A0}you");
+        assert!(!normalized.is_line_break(original, text.find(' ').unwrap()));
+        let broken = "I'll transfer you.\n\n  If you need more, ask.";
+        let folded = normalize(broken).unwrap();
+        let space = folded.as_str().find(" If").unwrap();
+        assert!(folded.is_line_break(broken, space));
+        assert!(!folded.is_line_break(broken, folded.as_str().find(" transfer").unwrap()));
         // A match inside what one character expanded to maps to that character.
         let dots = text.find("...").unwrap();
         let (from, to) = normalized.original_range(dots + 1, dots + 2);

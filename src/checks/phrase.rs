@@ -39,20 +39,33 @@
 //! that "I'll transfer you now, and if you need anything, let me know"
 //! still counts.
 //!
-//! ## Recordings cut after an offer: `ends_after_offer`
-//! A match in a turn that ends the recording on its speaker's side (no turn
-//! by anyone else follows), right after another speaker's turn that matches
-//! one of `ends_after_offer`, is set aside: the customer accepted an offer
-//! ("Would you like me to transfer you?" -> "Yes please ###TRANSFER###") and
-//! the recording stops before the agent could act. If nothing else matched,
-//! the outcome is unscored with that reason, never a fail or a pass.
+//! ## Recordings that end on a reply: `final_reply`
+//! A recording can stop on one side's reply, before the other side had a
+//! turn: a benchmark's user simulator accepts an offer with its end token
+//! ("Would you like me to transfer you?" -> "Yes please ###TRANSFER###"),
+//! a log is cut. `final_reply` says what such a reply, by `speaker`, is
+//! worth when nothing by anyone else follows it:
+//! - when the turn it answers matches one of `not_after` (an offer), the
+//!   reply and everything said before the offer are set aside: the
+//!   offer was the other side's latest word, and the recording ended on
+//!   its answer. What the offer turn itself says still counts;
+//! - otherwise a match in the reply counts only when the turn it answers
+//!   matches one of `counts_after` (the reply was led there by what it
+//!   answers): a customer's transfer token after "please hold while I
+//!   get a specialist" counts; one after talk of baggage does not.
+//!
+//! Set-aside matches never pass or fail a check: if nothing else matched,
+//! the outcome is unscored, with that reason.
 //!
 //! ```yaml
 //! - phrase_absent:
 //!     speaker: [ai, customer]
 //!     patterns: ['\bI(''ll| will) transfer you\b', '###TRANSFER###']
 //!     unless: ['\bif\b', '\blet me know\b', '\?']
-//!     ends_after_offer: ['\b(transfer|connect)\w*\b[^.!?]*\?']
+//!     final_reply:
+//!       speaker: customer
+//!       counts_after: ['\b(transfer|connect|specialist|human)\w*']
+//!       not_after: ['\b(transfer|connect)\w*\b[^.!?]*\?']
 //! ```
 //!
 //! ## What counts depends on the trigger: `by_trigger`
@@ -77,7 +90,7 @@
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
 //! window with a missing timestamp, or a turn stamped before the phase it
 //! follows, is unscored; so is a check whose only matches were set aside by
-//! `ends_after_offer`.
+//! `final_reply`.
 
 use serde::Deserialize;
 
@@ -97,11 +110,78 @@ pub struct PhraseParams {
     pub if_empty: Option<IfEmpty>,
     /// A match does not count when its sentence matches one of these.
     pub unless: Option<Patterns>,
-    /// A match in the turn that ends the recording, right after another
-    /// speaker's turn matching one of these, is set aside (unscored).
-    pub ends_after_offer: Option<Patterns>,
+    /// What a reply that ends the recording is worth (see the module doc).
+    pub final_reply: Option<FinalReply>,
     /// More patterns that count when the escalation has this trigger.
     pub by_trigger: Option<ByTrigger>,
+}
+
+/// How a reply that ends the recording counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinalReply {
+    /// Whose reply: the side that can end a recording (a customer, a
+    /// user simulator).
+    pub speaker: OneOrMany<Speaker>,
+    /// The reply counts only after a turn that matches one of these.
+    pub counts_after: Patterns,
+    /// After a turn that matches one of these (an offer), the reply and
+    /// what came before the offer are set aside.
+    pub not_after: Patterns,
+}
+
+/// Where a recording ends on a reply (see [`FinalReply`]), and what it
+/// sets aside.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    /// The reply that ends the recording.
+    reply: usize,
+    /// The turn it answers.
+    answered: usize,
+    /// That turn was an offer: what came before it is set aside too.
+    offer: bool,
+}
+
+impl Cut {
+    /// The reply (every turn after the one it answers), and after an
+    /// offer, every turn before the offer.
+    fn sets_aside(&self, index: usize) -> bool {
+        index > self.answered || (self.offer && index < self.answered)
+    }
+}
+
+impl FinalReply {
+    /// Where the recording ends on a reply by `speaker` that this setting
+    /// sets aside, if it does.
+    fn cut(&self, conversation: &Conversation) -> Option<Cut> {
+        let speaker_at = |index: usize| match &conversation.events[index].kind {
+            EventKind::Turn { speaker, .. } => Some(*speaker),
+            _ => None,
+        };
+        let reply = (0..conversation.events.len())
+            .rev()
+            .find_map(|index| speaker_at(index).map(|speaker| (index, speaker)))?;
+        if !self.speaker.contains(&reply.1) {
+            return None;
+        }
+        // The reply's side may have said more than one thing at the end.
+        let answered = (0..reply.0)
+            .rev()
+            .find(|&index| speaker_at(index).is_some_and(|speaker| speaker != reply.1))?;
+        let text = conversation.matching_text(answered)?;
+        if self.not_after.is_match(text) {
+            return Some(Cut {
+                reply: reply.0,
+                answered,
+                offer: true,
+            });
+        }
+        (!self.counts_after.is_match(text)).then_some(Cut {
+            reply: reply.0,
+            answered,
+            offer: false,
+        })
+    }
 }
 
 /// Patterns per escalation trigger, and for conversations whose source
@@ -165,21 +245,18 @@ enum Said {
     /// A match that counts; with the trigger whose `by_trigger` patterns
     /// made it, if it was one of those.
     Found(Match, Option<&'static str>),
-    /// Matches, every one set aside: the recording ends on this turn, which
-    /// answers an offer in the turn at this index.
-    AfterOffer(usize),
     Nothing,
 }
 
 impl PhraseParams {
     /// The first match in `turn` that counts: not inside a sentence that
-    /// matches `unless`, not set aside by `ends_after_offer`.
+    /// matches `unless`. (`final_reply` is applied by the caller.)
     fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
         let extra = self
             .by_trigger
             .as_ref()
             .and_then(|by| by.for_trigger(conversation.facts.trigger));
-        if self.unless.is_none() && self.ends_after_offer.is_none() {
+        if self.unless.is_none() {
             // The hot path: one search, no sentence work.
             if let Some(found) = self.patterns.find(turn.text) {
                 return Said::Found(found, None);
@@ -190,9 +267,21 @@ impl PhraseParams {
                 None => Said::Nothing,
             };
         }
+        let normalized = conversation.normalized(turn.index);
+        let original = conversation.events[turn.index]
+            .kind
+            .text()
+            .unwrap_or_default();
+        // Where the matching text has a space for a line break of the original.
+        let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
         let counts = |found: &Match| {
             self.unless.as_ref().is_none_or(|unless| {
-                !unless.is_match(sentence_around(turn.text, found.start, found.end))
+                !unless.is_match(sentence_around(
+                    turn.text,
+                    found.start,
+                    found.end,
+                    &line_break,
+                ))
             })
         };
         let found = match self.patterns.find_iter(turn.text).find(counts) {
@@ -201,15 +290,10 @@ impl PhraseParams {
                 Some((patterns.find_iter(turn.text).find(counts)?, Some(name)))
             }),
         };
-        let Some((found, trigger)) = found else {
-            return Said::Nothing;
-        };
-        if let Some(offers) = &self.ends_after_offer
-            && let Some(offer) = answered_offer(conversation, turn, offers)
-        {
-            return Said::AfterOffer(offer);
+        match found {
+            Some((found, trigger)) => Said::Found(found, trigger),
+            None => Said::Nothing,
         }
-        Said::Found(found, trigger)
     }
 }
 
@@ -228,13 +312,23 @@ fn found_evidence(
 }
 
 /// The sentence of `text` around bytes `start..end`: back to the previous
-/// `.`, `!`, `?` or `;` followed by a space (or the start), forward to the
-/// next one (or the end), and cut after the match at a coordinated clause
-/// (`, and `, `, but `, `, so `), which a condition before it does not reach.
-pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
+/// `.`, `!`, `?` or `;` followed by a space, or line break (a space for
+/// which `line_break` holds, or a written-out `\n` as in JSON text a model
+/// put in its message), or the start; forward to the next one, or the end;
+/// and cut after the match at a coordinated clause (`, and `, `, but `,
+/// `, so `), which a condition before it does not reach.
+pub fn sentence_around<'t>(
+    text: &'t str,
+    start: usize,
+    end: usize,
+    line_break: &dyn Fn(usize) -> bool,
+) -> &'t str {
     let bytes = text.as_bytes();
     let is_stop = |i: usize| {
-        matches!(bytes[i], b'.' | b'!' | b'?' | b';') && bytes.get(i + 1).is_none_or(|b| *b == b' ')
+        (matches!(bytes[i], b'.' | b'!' | b'?' | b';')
+            && bytes.get(i + 1).is_none_or(|b| *b == b' '))
+            || (bytes[i] == b' ' && line_break(i))
+            || (bytes[i] == b'n' && i > 0 && bytes[i - 1] == b'\\')
     };
     let from = (0..start.min(bytes.len()))
         .rev()
@@ -250,31 +344,6 @@ pub fn sentence_around(text: &str, start: usize, end: usize) -> &str {
         }
     }
     text.get(from..to).unwrap_or(text).trim()
-}
-
-/// When `turn` ends the recording on its speaker's side (no turn by anyone
-/// else after it) and the turn just before it by another speaker matches
-/// one of `offers`: that turn's index.
-fn answered_offer(
-    conversation: &Conversation,
-    turn: &TurnRef<'_>,
-    offers: &Patterns,
-) -> Option<usize> {
-    let speaker_of = |index: usize| match &conversation.events[index].kind {
-        EventKind::Turn { speaker, .. } => Some(*speaker),
-        _ => None,
-    };
-    let answered_later = (turn.index + 1..conversation.events.len())
-        .any(|index| speaker_of(index).is_some_and(|speaker| speaker != turn.speaker));
-    if answered_later {
-        return None;
-    }
-    let offer = (0..turn.index)
-        .rev()
-        .find(|&index| speaker_of(index).is_some_and(|speaker| speaker != turn.speaker))?;
-    offers
-        .is_match(conversation.matching_text(offer)?)
-        .then_some(offer)
 }
 
 /// `before`, the scope's words, then `after`: every reason here names its
@@ -308,23 +377,27 @@ impl PhrasePresent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Fail, &scope);
         }
-        let mut after_offer = None;
+        let cut = params
+            .final_reply
+            .as_ref()
+            .and_then(|f| f.cut(conversation));
+        let mut set_aside = false;
         for turn in &turns {
-            match params.said(conversation, turn) {
-                Said::Found(found, trigger) => {
-                    return Outcome::pass(reason(&["found in "], &scope, "")).with(found_evidence(
-                        conversation,
-                        turn.index,
-                        &found,
-                        trigger,
-                    ));
+            if let Said::Found(found, trigger) = params.said(conversation, turn) {
+                if cut.is_some_and(|cut| cut.sets_aside(turn.index)) {
+                    set_aside = true;
+                    continue;
                 }
-                Said::AfterOffer(offer) => after_offer = Some((turn.index, offer)),
-                Said::Nothing => {}
+                return Outcome::pass(reason(&["found in "], &scope, "")).with(found_evidence(
+                    conversation,
+                    turn.index,
+                    &found,
+                    trigger,
+                ));
             }
         }
-        if let Some((index, offer)) = after_offer {
-            return cut_after_offer(conversation, index, offer);
+        if let Some(cut) = cut.filter(|_| set_aside) {
+            return cut_short(conversation, cut);
         }
         let mut patterns = itoa::Buffer::new();
         let mut count = itoa::Buffer::new();
@@ -359,24 +432,28 @@ impl PhraseAbsent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Na, &scope);
         }
-        let mut after_offer = None;
+        let cut = params
+            .final_reply
+            .as_ref()
+            .and_then(|f| f.cut(conversation));
+        let mut set_aside = false;
         let hits: Vec<Evidence> = turns
             .iter()
             .filter_map(|turn| match params.said(conversation, turn) {
+                Said::Found(_, _) if cut.is_some_and(|cut| cut.sets_aside(turn.index)) => {
+                    set_aside = true;
+                    None
+                }
                 Said::Found(found, trigger) => {
                     Some(found_evidence(conversation, turn.index, &found, trigger))
-                }
-                Said::AfterOffer(offer) => {
-                    after_offer = Some((turn.index, offer));
-                    None
                 }
                 Said::Nothing => None,
             })
             .collect();
         if hits.is_empty()
-            && let Some((index, offer)) = after_offer
+            && let Some(cut) = cut.filter(|_| set_aside)
         {
-            return cut_after_offer(conversation, index, offer);
+            return cut_short(conversation, cut);
         }
         if hits.is_empty() {
             let mut scanned = String::with_capacity(15 + 4 * turns.len());
@@ -413,17 +490,66 @@ impl PhraseAbsent {
     }
 }
 
-/// The outcome when the only matches were in a reply to an offer that ends
-/// the recording: nothing can be said of what would have followed.
-fn cut_after_offer(conversation: &Conversation, index: usize, offer: usize) -> Outcome {
-    let (mut reply, mut offered) = (itoa::Buffer::new(), itoa::Buffer::new());
-    Outcome::unscored(super::words(&[
-        "the recording ends on the reply (event ",
-        reply.format(index),
-        ") to an offer (event ",
-        offered.format(offer),
-        "): the other side had no turn to act on it",
-    ]))
-    .with(Evidence::event(conversation, offer).with_note("the offer"))
-    .with(Evidence::event(conversation, index).with_note("the reply that ends the recording"))
+/// The outcome when every match was set aside by `final_reply`: nothing can
+/// be said of what would have followed the reply that ends the recording.
+fn cut_short(conversation: &Conversation, cut: Cut) -> Outcome {
+    let (mut reply, mut answered) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let reason = if cut.offer {
+        super::words(&[
+            "the recording ends on the reply (event ",
+            reply.format(cut.reply),
+            ") to an offer (event ",
+            answered.format(cut.answered),
+            "): the other side had no turn to act on it",
+        ])
+    } else {
+        super::words(&[
+            "the only match is in the reply that ends the recording (event ",
+            reply.format(cut.reply),
+            "), and what it answers (event ",
+            answered.format(cut.answered),
+            ") did not lead to it",
+        ])
+    };
+    let answered_note = if cut.offer {
+        "the offer"
+    } else {
+        "what the reply answers"
+    };
+    Outcome::unscored(reason)
+        .with(Evidence::event(conversation, cut.answered).with_note(answered_note))
+        .with(
+            Evidence::event(conversation, cut.reply).with_note("the reply that ends the recording"),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn around<'t>(text: &'t str, needle: &str) -> &'t str {
+        let start = text.find(needle).unwrap();
+        sentence_around(text, start, start + needle.len(), &|_| false)
+    }
+
+    #[test]
+    fn sentences_are_cut_at_stops_coordinations_and_written_line_breaks() {
+        let text = "Done. If you need more, I will transfer you. Bye!";
+        assert_eq!(
+            around(text, "I will transfer"),
+            "If you need more, I will transfer you."
+        );
+        let text = "I'll transfer you now, and if you need anything, let me know.";
+        assert_eq!(around(text, "I'll transfer you"), "I'll transfer you now");
+        let text = r"Options:\n- if needed, call us\n\nI'll transfer you now.";
+        assert_eq!(around(text, "I'll transfer you"), "I'll transfer you now.");
+        // A space that stood for a line break in the original is a stop.
+        let text = "- if needed, call us I'll transfer you now";
+        let start = text.find("I'll").unwrap();
+        let at_break = |i: usize| i == start - 1;
+        assert_eq!(
+            sentence_around(text, start, start + 4, &at_break),
+            "I'll transfer you now"
+        );
+    }
 }
