@@ -240,15 +240,23 @@ fn customer_identifiers(conversation: &Conversation) -> Vec<String> {
     found
 }
 
-/// Whether a key names a user, customer, account, member, phone or e-mail.
+/// Whether a key holds an id of a user, customer, account or member
+/// (`user_id`, `customerNumber`, `username`), a phone number or an e-mail
+/// address; not other facts about them (`account_status`).
 fn is_id_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    [
-        "user", "customer", "account", "member", "phone", "email", "e_mail",
-    ]
-    .iter()
-    .any(|k| key.contains(k))
-        && !key.contains("name")
+    if ["phone", "email", "e_mail"].iter().any(|k| key.contains(k)) {
+        return !key.contains("verified") && !key.contains("status");
+    }
+    let whose = ["user", "customer", "account", "member"]
+        .iter()
+        .any(|k| key.contains(k));
+    let id = key.ends_with("id")
+        || key.contains("number")
+        || key.ends_with("_no")
+        || key == "username"
+        || ["user", "customer", "account", "member"].contains(&key.as_str());
+    whose && id
 }
 
 /// Identity fields of one object: ids (keys naming a user, customer ...)
@@ -414,7 +422,29 @@ fn stated_identity(text: &str, add: &mut impl FnMut(&str)) {
         }
     }
     for caps in ID.captures_iter(text) {
-        if let Some(id) = (1..=4).find_map(|group| caps.get(group)) {
+        // An e-mail address or a phone number is the customer's only when
+        // they say so ("my number is", "reach me at"); a customer also
+        // quotes an insurer's or a shop's.
+        let theirs = |at: usize| {
+            let before = text[..at].to_ascii_lowercase();
+            let near = &before[before.len().saturating_sub(40)..];
+            [
+                "my ",
+                "me at",
+                "me on",
+                "reach me",
+                "call me",
+                "contact me",
+                "i'm at",
+            ]
+            .iter()
+            .any(|cue| near.contains(cue))
+        };
+        if let Some(id) = caps.get(1).or_else(|| caps.get(2)) {
+            add(id.as_str());
+        } else if let Some(id) = caps.get(3).or_else(|| caps.get(4))
+            && theirs(id.start())
+        {
             add(id.as_str());
         }
     }
