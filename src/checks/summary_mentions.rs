@@ -426,8 +426,11 @@ fn stated_identity(text: &str, add: &mut impl FnMut(&str)) {
         // they say so ("my number is", "reach me at"); a customer also
         // quotes an insurer's or a shop's.
         let theirs = |at: usize| {
-            let before = text[..at].to_ascii_lowercase();
-            let near = &before[before.len().saturating_sub(40)..];
+            let mut from = at.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let near = text[from..at].to_ascii_lowercase();
             [
                 "my ",
                 "me at",
