@@ -110,7 +110,7 @@ fn default_min_request_terms() -> usize {
 }
 
 /// Past forms of what an agent (or a customer) does to resolve a case.
-const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated)";
+const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated)";
 
 /// What was tried, read in one clause of a summary.
 static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
