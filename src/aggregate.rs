@@ -1,5 +1,14 @@
 //! Per-call summaries -> the aggregate scorecard and the handoff metrics.
 //!
+//! Rates are honest about what went unscored. Unscored verdicts are seldom
+//! missing at random (without a judge, only what the rules failed can be
+//! scored, so the scored verdicts are the failures), and a rate over the
+//! scored ones alone would be a selection artefact. So a pass rate, with
+//! its Wilson interval, is given only where every applicable verdict was
+//! scored; elsewhere the aggregate gives the range the rate must lie in
+//! (every unscored verdict failing, to every one passing), and likewise for
+//! mean scores.
+//!
 //! The aggregator is fed in input order on one thread. Its memory grows only
 //! where a metric needs every call: 24 bytes per conversation for re-contact
 //! within 24 hours (customer key, start, end) and 4 bytes per measured
@@ -39,8 +48,62 @@ impl Counts {
     pub fn scored(&self) -> u64 {
         self.pass + self.fail
     }
+    /// pass / (pass + fail) with its 95% Wilson interval, only when no
+    /// applicable verdict went unscored (see the module doc).
     pub fn pass_rate(&self) -> Option<Rate> {
+        if self.unscored > 0 {
+            return None;
+        }
         wilson(self.pass, self.scored())
+    }
+    /// The range the pass rate lies in once the unscored verdicts are
+    /// known: pass / applicable (all of them fail) to (pass + unscored) /
+    /// applicable (all pass). `None` when nothing applied.
+    pub fn pass_rate_bounds(&self) -> Option<Bounds> {
+        let applicable = self.applicable();
+        (applicable > 0).then(|| Bounds {
+            low: round4(self.pass as f64 / applicable as f64),
+            high: round4((self.pass + self.unscored) as f64 / applicable as f64),
+        })
+    }
+}
+
+/// A range a figure must lie in: what is known when some of what it is
+/// computed from is not.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bounds {
+    pub low: f64,
+    pub high: f64,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Call scores as far as they are known: the mean of scored calls, and the
+/// sums of the lowest and highest score each call could still take.
+#[derive(Debug, Clone, Default)]
+struct ScoreRange {
+    calls: u64,
+    low: f64,
+    high: f64,
+    /// Calls whose score an unscored dimension could still move.
+    partial: u64,
+}
+
+impl ScoreRange {
+    fn push(&mut self, (low, high): (f64, f64)) {
+        self.calls += 1;
+        self.low += low;
+        self.high += high;
+        self.partial += u64::from(high > low);
+    }
+
+    fn bounds(&self) -> Option<Bounds> {
+        (self.partial > 0).then(|| Bounds {
+            low: round4(self.low / self.calls as f64),
+            high: round4(self.high / self.calls as f64),
+        })
     }
 }
 
@@ -49,6 +112,7 @@ struct Group {
     conversations: u64,
     verdicts: Counts,
     scores: Moments,
+    score_range: ScoreRange,
     dimensions: Vec<Counts>,
 }
 
@@ -60,6 +124,11 @@ impl Group {
             && let Some(score) = call.score
         {
             self.scores.push(score);
+        }
+        if call.verdict != Status::Na
+            && let Some(bounds) = call.score_bounds
+        {
+            self.score_range.push(bounds);
         }
         if self.dimensions.len() < call.dimensions.len() {
             self.dimensions
@@ -79,7 +148,8 @@ struct Contact {
     start: i64,
     /// End in seconds; `i64::MIN` when unknown.
     end: i64,
-    /// 0 not escalated, 1 escalated and the handoff passed, 2 failed, 3 other.
+    /// 0 not escalated, 1 escalated and the handoff passed, 2 failed,
+    /// 3 undecided (unscored), 4 the rubric did not apply.
     escalation: u8,
 }
 
@@ -106,6 +176,7 @@ pub struct Aggregator {
     /// -> slice value -> group. Looked up by `&str`, allocated once per value.
     slices: BTreeMap<String, BTreeMap<String, Group>>,
     escalated: u64,
+    clock_contradictions: u64,
     contacts: Vec<Contact>,
     first_response: Vec<f32>,
     first_response_unscored: u64,
@@ -114,6 +185,7 @@ pub struct Aggregator {
     csat_not_escalated: Csat,
     csat_handoff_pass: Csat,
     csat_handoff_fail: Csat,
+    csat_handoff_undecided: Csat,
 }
 
 impl Aggregator {
@@ -124,6 +196,7 @@ impl Aggregator {
             all: Group::default(),
             slices: BTreeMap::new(),
             escalated: 0,
+            clock_contradictions: 0,
             contacts: Vec::new(),
             first_response: Vec::new(),
             first_response_unscored: 0,
@@ -132,6 +205,7 @@ impl Aggregator {
             csat_not_escalated: Csat::default(),
             csat_handoff_pass: Csat::default(),
             csat_handoff_fail: Csat::default(),
+            csat_handoff_undecided: Csat::default(),
         }
     }
 
@@ -159,13 +233,15 @@ impl Aggregator {
             self.slice(&kind, value).add(call);
         }
         let metrics = &call.metrics;
+        self.clock_contradictions += u64::from(call.clock_contradiction);
         if metrics.escalated {
             self.escalated += 1;
             self.csat_escalated.add(metrics.csat);
             match call.verdict {
                 Status::Pass => self.csat_handoff_pass.add(metrics.csat),
                 Status::Fail => self.csat_handoff_fail.add(metrics.csat),
-                _ => {}
+                Status::Unscored => self.csat_handoff_undecided.add(metrics.csat),
+                Status::Na => {}
             }
         } else {
             self.csat_not_escalated.add(metrics.csat);
@@ -188,7 +264,8 @@ impl Aggregator {
                 (false, _) => 0,
                 (true, Status::Pass) => 1,
                 (true, Status::Fail) => 2,
-                (true, _) => 3,
+                (true, Status::Unscored) => 3,
+                (true, Status::Na) => 4,
             },
         });
     }
@@ -207,6 +284,7 @@ impl Aggregator {
                         unscored: counts.unscored,
                         na: counts.na,
                         pass_rate: counts.pass_rate(),
+                        pass_rate_bounds: counts.pass_rate_bounds(),
                     }
                 })
                 .collect()
@@ -219,7 +297,12 @@ impl Aggregator {
             unscored: g.verdicts.unscored,
             not_applicable: g.verdicts.na,
             pass_rate: g.verdicts.pass_rate(),
-            mean_score: g.scores.mean(),
+            pass_rate_bounds: g.verdicts.pass_rate_bounds(),
+            mean_score: match g.score_range.partial {
+                0 => g.scores.mean(),
+                _ => None,
+            },
+            mean_score_bounds: g.score_range.bounds(),
         };
         let mut slices: BTreeMap<String, BTreeMap<String, SliceSummary>> = BTreeMap::new();
         for (kind, groups) in &self.slices {
@@ -244,6 +327,7 @@ impl Aggregator {
         Aggregate {
             conversations: self.all.conversations,
             escalated: self.escalated,
+            clock_contradictions: self.clock_contradictions,
             calls: group(&self.all),
             dimensions: dimension(&self.dimension_ids, &self.all.dimensions),
             slices,
@@ -259,6 +343,7 @@ impl Aggregator {
                     not_escalated: csat(&self.csat_not_escalated),
                     escalated_handoff_passed: csat(&self.csat_handoff_pass),
                     escalated_handoff_failed: csat(&self.csat_handoff_fail),
+                    escalated_handoff_undecided: csat(&self.csat_handoff_undecided),
                 },
                 first_meaningful_response_s: FirstResponse {
                     measured: self.first_response.len() as u64,
@@ -276,7 +361,7 @@ impl Aggregator {
 fn recontact(contacts: &mut [Contact]) -> Recontact {
     contacts.sort_unstable_by_key(|c| (c.customer, c.start));
     let mut result = Recontact::default();
-    let mut by_verdict = [Counts::default(); 4];
+    let mut by_verdict = [Counts::default(); 5];
     let mut start = 0;
     while start < contacts.len() {
         let customer = contacts[start].customer;
@@ -316,6 +401,7 @@ fn recontact(contacts: &mut [Contact]) -> Recontact {
     result.rate = wilson(all.fail, all.scored());
     result.rate_handoff_passed = wilson(by_verdict[1].fail, by_verdict[1].scored());
     result.rate_handoff_failed = wilson(by_verdict[2].fail, by_verdict[2].scored());
+    result.rate_handoff_undecided = wilson(by_verdict[3].fail, by_verdict[3].scored());
     result
 }
 
@@ -323,6 +409,10 @@ fn recontact(contacts: &mut [Contact]) -> Recontact {
 pub struct Aggregate {
     pub conversations: u64,
     pub escalated: u64,
+    /// Conversations whose timestamps contradict the order of their events
+    /// (or that state a negative duration): checks that measure time in
+    /// them report unscored.
+    pub clock_contradictions: u64,
     pub calls: GroupSummary,
     pub dimensions: Vec<DimensionSummary>,
     pub slices: BTreeMap<String, BTreeMap<String, SliceSummary>>,
@@ -338,8 +428,17 @@ pub struct GroupSummary {
     pub failed: u64,
     pub unscored: u64,
     pub not_applicable: u64,
+    /// passed / scored with its 95% Wilson interval; null when any call is
+    /// unscored (see `pass_rate_bounds`).
     pub pass_rate: Option<Rate>,
+    /// passed / (scored + unscored) to (passed + unscored) / (scored + unscored).
+    pub pass_rate_bounds: Option<Bounds>,
+    /// Mean call score with its 95% interval; null when an unscored
+    /// dimension could still move some call's score (see `mean_score_bounds`).
     pub mean_score: Option<Mean>,
+    /// The mean of the lowest and of the highest score each call could
+    /// take; present when some call's score is not final.
+    pub mean_score_bounds: Option<Bounds>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -351,8 +450,12 @@ pub struct DimensionSummary {
     pub fail: u64,
     pub unscored: u64,
     pub na: u64,
-    /// pass / (pass + fail), with its 95% Wilson interval.
+    /// pass / (pass + fail), with its 95% Wilson interval, when no
+    /// applicable verdict went unscored; else null.
     pub pass_rate: Option<Rate>,
+    /// The range the pass rate lies in: pass / applicable to
+    /// (pass + unscored) / applicable.
+    pub pass_rate_bounds: Option<Bounds>,
 }
 
 #[derive(Debug, Serialize)]
@@ -379,6 +482,9 @@ pub struct Recontact {
     pub rate: Option<Rate>,
     pub rate_handoff_passed: Option<Rate>,
     pub rate_handoff_failed: Option<Rate>,
+    /// Escalated conversations whose handoff verdict is unscored, apart:
+    /// they are in neither of the two above.
+    pub rate_handoff_undecided: Option<Rate>,
 }
 
 #[derive(Debug, Serialize)]
@@ -395,6 +501,8 @@ pub struct CsatSplit {
     pub not_escalated: CsatSummary,
     pub escalated_handoff_passed: CsatSummary,
     pub escalated_handoff_failed: CsatSummary,
+    /// Escalated conversations whose handoff verdict is unscored.
+    pub escalated_handoff_undecided: CsatSummary,
 }
 
 #[derive(Debug, Serialize)]
@@ -411,4 +519,56 @@ pub struct FirstResponse {
     pub unscored: u64,
     pub median: Option<f64>,
     pub p90: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(pass: u64, fail: u64, unscored: u64) -> Counts {
+        Counts {
+            pass,
+            fail,
+            unscored,
+            na: 0,
+        }
+    }
+
+    #[test]
+    fn a_rate_with_unscored_verdicts_is_a_range_not_a_one_sided_rate() {
+        // Without a judge only rule failures are scored: 35 fail, 151 wait.
+        let pending = counts(0, 35, 151);
+        assert_eq!(pending.pass_rate(), None);
+        assert_eq!(
+            pending.pass_rate_bounds(),
+            Some(Bounds {
+                low: 0.0,
+                high: 0.8118
+            })
+        );
+        // Everything scored: the rate and its interval, and a range of one point.
+        let scored = counts(200, 23, 0);
+        let rate = scored.pass_rate().unwrap();
+        assert!((rate.value - 200.0 / 223.0).abs() < 1e-4, "{rate:?}");
+        assert!(rate.low < rate.value && rate.value < rate.high);
+        let bounds = scored.pass_rate_bounds().unwrap();
+        assert_eq!(bounds.low, bounds.high);
+        assert_eq!(counts(0, 0, 0).pass_rate_bounds(), None);
+    }
+
+    #[test]
+    fn mean_scores_become_ranges_when_a_call_is_not_final() {
+        let mut range = ScoreRange::default();
+        range.push((80.0, 80.0));
+        range.push((60.0, 60.0));
+        assert_eq!(range.bounds(), None, "every score is final");
+        range.push((40.0, 100.0));
+        assert_eq!(
+            range.bounds(),
+            Some(Bounds {
+                low: 60.0,
+                high: 80.0
+            })
+        );
+    }
 }

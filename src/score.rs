@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::checks::{CheckKind, Outcome, Status};
 use crate::judge::runner::{JudgeRequest, JudgeRunner};
+use crate::rubric::condition::Truth;
 use crate::rubric::{Dimension, Rubric};
 use crate::trace::{Channel, Conversation, Trigger};
 
@@ -141,6 +142,12 @@ pub struct CallSummary {
     pub customer: u64,
     pub started_at_s: Option<i64>,
     pub ended_at_s: Option<i64>,
+    /// The lowest and highest score the call could have once its unscored
+    /// dimensions are scored (all failing, all passing); equal when none is.
+    pub score_bounds: Option<(f64, f64)>,
+    /// The conversation's clock contradicts its order (see
+    /// [`Conversation::has_clock_contradiction`]).
+    pub clock_contradiction: bool,
 }
 
 fn round2(x: f64) -> f64 {
@@ -188,33 +195,35 @@ fn score_dimension<'r>(
     judge: &JudgeRunner,
     jobs: &mut Vec<JudgeJob>,
 ) -> DimensionCard<'r> {
-    if let Some(reason) = dimension
-        .applies_when
-        .as_ref()
-        .and_then(|condition| crate::checks::needs::condition_not_recorded(conversation, condition))
-    {
-        return DimensionCard {
-            id: &dimension.id,
-            status: Status::Unscored,
-            score: None,
-            weight: dimension.weight,
-            critical: dimension.critical,
-            reason: Some(reason),
-            checks: Vec::new(),
+    // A condition on what the source cannot record is unknown, as is one
+    // whose facts contradict each other (Truth::Unknown).
+    if let Some(condition) = &dimension.applies_when {
+        let truth = match crate::checks::needs::condition_not_recorded(conversation, condition) {
+            Some(reason) => Truth::Unknown(reason),
+            None => condition.truth(conversation),
         };
-    }
-    if let Some(condition) = &dimension.applies_when
-        && let Err(reason) = condition.explain(conversation)
-    {
-        return DimensionCard {
-            id: &dimension.id,
-            status: Status::Na,
-            score: None,
-            weight: dimension.weight,
-            critical: dimension.critical,
-            reason: Some(crate::checks::words(&["does not apply: ", &reason])),
-            checks: Vec::new(),
+        let (status, reason) = match truth {
+            Truth::Holds => (None, String::new()),
+            Truth::Fails(reason) => (
+                Some(Status::Na),
+                crate::checks::words(&["does not apply: ", &reason]),
+            ),
+            Truth::Unknown(reason) => (
+                Some(Status::Unscored),
+                crate::checks::words(&["cannot tell whether it applies: ", &reason]),
+            ),
         };
+        if let Some(status) = status {
+            return DimensionCard {
+                id: &dimension.id,
+                status,
+                score: None,
+                weight: dimension.weight,
+                critical: dimension.critical,
+                reason: Some(reason),
+                checks: Vec::new(),
+            };
+        }
     }
     // Rule checks first: a judge check's run policy depends on them. Judge
     // checks hold a placeholder (no allocation) until then.
@@ -358,13 +367,23 @@ pub fn score_call<'r, 'c>(
             csat: conversation.outcome.as_ref().and_then(|o| o.csat),
         },
     };
-    let unrecordable = rubric.applies_to.as_ref().and_then(|condition| {
-        crate::checks::needs::condition_not_recorded(conversation, condition)
-    });
-    match &rubric.applies_to {
-        // Whether the rubric applies cannot be known: no dimension can be scored.
-        Some(_) if unrecordable.is_some() => {
-            let reason = unrecordable.unwrap_or_default();
+    let applies = match rubric.applies_to.as_ref() {
+        None => Truth::Holds,
+        Some(condition) => {
+            match crate::checks::needs::condition_not_recorded(conversation, condition) {
+                Some(reason) => Truth::Unknown(reason),
+                None => condition.truth(conversation),
+            }
+        }
+    };
+    let mut applies_unknown = None;
+    match applies {
+        Truth::Fails(reason) => {
+            card.reason = Some(format!("rubric does not apply: {reason}"));
+        }
+        // No dimension can be scored: each is unscored, and so is the call.
+        Truth::Unknown(reason) => {
+            let reason = format!("cannot tell whether the rubric applies: {reason}");
             card.dimensions = rubric
                 .dimensions
                 .iter()
@@ -374,18 +393,13 @@ pub fn score_call<'r, 'c>(
                     score: None,
                     weight: dimension.weight,
                     critical: dimension.critical,
-                    reason: Some(format!("rubric may not apply: {reason}")),
+                    reason: Some(reason.clone()),
                     checks: Vec::new(),
                 })
                 .collect();
+            applies_unknown = Some(reason);
         }
-        Some(condition) if !condition.holds(conversation) => {
-            card.reason = Some(format!(
-                "rubric does not apply: {}",
-                condition.explain(conversation).err().unwrap_or_default()
-            ));
-        }
-        _ => {
+        Truth::Holds => {
             card.dimensions = rubric
                 .dimensions
                 .iter()
@@ -412,8 +426,13 @@ pub fn score_call<'r, 'c>(
         customer: customer_key(&conversation.customer.id),
         started_at_s: conversation.started_at.map(|t| t.as_second()),
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
+        score_bounds: None,
+        clock_contradiction: conversation.has_clock_contradiction(),
     };
     settle(rubric, &mut card, &mut summary);
+    if applies_unknown.is_some() {
+        card.reason = applies_unknown;
+    }
     Scored {
         card,
         summary,
@@ -441,9 +460,11 @@ pub fn answer(
 
 /// The call's verdict and what follows from it, from its dimensions.
 fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummary) {
-    if !card.dimensions.is_empty() {
-        decide(rubric, card);
-    }
+    summary.score_bounds = if card.dimensions.is_empty() {
+        None
+    } else {
+        decide(rubric, card)
+    };
     card.passed = match card.verdict {
         Status::Pass => Some(true),
         Status::Fail => Some(false),
@@ -468,7 +489,9 @@ fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummar
     summary.metrics = card.metrics.clone();
 }
 
-fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
+/// Decides the call's verdict and score; returns the range its score
+/// could take once every unscored dimension is scored.
+fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) -> Option<(f64, f64)> {
     card.verdict = Status::Na;
     card.reason = None;
     card.score = None;
@@ -507,7 +530,7 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
         } else {
             card.reason = Some("no dimension applies".to_string());
         }
-        return;
+        return (card.unscored_dimensions > 0).then_some((0.0, 100.0));
     }
     let score = weighted_score / weight_scored;
     card.score = Some(round2(score));
@@ -535,6 +558,7 @@ fn decide(rubric: &Rubric, card: &mut CallCard<'_, '_>) {
         ));
         Status::Unscored
     };
+    Some((round2(worst), round2(best)))
 }
 
 /// Time to first meaningful response: taken from the rubric's own check

@@ -14,53 +14,9 @@
 
 mod common;
 
-use handoff_eval::checks::{KIND_NAMES, Outcome, Status};
-use handoff_eval::rubric;
-use handoff_eval::trace::parse_line;
+use common::cases::{evaluate, parse_cases};
+use handoff_eval::checks::{KIND_NAMES, Outcome};
 use serde::Serialize;
-
-struct Case {
-    line: usize,
-    description: String,
-    check: String,
-    expect: Status,
-    conversation: String,
-}
-
-fn parse_cases(text: &str) -> Vec<Case> {
-    let mut cases = Vec::new();
-    let mut description = String::new();
-    let mut check = None;
-    let mut expect = None;
-    for (index, line) in text.lines().enumerate() {
-        if let Some(rest) = line.strip_prefix("# check: ") {
-            check = Some(rest.to_string());
-        } else if let Some(rest) = line.strip_prefix("# expect: ") {
-            expect = Some(match rest.trim() {
-                "pass" => Status::Pass,
-                "fail" => Status::Fail,
-                "na" => Status::Na,
-                "unscored" => Status::Unscored,
-                other => panic!("line {}: unknown expectation `{other}`", index + 1),
-            });
-        } else if let Some(rest) = line.strip_prefix("# ") {
-            description = rest.to_string();
-        } else if line.starts_with('{') {
-            cases.push(Case {
-                line: index + 1,
-                description: std::mem::take(&mut description),
-                check: check
-                    .take()
-                    .unwrap_or_else(|| panic!("line {}: no `# check:`", index + 1)),
-                expect: expect
-                    .take()
-                    .unwrap_or_else(|| panic!("line {}: no `# expect:`", index + 1)),
-                conversation: line.to_string(),
-            });
-        }
-    }
-    cases
-}
 
 #[derive(Serialize)]
 struct Evaluated {
@@ -81,15 +37,7 @@ fn evaluate_kind(kind: &str) -> Vec<Evaluated> {
     let mut failures = Vec::new();
     let mut evaluated = Vec::new();
     for case in cases {
-        let yaml = format!(
-            "rubric: fixture\nversion: 1\npass_threshold: 50\ndimensions:\n  - id: d\n    title: d\n    checks:\n      - {}\n",
-            case.check
-        );
-        let rubric = rubric::from_str(&yaml, &format!("{kind}.jsonl:{}", case.line))
-            .unwrap_or_else(|err| panic!("{err}"));
-        let conversation = parse_line(case.conversation.as_bytes())
-            .unwrap_or_else(|err| panic!("{kind}.jsonl:{}: {err}", case.line));
-        let outcome = rubric.dimensions[0].checks[0].evaluate(&conversation);
+        let outcome = evaluate(&case, &format!("{kind}.jsonl"));
         if outcome.status != case.expect {
             failures.push(format!(
                 "{kind}.jsonl:{}: {}\n  expected {:?}, got {:?}: {}",

@@ -77,3 +77,65 @@ fn corrupted_bytes_are_rejected_or_scored() {
     // Some corruptions land inside text and still parse: those must score.
     assert!(scored > 0);
 }
+
+/// Texts every part of matching must survive: combining marks with no
+/// letter, nothing but invisible characters, emoji, right-to-left marks,
+/// line breaks, written-out `\n`, long runs of multi-byte characters around
+/// the words patterns and identity cues look for. Both shipped rubrics
+/// score them (turns, offers, descriptions, summaries), and evidence stays
+/// inside the original text.
+#[test]
+fn unusual_unicode_is_matched_without_panics() {
+    let texts = [
+        "\u{301}\u{302}I\u{2019}ll transfer you",
+        "\u{200b}\u{200d}\u{feff}",
+        "",
+        "\u{1f600} my number is 555-867-5309 \u{1f600}",
+        "\u{200f}I will\u{00a0}transfer\u{2028}you now\u{2026} if you like?",
+        r"JSON\nI'll transfer you\n\nIf needed, let me know",
+        &"é".repeat(300),
+        &format!("x{}my email is a@b.co", "ü".repeat(39)),
+        "Ｉ ａｍ ｔｒａｎｓｆｅｒｒｉｎｇ ｙｏｕ ###TRANSFER###",
+        "this is Zoë Ångström, user id zoe_ang_12",
+    ];
+    let rubrics = ["rubrics/handoff.yaml", "rubrics/ai-handoff.yaml"]
+        .map(|path| handoff_eval::rubric::load(&common::root().join(path)).unwrap());
+    for text in texts {
+        let line = serde_json::json!({
+            "schema": "handoff-trace/v1", "conversationId": "u", "agentVersion": "t", "channel": "chat",
+            "customer": {"id": "c1", "name": text},
+            "events": [
+                {"type": "turn", "speaker": "customer", "text": text},
+                {"type": "turn", "speaker": "ai", "text": text},
+                {"type": "offer", "by": "ai", "description": text, "response": "rejected"},
+                {"type": "escalation", "trigger": "customer_request", "description": text},
+                {"type": "handoffPackage", "package": {"summary": text, "suggestedNextAction": text, "attemptedResolutions": [text]}},
+                {"type": "turn", "speaker": "ai", "text": text},
+                {"type": "humanConnected", "agentId": "h"},
+                {"type": "turn", "speaker": "human", "text": text},
+                {"type": "turn", "speaker": "customer", "text": text}
+            ]
+        });
+        let bytes = serde_json::to_vec(&line).unwrap();
+        for rubric in &rubrics {
+            assert!(exercise(rubric, &bytes), "{text:?}");
+            let conversation = parse_line(&bytes).unwrap();
+            let card = score_call(rubric, &conversation, &[], &JudgeRunner::Off).card;
+            for dimension in &card.dimensions {
+                for check in &dimension.checks {
+                    // Pattern matches quote the text; other evidence is a fact.
+                    for evidence in check
+                        .outcome
+                        .evidence
+                        .iter()
+                        .filter(|e| e.pattern.is_some())
+                    {
+                        if let Some(matched) = &evidence.matched {
+                            assert!(text.contains(matched.as_str()), "{matched:?} in {text:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

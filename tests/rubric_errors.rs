@@ -141,3 +141,55 @@ fn gate_errors_are_all_reported_in_place() {
         assert_eq!(found.pos.map(|p| p.line), Some(line), "{fragment}\n{text}");
     }
 }
+
+/// Patterns that compile but cannot mean what they say: a control
+/// character from a double-quoted YAML escape, an empty pattern, one that
+/// matches every text. Each is reported where it stands, with the fix.
+#[test]
+fn patterns_that_cannot_match_are_located() {
+    let err = load_error("pattern_mistakes.yaml");
+    let text = rendered(&err);
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), 5, "{text}");
+    let at = |line: u64| {
+        diagnostics
+            .iter()
+            .find(|d| d.pos.is_some_and(|p| p.line == line))
+            .unwrap_or_else(|| panic!("no error on line {line}:\n{text}"))
+    };
+    let backspace = at(17);
+    assert!(
+        backspace.message.contains("U+0008"),
+        "{}",
+        backspace.message
+    );
+    assert!(
+        backspace.message.contains("single quotes"),
+        "{}",
+        backspace.message
+    );
+    assert_eq!(backspace.pos.unwrap().column, 15);
+    assert!(
+        at(19).message.contains("empty pattern"),
+        "{}",
+        at(19).message
+    );
+    assert!(at(24).message.contains("U+0009"), "{}", at(24).message);
+    assert!(
+        at(31).message.contains("matches every text"),
+        "{}",
+        at(31).message
+    );
+    assert!(at(35).message.contains("U+0008"), "{}", at(35).message);
+    common::settings().bind(|| insta::assert_snapshot!("rubric_errors_patterns", text));
+    // `lint` no longer says ok: it exits 2 with every mistake located.
+    let output = common::run(&["lint", "tests/fixtures/rubrics/pattern_mistakes.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    for place in [":17:15", ":19:15", ":24:50", ":31:22", ":35:40"] {
+        assert!(
+            stderr.contains(&format!("pattern_mistakes.yaml{place}")),
+            "{stderr}"
+        );
+    }
+}

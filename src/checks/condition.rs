@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Passes when the condition holds (see [`crate::rubric::condition`]); fails
-//! with the first predicate that does not.
+//! with the first predicate that does not; unscored when that cannot be
+//! told (a negative quoted wait).
 //!
 //! ## Why it matters
 //! Some handoff rules are facts about events rather than words: a callback
@@ -17,7 +18,7 @@
 use serde::Deserialize;
 
 use super::Outcome;
-use crate::rubric::condition::Condition;
+use crate::rubric::condition::{Condition, Truth};
 use crate::trace::Conversation;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,9 +27,10 @@ pub struct ConditionCheck(pub Condition);
 
 impl ConditionCheck {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
-        match self.0.explain(conversation) {
-            Ok(()) => Outcome::pass("the condition holds"),
-            Err(reason) => Outcome::fail(reason),
+        match self.0.truth(conversation) {
+            Truth::Holds => Outcome::pass("the condition holds"),
+            Truth::Fails(reason) => Outcome::fail(reason),
+            Truth::Unknown(reason) => Outcome::unscored(reason),
         }
     }
 }

@@ -22,8 +22,9 @@
 //! ```
 //!
 //! ## Outcomes
-//! No `humanConnected`: n/a. A missing timestamp: unscored. No meaningful
-//! human turn at all: fail. Otherwise pass when within `max`.
+//! No `humanConnected`: n/a. A missing timestamp, or a turn stamped before
+//! the connect it follows in `events` (a negative wait): unscored. No
+//! meaningful human turn at all: fail. Otherwise pass when within `max`.
 
 use std::sync::LazyLock;
 
@@ -116,7 +117,15 @@ impl FirstMeaningfulResponse {
         let Some(to) = turn.at else {
             return Some(Err(format!("missing timestamp on event {}", turn.index)));
         };
-        Some(Ok((turn.index, Some(seconds_between(from, to)))))
+        let seconds = seconds_between(from, to);
+        if seconds < 0.0 {
+            return Some(Err(format!(
+                "the clock contradicts the order: the human turn (event {}) comes after \
+                 humanConnected (event {connected}) in the events but is stamped {:.1}s before it",
+                turn.index, -seconds
+            )));
+        }
+        Some(Ok((turn.index, Some(seconds))))
     }
 
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {

@@ -74,7 +74,9 @@ pub fn first_name(conversation: &Conversation) -> Option<String> {
         .name
         .as_deref()
         .or_else(|| conversation.package()?.str_at("customer.name"))?;
-    tokens(full).next().filter(|name| name.chars().count() >= 2)
+    tokens(&super::normalize::matching_form(full))
+        .next()
+        .filter(|name| name.chars().count() >= 2)
 }
 
 /// Key terms of the customer's issue as the AI understood it, computed once
@@ -107,7 +109,7 @@ fn compute_issue_terms(conversation: &Conversation) -> Vec<Term> {
     {
         text.push_str(description);
     }
-    key_terms(&text)
+    key_terms(&super::normalize::matching_form(&text))
 }
 
 impl MentionsContext {

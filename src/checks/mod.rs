@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::rubric::condition::Condition;
-use crate::trace::{Conversation, Event, EventKind};
+use crate::rubric::condition::{Condition, Truth};
+use crate::trace::{Conversation, Event};
 
 pub mod any_of;
 pub mod condition;
@@ -19,6 +19,7 @@ pub mod follows_suggestion;
 pub mod judge;
 pub mod mentions_context;
 pub mod needs;
+pub mod normalize;
 pub mod offer_not_repeated;
 pub mod ordered_before;
 pub mod package_complete;
@@ -199,8 +200,9 @@ impl Evidence {
         self
     }
 
-    /// Evidence of a pattern match in event `index`'s text: what matched,
-    /// which pattern, and an excerpt of the text around the match.
+    /// Evidence of a pattern match in event `index`'s text, found in its
+    /// matching form ([`Conversation::matching_text`]): what matched, which
+    /// pattern, and an excerpt around the match, quoted from the original text.
     pub fn match_in(
         conversation: &Conversation,
         index: usize,
@@ -208,13 +210,15 @@ impl Evidence {
     ) -> Self {
         let event = conversation.events.get(index);
         let text = event.and_then(event_text);
+        let (start, end) = match conversation.normalized(index) {
+            Some(normalized) => normalized.original_range(found.start, found.end),
+            None => (found.start, found.end),
+        };
         Evidence {
             event: Some(index),
             at: event.and_then(|e| e.at),
-            text: text.map(|t| excerpt(t, found.start, found.end)),
-            matched: text
-                .and_then(|t| t.get(found.start..found.end))
-                .map(str::to_string),
+            text: text.map(|t| excerpt(t, start, end)),
+            matched: text.and_then(|t| t.get(start..end)).map(str::to_string),
             pattern: Some(found.pattern),
             note: None,
         }
@@ -231,14 +235,7 @@ impl Evidence {
 }
 
 fn event_text(event: &Event) -> Option<&str> {
-    match &event.kind {
-        EventKind::Turn { text, .. } => Some(text),
-        EventKind::Offer { description, .. } => Some(description),
-        EventKind::Escalation { description, .. } => description.as_deref(),
-        EventKind::HumanAction { action, .. } => Some(action),
-        EventKind::ToolCall { tool, .. } => Some(tool),
-        _ => None,
-    }
+    event.kind.text()
 }
 
 fn floor_boundary(text: &str, mut at: usize) -> usize {
@@ -300,11 +297,17 @@ impl Check {
         }
     }
 
-    /// The n/a outcome when the check's `when` condition does not hold.
+    /// The n/a outcome when the check's `when` condition does not hold
+    /// (unscored when that cannot be told).
     pub fn when_fails(&self, conversation: &Conversation) -> Option<Outcome> {
-        let when = self.when.as_ref()?;
-        let reason = when.explain(conversation).err()?;
-        Some(Outcome::na(words(&["`when` does not hold: ", &reason])))
+        match self.when.as_ref()?.truth(conversation) {
+            Truth::Holds => None,
+            Truth::Fails(reason) => Some(Outcome::na(words(&["`when` does not hold: ", &reason]))),
+            Truth::Unknown(reason) => Some(Outcome::unscored(words(&[
+                "cannot tell whether `when` holds: ",
+                &reason,
+            ]))),
+        }
     }
 }
 

@@ -158,7 +158,7 @@ dimensions:
         assert_eq!(verified.0, Status::Unscored);
         assert_eq!(
             verified.1.as_deref(),
-            Some("this source does not record verification")
+            Some("cannot tell whether it applies: this source does not record verification")
         );
         // One branch of any_of the source can record decides it.
         assert_eq!(callback.0, Status::Pass);
@@ -178,7 +178,9 @@ dimensions:
                 .iter()
                 .all(|(status, reason, _)| *status == Status::Unscored
                     && reason.as_deref()
-                        == Some("rubric may not apply: this source does not record escalation"))
+                        == Some(
+                            "cannot tell whether the rubric applies: this source does not record escalation"
+                        ))
         );
     }
 }

@@ -32,6 +32,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::normalize::matching_form;
 use super::text::{Amount, amounts};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
@@ -228,7 +229,7 @@ pub fn any_rejected_offer(conversation: &Conversation) -> bool {
             package
                 .attempted_resolutions()
                 .into_iter()
-                .any(|attempt| DEFAULT_REMEDIES.names_any(attempt))
+                .any(|attempt| DEFAULT_REMEDIES.names_any(&matching_form(attempt)))
         })
 }
 
@@ -260,7 +261,7 @@ fn rejected_offers_with(
     }
     if let Some(package) = conversation.package() {
         for attempt in package.attempted_resolutions() {
-            if !names_remedy(attempt) {
+            if !names_remedy(&matching_form(attempt)) {
                 continue;
             }
             rejected.push(RejectedOffer {
@@ -291,25 +292,24 @@ impl OfferNotRepeated {
         let rejected: Vec<(RejectedOffer, Vec<&str>)> = rejected
             .into_iter()
             .map(|offer| {
-                let kinds = remedies.kinds_in(&offer.text);
+                let kinds = remedies.kinds_in(&matching_form(&offer.text));
                 (offer, kinds)
             })
             .collect();
         for (index, event) in conversation.events.iter().enumerate().skip(connected + 1) {
-            let (text, stated_amount) = match &event.kind {
+            let stated_amount = match &event.kind {
                 EventKind::Offer {
                     by: OfferBy::Human,
-                    description,
                     amount,
                     ..
-                } => (description.as_str(), amount.as_ref().map(|a| a.value)),
+                } => amount.as_ref().map(|a| a.value),
                 EventKind::Turn {
                     speaker: Speaker::Human,
-                    text,
                     ..
-                } => (text.as_str(), None),
+                } => None,
                 _ => continue,
             };
+            let text = conversation.matching_text(index).unwrap_or_default();
             let kinds = remedies.kinds_in(text);
             let is_turn = stated_amount.is_none() && matches!(event.kind, EventKind::Turn { .. });
             if kinds.is_empty() || (is_turn && ignore.is_match(text)) {

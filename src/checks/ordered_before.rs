@@ -3,9 +3,11 @@
 //!
 //! ## What it does
 //! Finds the first `then` event and the first `first` event, and passes when
-//! `first` comes earlier in the event list (and, with `max_gap`, no more than
-//! that many seconds earlier). Order is the order of `events`, so it needs no
-//! clock; only `max_gap` and `min_gap` need timestamps.
+//! `first` comes earlier (and, with `max_gap`, no more than that many
+//! seconds earlier). Where both events are timed, their times decide, and
+//! they must agree with the order of `events`; without times, the order of
+//! `events` decides, so the check needs no clock. Only `max_gap` and
+//! `min_gap` need timestamps.
 //!
 //! ## Why it matters
 //! Context that reaches the human after they have already greeted the customer
@@ -24,7 +26,10 @@
 //! ## Outcomes
 //! - `then` missing: n/a (`if_then_missing: fail` to fail instead);
 //! - `first` missing, or after `then`: fail (`if_first_missing: na` to skip);
-//! - a gap bound with a missing timestamp: unscored.
+//! - a gap bound with a missing timestamp: unscored;
+//! - both events timed, and the times contradict their order in `events`
+//!   (the later one in the array stamped earlier): unscored, whatever the
+//!   bounds, since neither the order nor the clock can be trusted.
 
 use std::fmt;
 use std::str::FromStr;
@@ -186,6 +191,30 @@ impl OrderedBefore {
             Evidence::event(conversation, first).with_note(self.first.to_string()),
             Evidence::event(conversation, then).with_note(self.then.to_string()),
         ];
+        let times = (conversation.events[first].at, conversation.events[then].at);
+        if let (Some(from), Some(to)) = times {
+            // Decided by time; where the array order says otherwise, neither
+            // can be trusted (a producer that sorted mixed-offset timestamps
+            // as text, a clock that jumped).
+            let gap = seconds_between(from, to);
+            if (first < then && gap < 0.0) || (first > then && gap > 0.0) {
+                let (earlier, later) = if first < then {
+                    ((&self.first, first), (&self.then, then))
+                } else {
+                    ((&self.then, then), (&self.first, first))
+                };
+                return Outcome::unscored(format!(
+                    "the clock contradicts the order: `{}` (event {}) comes before `{}` (event {}) \
+                     in the events but is stamped {:.1}s after it",
+                    earlier.0,
+                    earlier.1,
+                    later.0,
+                    later.1,
+                    gap.abs()
+                ))
+                .with_all(evidence);
+            }
+        }
         if first > then {
             return Outcome::fail(format!(
                 "`{}` (event {first}) came after `{}` (event {then})",

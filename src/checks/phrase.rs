@@ -26,17 +26,78 @@
 //!     if_empty: fail
 //! ```
 //!
+//! Texts are matched in their normalised form (see [`super::normalize`]):
+//! `I’ll` (curly apostrophe), full-width letters and no-break spaces match a
+//! pattern written `I'll`; evidence quotes the text as it was written.
+//!
+//! ## Offers and conditionals are not statements: `unless`
+//! A match does not count when its sentence also matches one of `unless`:
+//! "If you need to change the return flight, I will transfer you" and "let
+//! me know and I'll connect you" offer a transfer; they do not make one.
+//! The sentence is cut at `.`, `!`, `?` or `;` followed by a space, and
+//! after the match at a coordinated clause (`, and`, `, but`, `, so`), so
+//! that "I'll transfer you now, and if you need anything, let me know"
+//! still counts.
+//!
+//! ## Recordings that end on a reply: `final_reply`
+//! A recording can stop on one side's reply, before the other side had a
+//! turn: a benchmark's user simulator accepts an offer with its end token
+//! ("Would you like me to transfer you?" -> "Yes please ###TRANSFER###"),
+//! a log is cut. `final_reply` says what such a reply, by `speaker`, is
+//! worth when nothing by anyone else follows it:
+//! - when the turn it answers matches one of `not_after` (an offer), the
+//!   reply and everything said before the offer are set aside: the
+//!   offer was the other side's latest word, and the recording ended on
+//!   its answer. What the offer turn itself says still counts;
+//! - otherwise a match in the reply counts only when the turn it answers
+//!   matches one of `counts_after` (the reply was led there by what it
+//!   answers): a customer's transfer token after "please hold while I
+//!   get a specialist" counts; one after talk of baggage does not.
+//!
+//! Set-aside matches never pass or fail a check: if nothing else matched,
+//! the outcome is unscored, with that reason.
+//!
+//! ```yaml
+//! - phrase_absent:
+//!     speaker: [ai, customer]
+//!     patterns: ['\bI(''ll| will) transfer you\b', '###TRANSFER###']
+//!     unless: ['\bif\b', '\blet me know\b', '\?']
+//!     final_reply:
+//!       speaker: customer
+//!       counts_after: ['\b(transfer|connect|specialist|human)\w*']
+//!       not_after: ['\b(transfer|connect)\w*\b[^.!?]*\?']
+//! ```
+//!
+//! ## What counts depends on the trigger: `by_trigger`
+//! Patterns that count only when the escalation has a given trigger (or,
+//! under `none`, when the source records no trigger): "you asked to speak
+//! with a person" says why for a `customer_request`, "I've tried twice"
+//! for a `repeated_failure`. Evidence of such a match notes
+//! `by_trigger.<trigger>`, and its `pattern` is its index in that list.
+//!
+//! ```yaml
+//! - phrase_present:
+//!     speaker: ai
+//!     phase: at_escalation
+//!     patterns: ['\b(because|since)\b']
+//!     by_trigger:
+//!       customer_request: ['\byou(''ve| have)? asked\b']
+//!       repeated_failure: ['\b(tried|attempted)\b']
+//! ```
+//!
 //! ## Outcomes
 //! With no turn in scope: `phrase_present` fails and `phrase_absent` is n/a,
 //! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
-//! window with a missing timestamp is unscored.
+//! window with a missing timestamp, or a turn stamped before the phase it
+//! follows, is unscored; so is a check whose only matches were set aside by
+//! `final_reply`.
 
 use serde::Deserialize;
 
-use super::scope::{Phase, Scope, Within};
+use super::scope::{Phase, Scope, TurnRef, Within};
 use super::{Evidence, Outcome};
-use crate::rubric::params::{OneOrMany, Patterns};
-use crate::trace::{Conversation, Speaker};
+use crate::rubric::params::{Match, OneOrMany, Patterns};
+use crate::trace::{Conversation, EventKind, Speaker, Trigger};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +108,109 @@ pub struct PhraseParams {
     pub within: Option<Within>,
     pub patterns: Patterns,
     pub if_empty: Option<IfEmpty>,
+    /// A match does not count when its sentence matches one of these.
+    pub unless: Option<Patterns>,
+    /// What a reply that ends the recording is worth (see the module doc).
+    pub final_reply: Option<FinalReply>,
+    /// More patterns that count when the escalation has this trigger.
+    pub by_trigger: Option<ByTrigger>,
+}
+
+/// How a reply that ends the recording counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FinalReply {
+    /// Whose reply: the side that can end a recording (a customer, a
+    /// user simulator).
+    pub speaker: OneOrMany<Speaker>,
+    /// The reply counts only after a turn that matches one of these.
+    pub counts_after: Patterns,
+    /// After a turn that matches one of these (an offer), the reply and
+    /// what came before the offer are set aside.
+    pub not_after: Patterns,
+}
+
+/// Where a recording ends on a reply (see [`FinalReply`]), and what it
+/// sets aside.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    /// The reply that ends the recording.
+    reply: usize,
+    /// The turn it answers.
+    answered: usize,
+    /// That turn was an offer: what came before it is set aside too.
+    offer: bool,
+}
+
+impl Cut {
+    /// The reply (every turn after the one it answers), and after an
+    /// offer, every turn before the offer.
+    fn sets_aside(&self, index: usize) -> bool {
+        index > self.answered || (self.offer && index < self.answered)
+    }
+}
+
+impl FinalReply {
+    /// Where the recording ends on a reply by `speaker` that this setting
+    /// sets aside, if it does.
+    fn cut(&self, conversation: &Conversation) -> Option<Cut> {
+        let speaker_at = |index: usize| match &conversation.events[index].kind {
+            EventKind::Turn { speaker, .. } => Some(*speaker),
+            _ => None,
+        };
+        let reply = (0..conversation.events.len())
+            .rev()
+            .find_map(|index| speaker_at(index).map(|speaker| (index, speaker)))?;
+        if !self.speaker.contains(&reply.1) {
+            return None;
+        }
+        // The reply's side may have said more than one thing at the end.
+        let answered = (0..reply.0)
+            .rev()
+            .find(|&index| speaker_at(index).is_some_and(|speaker| speaker != reply.1))?;
+        let text = conversation.matching_text(answered)?;
+        if self.not_after.is_match(text) {
+            return Some(Cut {
+                reply: reply.0,
+                answered,
+                offer: true,
+            });
+        }
+        (!self.counts_after.is_match(text)).then_some(Cut {
+            reply: reply.0,
+            answered,
+            offer: false,
+        })
+    }
+}
+
+/// Patterns per escalation trigger, and for conversations whose source
+/// records none (`none`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByTrigger {
+    pub authority_limit: Option<Patterns>,
+    pub customer_request: Option<Patterns>,
+    pub complexity: Option<Patterns>,
+    pub policy: Option<Patterns>,
+    pub repeated_failure: Option<Patterns>,
+    pub none: Option<Patterns>,
+}
+
+impl ByTrigger {
+    /// The patterns for a conversation's trigger, and its name.
+    fn for_trigger(&self, trigger: Option<Trigger>) -> Option<(&Patterns, &'static str)> {
+        let patterns = match trigger {
+            Some(Trigger::AuthorityLimit) => &self.authority_limit,
+            Some(Trigger::CustomerRequest) => &self.customer_request,
+            Some(Trigger::Complexity) => &self.complexity,
+            Some(Trigger::Policy) => &self.policy,
+            Some(Trigger::RepeatedFailure) => &self.repeated_failure,
+            None => &self.none,
+        };
+        let name = trigger.map_or("none", Trigger::as_str);
+        patterns.as_ref().map(|patterns| (patterns, name))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -74,6 +238,112 @@ impl PhraseParams {
             IfEmpty::Na => Outcome::na(reason),
         }
     }
+}
+
+/// What a turn's text says, as far as the check counts it.
+enum Said {
+    /// A match that counts; with the trigger whose `by_trigger` patterns
+    /// made it, if it was one of those.
+    Found(Match, Option<&'static str>),
+    Nothing,
+}
+
+impl PhraseParams {
+    /// The first match in `turn` that counts: not inside a sentence that
+    /// matches `unless`. (`final_reply` is applied by the caller.)
+    fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
+        let extra = self
+            .by_trigger
+            .as_ref()
+            .and_then(|by| by.for_trigger(conversation.facts.trigger));
+        if self.unless.is_none() {
+            // The hot path: one search, no sentence work.
+            if let Some(found) = self.patterns.find(turn.text) {
+                return Said::Found(found, None);
+            }
+            return match extra.and_then(|(patterns, name)| Some((patterns.find(turn.text)?, name)))
+            {
+                Some((found, name)) => Said::Found(found, Some(name)),
+                None => Said::Nothing,
+            };
+        }
+        let normalized = conversation.normalized(turn.index);
+        let original = conversation.events[turn.index]
+            .kind
+            .text()
+            .unwrap_or_default();
+        // Where the matching text has a space for a line break of the original.
+        let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
+        let counts = |found: &Match| {
+            self.unless.as_ref().is_none_or(|unless| {
+                !unless.is_match(sentence_around(
+                    turn.text,
+                    found.start,
+                    found.end,
+                    &line_break,
+                ))
+            })
+        };
+        let found = match self.patterns.find_iter(turn.text).find(counts) {
+            Some(found) => Some((found, None)),
+            None => extra.and_then(|(patterns, name)| {
+                Some((patterns.find_iter(turn.text).find(counts)?, Some(name)))
+            }),
+        };
+        match found {
+            Some((found, trigger)) => Said::Found(found, trigger),
+            None => Said::Nothing,
+        }
+    }
+}
+
+/// Evidence of a counted match, noting the trigger whose patterns made it.
+fn found_evidence(
+    conversation: &Conversation,
+    index: usize,
+    found: &Match,
+    trigger: Option<&'static str>,
+) -> Evidence {
+    let evidence = Evidence::match_in(conversation, index, found);
+    match trigger {
+        Some(trigger) => evidence.with_note(super::words(&["by_trigger.", trigger])),
+        None => evidence,
+    }
+}
+
+/// The sentence of `text` around bytes `start..end`: back to the previous
+/// `.`, `!`, `?` or `;` followed by a space, or line break (a space for
+/// which `line_break` holds, or a written-out `\n` as in JSON text a model
+/// put in its message), or the start; forward to the next one, or the end;
+/// and cut after the match at a coordinated clause (`, and `, `, but `,
+/// `, so `), which a condition before it does not reach.
+pub fn sentence_around<'t>(
+    text: &'t str,
+    start: usize,
+    end: usize,
+    line_break: &dyn Fn(usize) -> bool,
+) -> &'t str {
+    let bytes = text.as_bytes();
+    let is_stop = |i: usize| {
+        (matches!(bytes[i], b'.' | b'!' | b'?' | b';')
+            && bytes.get(i + 1).is_none_or(|b| *b == b' '))
+            || (bytes[i] == b' ' && line_break(i))
+            || (bytes[i] == b'n' && i > 0 && bytes[i - 1] == b'\\')
+    };
+    let from = (0..start.min(bytes.len()))
+        .rev()
+        .find(|&i| is_stop(i))
+        .map_or(0, |i| i + 1);
+    let mut to = (end.min(bytes.len())..bytes.len())
+        .find(|&i| is_stop(i))
+        .map_or(bytes.len(), |i| i + 1);
+    let tail = &text[end.min(to)..to];
+    for joint in [", and ", ", but ", ", so "] {
+        if let Some(at) = tail.find(joint) {
+            to = to.min(end + at);
+        }
+    }
+    text.get(from..to).unwrap_or(text).trim()
 }
 
 /// `before`, the scope's words, then `after`: every reason here names its
@@ -107,14 +377,27 @@ impl PhrasePresent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Fail, &scope);
         }
+        let cut = params
+            .final_reply
+            .as_ref()
+            .and_then(|f| f.cut(conversation));
+        let mut set_aside = false;
         for turn in &turns {
-            if let Some(found) = params.patterns.find(turn.text) {
-                return Outcome::pass(reason(&["found in "], &scope, "")).with(Evidence::match_in(
+            if let Said::Found(found, trigger) = params.said(conversation, turn) {
+                if cut.is_some_and(|cut| cut.sets_aside(turn.index)) {
+                    set_aside = true;
+                    continue;
+                }
+                return Outcome::pass(reason(&["found in "], &scope, "")).with(found_evidence(
                     conversation,
                     turn.index,
                     &found,
+                    trigger,
                 ));
             }
+        }
+        if let Some(cut) = cut.filter(|_| set_aside) {
+            return cut_short(conversation, cut);
         }
         let mut patterns = itoa::Buffer::new();
         let mut count = itoa::Buffer::new();
@@ -149,13 +432,29 @@ impl PhraseAbsent {
         if turns.is_empty() {
             return params.empty_outcome(IfEmpty::Na, &scope);
         }
+        let cut = params
+            .final_reply
+            .as_ref()
+            .and_then(|f| f.cut(conversation));
+        let mut set_aside = false;
         let hits: Vec<Evidence> = turns
             .iter()
-            .filter_map(|turn| {
-                let found = params.patterns.find(turn.text)?;
-                Some(Evidence::match_in(conversation, turn.index, &found))
+            .filter_map(|turn| match params.said(conversation, turn) {
+                Said::Found(_, _) if cut.is_some_and(|cut| cut.sets_aside(turn.index)) => {
+                    set_aside = true;
+                    None
+                }
+                Said::Found(found, trigger) => {
+                    Some(found_evidence(conversation, turn.index, &found, trigger))
+                }
+                Said::Nothing => None,
             })
             .collect();
+        if hits.is_empty()
+            && let Some(cut) = cut.filter(|_| set_aside)
+        {
+            return cut_short(conversation, cut);
+        }
         if hits.is_empty() {
             let mut scanned = String::with_capacity(15 + 4 * turns.len());
             scanned.push_str("scanned events ");
@@ -188,5 +487,69 @@ impl PhraseAbsent {
             ))
             .with_all(hits)
         }
+    }
+}
+
+/// The outcome when every match was set aside by `final_reply`: nothing can
+/// be said of what would have followed the reply that ends the recording.
+fn cut_short(conversation: &Conversation, cut: Cut) -> Outcome {
+    let (mut reply, mut answered) = (itoa::Buffer::new(), itoa::Buffer::new());
+    let reason = if cut.offer {
+        super::words(&[
+            "the recording ends on the reply (event ",
+            reply.format(cut.reply),
+            ") to an offer (event ",
+            answered.format(cut.answered),
+            "): the other side had no turn to act on it",
+        ])
+    } else {
+        super::words(&[
+            "the only match is in the reply that ends the recording (event ",
+            reply.format(cut.reply),
+            "), and what it answers (event ",
+            answered.format(cut.answered),
+            ") did not lead to it",
+        ])
+    };
+    let answered_note = if cut.offer {
+        "the offer"
+    } else {
+        "what the reply answers"
+    };
+    Outcome::unscored(reason)
+        .with(Evidence::event(conversation, cut.answered).with_note(answered_note))
+        .with(
+            Evidence::event(conversation, cut.reply).with_note("the reply that ends the recording"),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn around<'t>(text: &'t str, needle: &str) -> &'t str {
+        let start = text.find(needle).unwrap();
+        sentence_around(text, start, start + needle.len(), &|_| false)
+    }
+
+    #[test]
+    fn sentences_are_cut_at_stops_coordinations_and_written_line_breaks() {
+        let text = "Done. If you need more, I will transfer you. Bye!";
+        assert_eq!(
+            around(text, "I will transfer"),
+            "If you need more, I will transfer you."
+        );
+        let text = "I'll transfer you now, and if you need anything, let me know.";
+        assert_eq!(around(text, "I'll transfer you"), "I'll transfer you now");
+        let text = r"Options:\n- if needed, call us\n\nI'll transfer you now.";
+        assert_eq!(around(text, "I'll transfer you"), "I'll transfer you now.");
+        // A space that stood for a line break in the original is a stop.
+        let text = "- if needed, call us I'll transfer you now";
+        let start = text.find("I'll").unwrap();
+        let at_break = |i: usize| i == start - 1;
+        assert_eq!(
+            sentence_around(text, start, start + 4, &at_break),
+            "I'll transfer you now"
+        );
     }
 }

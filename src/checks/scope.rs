@@ -62,6 +62,9 @@ pub struct TurnRef<'a> {
     pub index: usize,
     pub at: Option<Timestamp>,
     pub speaker: Speaker,
+    /// The turn's text in matching form (see [`super::normalize`]); match
+    /// offsets in it lead back to the original through
+    /// [`super::Evidence::match_in`].
     pub text: &'a str,
 }
 
@@ -133,7 +136,10 @@ impl Scope<'_> {
                 index,
                 at: event.at,
                 speaker: *speaker,
-                text,
+                text: match conversation.normalized(index) {
+                    Some(normalized) => normalized.as_str(),
+                    None => text,
+                },
             });
         }
         let Some(within) = self.within else {
@@ -158,7 +164,17 @@ impl Scope<'_> {
                 let at = turn
                     .at
                     .ok_or_else(|| format!("missing timestamp on event {}", turn.index))?;
-                if seconds_between(anchor, at) <= limit {
+                let seconds = seconds_between(anchor, at);
+                if seconds < 0.0 {
+                    return Err(format!(
+                        "the clock contradicts the order: event {} comes after the start of the \
+                         phase ({}) in the events but is stamped {:.1}s before it",
+                        turn.index,
+                        self.phase.as_str(),
+                        -seconds
+                    ));
+                }
+                if seconds <= limit {
                     kept.push(turn);
                 }
             }

@@ -4,18 +4,34 @@
 //! ## What it does
 //! Reads the summary of the first `handoffPackage` (its `summary`) and looks
 //! for each item:
-//! - `customer`: the customer's name (`customer.name` or the package's), or
-//!   an identifier the conversation holds for them: `customer.id` and the
-//!   values of the AI's tool-call arguments that name a user, customer,
-//!   account, member, phone or email (`user_id`, `phone_number` ...),
-//!   matched ignoring case; a user id built from a name (`omar_rossi_1241`)
-//!   also counts when the summary names that person ("Omar Rossi");
+//! - `customer`: who the customer is, as the conversation establishes it:
+//!   `customer.name` (or the package's), `customer.id`; the name the
+//!   customer gives ("my name is Priya Raman", "this is Dana", "it's Omar
+//!   Rossi") and the ids they type (a user or account id after the words
+//!   that introduce one, an e-mail address, a phone number, a user id
+//!   built from a name); the values of tool-call arguments that name a
+//!   user, customer, account, member, phone or e-mail (`user_id`,
+//!   `phone_number` ...) or a person (`first_name` with `last_name`); and
+//!   the same fields at the top of a tool result that describes a person
+//!   (one with such an id). Matched ignoring case, phone numbers by their
+//!   digits; a user id built from a name (`omar_rossi_1241`) also counts
+//!   when the summary names that person ("Omar Rossi");
 //! - `request`: key terms of the customer's first `request_turns` turns
 //!   (words of four letters or more that are not stop words, and tokens with
 //!   digits, matched by stem): at least `min_request_terms` of them, or all
 //!   when there are fewer;
-//! - `tried`: words of an attempt (`tried`, `checked`, `verified`, `offered`,
-//!   `resetting`, `declined`, `despite` ...), or `tried_patterns`;
+//! - `tried`: what was already done, read clause by clause from the
+//!   summary's own statements, not from the customer's request it quotes:
+//!   the agent's actions ("we reissued the link", "the agent searched"),
+//!   attempts in the passive or perfect ("a $20 credit was offered", "has
+//!   been reset"), what a lookup showed ("the system shows the booking was
+//!   created on May 3", "no matching reservation was found"), an offer
+//!   turned down ("declined the voucher") and attempts that failed ("did
+//!   not work", "despite two resets"). A clause in which the customer
+//!   asks, wants, needs, insists or refuses ("wants steps to reset her
+//!   router", "refuses to pay") and one that only says who was verified
+//!   do not count. `tried_patterns` replaces the built-in attempt patterns
+//!   (clauses are still read the same way);
 //! - `reason`: words of a reason (`because`, `unable`, `policy`, `exceeds`,
 //!   `requested a human` ...), or `reason_patterns`.
 //!
@@ -93,14 +109,79 @@ fn default_min_request_terms() -> usize {
     2
 }
 
+/// Past forms of what an agent (or a customer) does to resolve a case.
+const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated)";
+
+/// What was tried, read in one clause of a summary.
 static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
-    Patterns::new(&[
-        r"\b(tr(y|ied|ying)|attempt\w*|check\w*|verif\w*|confirm\w*|review\w*|look(ed|ing)? (up|into)|offer\w*|suggest\w*|walk\w* .{1,20} through)\b",
-        r"\b(reset\w*|restart\w*|reboot\w*|toggl\w*|re-?enabl\w*|enabl\w*|disabl\w*|turn(ed|ing)? (on|off)|reinstall\w*|troubleshoot\w*|reseat\w*|clear\w*)\b",
-        r"\b(already|steps?|ran|perform\w*|declin\w*|reject\w*|refus\w*|despite|even after|did not (work|help|resolve)|no (luck|change|improvement))\b",
-    ])
-    .expect("the built-in patterns compile")
+    let sources = [
+        // The agent acted: "we reissued the link", "the agent searched".
+        r"\b(?:I|we|I've|we've|I have|we have|I had|we had|(?:the |our )?(?:agent|ai|assistant|bot|support|team|system))\s+(?:(?:already|also|then|first|just|previously|successfully|repeatedly|again|manually)\s+)?(?:re-?)?(?:\w+ed|sent|ran|made|gave|got|found|took|did|put|set|reset|went|spoke|told|wrote|paid|brought|saw|kept|rebuilt)\b".to_string(),
+        // In the passive or perfect: "a credit was offered", "has been reset".
+        format!(r"\b(?:was|were|has been|have been|had been|got|gets|has|have|had|already)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{ATTEMPT_VERBS}\b"),
+        r"\b(?:tried|attempted|troubleshot)\b".to_string(),
+        // What a lookup showed.
+        r"\b(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool|details|tracking|status|diagnostics?)\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b".to_string(),
+        r"\baccording to (?:the|our|his|her|their) (?:records?|system|account|data|lookup|logs?|tracking|history)\b".to_string(),
+        r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|did not|didn't|was unable to|were unable to|not able to)\s+(?:be\s+)?(?:find|found|locate|located|load|retrieve|retrieved|pull up|process|processed|complete|completed|apply|applied|verify|match|matched|reach|connect)\b".to_string(),
+        r"\bno (?:matching |such |active |valid )?(?:record|reservation|order|booking|account|flight|result|match|refund|payment)e?s?\b[^.;]{0,25}\b(?:found|located|on file|exists?)\b".to_string(),
+        r"\b(?:found|showed|confirmed|verified) (?:that|no|only)\b".to_string(),
+        // An offer turned down.
+        r"\b(?:declined|rejected|refused|turned down|did not accept|didn't accept|passed on|was not interested in|wasn't interested in)\s+(?:the|a|an|our|this|that|these|those|both|all|any|it|them|his|her|their|[$£€]|\d|\w+ing\b)".to_string(),
+        // Attempts that did not work.
+        r"\b(?:did not|didn't|does not|doesn't|has not|hasn't)\s+(?:work|help|fix|resolve|solve)\w*\b".to_string(),
+        r"\bno (?:luck|change|improvement|effect|success)\b".to_string(),
+        r"\beven after\b".to_string(),
+        r"\bdespite\s+(?:(?:the|a|an|multiple|several|repeated|our|my|his|her|their|two|three|many|all|previous|earlier)\s+)?(?:\w+\s+)?(?:attempts?|tries|resets?|restarts?|reboots?|troubleshooting|steps|efforts|fix(?:es)?|workarounds?|changes)\b".to_string(),
+        r"\b(?:despite|after|even after)\s+(?:re-?)?(?:tr|attempt|enabl|disabl|reset|restart|reboot|toggl|install|clear|check|updat|chang|appl|follow|turn|switch|remov|add|run|perform|contact|call|replac|test|verif|confirm|review|walk|reissu|resend|resubmitt|offer)\w*ing\b".to_string(),
+        r"\bafter\s+(?:several|multiple|repeated|two|three|many)\b".to_string(),
+        r"\b(?:multiple|several|repeated|two|three|many|previous|earlier|failed) (?:attempts?|tries)\b".to_string(),
+    ];
+    Patterns::new(&sources).expect("the built-in patterns compile")
 });
+
+/// A clause in which the customer asks for something, or states what they
+/// want or refuse: attempt words in it belong to the request.
+static REQUEST_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\W*(?:(?:the|a|our|this)\s+)?(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)(?:'s)?\s*(?:\([^)]*\)\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A clause that only says who was verified, and how.
+static IDENTITY_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(?:identity|authenticat\w*|verified (?:the )?(?:user|customer|caller|identity|account|him|her|them)|(?:user|customer|caller) (?:was|is|has been) (?:verified|authenticated|identified)|(?:via|by|through|with) (?:name|zip|e-?mail|phone|sms|otp|dob|date of birth|security))\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// Clauses of a summary: cut at sentence ends, semicolons and colons, and
+/// before the conjunctions that join one statement to another.
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    static SPLIT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)[.!?;:]+(?:\s+|$)|\s+-\s+|,?\s+(?:and|but|while|although|though|whereas|however|yet|so|then)\s+|,\s+(?:which|who|after which)\s+",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    SPLIT
+        .split(text)
+        .map(str::trim)
+        .filter(|clause| !clause.is_empty())
+}
+
+/// The first attempt the summary states in a clause of its own: the clause
+/// and what matched in it.
+fn attempt<'s>(summary: &'s str, patterns: &Patterns) -> Option<&'s str> {
+    clauses(summary)
+        .filter(|clause| !REQUEST_CLAUSE.is_match(clause) && !IDENTITY_CLAUSE.is_match(clause))
+        .find_map(|clause| {
+            let found = patterns.find(clause)?;
+            Some(&clause[found.start..found.end])
+        })
+}
 
 static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
@@ -117,7 +198,7 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
 fn customer_identifiers(conversation: &Conversation) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut add = |value: &str| {
-        let value = value.trim();
+        let value = value.trim().trim_matches(|c: char| c == '.' || c == ',');
         if value.chars().count() >= 3 && !found.iter().any(|f| f.eq_ignore_ascii_case(value)) {
             found.push(value.to_string());
         }
@@ -135,24 +216,267 @@ fn customer_identifiers(conversation: &Conversation) -> Vec<String> {
     if !conversation.customer.id.starts_with("conversation:") {
         add(&conversation.customer.id);
     }
-    for event in &conversation.events {
-        if let EventKind::ToolCall { args, .. } = &event.kind
-            && let Value::Object(map) = args
-        {
-            for (key, value) in map {
-                let key = key.to_ascii_lowercase();
-                let id_like = ["user", "customer", "account", "member", "phone", "email"]
-                    .iter()
-                    .any(|k| key.contains(k));
-                match value {
-                    Value::String(s) if id_like => add(s),
-                    Value::Number(n) if id_like => add(&n.to_string()),
-                    _ => {}
+    for (index, event) in conversation.events.iter().enumerate() {
+        match &event.kind {
+            EventKind::ToolCall { args, result, .. } => {
+                if let Value::Object(map) = args {
+                    person_fields(map, true, &mut add);
+                }
+                if let Some(Value::Object(map)) = result {
+                    person_fields(map, false, &mut add);
                 }
             }
+            EventKind::Turn {
+                speaker: Speaker::Customer,
+                ..
+            } => {
+                if let Some(text) = conversation.matching_text(index) {
+                    stated_identity(text, &mut add);
+                }
+            }
+            _ => {}
         }
     }
     found
+}
+
+/// Whether a key holds an id of a user, customer, account or member
+/// (`user_id`, `customerNumber`, `username`), a phone number or an e-mail
+/// address; not other facts about them (`account_status`).
+fn is_id_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    if ["phone", "email", "e_mail"].iter().any(|k| key.contains(k)) {
+        return !key.contains("verified") && !key.contains("status");
+    }
+    let whose = ["user", "customer", "account", "member"]
+        .iter()
+        .any(|k| key.contains(k));
+    let id = key.ends_with("id")
+        || key.contains("number")
+        || key.ends_with("_no")
+        || key == "username"
+        || ["user", "customer", "account", "member"].contains(&key.as_str());
+    whose && id
+}
+
+/// Identity fields of one object: ids (keys naming a user, customer ...)
+/// and, where the object is a person, their name. Tool arguments name a
+/// person by `first_name` and `last_name`; a tool result only when it also
+/// holds such an id, and a bare `name` only when the object is not about
+/// an order, a product or a booking (a product's `name` is not a customer's).
+fn person_fields(
+    map: &serde_json::Map<String, Value>,
+    arguments: bool,
+    add: &mut impl FnMut(&str),
+) {
+    let mut has_id = false;
+    for (key, value) in map {
+        if !is_id_key(key) {
+            continue;
+        }
+        match value {
+            Value::String(s) => {
+                add(s);
+                has_id = true;
+            }
+            Value::Number(n) => {
+                add(&n.to_string());
+                has_id = true;
+            }
+            _ => {}
+        }
+    }
+    if !(arguments || has_id) {
+        return;
+    }
+    let (mut first, mut last) = person_name(map);
+    if first.is_none()
+        && let Some(Value::Object(name)) = map.get("name")
+    {
+        (first, last) = person_name(name);
+    }
+    match (first, last) {
+        (Some(first), Some(last)) => add(&format!("{first} {last}")),
+        (Some(first), None) => add(first),
+        _ => {}
+    }
+    // A bare `name` beside an order's or a product's fields names the thing.
+    let about_a_thing = map.keys().any(|key| {
+        let key = key.to_ascii_lowercase();
+        [
+            "order",
+            "item",
+            "product",
+            "price",
+            "sku",
+            "flight",
+            "reservation",
+        ]
+        .iter()
+        .any(|thing| key.contains(thing))
+    });
+    let full = text_at(
+        map,
+        &["full_name", "fullName", "customer_name", "customerName"],
+    )
+    .or_else(|| {
+        if arguments || about_a_thing {
+            None
+        } else {
+            text_at(map, &["name"])
+        }
+    });
+    if let Some(full) = full {
+        add(full);
+    }
+}
+
+/// The first of `keys` that holds text.
+fn text_at<'m>(map: &'m serde_json::Map<String, Value>, keys: &[&str]) -> Option<&'m str> {
+    keys.iter()
+        .find_map(|key| map.get(*key).and_then(Value::as_str).map(str::trim))
+}
+
+/// A person's first and last name fields.
+fn person_name(map: &serde_json::Map<String, Value>) -> (Option<&str>, Option<&str>) {
+    (
+        text_at(map, &["first_name", "firstName", "given_name"]),
+        text_at(map, &["last_name", "lastName", "family_name", "surname"]),
+    )
+}
+
+/// The name a customer gives and the ids they type, in one of their turns.
+fn stated_identity(text: &str, add: &mut impl FnMut(&str)) {
+    static NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame is|[Nn]ame's|[Tt]his is|I am|I'm|[Ii]t's|[Cc]all me|[Ss]peaking:?)\s+([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)|^\W*([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)\s+here\b",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    static ID: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:user ?id|user ?name|username|customer (?:id|number|no\.?)|account (?:id|number|no\.?)|member(?:ship)? (?:id|number|no\.?)|loyalty (?:id|number)|customer ?#)\s*(?:is|:|#|=)?\s*([a-z0-9][a-z0-9_.-]{2,})|\b([a-z]+(?:_[a-z]+)+_\d+)\b|\b([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\b|((?:\+?\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b)",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    /// Capitalised words after "I'm" that are not names.
+    const NOT_NAMES: &[&str] = &[
+        "I",
+        "A",
+        "An",
+        "The",
+        "Not",
+        "So",
+        "Very",
+        "Really",
+        "Just",
+        "Trying",
+        "Calling",
+        "Looking",
+        "Writing",
+        "Here",
+        "Sorry",
+        "Still",
+        "Having",
+        "Going",
+        "Hoping",
+        "Afraid",
+        "Sure",
+        "Okay",
+        "Ok",
+        "OK",
+        "Fine",
+        "Good",
+        "Interested",
+        "Unable",
+        "Done",
+        "Frustrated",
+        "Happy",
+        "Glad",
+        "Annoyed",
+        "Upset",
+        "Confused",
+        "Worried",
+        "Reaching",
+        "Contacting",
+        "Following",
+        "Back",
+        "Again",
+        "Also",
+        "Currently",
+        "Now",
+        "Yes",
+        "No",
+        "Hi",
+        "Hello",
+        "Thanks",
+        "Please",
+    ];
+    for caps in NAME.captures_iter(text) {
+        let Some(name) = caps.get(1).or_else(|| caps.get(2)) else {
+            continue;
+        };
+        let first = name.as_str().split_whitespace().next().unwrap_or_default();
+        if !NOT_NAMES.contains(&first) {
+            add(name.as_str());
+        }
+    }
+    for caps in ID.captures_iter(text) {
+        // An e-mail address or a phone number is the customer's only when
+        // they say so ("my number is", "reach me at"); a customer also
+        // quotes an insurer's or a shop's.
+        let theirs = |at: usize| {
+            let mut from = at.saturating_sub(40);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            let near = text[from..at].to_ascii_lowercase();
+            [
+                "my ",
+                "me at",
+                "me on",
+                "reach me",
+                "call me",
+                "contact me",
+                "i'm at",
+            ]
+            .iter()
+            .any(|cue| near.contains(cue))
+        };
+        if let Some(id) = caps.get(1).or_else(|| caps.get(2)) {
+            add(id.as_str());
+        } else if let Some(id) = caps.get(3).or_else(|| caps.get(4))
+            && theirs(id.start())
+        {
+            add(id.as_str());
+        }
+    }
+}
+
+/// The digits of a phone-number-shaped id (seven or more digits with only
+/// separators between them), to match however the summary writes it.
+fn phone_digits(id: &str) -> Option<String> {
+    let shaped = id
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-.()".contains(c));
+    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+    (shaped && digits.len() >= 7).then_some(digits)
+}
+
+/// Whether the summary names the customer by `id`.
+fn names_customer(summary: &str, lower: &str, summary_digits: &str, id: &str) -> bool {
+    lower.contains(&id.to_lowercase())
+        || phone_digits(id).is_some_and(|digits| summary_digits.contains(&digits))
+        || id.split_whitespace().next().is_some_and(|first| {
+            first.chars().count() >= 3
+                && id.contains(char::is_whitespace)
+                && super::text::has_token(summary, first)
+        })
+        || name_in_id(id).is_some_and(|names| {
+            names
+                .iter()
+                .all(|name| super::text::has_token(summary, name))
+        })
 }
 
 /// The name parts of a user id built from a name (`omar_rossi_1241` ->
@@ -173,12 +497,12 @@ fn request_text(conversation: &Conversation, turns: usize) -> String {
     conversation
         .events
         .iter()
-        .filter_map(|event| match &event.kind {
+        .enumerate()
+        .filter_map(|(index, event)| match &event.kind {
             EventKind::Turn {
                 speaker: Speaker::Customer,
-                text,
                 ..
-            } => Some(text.as_str()),
+            } => conversation.matching_text(index),
             _ => None,
         })
         .take(turns)
@@ -194,7 +518,7 @@ impl SummaryMentions {
         let Some(index) = conversation.facts.package else {
             return Outcome::fail("escalated without a handoff package");
         };
-        let Some(summary) = conversation
+        let Some(original) = conversation
             .package()
             .and_then(|p| p.summary())
             .filter(|s| !s.trim().is_empty())
@@ -202,6 +526,7 @@ impl SummaryMentions {
             return Outcome::fail("the handoff package has no summary")
                 .with(Evidence::event(conversation, index));
         };
+        let summary = super::normalize::matching_form(original);
         let mut found = Vec::new();
         let mut missing = Vec::new();
         let mut skipped = Vec::new();
@@ -210,19 +535,11 @@ impl SummaryMentions {
                 Item::Customer => {
                     let ids = customer_identifiers(conversation);
                     let lower = summary.to_lowercase();
+                    let digits: String = summary.chars().filter(char::is_ascii_digit).collect();
                     (!ids.is_empty()).then(|| {
-                        let hit = ids.iter().find(|id| {
-                            lower.contains(&id.to_lowercase())
-                                || id.split_whitespace().next().is_some_and(|first| {
-                                    first.chars().count() >= 3
-                                        && super::text::has_token(summary, first)
-                                })
-                                || name_in_id(id).is_some_and(|names| {
-                                    names
-                                        .iter()
-                                        .all(|name| super::text::has_token(summary, name))
-                                })
-                        });
+                        let hit = ids
+                            .iter()
+                            .find(|id| names_customer(&summary, &lower, &digits, id));
                         match hit {
                             Some(id) => (true, format!("customer ({id})")),
                             None => (false, format!("customer ({})", ids.join(", "))),
@@ -232,7 +549,7 @@ impl SummaryMentions {
                 Item::Request => {
                     let terms = key_terms(&request_text(conversation, self.request_turns));
                     (!terms.is_empty()).then(|| {
-                        let hits = terms_found(&terms, summary);
+                        let hits = terms_found(&terms, &summary);
                         let needed = self.min_request_terms.min(terms.len()).max(1);
                         let listed: Vec<&str> = terms.iter().map(Term::stem).take(8).collect();
                         (
@@ -251,15 +568,17 @@ impl SummaryMentions {
                     })
                 }
                 Item::Tried | Item::Reason => {
-                    let patterns = match item {
-                        Item::Tried => self.tried_patterns.as_ref().unwrap_or(&TRIED),
-                        _ => self.reason_patterns.as_ref().unwrap_or(&REASON),
+                    let matched = match item {
+                        Item::Tried => {
+                            attempt(&summary, self.tried_patterns.as_ref().unwrap_or(&TRIED))
+                        }
+                        _ => {
+                            let patterns = self.reason_patterns.as_ref().unwrap_or(&REASON);
+                            patterns.find(&summary).map(|m| &summary[m.start..m.end])
+                        }
                     };
-                    Some(match patterns.find(summary) {
-                        Some(m) => (
-                            true,
-                            format!("{} (\"{}\")", item.name(), &summary[m.start..m.end]),
-                        ),
+                    Some(match matched {
+                        Some(words) => (true, format!("{} (\"{words}\")", item.name())),
                         None => (false, item.name().to_string()),
                     })
                 }
@@ -270,7 +589,7 @@ impl SummaryMentions {
                 None => skipped.push(item.name()),
             }
         }
-        let evidence = Evidence::event(conversation, index).with_text(summary);
+        let evidence = Evidence::event(conversation, index).with_text(original);
         if found.is_empty() && missing.is_empty() {
             return Outcome::unscored(format!("nothing to look for ({})", skipped.join(", ")))
                 .with(evidence);

@@ -1,11 +1,12 @@
 //! The summary a person reads at the end of `score`: per-dimension pass
-//! rates with intervals, call verdicts, handoff metrics, and, loudly, what
-//! could not be scored.
+//! rates with intervals (or, where verdicts went unscored, the range they
+//! lie in), call verdicts, handoff metrics, and, loudly, what could not be
+//! scored.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use crate::aggregate::{Aggregate, DimensionSummary, GroupSummary};
+use crate::aggregate::{Aggregate, Bounds, DimensionSummary, GroupSummary};
 use crate::rubric::Rubric;
 use crate::run::LineCounts;
 use crate::stats::{Mean, Rate};
@@ -20,6 +21,37 @@ pub(crate) fn percent(rate: Option<Rate>) -> String {
             r.high * 100.0
         ),
         None => "-".to_string(),
+    }
+}
+
+/// A pass rate as far as it is known: the rate with its interval when every
+/// applicable verdict was scored; else the range it lies in, and how much
+/// of it is unscored; never a rate over the scored verdicts alone.
+fn rate_or_bounds(
+    rate: Option<Rate>,
+    bounds: Option<Bounds>,
+    unscored: u64,
+    applicable: u64,
+) -> String {
+    match (rate, bounds) {
+        (Some(rate), _) => percent(Some(rate)),
+        (None, Some(_)) if unscored == applicable => "- (all unscored)".to_string(),
+        (None, Some(bounds)) => format!(
+            "{:.1}-{:.1}% ({:.0}% unscored)",
+            bounds.low * 100.0,
+            bounds.high * 100.0,
+            100.0 * unscored as f64 / applicable as f64
+        ),
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// A mean score as far as it is known: with its interval when final, else
+/// the range the calls' scores can still take.
+fn mean_or_bounds(mean_score: Option<Mean>, bounds: Option<Bounds>, calls: u64) -> String {
+    match (mean_score, bounds) {
+        (_, Some(bounds)) => format!("{:.1}-{:.1} (n={calls})", bounds.low, bounds.high),
+        (mean_score, None) => mean(mean_score),
     }
 }
 
@@ -46,6 +78,8 @@ fn new_table(header: &[&str]) -> Table {
 }
 
 fn calls_line(calls: &GroupSummary) -> String {
+    let decided = calls.scored + calls.unscored;
+    let scored_calls = calls.mean_score.map_or(decided, |m| m.n);
     format!(
         "{} scored ({} pass, {} fail), {} unscored, {} n/a; pass rate {}; mean score {}",
         calls.scored,
@@ -53,8 +87,13 @@ fn calls_line(calls: &GroupSummary) -> String {
         calls.failed,
         calls.unscored,
         calls.not_applicable,
-        percent(calls.pass_rate),
-        mean(calls.mean_score)
+        rate_or_bounds(
+            calls.pass_rate,
+            calls.pass_rate_bounds,
+            calls.unscored,
+            decided
+        ),
+        mean_or_bounds(calls.mean_score, calls.mean_score_bounds, scored_calls)
     )
 }
 
@@ -78,8 +117,13 @@ pub fn render(
         lines.read, lines.scored, lines.rejected, lines.duplicate_ids
     ));
     out.push_str(&format!(
-        "conversations: {} ({} escalated)\n\n",
-        aggregate.conversations, aggregate.escalated
+        "conversations: {} ({} escalated{})\n\n",
+        aggregate.conversations,
+        aggregate.escalated,
+        match aggregate.clock_contradictions {
+            0 => String::new(),
+            n => format!("; {n} whose timestamps contradict their order: their timings are unscored"),
+        }
     ));
 
     let mut table = new_table(&[
@@ -88,11 +132,12 @@ pub fn render(
         "pass",
         "fail",
         "unscored",
-        "pass rate [95% CI]",
+        "pass rate [95% CI] or range",
     ]);
     if let Some(width) = width {
         table.set_width(width);
     }
+    let mut ranged = false;
     for (dimension, info) in aggregate.dimensions.iter().zip(&rubric.dimensions) {
         let DimensionSummary {
             applicable,
@@ -100,8 +145,10 @@ pub fn render(
             fail,
             unscored,
             pass_rate,
+            pass_rate_bounds,
             ..
         } = dimension;
+        ranged |= pass_rate.is_none() && *unscored > 0;
         let name = if info.critical {
             format!("{} (critical)", info.id)
         } else {
@@ -113,10 +160,17 @@ pub fn render(
             pass.to_string(),
             fail.to_string(),
             unscored.to_string(),
-            percent(*pass_rate),
+            rate_or_bounds(*pass_rate, *pass_rate_bounds, *unscored, *applicable),
         ]);
     }
     out.push_str(&table.to_string());
+    if ranged || aggregate.calls.unscored > 0 {
+        out.push_str(
+            "\nWhere verdicts are unscored, a rate over the scored ones alone would be biased \
+             (without a judge, only rule failures can be scored), so the range the rate lies in \
+             is shown: every unscored verdict failing, to every one passing.",
+        );
+    }
     out.push_str("\n\ncalls: ");
     out.push_str(&calls_line(&aggregate.calls));
     out.push('\n');
@@ -128,19 +182,30 @@ pub fn render(
             "agent version",
             "calls",
             "scored",
-            "pass rate [95% CI]",
-            "mean score [95% CI]",
+            "pass rate [95% CI] or range",
+            "mean score [95% CI] or range",
         ]);
         if let Some(width) = width {
             table.set_width(width);
         }
         for (version, slice) in versions {
+            let calls = &slice.calls;
+            let decided = calls.scored + calls.unscored;
             table.add_row(vec![
                 super::escape::controls(version).into_owned(),
-                slice.calls.conversations.to_string(),
-                slice.calls.scored.to_string(),
-                percent(slice.calls.pass_rate),
-                mean(slice.calls.mean_score),
+                calls.conversations.to_string(),
+                calls.scored.to_string(),
+                rate_or_bounds(
+                    calls.pass_rate,
+                    calls.pass_rate_bounds,
+                    calls.unscored,
+                    decided,
+                ),
+                mean_or_bounds(
+                    calls.mean_score,
+                    calls.mean_score_bounds,
+                    calls.mean_score.map_or(decided, |m| m.n),
+                ),
             ]);
         }
         out.push('\n');
@@ -152,12 +217,13 @@ pub fn render(
     out.push_str("\nhandoff metrics:\n");
     let recontact = &handoff.recontact_24h;
     out.push_str(&format!(
-        "  re-contact within 24h: {} of {} escalated ({}); handoff passed {}, failed {}{}\n",
+        "  re-contact within 24h: {} of {} escalated ({}); handoff passed {}, failed {}, undecided {}{}\n",
         recontact.recontacted,
         recontact.escalated,
         percent(recontact.rate),
         percent(recontact.rate_handoff_passed),
         percent(recontact.rate_handoff_failed),
+        percent(recontact.rate_handoff_undecided),
         if recontact.unmeasurable > 0 {
             format!("; {} without an end time", recontact.unmeasurable)
         } else {
@@ -173,11 +239,12 @@ pub fn render(
     ));
     let csat = &handoff.csat;
     out.push_str(&format!(
-        "  CSAT: escalated {}, not escalated {}\n        escalated, handoff passed {}, failed {}\n",
+        "  CSAT: escalated {}, not escalated {}\n        escalated, handoff passed {}, failed {}, undecided {}\n",
         mean(csat.escalated.mean),
         mean(csat.not_escalated.mean),
         mean(csat.escalated_handoff_passed.mean),
         mean(csat.escalated_handoff_failed.mean),
+        mean(csat.escalated_handoff_undecided.mean),
     ));
     let first = &handoff.first_meaningful_response_s;
     out.push_str(&format!(
@@ -196,8 +263,8 @@ pub fn render(
     if unscored > 0 || aggregate.calls.unscored > 0 {
         out.push_str(&format!(
             "\nUNSCORED: {unscored} dimension verdict(s) and {} call verdict(s) could not be judged; \
-             they are not counted as pass or fail, so pass rates describe the scored verdicts only. \
-             Reasons are in calls.jsonl.\n",
+             they are not counted as pass or fail, and where they are, rates are given as the \
+             range they lie in. Reasons are in calls.jsonl.\n",
             aggregate.calls.unscored
         ));
     }
@@ -239,5 +306,48 @@ pub fn judge_line(account: &crate::judge::runner::JudgeAccount) -> Option<String
                 .latency_p95_s
                 .map_or("-".into(), |s| format!("{s:.2}s")),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_with_unscored_verdicts_show_the_range_and_no_interval() {
+        let rate = crate::stats::wilson(200, 223);
+        assert!(rate_or_bounds(rate, None, 0, 223).contains('['));
+        let pending = rate_or_bounds(
+            None,
+            Some(Bounds {
+                low: 0.0,
+                high: 0.8118,
+            }),
+            151,
+            186,
+        );
+        assert_eq!(pending, "0.0-81.2% (81% unscored)");
+        assert!(!pending.contains('['));
+        let all = rate_or_bounds(
+            None,
+            Some(Bounds {
+                low: 0.0,
+                high: 1.0,
+            }),
+            246,
+            246,
+        );
+        assert_eq!(all, "- (all unscored)");
+        assert_eq!(
+            mean_or_bounds(
+                None,
+                Some(Bounds {
+                    low: 48.41,
+                    high: 86.62
+                }),
+                250
+            ),
+            "48.4-86.6 (n=250)"
+        );
     }
 }

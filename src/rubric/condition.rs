@@ -80,14 +80,54 @@ impl Verification {
     }
 }
 
+/// Whether a condition holds. A predicate about a quantity the
+/// conversation states impossibly (a negative quoted wait) can be neither:
+/// what it guards is then unscored, not n/a.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Truth {
+    Holds,
+    /// It does not hold: the first predicate that does not, in words.
+    Fails(String),
+    /// It cannot be told, and why.
+    Unknown(String),
+}
+
 impl Condition {
     pub fn holds(&self, conversation: &Conversation) -> bool {
-        self.explain(conversation).is_ok()
+        self.truth(conversation) == Truth::Holds
     }
 
-    /// `Ok` when the condition holds, else the first predicate that does not,
-    /// in words fit for a scorecard.
+    /// `Ok` when the condition holds, else why not (that it does not, or
+    /// that it cannot be told), in words fit for a scorecard.
     pub fn explain(&self, conversation: &Conversation) -> Result<(), String> {
+        match self.truth(conversation) {
+            Truth::Holds => Ok(()),
+            Truth::Fails(reason) | Truth::Unknown(reason) => Err(reason),
+        }
+    }
+
+    /// Holds, fails (the first predicate that does not hold), or cannot be
+    /// told (a predicate on a negative quoted wait decides it).
+    pub fn truth(&self, conversation: &Conversation) -> Truth {
+        let mut unknown = None;
+        match self.predicates(conversation, &mut unknown) {
+            Err(reason) => Truth::Fails(reason),
+            Ok(()) => match unknown {
+                Some(reason) => Truth::Unknown(reason),
+                None => Truth::Holds,
+            },
+        }
+    }
+
+    /// Every predicate in turn: `Err` at the first that does not hold;
+    /// those that cannot be told leave their reason in `unknown` (the
+    /// first one) and count as holding, so a later one that fails still
+    /// decides.
+    fn predicates(
+        &self,
+        conversation: &Conversation,
+        unknown: &mut Option<String>,
+    ) -> Result<(), String> {
         let facts = &conversation.facts;
         if let Some(expected) = self.escalated
             && conversation.is_escalated() != expected
@@ -155,6 +195,16 @@ impl Condition {
             return Err(words(&["channel is ", conversation.channel.as_str()]));
         }
         let wait = facts.quoted_wait_seconds;
+        let wait_asked = self.quoted_wait_at_least.is_some()
+            || self.quoted_wait_over.is_some()
+            || self.quoted_wait_at_most.is_some();
+        let impossible_wait = wait.filter(|w| *w < 0.0 || !w.is_finite());
+        if wait_asked && let Some(w) = impossible_wait {
+            unknown.get_or_insert_with(|| {
+                format!("the quoted wait is {w}s, which cannot be: a wait is never negative")
+            });
+        }
+        let wait = wait.filter(|w| *w >= 0.0 && w.is_finite());
         let wait_bounds = [
             (
                 self.quoted_wait_at_least,
@@ -169,6 +219,7 @@ impl Condition {
                 match wait {
                     Some(w) if test(w, bound) => {}
                     Some(w) => return Err(format!("quoted wait {w}s is not {words} {bound}s")),
+                    None if impossible_wait.is_some() => {}
                     None => return Err("no quoted wait".into()),
                 }
             }
@@ -185,7 +236,7 @@ impl Condition {
         }
         if let Some(patterns) = &self.payload_matches {
             let text = delivered_payload_text(conversation);
-            if !patterns.is_match(&text) {
+            if !patterns.is_match(&crate::checks::normalize::matching_form(&text)) {
                 return Err("the delivered payload matches none of the patterns".into());
             }
         }
@@ -205,30 +256,47 @@ impl Condition {
         }
         if let Some(all) = &self.all {
             for condition in all {
-                condition.explain(conversation)?;
+                match condition.truth(conversation) {
+                    Truth::Holds => {}
+                    Truth::Fails(reason) => return Err(reason),
+                    Truth::Unknown(reason) => {
+                        unknown.get_or_insert(reason);
+                    }
+                }
             }
         }
         if let Some(any) = &self.any
             && !any.is_empty()
         {
             let mut reasons = Vec::new();
+            let mut any_unknown = None;
             for condition in any {
-                match condition.explain(conversation) {
-                    Ok(()) => {
+                match condition.truth(conversation) {
+                    Truth::Holds => {
                         reasons.clear();
+                        any_unknown = None;
                         break;
                     }
-                    Err(reason) => reasons.push(reason),
+                    Truth::Fails(reason) => reasons.push(reason),
+                    Truth::Unknown(reason) => {
+                        any_unknown.get_or_insert(reason);
+                    }
                 }
             }
-            if !reasons.is_empty() {
+            if let Some(reason) = any_unknown {
+                unknown.get_or_insert(reason);
+            } else if !reasons.is_empty() {
                 return Err(format!("none of `any` holds ({})", reasons.join("; ")));
             }
         }
-        if let Some(not) = &self.not
-            && not.explain(conversation).is_ok()
-        {
-            return Err("the `not` condition holds".into());
+        if let Some(not) = &self.not {
+            match not.truth(conversation) {
+                Truth::Holds => return Err("the `not` condition holds".into()),
+                Truth::Fails(_) => {}
+                Truth::Unknown(reason) => {
+                    unknown.get_or_insert(reason);
+                }
+            }
         }
         Ok(())
     }
@@ -253,7 +321,8 @@ fn has_event(conversation: &Conversation, wanted: EventType) -> bool {
     }
 }
 
-/// The `contextDelivered` payloads, as JSON text.
+/// The `contextDelivered` payloads, as JSON text, one space between two (a
+/// line break would send the text through normalisation for nothing).
 pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     let mut text = String::new();
     for event in &conversation.events {
@@ -263,7 +332,7 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
         } = &event.kind
         {
             text.push_str(&payload.to_string());
-            text.push('\n');
+            text.push(' ');
         }
     }
     text

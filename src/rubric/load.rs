@@ -180,12 +180,65 @@ impl Decoder {
             }
         }
         let at = path.to_string();
+        let later_patterns = self.later_pattern_mistakes(node, &path, &message, what);
         let message = if at == "." || at.is_empty() {
             format!("{what}: {message}")
         } else {
             format!("{what}.{at}: {message}")
         };
         self.error(pos, message);
+        for (pos, message) in later_patterns {
+            self.error(pos, message);
+        }
+    }
+
+    /// When a pattern in a list was rejected by the pattern lint, serde has
+    /// stopped there: the later patterns of the same list are linted here,
+    /// so that every mistake is reported, each at its own position.
+    fn later_pattern_mistakes(
+        &self,
+        node: &Node,
+        path: &serde_path_to_error::Path,
+        message: &str,
+        what: &str,
+    ) -> Vec<(Pos, String)> {
+        let segments: Vec<_> = path.iter().cloned().collect();
+        let Some((serde_path_to_error::Segment::Seq { index }, parent)) = segments.split_last()
+        else {
+            return Vec::new();
+        };
+        if !super::params::is_pattern_mistake(message) {
+            return Vec::new();
+        }
+        let list = node.descend_segments(parent);
+        let NodeValue::Seq(items) = &list.value else {
+            return Vec::new();
+        };
+        let mut at = String::new();
+        for segment in parent {
+            match segment {
+                serde_path_to_error::Segment::Map { key } => {
+                    if !at.is_empty() {
+                        at.push('.');
+                    }
+                    at.push_str(key);
+                }
+                serde_path_to_error::Segment::Seq { index } => at.push_str(&format!("[{index}]")),
+                _ => {}
+            }
+        }
+        items
+            .iter()
+            .enumerate()
+            .skip(index + 1)
+            .filter_map(|(later, item)| {
+                let NodeValue::Str(source) = &item.value else {
+                    return None;
+                };
+                let problem = super::params::lint_pattern(source).err()?;
+                Some((item.pos, format!("{what}.{at}[{later}]: {problem}")))
+            })
+            .collect()
     }
 
     fn field<T: DeserializeOwned>(&mut self, node: &Node, key: &str, what: &str) -> Option<T> {

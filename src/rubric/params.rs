@@ -169,6 +169,15 @@ impl Patterns {
         })
     }
 
+    /// Every non-overlapping match, left to right.
+    pub fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Match> + 't {
+        self.regex_for(text).find_iter(text).map(|m| Match {
+            pattern: m.pattern().as_usize(),
+            start: m.start(),
+            end: m.end(),
+        })
+    }
+
     /// Indices of the patterns behind every non-overlapping match, left to right.
     pub fn matching<'t>(&'t self, text: &'t str) -> impl Iterator<Item = usize> + 't {
         self.regex_for(text)
@@ -199,10 +208,102 @@ fn one_line(message: &str) -> String {
         .join(" ")
 }
 
-impl<'de> Deserialize<'de> for Patterns {
+/// Patterns as a rubric writes them, each checked by [`lint_pattern`].
+/// A list item may itself be a list (a YAML alias of a list of patterns
+/// defined elsewhere), flattened in place.
+struct PatternSources(Vec<String>);
+
+impl<'de> Deserialize<'de> for PatternSources {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let sources = OneOrMany::<String>::deserialize(deserializer)?;
-        Patterns::new(&sources.0).map_err(de::Error::custom)
+        deserializer
+            .deserialize_any(SourcesVisitor)
+            .map(PatternSources)
+    }
+}
+
+struct SourcesVisitor;
+
+impl<'de> de::Visitor<'de> for SourcesVisitor {
+    type Value = Vec<String>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a pattern or a list of patterns")
+    }
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        lint_pattern(value).map_err(E::custom)?;
+        Ok(vec![value.to_string()])
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut sources = Vec::new();
+        while let Some(PatternSources(more)) = seq.next_element()? {
+            sources.extend(more);
+        }
+        Ok(sources)
+    }
+}
+
+/// The mistakes in a pattern that compile and then silently never (or
+/// always) match, in words that say the fix: control characters, which a
+/// double-quoted YAML string makes of `\b` (a backspace) and `\t`; an
+/// empty pattern; a pattern that matches every text.
+pub fn lint_pattern(source: &str) -> Result<(), String> {
+    if let Some(c) = source.chars().find(|c| c.is_control()) {
+        let escape = match c {
+            '\u{8}' => "`\\b` (meant as a word boundary)",
+            '\t' => "`\\t`",
+            '\n' => "`\\n` or a line break",
+            '\r' => "`\\r`",
+            '\u{7}' => "`\\a`",
+            '\u{c}' => "`\\f`",
+            '\u{b}' => "`\\v`",
+            '\0' => "`\\0`",
+            _ => "an escape sequence",
+        };
+        let shown: String = source.escape_debug().collect();
+        return Err(format!(
+            "pattern \"{shown}\" holds the control character U+{:04X}: in a double-quoted YAML \
+             string {escape} becomes that character, so the pattern cannot match what it says; \
+             write the pattern in single quotes ('...') so that the backslash reaches the regex",
+            c as u32
+        ));
+    }
+    if source.is_empty() {
+        return Err(
+            "an empty pattern matches every text; remove it or write what it should find"
+                .to_string(),
+        );
+    }
+    // Only a pattern that can match nothing at all can match every text;
+    // parsing says so cheaply, and only those are compiled and tried.
+    let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true);
+    let can_be_empty = regex_automata::util::syntax::parse_with(source, &syntax)
+        .is_ok_and(|hir| hir.properties().minimum_len() == Some(0));
+    let matches_anything = ["", " ", "x", "0", ".", "\u{e9}"];
+    if can_be_empty
+        && let Ok(regex) = meta::Regex::builder().syntax(syntax).build(source)
+        && matches_anything.iter().all(|text| regex.is_match(text))
+    {
+        return Err(format!(
+            "pattern `{source}` matches every text (it can match nothing at all), so a check \
+             using it always finds it; make it require the words it is meant to find"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an error message is one of [`lint_pattern`]'s.
+pub fn is_pattern_mistake(message: &str) -> bool {
+    message.contains("holds the control character")
+        || message.contains("an empty pattern matches every text")
+        || message.contains("matches every text (it can match nothing")
+}
+
+impl<'de> Deserialize<'de> for Patterns {
+    /// One pattern or a list of them; a list may hold lists (YAML aliases of
+    /// other lists), flattened. Each pattern is read on its own, so that an
+    /// error names its place in the list (and so its line and column).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let PatternSources(sources) = PatternSources::deserialize(deserializer)?;
+        Patterns::new(&sources).map_err(de::Error::custom)
     }
 }
 

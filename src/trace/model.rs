@@ -156,6 +156,19 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The event's text, if it has one: what a turn says, what an offer or
+    /// an escalation describes, a human action's name, a tool's name.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            EventKind::Turn { text, .. } => Some(text),
+            EventKind::Offer { description, .. } => Some(description),
+            EventKind::Escalation { description, .. } => description.as_deref(),
+            EventKind::HumanAction { action, .. } => Some(action),
+            EventKind::ToolCall { tool, .. } => Some(tool),
+            _ => None,
+        }
+    }
+
     pub fn event_type(&self) -> EventType {
         match self {
             EventKind::Turn { .. } => EventType::Turn,
@@ -510,6 +523,15 @@ pub struct Facts {
     pub quoted_wait_seconds: Option<f64>,
     /// Key terms of the issue, computed on first use by the checks.
     pub issue_terms: std::sync::OnceLock<Vec<crate::checks::text::Term>>,
+    /// The first place where the clock contradicts the order of `events`:
+    /// event `.1` comes after event `.0` in the array but is stamped
+    /// earlier. Checks that measure time between such events report
+    /// unscored; the aggregate counts the conversations that have one.
+    pub clock_disorder: Option<(usize, usize)>,
+    /// The matching form of every event text that is not already plain (see
+    /// [`crate::checks::normalize`]), by event index, in order. Empty for
+    /// most conversations.
+    pub normalized: Vec<(usize, crate::checks::normalize::Normalized)>,
 }
 
 impl Conversation {
@@ -520,6 +542,16 @@ impl Conversation {
             Some(can_record) => needs.without(can_record),
             None => EventTypes::NONE,
         }
+    }
+
+    /// Whether the conversation's timestamps contradict the order of its
+    /// events, or a duration it states is negative (a quoted wait).
+    pub fn has_clock_contradiction(&self) -> bool {
+        self.facts.clock_disorder.is_some()
+            || self
+                .facts
+                .quoted_wait_seconds
+                .is_some_and(|wait| wait < 0.0)
     }
 
     pub fn is_escalated(&self) -> bool {
@@ -534,6 +566,27 @@ impl Conversation {
         }
     }
 
+    /// Event `index`'s text as checks match it: its normalised form (see
+    /// [`crate::checks::normalize`]), or the text itself when that is plain.
+    pub fn matching_text(&self, index: usize) -> Option<&str> {
+        match self.normalized(index) {
+            Some(normalized) => Some(normalized.as_str()),
+            None => self.events.get(index)?.kind.text(),
+        }
+    }
+
+    /// The normalised form of event `index`'s text, when it differs from the text.
+    pub fn normalized(&self, index: usize) -> Option<&crate::checks::normalize::Normalized> {
+        let normalized = &self.facts.normalized;
+        if normalized.is_empty() {
+            return None;
+        }
+        normalized
+            .binary_search_by_key(&index, |(at, _)| *at)
+            .ok()
+            .map(|found| &normalized[found].1)
+    }
+
     /// When the conversation ended: `endedAt`, else the last event's time.
     pub fn end_time(&self) -> Option<Timestamp> {
         self.ended_at
@@ -542,7 +595,27 @@ impl Conversation {
 
     pub(crate) fn derive_facts(&mut self) {
         let mut facts = Facts::default();
+        // The latest time seen so far, and where.
+        let mut latest: Option<(usize, jiff::Timestamp)> = None;
         for (index, event) in self.events.iter().enumerate() {
+            if let Some(at) = event.at {
+                match latest {
+                    Some((before, seen)) if at < seen => {
+                        facts.clock_disorder.get_or_insert((before, index));
+                    }
+                    Some((_, seen)) if at == seen => {}
+                    _ => latest = Some((index, at)),
+                }
+            }
+            // Tool names are identifiers no check matches as text.
+            if !matches!(event.kind, EventKind::ToolCall { .. })
+                && let Some(normalized) = event
+                    .kind
+                    .text()
+                    .and_then(crate::checks::normalize::normalize)
+            {
+                facts.normalized.push((index, normalized));
+            }
             match &event.kind {
                 EventKind::Escalation {
                     trigger, urgency, ..

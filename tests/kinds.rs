@@ -1,0 +1,94 @@
+//! Faults that recur in data the rubrics were never tuned on, one fixture
+//! file per kind in `tests/fixtures/kinds/`, each opening with a `# Kind:`
+//! header that says which fault it covers, and each case in several
+//! phrasings of our own (format: `tests/common/cases.rs`). Every case's
+//! status is asserted; every outcome, with reasons and evidence, is
+//! snapshotted for review.
+
+mod common;
+
+use common::cases::{evaluate, parse_cases};
+use handoff_eval::checks::Outcome;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Evaluated {
+    case: String,
+    outcome: Outcome,
+}
+
+fn check_kind(file: &str) -> Vec<Evaluated> {
+    let path = common::fixture(&format!("kinds/{file}.jsonl"));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    assert!(
+        text.starts_with("# Kind: "),
+        "{file}.jsonl: the first line says which kind it covers"
+    );
+    let cases = parse_cases(&text);
+    assert!(cases.len() >= 6, "{file}: {} cases", cases.len());
+    let mut failures = Vec::new();
+    let mut evaluated = Vec::new();
+    for case in cases {
+        let outcome = evaluate(&case, &format!("{file}.jsonl"));
+        if outcome.status != case.expect {
+            failures.push(format!(
+                "{file}.jsonl:{}: {}\n  expected {:?}, got {:?}: {}",
+                case.line, case.description, case.expect, outcome.status, outcome.reason
+            ));
+        }
+        evaluated.push(Evaluated {
+            case: case.description,
+            outcome,
+        });
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    evaluated
+}
+
+macro_rules! kinds {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let evaluated = check_kind(stringify!($name));
+                common::settings().bind(|| {
+                    insta::assert_yaml_snapshot!(concat!("kind_", stringify!($name)), evaluated);
+                });
+            }
+        )*
+
+        #[test]
+        fn every_kind_file_is_tested() {
+            let tested = [$(stringify!($name)),*];
+            for entry in std::fs::read_dir(common::fixture("kinds")).unwrap() {
+                let path = entry.unwrap().path();
+                let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+                assert!(tested.contains(&stem.as_str()), "{} has no test", path.display());
+            }
+        }
+    };
+}
+
+kinds!(
+    typography,
+    harness_cut,
+    conditionals,
+    identity,
+    attempt_clauses,
+    trigger_reasons,
+    clock_order,
+);
+
+/// Evidence of a match in a normalised text quotes the text as written.
+#[test]
+fn evidence_quotes_the_original_typography() {
+    let evaluated = check_kind("typography");
+    let first = &evaluated[0].outcome;
+    let quoted: Vec<&str> = first
+        .evidence
+        .iter()
+        .filter_map(|e| e.matched.as_deref())
+        .collect();
+    assert_eq!(quoted, ["I\u{2019}ll transfer you"], "{first:?}");
+}
