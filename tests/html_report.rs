@@ -212,7 +212,10 @@ async fn report_data(driver: &WebDriver) -> Value {
     .await
 }
 
-/// Clicks the conversation's row and returns its article, displayed.
+/// Clicks the conversation's row and returns its article, displayed. The
+/// page shows it on `hashchange`, a task the browser runs after the click
+/// returns: on a busy machine that takes a moment, so the check waits (5 s
+/// at most) instead of racing it.
 async fn open_conversation(driver: &WebDriver, index: usize) -> WebElement {
     click(
         driver,
@@ -223,7 +226,14 @@ async fn open_conversation(driver: &WebDriver, index: usize) -> WebElement {
         .find(By::Id(format!("conversation-{index}")))
         .await
         .unwrap();
-    assert!(article.is_displayed().await.unwrap());
+    let started = Instant::now();
+    while !article.is_displayed().await.unwrap() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "conversation {index} is not shown after the click"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     article
 }
 
