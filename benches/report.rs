@@ -8,9 +8,10 @@
 //! ```
 //!
 //! Conversations are generated once (seed 1, the same file the throughput
-//! bench uses) into `target/bench-data/`, scored once with the shipped
-//! rubric and the judge off into `target/bench-data/report-run-N/`, then
-//! the report is written three times. The first of the three reads
+//! bench uses) into `target/bench-data/` (or `$HANDOFF_EVAL_BENCH_DATA`:
+//! the 1M case needs about 10 GB), scored once with the shipped rubric and
+//! the judge off into `report-run-N/` beside them, then the report is
+//! written three times. The first of the three reads
 //! `calls.jsonl` from disk (`score` drops it from the page cache as it
 //! writes); the others may find it cached. Each run is timed whole, as a
 //! user would: process start to exit, with the CPU time it used (user and
@@ -44,8 +45,15 @@ fn run(args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Where the generated conversations and the scored runs are kept.
+fn data_dir() -> PathBuf {
+    std::env::var_os("HANDOFF_EVAL_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/bench-data"))
+}
+
 fn data_file(count: u64) -> PathBuf {
-    let dir = root().join("target/bench-data");
+    let dir = data_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("generated-{count}.jsonl"));
     if !path.exists() {
@@ -71,7 +79,7 @@ fn data_file(count: u64) -> PathBuf {
 /// A scored run of `count` conversations; scored again only if no complete
 /// run is there (its summary.json is written last).
 fn scored_run(count: u64) -> PathBuf {
-    let out = root().join(format!("target/bench-data/report-run-{count}"));
+    let out = data_dir().join(format!("report-run-{count}"));
     let done = out.join("scored-by-bench");
     if !done.exists() {
         let input = data_file(count);

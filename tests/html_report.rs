@@ -36,6 +36,7 @@ const BASELINE: &str = "#78909C";
 const CHANGE: &str = "#EF6C00";
 const BIN: &str = "#5C6BC0";
 const NA: &str = "#D7D7D7";
+const RANGE: &str = "#7B1FA2";
 
 /// Scores `input` with the shipped rubric into `out` (the judge left
 /// unconfigured, as on a machine without a key) and writes `out/report.html`.
@@ -211,7 +212,10 @@ async fn report_data(driver: &WebDriver) -> Value {
     .await
 }
 
-/// Clicks the conversation's row and returns its article, displayed.
+/// Clicks the conversation's row and returns its article, displayed. The
+/// page shows it on `hashchange`, a task the browser runs after the click
+/// returns: on a busy machine that takes a moment, so the check waits (5 s
+/// at most) instead of racing it.
 async fn open_conversation(driver: &WebDriver, index: usize) -> WebElement {
     click(
         driver,
@@ -222,7 +226,14 @@ async fn open_conversation(driver: &WebDriver, index: usize) -> WebElement {
         .find(By::Id(format!("conversation-{index}")))
         .await
         .unwrap();
-    assert!(article.is_displayed().await.unwrap());
+    let started = Instant::now();
+    while !article.is_displayed().await.unwrap() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "conversation {index} is not shown after the click"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     article
 }
 
@@ -278,14 +289,82 @@ async fn hostile_traces(driver: &WebDriver) -> Value {
     .await
 }
 
-fn expected_bars(summary: &Value) -> (usize, usize) {
-    let dims = summary["dimensions"].as_array().unwrap();
-    let with_rate = dims.iter().filter(|d| !d["pass_rate"].is_null()).count();
-    let applicable = dims
+/// What the report must draw for a pass rate in `summary.json`: a rate
+/// (with its interval) only where one is given, a range where the rate is
+/// null and its bounds are given, nothing where neither is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Figure {
+    Rate(f64),
+    Range(f64, f64),
+    Nothing,
+}
+
+fn figure(rate: &Value, bounds: &Value) -> Figure {
+    match (
+        rate["value"].as_f64(),
+        bounds["low"].as_f64(),
+        bounds["high"].as_f64(),
+    ) {
+        (Some(value), _, _) => Figure::Rate(value),
+        (None, Some(low), Some(high)) => Figure::Range(low, high),
+        _ => Figure::Nothing,
+    }
+}
+
+fn dimension_figure(d: &Value) -> Figure {
+    figure(&d["pass_rate"], &d["pass_rate_bounds"])
+}
+
+fn call_figure(calls: &Value) -> Figure {
+    figure(&calls["pass_rate"], &calls["pass_rate_bounds"])
+}
+
+/// How many of `figures` are rates, and how many ranges.
+fn rates_and_ranges(figures: &[Figure]) -> (usize, usize) {
+    let rates = figures
         .iter()
-        .filter(|d| d["applicable"].as_u64().unwrap() > 0)
+        .filter(|f| matches!(f, Figure::Rate(_)))
         .count();
-    (with_rate, applicable)
+    let ranges = figures
+        .iter()
+        .filter(|f| matches!(f, Figure::Range(..)))
+        .count();
+    (rates, ranges)
+}
+
+/// A pass rate's range as the terminal (and the page's tables) write it.
+fn range_text(low: f64, high: f64, unscored: u64, applicable: u64) -> String {
+    if unscored == applicable {
+        return "- (all unscored)".to_string();
+    }
+    format!(
+        "{:.1}-{:.1}% ({:.0}% unscored)",
+        low * 100.0,
+        high * 100.0,
+        100.0 * unscored as f64 / applicable as f64
+    )
+}
+
+/// The `rect`s a selector finds: (x, width, y), top to bottom.
+async fn rects(driver: &WebDriver, css: &str) -> Vec<(f64, f64, f64)> {
+    let found = js(
+        driver,
+        &format!(
+            "return Array.from(document.querySelectorAll(\"{css}\")).map(r => [r.getAttribute('x'), r.getAttribute('width'), r.getAttribute('y')].map(Number));"
+        ),
+    )
+    .await;
+    let mut rects: Vec<(f64, f64, f64)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = |i: usize| r[i].as_f64().unwrap();
+            (n(0), n(1), n(2))
+        })
+        .collect();
+    rects.sort_by(|a, b| a.2.total_cmp(&b.2));
+    rects
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -342,12 +421,106 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
 
     let dimensions = summary["rubric"]["dimensions"].as_array().unwrap().len();
     assert_eq!(count(browser, "tr.dimension-row").await, dimensions);
-    let (with_rate, applicable) = expected_bars(&summary);
-    let pass_bars = count(browser, &format!("#chart-dimensions rect[fill='{PASS}']")).await;
+    let dims = summary["dimensions"].as_array().unwrap();
+    let figures: Vec<Figure> = dims.iter().map(dimension_figure).collect();
+    let (with_rate, with_range) = rates_and_ranges(&figures);
+    assert!(
+        with_rate > 0 && with_range > 0,
+        "the demo run without a judge has both kinds: {figures:?}"
+    );
+    let bars = rects(browser, &format!("#chart-dimensions rect[fill='{PASS}']")).await;
+    let ranges = rects(
+        browser,
+        &format!("#chart-dimensions rect[stroke='{RANGE}']"),
+    )
+    .await;
     assert_eq!(
-        pass_bars, with_rate,
+        bars.len(),
+        with_rate,
         "one pass-rate bar per dimension with a pass rate"
     );
+    assert_eq!(
+        ranges.len(),
+        with_range,
+        "one range per dimension whose rate is null and bounded"
+    );
+    // Row by row, top to bottom: a bar where summary.json has a rate, a
+    // range where it has bounds, never a bar for a dimension with bounds.
+    let mut drawn: Vec<(f64, bool)> = bars
+        .iter()
+        .map(|b| (b.2, true))
+        .chain(ranges.iter().map(|r| (r.2, false)))
+        .collect();
+    drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let expected: Vec<bool> = figures
+        .iter()
+        .filter(|f| **f != Figure::Nothing)
+        .map(|f| matches!(f, Figure::Rate(_)))
+        .collect();
+    assert_eq!(
+        drawn.iter().map(|d| d.1).collect::<Vec<_>>(),
+        expected,
+        "rates and ranges in the rows summary.json gives them"
+    );
+    // Where they are drawn: bars start at zero, ranges span low to high.
+    let rated: Vec<f64> = figures
+        .iter()
+        .filter_map(|f| match f {
+            Figure::Rate(v) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    let (zero, _, _) = bars[0];
+    let (widest, value) = bars
+        .iter()
+        .zip(&rated)
+        .map(|(b, v)| (b.1, *v))
+        .fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    let scale = widest / value;
+    for (bar, value) in bars.iter().zip(&rated) {
+        assert!((bar.0 - zero).abs() < 0.5, "every bar starts at zero");
+        assert!((bar.1 - value * scale).abs() < 1.5, "{bar:?} for {value}");
+    }
+    let bounded = figures.iter().filter_map(|f| match f {
+        Figure::Range(low, high) => Some((*low, *high)),
+        _ => None,
+    });
+    for (range, (low, high)) in ranges.iter().zip(bounded) {
+        assert!(
+            (range.0 - (zero + low * scale)).abs() < 1.5,
+            "{range:?} starts at {low}"
+        );
+        assert!(
+            (range.1 - ((high - low) * scale).max(1.0)).abs() < 2.0,
+            "{range:?} spans {low} to {high}"
+        );
+    }
+    // The table says the same, the range without an interval.
+    let cells = js(
+        browser,
+        "return Array.from(document.querySelectorAll('tr.dimension-row')).map(r => [r.dataset.figure, r.querySelector('td.pass-rate').textContent]);",
+    )
+    .await;
+    for (d, cell) in dims.iter().zip(cells.as_array().unwrap()) {
+        let (kind, text) = (cell[0].as_str().unwrap(), cell[1].as_str().unwrap());
+        match dimension_figure(d) {
+            Figure::Rate(_) => {
+                assert_eq!(kind, "rate", "{d}");
+                assert!(text.contains('['), "a rate with its interval: {text}");
+            }
+            Figure::Range(low, high) => {
+                assert_eq!(kind, "range", "{d}");
+                let unscored = d["unscored"].as_u64().unwrap();
+                let applicable = d["applicable"].as_u64().unwrap();
+                assert_eq!(text, range_text(low, high, unscored, applicable));
+            }
+            Figure::Nothing => assert_eq!((kind, text), ("none", "-")),
+        }
+    }
+    let applicable = dims
+        .iter()
+        .filter(|d| d["applicable"].as_u64().unwrap() > 0)
+        .count();
     let unscored_bars = count(
         browser,
         &format!("#chart-dimensions rect[fill='{UNSCORED}']"),
@@ -359,6 +532,37 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
     );
 
     let calls = &summary["calls"];
+    let call_line = page_text(browser, "dd.call-line").await;
+    match call_figure(calls) {
+        Figure::Range(low, high) => {
+            let unscored = calls["unscored"].as_u64().unwrap();
+            let decided = calls["scored"].as_u64().unwrap() + unscored;
+            let bounds = &calls["mean_score_bounds"];
+            let mean = format!(
+                "mean score {:.1}-{:.1} (n={decided})",
+                bounds["low"].as_f64().unwrap(),
+                bounds["high"].as_f64().unwrap()
+            );
+            let rate = format!("pass rate {};", range_text(low, high, unscored, decided));
+            assert!(call_line.contains(&rate), "{call_line} says {rate}");
+            assert!(call_line.contains(&mean), "{call_line} says {mean}");
+            assert!(!call_line.contains('['), "no interval: {call_line}");
+        }
+        other => panic!("the demo run without a judge has unscored calls: {other:?}"),
+    }
+    let clock = summary["clock_contradictions"].as_u64().unwrap();
+    assert!(
+        clock > 0,
+        "the demo set has conversations with contradicting clocks"
+    );
+    let said = page_text(browser, "dd.clock-contradictions").await;
+    assert!(
+        said.starts_with(&format!(
+            "{clock} conversation(s) whose timestamps contradict"
+        )),
+        "{said}"
+    );
+
     let verdicts = ["passed", "failed", "unscored", "not_applicable"]
         .iter()
         .filter(|k| calls[**k].as_u64().unwrap() > 0)
@@ -372,28 +576,102 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
     .await;
     assert_eq!(segments, verdicts, "one segment per verdict that occurred");
 
-    let slices = summary["slices"].as_object().unwrap().len();
-    assert_eq!(count(browser, "div.slice").await, slices);
+    let slices = summary["slices"].as_object().unwrap();
+    assert_eq!(count(browser, "div.slice").await, slices.len());
+    // Per small multiple, in page order: a bar per group with a rate, a
+    // range per group with bounds (every demo group is drawn: at most 12).
+    let mut expected = Vec::new();
+    for groups in slices.values() {
+        let groups = groups.as_object().unwrap();
+        assert!(groups.len() <= 12, "{} groups", groups.len());
+        let mut ordered: Vec<&Value> = groups.values().collect();
+        ordered.sort_by_key(|g| std::cmp::Reverse(g["calls"]["conversations"].as_u64()));
+        expected.push(rates_and_ranges(
+            &ordered
+                .iter()
+                .map(|g| call_figure(&g["calls"]))
+                .collect::<Vec<_>>(),
+        ));
+        for id in dims.iter().map(|d| d["id"].as_str().unwrap()) {
+            expected.push(rates_and_ranges(
+                &ordered
+                    .iter()
+                    .map(|g| dimension_figure(&g["dimensions"][id]))
+                    .collect::<Vec<_>>(),
+            ));
+        }
+    }
     assert_eq!(
-        count(browser, "figure[data-chart='slice'] svg").await,
-        slices * (dimensions + 1),
+        expected.len(),
+        slices.len() * (dimensions + 1),
         "a small multiple per dimension and one of the call pass rate, per slice"
+    );
+    let panels = js(
+        browser,
+        &format!(
+            "return Array.from(document.querySelectorAll(\"figure[data-chart='slice']\")).map(f => [f.querySelectorAll(\"rect[fill='{PASS}']\").length, f.querySelectorAll(\"rect[stroke='{RANGE}']\").length]);"
+        ),
+    )
+    .await;
+    let panels: Vec<(usize, usize)> = panels
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_u64().unwrap() as usize,
+                p[1].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    assert_eq!(panels, expected, "(rates, ranges) per small multiple");
+    assert!(
+        expected.iter().any(|p| p.0 > 0) && expected.iter().any(|p| p.1 > 0),
+        "the slices show both kinds"
     );
 
     let recontact = &summary["handoff"]["recontact_24h"];
-    let rates = ["rate", "rate_handoff_passed", "rate_handoff_failed"]
-        .iter()
-        .filter(|k| !recontact[**k].is_null())
-        .count();
+    let rates = [
+        "rate",
+        "rate_handoff_passed",
+        "rate_handoff_failed",
+        "rate_handoff_undecided",
+    ]
+    .iter()
+    .filter(|k| !recontact[**k].is_null())
+    .count();
     assert_eq!(
         count(browser, &format!("#chart-recontact rect[fill='{FAIL}']")).await,
         rates
     );
+    let undecided = recontact["rate_handoff_undecided"]["n"].as_u64().unwrap();
+    assert!(undecided > 0, "the demo run has undecided handoffs");
+    let labels = |chart: &str| {
+        format!(
+            "return Array.from(document.querySelectorAll('#chart-{chart} text')).map(t => t.textContent.trim());"
+        )
+    };
+    let texts = js(browser, &labels("recontact")).await;
+    let wanted = format!("handoff undecided (n={undecided})");
+    assert!(
+        texts.as_array().unwrap().iter().any(|t| t == &wanted),
+        "{wanted} in {texts}"
+    );
     let csat = summary["handoff"]["csat"].as_object().unwrap();
+    assert_eq!(csat.len(), 5, "{csat:?}");
     let means = csat.values().filter(|g| !g["mean"].is_null()).count();
     assert_eq!(
         count(browser, &format!("#chart-csat rect[fill='{MEAN}']")).await,
         means
+    );
+    let undecided = csat["escalated_handoff_undecided"]["mean"]["n"]
+        .as_u64()
+        .unwrap();
+    let texts = js(browser, &labels("csat")).await;
+    let wanted = format!("escalated, handoff undecided (n={undecided})");
+    assert!(
+        texts.as_array().unwrap().iter().any(|t| t == &wanted),
+        "{wanted} in {texts}"
     );
     assert!(count(browser, &format!("#chart-response rect[fill='{BIN}']")).await > 3);
     let marks = js(
@@ -867,6 +1145,10 @@ fn structure(html: &str) -> Value {
     }
     let wanted = [
         "dimension-row",
+        "figure-rate",
+        "figure-range",
+        "figure-none",
+        "clock-contradictions",
         "slice",
         "slice-row",
         "small-multiple",

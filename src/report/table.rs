@@ -27,7 +27,7 @@ pub(crate) fn percent(rate: Option<Rate>) -> String {
 /// A pass rate as far as it is known: the rate with its interval when every
 /// applicable verdict was scored; else the range it lies in, and how much
 /// of it is unscored; never a rate over the scored verdicts alone.
-fn rate_or_bounds(
+pub(crate) fn rate_or_bounds(
     rate: Option<Rate>,
     bounds: Option<Bounds>,
     unscored: u64,
@@ -48,7 +48,11 @@ fn rate_or_bounds(
 
 /// A mean score as far as it is known: with its interval when final, else
 /// the range the calls' scores can still take.
-fn mean_or_bounds(mean_score: Option<Mean>, bounds: Option<Bounds>, calls: u64) -> String {
+pub(crate) fn mean_or_bounds(
+    mean_score: Option<Mean>,
+    bounds: Option<Bounds>,
+    calls: u64,
+) -> String {
     match (mean_score, bounds) {
         (_, Some(bounds)) => format!("{:.1}-{:.1} (n={calls})", bounds.low, bounds.high),
         (mean_score, None) => mean(mean_score),

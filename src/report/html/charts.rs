@@ -1,10 +1,12 @@
 //! The report's charts, drawn server-side as SVG with plotters: bars with
-//! their 95% intervals, a histogram with its median and p90 marked, a
-//! conversation's timeline and its sentiment line.
+//! their 95% intervals, ranges where a figure is known only within bounds,
+//! a histogram with its median and p90 marked, a conversation's timeline
+//! and its sentiment line.
 //!
 //! Each semantic colour is used for one thing only ([`PASS`] for pass-rate
-//! bars, [`UNSCORED`] for unscored shares ...), so that the SVG elements of
-//! a chart can be counted by colour, as the browser test does. Text drawn
+//! bars, [`UNSCORED`] for unscored shares, [`RANGE`] for ranges ...), so
+//! that the SVG elements of a chart can be counted by colour, as the
+//! browser test does. Text drawn
 //! into a chart goes through [`super::visible`] first; plotters escapes it.
 
 use std::ops::Range;
@@ -29,6 +31,8 @@ pub const CHANGE: RGBColor = RGBColor(239, 108, 0);
 pub const BIN: RGBColor = RGBColor(92, 107, 192);
 /// Not applicable.
 pub const NA: RGBColor = RGBColor(215, 215, 215);
+/// Ranges: where some verdicts went unscored, the band a rate lies in.
+pub const RANGE: RGBColor = RGBColor(123, 31, 162);
 
 const FONT: &str = "sans-serif";
 const ROW: u32 = 22;
@@ -48,12 +52,45 @@ fn failed(chart: &str) -> impl Fn(&dyn std::fmt::Display) -> ChartError + '_ {
     }
 }
 
-/// One bar: a value with its interval, or nothing to show.
+/// One row of a bar panel: its label and what is known of its figure.
 #[derive(Debug, Clone)]
 pub struct Bar {
     pub label: String,
-    pub value: Option<f64>,
-    pub interval: Option<(f64, f64)>,
+    pub mark: Mark,
+}
+
+/// What a row of a bar panel draws.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mark {
+    /// Nothing known: the row stays empty.
+    Empty,
+    /// A measured value: a bar from zero (in the panel's colour) and, when
+    /// given, its interval as an error bar.
+    Value {
+        value: f64,
+        interval: Option<(f64, f64)>,
+    },
+    /// A range the value lies in, not a measurement: a band from `low` to
+    /// `high` outlined in [`RANGE`], with no bar from zero and no interval.
+    Range { low: f64, high: f64 },
+}
+
+impl Mark {
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Mark::Value { value, .. } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// The highest point the mark reaches: the interval's or the range's top.
+    pub fn top(&self) -> Option<f64> {
+        match self {
+            Mark::Empty => None,
+            Mark::Value { value, interval } => Some(interval.map_or(*value, |i| i.1)),
+            Mark::Range { high, .. } => Some(*high),
+        }
+    }
 }
 
 /// A panel of horizontal bars.
@@ -77,9 +114,11 @@ impl Bars<'_> {
 /// three, its label and interval sit at the centre of the second.
 const SUB: i32 = 5;
 
-/// Draws horizontal bars, the first at the top, each with its interval as
-/// an error bar; a bar without a value draws nothing. Each bar is one
-/// `rect` of the panel's colour, drawn in order.
+/// Draws horizontal bars, the first at the top: a value as one `rect` of
+/// the panel's colour with its interval as an error bar; a range as two
+/// `rect`s in [`RANGE`] (a light fill, then an outline: `stroke` is
+/// [`RANGE`] on the outline only); an empty row as nothing. Marks of each
+/// kind are drawn in row order.
 fn draw_bars(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &Bars<'_>) -> Result<(), ChartError> {
     let fail = failed(spec.title);
     let n = spec.bars.len().max(1) as i32;
@@ -120,11 +159,11 @@ fn draw_bars(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &Bars<'_>) -> Resu
         .light_line_style(TRANSPARENT)
         .draw()
         .map_err(|e| fail(&e))?;
+    let zero = 0f64.clamp(spec.range.start, spec.range.end);
     chart
         .draw_series(spec.bars.iter().enumerate().filter_map(|(i, b)| {
-            let value = b.value?;
+            let value = b.mark.value()?;
             // From zero (or the axis start) to the value, either side.
-            let zero = 0f64.clamp(spec.range.start, spec.range.end);
             let segment = slot(i) * SUB;
             Some(Rectangle::new(
                 [
@@ -137,18 +176,80 @@ fn draw_bars(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &Bars<'_>) -> Resu
         .map_err(|e| fail(&e))?;
     chart
         .draw_series(spec.bars.iter().enumerate().filter_map(|(i, b)| {
-            let (low, high) = b.interval?;
+            let Mark::Value {
+                value,
+                interval: Some((low, high)),
+            } = b.mark
+            else {
+                return None;
+            };
             Some(ErrorBar::new_horizontal(
                 SegmentValue::CenterOf(slot(i) * SUB + 1),
                 low,
-                b.value.unwrap_or(low),
+                value,
                 high,
                 BLACK.stroke_width(1),
                 8,
             ))
         }))
         .map_err(|e| fail(&e))?;
+    // A range too narrow to see still shows as a sliver.
+    let least = (spec.range.end - spec.range.start) * 0.006;
+    let ranges: Vec<(usize, f64, f64)> = spec
+        .bars
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| match b.mark {
+            Mark::Range { low, high } => Some((i, low, high.max(low + least))),
+            _ => None,
+        })
+        .collect();
+    let band = |(i, low, high): &(usize, f64, f64), style: ShapeStyle| {
+        let segment = slot(*i) * SUB;
+        Rectangle::new(
+            [
+                (*low, SegmentValue::Exact(segment + 1)),
+                (*high, SegmentValue::Exact(segment + 3)),
+            ],
+            style,
+        )
+    };
+    chart
+        .draw_series(ranges.iter().map(|r| band(r, RANGE.mix(0.12).filled())))
+        .map_err(|e| fail(&e))?;
+    // Hatching, in pixels from each band's top-left corner: a range reads
+    // as what is not known, never as a bar.
+    let mut strokes = Vec::new();
+    for &(i, low, high) in &ranges {
+        let segment = slot(i) * SUB;
+        let corner = (low, SegmentValue::Exact(segment + 3));
+        let (x0, y0) = chart.backend_coord(&corner);
+        let (x1, y1) = chart.backend_coord(&(high, SegmentValue::Exact(segment + 1)));
+        for line in hatch(x1 - x0, y1 - y0, 6) {
+            strokes.push(
+                EmptyElement::at(corner.clone())
+                    + PathElement::new(line.to_vec(), RANGE.mix(0.6).stroke_width(1)),
+            );
+        }
+    }
+    chart.draw_series(strokes).map_err(|e| fail(&e))?;
+    chart
+        .draw_series(ranges.iter().map(|r| band(r, RANGE.stroke_width(2))))
+        .map_err(|e| fail(&e))?;
     Ok(())
+}
+
+/// Diagonal strokes `step` pixels apart filling a `width` by `height` box,
+/// each from lower left to upper right, in pixels from its top-left corner.
+fn hatch(width: i32, height: i32, step: usize) -> Vec<[(i32, i32); 2]> {
+    (1 - height..width)
+        .step_by(step.max(1))
+        .filter_map(|k| {
+            let from = 0.max(-k);
+            let to = height.min(width - k);
+            (to > from).then(|| [(k + from, height - from), (k + to, height - to)])
+        })
+        .collect()
 }
 
 fn svg(
@@ -556,41 +657,109 @@ mod tests {
     use super::*;
 
     #[test]
+    fn hatching_stays_inside_its_box() {
+        let lines = hatch(20, 10, 6);
+        assert_eq!(lines.len(), 5);
+        for [(x0, y0), (x1, y1)] in &lines {
+            assert!((0..=20).contains(x0) && (0..=20).contains(x1));
+            assert!((0..=10).contains(y0) && (0..=10).contains(y1));
+            assert_eq!(x1 - x0, y0 - y1, "45 degrees");
+        }
+        assert!(hatch(0, 10, 6).is_empty());
+    }
+
+    #[test]
     fn steps_are_round() {
         assert_eq!(nice_step(3.7), 5.0);
         assert_eq!(nice_step(0.9), 1.0);
         assert_eq!(nice_step(11.0), 20.0);
     }
 
-    #[test]
-    fn every_valued_bar_is_one_rect_of_its_colour() {
-        let items = [
-            Bar {
-                label: "a".into(),
-                value: Some(0.5),
-                interval: Some((0.4, 0.6)),
-            },
-            Bar {
-                label: "b".into(),
-                value: None,
-                interval: None,
-            },
-            Bar {
-                label: "<c>".into(),
-                value: Some(0.0),
-                interval: Some((0.0, 0.1)),
-            },
-        ];
+    fn row(label: &str, mark: Mark) -> Bar {
+        Bar {
+            label: label.into(),
+            mark,
+        }
+    }
+
+    fn panel(items: &[Bar]) -> String {
         let spec = Bars {
             title: "t",
-            bars: &items,
+            bars: items,
             range: 0.0..1.0,
             format: percent,
             color: PASS,
             label_width: 60,
         };
-        let out = bars(&spec, 400).unwrap();
+        bars(&spec, 400).unwrap()
+    }
+
+    fn measured(value: f64, low: f64, high: f64) -> Mark {
+        Mark::Value {
+            value,
+            interval: Some((low, high)),
+        }
+    }
+
+    #[test]
+    fn every_valued_bar_is_one_rect_of_its_colour() {
+        let out = panel(&[
+            row("a", measured(0.5, 0.4, 0.6)),
+            row("b", Mark::Empty),
+            row("<c>", measured(0.0, 0.0, 0.1)),
+        ]);
         assert_eq!(out.matches("fill=\"#2E7D32\"").count(), 2);
+        assert_eq!(out.matches("#7B1FA2").count(), 0, "no range drawn");
         assert!(out.contains("&lt;c&gt;"));
+    }
+
+    /// The `x`, `width` and `y` of each `rect` with `attribute="value"`.
+    fn rects(svg: &str, attribute: &str) -> Vec<(f64, f64, f64)> {
+        let number = |tag: &str, name: &str| -> f64 {
+            let start = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            let end = start + tag[start..].find('"').unwrap();
+            tag[start..end].parse().unwrap()
+        };
+        svg.split("<rect")
+            .skip(1)
+            .map(|tag| &tag[..tag.find('>').unwrap()])
+            .filter(|tag| tag.contains(attribute))
+            .map(|tag| (number(tag, "x"), number(tag, "width"), number(tag, "y")))
+            .collect()
+    }
+
+    #[test]
+    fn a_range_is_a_band_from_low_to_high_with_no_bar_from_zero() {
+        let out = panel(&[
+            row("measured", measured(0.5, 0.4, 0.6)),
+            row(
+                "ranged",
+                Mark::Range {
+                    low: 0.2,
+                    high: 0.7,
+                },
+            ),
+            row(
+                "narrow",
+                Mark::Range {
+                    low: 0.9,
+                    high: 0.9,
+                },
+            ),
+        ]);
+        let measured = rects(&out, "fill=\"#2E7D32\"");
+        let outlines = rects(&out, "stroke=\"#7B1FA2\"");
+        let fills = rects(&out, "fill=\"#7B1FA2\"");
+        assert_eq!(measured.len(), 1, "only the measured row has a bar");
+        assert_eq!(outlines.len(), 2);
+        assert_eq!(fills.len(), 2);
+        // Pixels per unit from the bar that starts at zero.
+        let (zero, width, bar_y) = measured[0];
+        let scale = width / 0.5;
+        let (x, w, y) = outlines[0];
+        assert!((x - (zero + 0.2 * scale)).abs() < 1.5, "{x} {zero} {scale}");
+        assert!((w - 0.5 * scale).abs() < 1.5, "{w}");
+        assert!(y > bar_y, "the range sits in its own row, below the first");
+        assert!(outlines[1].1 >= 1.0, "a range of one point still shows");
     }
 }

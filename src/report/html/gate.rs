@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use super::charts::{self, Bar, Bars};
+use super::charts::{self, Bar, Bars, Mark};
 use super::model::bar;
 use super::source::RunData;
 use super::{Chart, HtmlError};
@@ -212,8 +212,7 @@ pub fn build(
         cand_bars.push(bar(name.clone(), d.rate.candidate));
         change_bars.push(Bar {
             label: name,
-            value: delta,
-            interval,
+            mark: delta.map_or(Mark::Empty, |value| Mark::Value { value, interval }),
         });
     }
     let widest = report
@@ -225,7 +224,13 @@ pub fn build(
     let width = (widest * 7 + 28).clamp(60, 280);
     let reach = change_bars
         .iter()
-        .filter_map(|b| b.interval.map(|(lo, hi)| lo.abs().max(hi.abs())))
+        .filter_map(|b| match b.mark {
+            Mark::Value {
+                interval: Some((lo, hi)),
+                ..
+            } => Some(lo.abs().max(hi.abs())),
+            _ => None,
+        })
         .fold(0.1f64, f64::max)
         .min(1.0);
     let chart = Chart {

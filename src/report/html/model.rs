@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::charts::{self, Bar, Bars};
+use super::charts::{self, Bar, Bars, Mark};
 use super::conversation::{self, ConversationView};
-use super::source::{DimensionView, GroupView, RunData};
+use super::source::{BoundsView, DimensionView, GroupView, RunData};
 use super::{Chart, HtmlError};
 use crate::stats::{Mean, Rate};
 
@@ -19,6 +19,8 @@ pub struct RunView {
     pub lines: Lines,
     pub conversations: u64,
     pub escalated: u64,
+    /// Conversations whose timestamps contradict the order of their events.
+    pub clock_contradictions: u64,
     pub judge: Option<String>,
     pub calls: Calls,
     pub verdict_chart: Chart,
@@ -56,7 +58,9 @@ pub struct Calls {
     pub failed: u64,
     pub unscored: u64,
     pub na: u64,
+    /// The rate with its interval, or the range it lies in.
     pub pass_rate: String,
+    /// The mean with its interval, or the range it lies in.
     pub mean_score: String,
 }
 
@@ -71,7 +75,11 @@ pub struct DimensionRow {
     pub fail: u64,
     pub unscored: u64,
     pub na: u64,
+    /// The rate with its interval, or the range it lies in, as the
+    /// terminal writes it.
     pub pass_rate: String,
+    /// What the chart draws: `rate`, `range` or `none`.
+    pub figure: &'static str,
     pub unscored_share: String,
 }
 
@@ -100,6 +108,7 @@ pub struct Handoff {
     pub recontact_note: String,
     pub repeat_yourself: String,
     pub csat: Chart,
+    pub csat_note: String,
     pub response: Chart,
     pub response_note: String,
 }
@@ -136,35 +145,86 @@ pub struct Listed {
 /// Groups of a slice drawn in its charts; the table lists them all.
 pub const MAX_GROUPS: usize = 12;
 
-pub(crate) use crate::report::table::{mean, percent as rate};
+pub(crate) use crate::report::table::percent as rate;
+use crate::report::table::{mean_or_bounds, rate_or_bounds};
 
-/// A bar of a rate or a mean, with its interval.
-pub fn bar(label: impl Into<String>, interval: Option<impl Into<Bounds>>) -> Bar {
-    let bounds = interval.map(Into::into);
+/// A bar of a measured rate or mean, with its interval.
+pub fn bar(label: impl Into<String>, estimate: Option<impl Into<Estimate>>) -> Bar {
     Bar {
         label: label.into(),
-        value: bounds.map(|b| b.value),
-        interval: bounds.map(|b| (b.low, b.high)),
+        mark: estimate.map_or(Mark::Empty, |e| {
+            let e = e.into();
+            Mark::Value {
+                value: e.value,
+                interval: Some((e.low, e.high)),
+            }
+        }),
     }
 }
 
+/// A pass rate as far as it is known: the rate with its interval where
+/// every applicable verdict was scored, else the range it lies in (never a
+/// bar over the scored verdicts alone).
+pub fn rate_mark(rate: Option<Rate>, bounds: Option<BoundsView>) -> Mark {
+    match (rate, bounds) {
+        (Some(rate), _) => Mark::Value {
+            value: rate.value,
+            interval: Some((rate.low, rate.high)),
+        },
+        (None, Some(b)) => Mark::Range {
+            low: b.low,
+            high: b.high,
+        },
+        (None, None) => Mark::Empty,
+    }
+}
+
+/// The figure a mark stands for, as the page names it.
+fn figure(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Value { .. } => "rate",
+        Mark::Range { .. } => "range",
+        Mark::Empty => "none",
+    }
+}
+
+/// `unscored` as a share of `of`, when anything applied.
+fn share(unscored: u64, of: u64) -> Option<f64> {
+    (of > 0).then(|| unscored as f64 / of as f64)
+}
+
+/// A pass rate, or its range, as the terminal writes it.
+fn rate_text(rate: Option<Rate>, bounds: Option<BoundsView>, unscored: u64, of: u64) -> String {
+    rate_or_bounds(rate, bounds.map(Into::into), unscored, of)
+}
+
+/// A group's mean call score, or its range, as the terminal writes it.
+fn mean_text(group: &GroupView) -> String {
+    let decided = group.scored + group.unscored;
+    mean_or_bounds(
+        group.mean_score,
+        group.mean_score_bounds.map(Into::into),
+        group.mean_score.map_or(decided, |m| m.n),
+    )
+}
+
 /// The count behind a rate or a mean, 0 when there is none.
-fn n(interval: Option<impl Into<Bounds>>) -> u64 {
-    interval.map_or(0, |i| i.into().n)
+fn n(estimate: Option<impl Into<Estimate>>) -> u64 {
+    estimate.map_or(0, |e| e.into().n)
 }
 
 /// A value with its interval and count: a rate or a mean.
 #[derive(Debug, Clone, Copy)]
-pub struct Bounds {
+pub struct Estimate {
     pub value: f64,
     pub low: f64,
     pub high: f64,
     pub n: u64,
 }
 
-impl From<Rate> for Bounds {
-    fn from(r: Rate) -> Bounds {
-        Bounds {
+impl From<Rate> for Estimate {
+    fn from(r: Rate) -> Estimate {
+        Estimate {
             value: r.value,
             low: r.low,
             high: r.high,
@@ -173,14 +233,25 @@ impl From<Rate> for Bounds {
     }
 }
 
-impl From<Mean> for Bounds {
-    fn from(m: Mean) -> Bounds {
-        Bounds {
+impl From<Mean> for Estimate {
+    fn from(m: Mean) -> Estimate {
+        Estimate {
             value: m.value,
             low: m.low,
             high: m.high,
             n: m.n,
         }
+    }
+}
+
+/// A bar of an unscored share (no interval: it is a count, not an estimate).
+fn share_bar(label: String, share: Option<f64>) -> Bar {
+    Bar {
+        label,
+        mark: share.map_or(Mark::Empty, |value| Mark::Value {
+            value,
+            interval: None,
+        }),
     }
 }
 
@@ -201,8 +272,13 @@ fn group_line(name: &str, group: &GroupView) -> SliceGroup {
         name: name.to_string(),
         calls: group.conversations,
         scored: group.scored,
-        pass_rate: rate(group.pass_rate),
-        mean_score: mean(group.mean_score),
+        pass_rate: rate_text(
+            group.pass_rate,
+            group.pass_rate_bounds,
+            group.unscored,
+            group.scored + group.unscored,
+        ),
+        mean_score: mean_text(group),
     }
 }
 
@@ -232,18 +308,18 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
     let mut unscored_bars = Vec::new();
     for info in &rubric.dimensions {
         let Some(d) = by_id(&info.id) else { continue };
-        let share = (d.applicable > 0).then(|| d.unscored as f64 / d.applicable as f64);
+        let share = share(d.unscored, d.applicable);
         let label = if info.critical {
             format!("{} (critical)", info.id)
         } else {
             info.id.clone()
         };
-        pass_bars.push(bar(label.clone(), d.pass_rate));
-        unscored_bars.push(Bar {
-            label,
-            value: share,
-            interval: None,
+        let mark = rate_mark(d.pass_rate, d.pass_rate_bounds);
+        pass_bars.push(Bar {
+            label: label.clone(),
+            mark,
         });
+        unscored_bars.push(share_bar(label, share));
         dimensions.push(DimensionRow {
             id: info.id.clone(),
             title: info.title.clone(),
@@ -254,18 +330,19 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             fail: d.fail,
             unscored: d.unscored,
             na: d.na,
-            pass_rate: rate(d.pass_rate),
+            pass_rate: rate_text(d.pass_rate, d.pass_rate_bounds, d.unscored, d.applicable),
+            figure: figure(mark),
             unscored_share: share.map_or("-".to_string(), |s| format!("{:.1}%", s * 100.0)),
         });
     }
     let width = label_width(pass_bars.iter().map(|b| b.label.chars().count()));
     let dimension_chart = chart(
         "dimensions",
-        "pass rate of the scored verdicts, and the unscored share",
+        "pass rate with its 95% interval, or the range it lies in, and the unscored share",
         charts::panels(&[
             (
                 Bars {
-                    title: "pass rate of scored verdicts [95% CI]",
+                    title: "pass rate [95% CI], or its range",
                     bars: &pass_bars,
                     range: 0.0..1.0,
                     format: charts::percent,
@@ -299,33 +376,66 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         });
         let drawn = &ordered[..ordered.len().min(MAX_GROUPS)];
         let width = label_width(drawn.iter().map(|(name, _)| name.chars().count()));
-        let panel = |title: &str, bars: &[Bar]| -> Result<Chart, HtmlError> {
-            let spec = Bars {
-                title,
-                bars,
-                range: 0.0..1.0,
-                format: charts::percent,
-                color: charts::PASS,
-                label_width: width,
-            };
-            Ok(chart("slice", title, charts::bars(&spec, width + 170)?))
+        // Per drawn group: the mark of its rate, and its unscored share.
+        let panel = |title: &str, rows: &[(Mark, Option<f64>)]| -> Result<Chart, HtmlError> {
+            let named = || drawn.iter().map(|(name, _)| name.to_string());
+            let rates: Vec<Bar> = named()
+                .zip(rows)
+                .map(|(label, (mark, _))| Bar { label, mark: *mark })
+                .collect();
+            let shares: Vec<Bar> = named()
+                .zip(rows)
+                .map(|(label, (_, share))| share_bar(label, *share))
+                .collect();
+            let svg = charts::panels(&[
+                (
+                    Bars {
+                        title,
+                        bars: &rates,
+                        range: 0.0..1.0,
+                        format: charts::percent,
+                        color: charts::PASS,
+                        label_width: width,
+                    },
+                    width + 170,
+                ),
+                (
+                    Bars {
+                        title: "unscored",
+                        bars: &shares,
+                        range: 0.0..1.0,
+                        format: charts::percent,
+                        color: charts::UNSCORED,
+                        label_width: 8,
+                    },
+                    110,
+                ),
+            ])?;
+            Ok(chart("slice", title, svg))
         };
-        let call_bars: Vec<Bar> = drawn
+        let call_rows: Vec<(Mark, Option<f64>)> = drawn
             .iter()
-            .map(|(name, g)| bar(name.as_str(), g.calls.pass_rate))
+            .map(|(_, g)| {
+                let c = &g.calls;
+                (
+                    rate_mark(c.pass_rate, c.pass_rate_bounds),
+                    share(c.unscored, c.scored + c.unscored),
+                )
+            })
             .collect();
-        let mut panels = vec![panel("call pass rate", &call_bars)?];
+        let mut panels = vec![panel("call pass rate", &call_rows)?];
         for info in &rubric.dimensions {
-            let dim_bars: Vec<Bar> = drawn
+            let rows: Vec<(Mark, Option<f64>)> = drawn
                 .iter()
-                .map(|(name, g)| {
-                    bar(
-                        name.as_str(),
-                        g.dimensions.get(&info.id).and_then(|d| d.pass_rate),
-                    )
+                .map(|(_, g)| match g.dimensions.get(&info.id) {
+                    Some(d) => (
+                        rate_mark(d.pass_rate, d.pass_rate_bounds),
+                        share(d.unscored, d.applicable),
+                    ),
+                    None => (Mark::Empty, None),
                 })
                 .collect();
-            panels.push(panel(&info.id, &dim_bars)?);
+            panels.push(panel(&info.id, &rows)?);
         }
         slices.push(SliceKind {
             kind: kind.replace('_', " "),
@@ -421,6 +531,7 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         },
         conversations: summary.conversations,
         escalated: summary.escalated,
+        clock_contradictions: summary.clock_contradictions,
         judge: summary.judge.unavailable.clone(),
         calls: Calls {
             scored: calls.scored,
@@ -428,8 +539,13 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             failed: calls.failed,
             unscored: calls.unscored,
             na: calls.not_applicable,
-            pass_rate: rate(calls.pass_rate),
-            mean_score: mean(calls.mean_score),
+            pass_rate: rate_text(
+                calls.pass_rate,
+                calls.pass_rate_bounds,
+                calls.unscored,
+                calls.scored + calls.unscored,
+            ),
+            mean_score: mean_text(calls),
         },
         verdict_chart,
         dimension_chart,
@@ -457,6 +573,10 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             format!("handoff failed (n={})", n(r.rate_handoff_failed)),
             r.rate_handoff_failed,
         ),
+        bar(
+            format!("handoff undecided (n={})", n(r.rate_handoff_undecided)),
+            r.rate_handoff_undecided,
+        ),
     ];
     let width = label_width(recontact_bars.iter().map(|b| b.label.chars().count()));
     let recontact = chart(
@@ -468,7 +588,7 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
                 bars: &recontact_bars,
                 range: 0.0..recontact_bars
                     .iter()
-                    .filter_map(|b| b.interval.map(|i| i.1))
+                    .filter_map(|b| b.mark.top())
                     .fold(0.1f64, f64::max)
                     .min(1.0),
                 format: charts::percent,
@@ -502,6 +622,13 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             ),
             c.escalated_handoff_failed.mean,
         ),
+        bar(
+            format!(
+                "escalated, handoff undecided (n={})",
+                n(c.escalated_handoff_undecided.mean)
+            ),
+            c.escalated_handoff_undecided.mean,
+        ),
     ];
     let width = label_width(csat_bars.iter().map(|b| b.label.chars().count()));
     let csat = chart(
@@ -531,11 +658,12 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
         "time to the first meaningful human response",
         svg,
     );
-    let missing = c.escalated.missing + c.not_escalated.missing;
+    const UNDECIDED: &str = "Undecided: escalated conversations whose handoff verdict is unscored, \
+        in neither the passed nor the failed group.";
     Ok(Handoff {
         recontact,
         recontact_note: format!(
-            "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out.",
+            "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out. {UNDECIDED}",
             r.recontacted, r.escalated, r.unmeasurable
         ),
         repeat_yourself: format!(
@@ -545,9 +673,13 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             rate(h.repeat_yourself.rate)
         ),
         csat,
+        csat_note: format!(
+            "CSAT missing for {} escalated and {} not escalated conversation(s). {UNDECIDED}",
+            c.escalated.missing, c.not_escalated.missing
+        ),
         response,
         response_note: format!(
-            "{} measured, {} unscored (no clock or no meaningful response); median {}, p90 {}. CSAT missing for {missing} conversation(s).",
+            "{} measured, {} unscored (no clock, a clock that contradicts the order of events, or no meaningful response); median {}, p90 {}.",
             f.measured,
             f.unscored,
             f.median.map_or("-".to_string(), super::duration),

@@ -50,6 +50,9 @@ pub struct SummaryView {
     pub conversations: u64,
     #[serde(default)]
     pub escalated: u64,
+    /// Conversations whose timestamps contradict the order of their events.
+    #[serde(default)]
+    pub clock_contradictions: u64,
     pub calls: GroupView,
     pub dimensions: Vec<DimensionView>,
     #[serde(default)]
@@ -90,6 +93,58 @@ pub struct LinesView {
     pub duplicate_ids: u64,
 }
 
+/// A range a figure lies in (`pass_rate_bounds`, `mean_score_bounds`):
+/// see [`crate::aggregate::Bounds`].
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+pub struct BoundsView {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl From<BoundsView> for crate::aggregate::Bounds {
+    fn from(b: BoundsView) -> Self {
+        crate::aggregate::Bounds {
+            low: b.low,
+            high: b.high,
+        }
+    }
+}
+
+impl From<crate::aggregate::Bounds> for BoundsView {
+    fn from(b: crate::aggregate::Bounds) -> Self {
+        BoundsView {
+            low: b.low,
+            high: b.high,
+        }
+    }
+}
+
+/// A summary written before unscored verdicts turned rates into ranges
+/// gives a rate over the scored verdicts alone where some went unscored,
+/// and no bounds: the rate is dropped, and the range computed from the
+/// counts as the aggregate computes it. Returns whether verdicts went
+/// unscored.
+fn settle_rate(
+    (pass, fail, unscored): (u64, u64, u64),
+    rate: &mut Option<Rate>,
+    bounds: &mut Option<BoundsView>,
+) -> bool {
+    if unscored == 0 {
+        return false;
+    }
+    *rate = None;
+    if bounds.is_none() {
+        let counts = crate::aggregate::Counts {
+            pass,
+            fail,
+            unscored,
+            na: 0,
+        };
+        *bounds = counts.pass_rate_bounds().map(Into::into);
+    }
+    true
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct GroupView {
     pub conversations: u64,
@@ -98,8 +153,27 @@ pub struct GroupView {
     pub failed: u64,
     pub unscored: u64,
     pub not_applicable: u64,
+    /// Null where any call is unscored (then see `pass_rate_bounds`).
     pub pass_rate: Option<Rate>,
+    #[serde(default)]
+    pub pass_rate_bounds: Option<BoundsView>,
+    /// Null where an unscored dimension could still move a call's score.
     pub mean_score: Option<Mean>,
+    #[serde(default)]
+    pub mean_score_bounds: Option<BoundsView>,
+}
+
+impl GroupView {
+    /// See [`settle_rate`]; a mean score without its range, where calls
+    /// went unscored, is dropped too (the range cannot be recovered).
+    fn settle(&mut self) {
+        let counts = (self.passed, self.failed, self.unscored);
+        if settle_rate(counts, &mut self.pass_rate, &mut self.pass_rate_bounds)
+            && self.mean_score_bounds.is_none()
+        {
+            self.mean_score = None;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,7 +184,35 @@ pub struct DimensionView {
     pub fail: u64,
     pub unscored: u64,
     pub na: u64,
+    /// Null where any applicable verdict is unscored (then see
+    /// `pass_rate_bounds`).
     pub pass_rate: Option<Rate>,
+    #[serde(default)]
+    pub pass_rate_bounds: Option<BoundsView>,
+}
+
+impl DimensionView {
+    /// See [`settle_rate`].
+    fn settle(&mut self) {
+        let counts = (self.pass, self.fail, self.unscored);
+        settle_rate(counts, &mut self.pass_rate, &mut self.pass_rate_bounds);
+    }
+}
+
+impl SummaryView {
+    /// Makes a summary of any version say what the current one says: no
+    /// rate where verdicts went unscored, the range instead.
+    pub fn settle(&mut self) {
+        self.calls.settle();
+        self.dimensions.iter_mut().for_each(DimensionView::settle);
+        for slice in self.slices.values_mut().flat_map(BTreeMap::values_mut) {
+            slice.calls.settle();
+            slice
+                .dimensions
+                .values_mut()
+                .for_each(DimensionView::settle);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +238,9 @@ pub struct RecontactView {
     pub rate: Option<Rate>,
     pub rate_handoff_passed: Option<Rate>,
     pub rate_handoff_failed: Option<Rate>,
+    /// Escalated conversations whose handoff verdict is unscored.
+    #[serde(default)]
+    pub rate_handoff_undecided: Option<Rate>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,9 +256,12 @@ pub struct CsatView {
     pub not_escalated: CsatGroup,
     pub escalated_handoff_passed: CsatGroup,
     pub escalated_handoff_failed: CsatGroup,
+    /// Escalated conversations whose handoff verdict is unscored.
+    #[serde(default)]
+    pub escalated_handoff_undecided: CsatGroup,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct CsatGroup {
     pub mean: Option<Mean>,
     pub missing: u64,
@@ -239,7 +347,8 @@ pub const MAX_REASON_KINDS: usize = 200;
 /// example without a transcript, with the reason; nothing else is fatal.
 pub fn read_run(dir: &Path, selection: &Selection) -> Result<RunData, RunError> {
     let run = Run::open(dir)?;
-    let summary: SummaryView = run.summary_as()?;
+    let mut summary: SummaryView = run.summary_as()?;
+    summary.settle();
     let calls_path = run.calls_path();
     let tally = tally_calls(&calls_path, &summary.rubric, selection)?;
     if tally.calls != run.calls_written() {
@@ -961,6 +1070,49 @@ fn handle_block<A: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_from_before_ranges_shows_no_rate_over_the_scored_alone() {
+        let rate = r#"{"value": 1.0, "low": 0.9, "high": 1.0, "n": 35}"#;
+        let mut old: DimensionView = serde_json::from_str(&format!(
+            r#"{{"id": "d", "applicable": 186, "pass": 0, "fail": 35, "unscored": 151, "na": 0, "pass_rate": {rate}}}"#
+        ))
+        .unwrap();
+        old.settle();
+        assert_eq!(old.pass_rate, None);
+        assert_eq!(
+            old.pass_rate_bounds,
+            Some(BoundsView {
+                low: 0.0,
+                high: 0.8118
+            })
+        );
+        let mut scored: DimensionView = serde_json::from_str(&format!(
+            r#"{{"id": "d", "applicable": 35, "pass": 35, "fail": 0, "unscored": 0, "na": 0, "pass_rate": {rate}}}"#
+        ))
+        .unwrap();
+        scored.settle();
+        assert!(
+            scored.pass_rate.is_some(),
+            "every verdict scored: the rate stays"
+        );
+        let mut calls: GroupView = serde_json::from_str(
+            r#"{"conversations": 10, "scored": 4, "passed": 4, "failed": 0, "unscored": 6, "not_applicable": 0,
+                "pass_rate": {"value": 1.0, "low": 0.5, "high": 1.0, "n": 4},
+                "mean_score": {"value": 90.0, "low": 80.0, "high": 95.0, "n": 4}}"#,
+        )
+        .unwrap();
+        calls.settle();
+        assert_eq!(calls.pass_rate, None);
+        assert_eq!(calls.mean_score, None, "a mean over the final scores alone");
+        assert_eq!(
+            calls.pass_rate_bounds,
+            Some(BoundsView {
+                low: 0.4,
+                high: 1.0
+            })
+        );
+    }
 
     #[test]
     fn ids_are_read_after_their_key() {
