@@ -259,7 +259,7 @@ fn contact_center_samples_import_and_score_honestly() {
     assert_eq!(reverification["status"], "unscored");
     assert_eq!(
         reverification["reason"],
-        "this source does not record verification"
+        "cannot tell whether it applies: this source does not record verification"
     );
     let repeat = dimension("no_repeat_yourself");
     assert_eq!(repeat["status"], "fail", "{repeat}");
