@@ -128,7 +128,32 @@ fn error_body(message: &str, kind: &str) -> String {
     json!({"error": {"message": message, "type": kind, "param": null, "code": null}}).to_string()
 }
 
+/// Counts one request as being answered from the moment its body has been
+/// read until the moment its answer starts to go out (the client cannot
+/// start the next call under its bound before it has the answer, so a count
+/// taken this way never overshoots the bound by a race).
+struct InFlight(Arc<(AtomicUsize, AtomicUsize)>);
+
+impl InFlight {
+    fn begin(counts: Arc<(AtomicUsize, AtomicUsize)>) -> Self {
+        let now = counts.0.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.1.fetch_max(now, Ordering::SeqCst);
+        InFlight(counts)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+thread_local! {
+    static ANSWERING: std::cell::RefCell<Option<InFlight>> = const { std::cell::RefCell::new(None) };
+}
+
 fn respond(stream: &mut TcpStream, status: &str, extra: &str, body: &str) {
+    ANSWERING.with(|answering| answering.borrow_mut().take());
     let head = format!(
         "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
         body.len()
@@ -143,10 +168,8 @@ fn serve(
     requests: Arc<Mutex<Vec<String>>>,
     in_flight: Arc<(AtomicUsize, AtomicUsize)>,
 ) {
-    let now = in_flight.0.fetch_add(1, Ordering::SeqCst) + 1;
-    in_flight.1.fetch_max(now, Ordering::SeqCst);
-    answer(&mut stream, behavior, requests);
-    in_flight.0.fetch_sub(1, Ordering::SeqCst);
+    answer(&mut stream, behavior, requests, in_flight);
+    ANSWERING.with(|answering| answering.borrow_mut().take());
 }
 
 /// The `response_format.type` a request body asks for, if any.
@@ -160,7 +183,12 @@ fn response_format(body: &str) -> Option<String> {
     )
 }
 
-fn answer(stream: &mut TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<String>>>) {
+fn answer(
+    stream: &mut TcpStream,
+    behavior: Behavior,
+    requests: Arc<Mutex<Vec<String>>>,
+    in_flight: Arc<(AtomicUsize, AtomicUsize)>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
 
@@ -180,6 +208,7 @@ fn answer(stream: &mut TcpStream, behavior: Behavior, requests: Arc<Mutex<Vec<St
     let _ = reader.read_exact(&mut body);
     let body = String::from_utf8_lossy(&body).into_owned();
     requests.lock().unwrap().push(format!("{head}\r\n{body}"));
+    ANSWERING.with(|answering| *answering.borrow_mut() = Some(InFlight::begin(in_flight)));
     behave(stream, behavior, &body);
 }
 
