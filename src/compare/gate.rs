@@ -198,6 +198,53 @@ pub struct RateComparison {
     pub p_adjusted: Option<f64>,
     /// The smallest drop this many conversations detect (alpha, power 0.8).
     pub detectable_drop: Option<f64>,
+    /// Verdicts left unscored on each side (not applicable ones are not
+    /// counted): the rates above leave them out, so a gate is decided only
+    /// where they could not change it (see [`Bounds`]).
+    #[serde(skip_serializing_if = "UnscoredCounts::is_none")]
+    pub unscored: UnscoredCounts,
+    /// What the comparison would be if every unscored verdict had gone
+    /// against the candidate (`worst`), or for it (`best`); absent when
+    /// nothing was unscored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<Bounds>,
+}
+
+/// Unscored verdicts on each side of a comparison.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct UnscoredCounts {
+    pub baseline: u64,
+    pub candidate: u64,
+}
+
+impl UnscoredCounts {
+    fn is_none(&self) -> bool {
+        self.baseline == 0 && self.candidate == 0
+    }
+}
+
+/// The comparison at the two extremes of the unscored verdicts: `worst`
+/// counts each unscored verdict as a pass in the baseline and a fail in the
+/// candidate, `best` the other way round. Every way the unscored verdicts
+/// could have gone lies between the two (the test statistics are monotone in
+/// each verdict), so a gate that passes at `worst` passes whatever they
+/// were, and one that fails at `best` fails whatever they were.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Bounds {
+    pub worst: Extreme,
+    pub best: Extreme,
+}
+
+/// One extreme of [`Bounds`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Extreme {
+    /// The candidate's pass rate, as a fraction.
+    pub candidate: f64,
+    /// candidate - baseline, as a fraction.
+    pub delta: f64,
+    /// One-sided p-value that the candidate is worse (same test as above,
+    /// before correction).
+    pub p_value: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -296,17 +343,109 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn status(self, call: &CallRecord, in_candidate: bool) -> Option<bool> {
-        let status = match self {
-            Outcome::Call => call.verdict,
+    fn raw(self, call: &CallRecord, in_candidate: bool) -> Option<Status> {
+        match self {
+            Outcome::Call => Some(call.verdict),
             Outcome::Dimension {
                 baseline,
                 candidate,
-            } => *call
+            } => call
                 .dimensions
-                .get(if in_candidate { candidate } else { baseline })?,
+                .get(if in_candidate { candidate } else { baseline })
+                .copied(),
+        }
+    }
+
+    /// Pass (`true`) or fail (`false`) as `case` reads it: unscored verdicts
+    /// are left out as observed, or resolved against or for the candidate.
+    fn status_in(self, call: &CallRecord, in_candidate: bool, case: Case) -> Option<bool> {
+        match (self.raw(call, in_candidate)?, case) {
+            (Status::Unscored, Case::Worst) => Some(!in_candidate),
+            (Status::Unscored, Case::Best) => Some(in_candidate),
+            (status, _) => scored(status),
+        }
+    }
+}
+
+/// How unscored verdicts are read in a comparison.
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    /// Left out.
+    Observed,
+    /// Passes in the baseline, fails in the candidate.
+    Worst,
+    /// Fails in the baseline, passes in the candidate.
+    Best,
+}
+
+/// The counts of one reading of the two runs.
+struct Tally {
+    baseline: (u64, u64),
+    candidate: (u64, u64),
+    /// Paired runs: pass -> fail and fail -> pass flips, and pairs scored on
+    /// both sides.
+    flips: Option<(u64, u64, u64)>,
+}
+
+impl Tally {
+    fn of(
+        baseline: &[CallRecord],
+        candidate: &[CallRecord],
+        pairs: &[(usize, usize)],
+        outcome: Outcome,
+        case: Case,
+    ) -> Tally {
+        let count = |calls: &[CallRecord], in_candidate: bool| {
+            calls
+                .iter()
+                .filter_map(|call| outcome.status_in(call, in_candidate, case))
+                .fold((0, 0), |(x, n), pass| (x + u64::from(pass), n + 1))
         };
-        scored(status)
+        let flips = (!pairs.is_empty()).then(|| {
+            let (mut worse, mut better, mut both) = (0, 0, 0u64);
+            for &(i, j) in pairs {
+                let before = outcome.status_in(&baseline[i], false, case);
+                let after = outcome.status_in(&candidate[j], true, case);
+                if let (Some(before), Some(after)) = (before, after) {
+                    both += 1;
+                    match (before, after) {
+                        (true, false) => worse += 1,
+                        (false, true) => better += 1,
+                        _ => {}
+                    }
+                }
+            }
+            (worse, better, both)
+        });
+        Tally {
+            baseline: count(baseline, false),
+            candidate: count(candidate, true),
+            flips,
+        }
+    }
+
+    fn rate((x, n): (u64, u64)) -> Option<f64> {
+        (n > 0).then(|| x as f64 / n as f64)
+    }
+
+    fn delta(&self) -> Option<f64> {
+        Some(Tally::rate(self.candidate)? - Tally::rate(self.baseline)?)
+    }
+
+    /// The one-sided p-value that the candidate is worse.
+    fn p_value(&self) -> Option<f64> {
+        match self.flips {
+            Some((worse, better, both)) => (both > 0).then(|| mcnemar_regression(worse, better)),
+            None => two_proportion_regression(self.baseline, self.candidate),
+        }
+    }
+
+    fn extreme(&self) -> Option<Extreme> {
+        Some(Extreme {
+            candidate: stats::round4(Tally::rate(self.candidate)?),
+            delta: stats::round4(self.delta()?),
+            p_value: stats::round4(self.p_value()?),
+        })
     }
 }
 
@@ -318,57 +457,59 @@ fn compare_rates(
     alpha: f64,
     outcome: Outcome,
 ) -> RateComparison {
-    let count = |calls: &[CallRecord], in_candidate: bool| {
-        let verdicts: Vec<bool> = calls
+    let observed = Tally::of(baseline, candidate, pairs, outcome, Case::Observed);
+    let unscored_in = |calls: &[CallRecord], in_candidate: bool| {
+        calls
             .iter()
-            .filter_map(|call| outcome.status(call, in_candidate))
-            .collect();
-        let passes = verdicts.iter().filter(|v| **v).count() as u64;
-        (passes, verdicts.len() as u64)
+            .filter(|call| outcome.raw(call, in_candidate) == Some(Status::Unscored))
+            .count() as u64
     };
-    let (b, c) = (count(baseline, false), count(candidate, true));
-    let (baseline_rate, candidate_rate) = (wilson(b.0, b.1), wilson(c.0, c.1));
-    let raw = |(x, n): (u64, u64)| (n > 0).then(|| x as f64 / n as f64);
-    let delta = raw(c).zip(raw(b)).map(|(c, b)| stats::round4(c - b));
-    if !pairs.is_empty() {
-        let (mut worse, mut better, mut both) = (0, 0, 0u64);
-        for &(i, j) in pairs {
-            let before = outcome.status(&baseline[i], false);
-            let after = outcome.status(&candidate[j], true);
-            if let (Some(before), Some(after)) = (before, after) {
-                both += 1;
-                match (before, after) {
-                    (true, false) => worse += 1,
-                    (false, true) => better += 1,
-                    _ => {}
-                }
+    let unscored = UnscoredCounts {
+        baseline: unscored_in(baseline, false),
+        candidate: unscored_in(candidate, true),
+    };
+    let bounds = if unscored.is_none() {
+        None
+    } else {
+        let worst = Tally::of(baseline, candidate, pairs, outcome, Case::Worst).extreme();
+        let best = Tally::of(baseline, candidate, pairs, outcome, Case::Best).extreme();
+        worst.zip(best).map(|(worst, best)| Bounds { worst, best })
+    };
+    let (b, c) = (observed.baseline, observed.candidate);
+    let delta = observed.delta().map(stats::round4);
+    let p_value = observed.p_value();
+    match observed.flips {
+        Some((worse, better, both)) => {
+            let discordant = (both > 0).then(|| (worse + better) as f64 / both as f64);
+            RateComparison {
+                baseline: wilson(b.0, b.1),
+                candidate: wilson(c.0, c.1),
+                delta,
+                worse: Some(worse),
+                better: Some(better),
+                test: "exact McNemar",
+                p_value,
+                p_adjusted: None,
+                detectable_drop: discordant
+                    .and_then(|d| detectable_drop(alpha, both, 0.5, Some(d))),
+                unscored,
+                bounds,
             }
         }
-        let discordant = (both > 0).then(|| (worse + better) as f64 / both as f64);
-        RateComparison {
-            baseline: baseline_rate,
-            candidate: candidate_rate,
-            delta,
-            worse: Some(worse),
-            better: Some(better),
-            test: "exact McNemar",
-            p_value: (both > 0).then(|| mcnemar_regression(worse, better)),
-            p_adjusted: None,
-            detectable_drop: discordant.and_then(|d| detectable_drop(alpha, both, 0.5, Some(d))),
-        }
-    } else {
-        let n = b.1.min(c.1);
-        RateComparison {
-            baseline: baseline_rate,
-            candidate: candidate_rate,
+        None => RateComparison {
+            baseline: wilson(b.0, b.1),
+            candidate: wilson(c.0, c.1),
             delta,
             worse: None,
             better: None,
             test: "two-proportion z",
-            p_value: two_proportion_regression(b, c),
+            p_value,
             p_adjusted: None,
-            detectable_drop: raw(b).and_then(|p| detectable_drop(alpha, n, p, None)),
-        }
+            detectable_drop: Tally::rate(b)
+                .and_then(|p| detectable_drop(alpha, b.1.min(c.1), p, None)),
+            unscored,
+            bounds,
+        },
     }
 }
 
@@ -505,6 +646,7 @@ pub fn compare(
         gates.call.min_pass_rate,
         gates.call.max_drop,
         alpha,
+        family.len(),
     );
     if let Some(min) = gates.call.min_mean_score {
         results.push(match call_score.candidate {
@@ -560,6 +702,7 @@ pub fn compare(
             own.min_pass_rate,
             own.max_drop,
             alpha,
+            family.len(),
         );
         let unscored_in_both =
             dimension.rate.baseline.is_none() && dimension.rate.candidate.is_none();
@@ -572,7 +715,14 @@ pub fn compare(
         }
         if dimension.critical && gates.critical_may_not_regress {
             let rule = "critical: no significant drop".to_string();
-            results.push(drop_gate(&dimension.id, rule, &dimension.rate, 0.0, alpha));
+            results.push(drop_gate(
+                &dimension.id,
+                rule,
+                &dimension.rate,
+                0.0,
+                alpha,
+                family.len(),
+            ));
         }
     }
 
@@ -646,12 +796,14 @@ fn judge_rate_gates(
     min_pass_rate: Option<f64>,
     max_drop: Option<f64>,
     alpha: f64,
+    tests: usize,
 ) {
     if let Some(min) = min_pass_rate {
         let rule = format!("pass rate at least {:.0}%", min * 100.0);
-        results.push(match rate.candidate {
-            None => undecided(subject, rule, "nothing scored"),
-            Some(r) => GateResult {
+        let bounds = rate.bounds.filter(|_| rate.unscored.candidate > 0);
+        results.push(match (rate.candidate, bounds) {
+            (None, None) => undecided(subject, rule, "nothing scored"),
+            (Some(r), None) => GateResult {
                 subject: subject.to_string(),
                 rule,
                 observed: format!("{:.1}% of {}", r.value * 100.0, r.n),
@@ -659,6 +811,28 @@ fn judge_rate_gates(
                     GateStatus::Pass
                 } else {
                     GateStatus::Fail
+                },
+            },
+            (observed, Some(Bounds { worst, best })) => GateResult {
+                subject: subject.to_string(),
+                rule,
+                observed: format!(
+                    "{}; with the {} unscored: {:.1}% to {:.1}%",
+                    observed.map_or("nothing scored".to_string(), |r| format!(
+                        "{:.1}% of {}",
+                        r.value * 100.0,
+                        r.n
+                    )),
+                    rate.unscored.candidate,
+                    worst.candidate * 100.0,
+                    best.candidate * 100.0
+                ),
+                status: if worst.candidate >= min {
+                    GateStatus::Pass
+                } else if best.candidate < min {
+                    GateStatus::Fail
+                } else {
+                    GateStatus::Undecided
                 },
             },
         });
@@ -672,7 +846,7 @@ fn judge_rate_gates(
                 max * 100.0
             )
         };
-        results.push(drop_gate(subject, rule, rate, max, alpha));
+        results.push(drop_gate(subject, rule, rate, max, alpha, tests));
     }
 }
 
@@ -684,18 +858,55 @@ fn drop_gate(
     rate: &RateComparison,
     max: f64,
     alpha: f64,
+    tests: usize,
 ) -> GateResult {
-    match (rate.delta, rate.p_adjusted) {
-        (Some(delta), Some(p)) => GateResult {
+    let fails = |delta: f64, p: f64| -delta > max && p < alpha;
+    match (rate.delta, rate.p_adjusted, rate.bounds) {
+        (Some(delta), Some(p), None) => GateResult {
             subject: subject.to_string(),
             rule,
             observed: format!("{}, {}", format_points(delta), p_is(p)),
-            status: if -delta > max && p < alpha {
+            status: if fails(delta, p) {
                 GateStatus::Fail
             } else {
                 GateStatus::Pass
             },
         },
+        (delta, p, Some(Bounds { worst, best })) => {
+            // The extremes are corrected as the observed p-value was (Holm's
+            // factor for this test); with no observed p-value, Bonferroni over
+            // the gate's tests.
+            let factor = match (rate.p_value, p) {
+                (Some(raw), Some(adjusted)) if raw > 0.0 => (adjusted / raw).max(1.0),
+                _ => tests.max(1) as f64,
+            };
+            let adjust = |raw: f64| (raw * factor).min(1.0);
+            let (p_worst, p_best) = (adjust(worst.p_value), adjust(best.p_value));
+            let observed = match (delta, p) {
+                (Some(delta), Some(p)) => format!("{}, {}", format_points(delta), p_is(p)),
+                _ => "nothing scored on one side".to_string(),
+            };
+            GateResult {
+                subject: subject.to_string(),
+                rule,
+                observed: format!(
+                    "{observed}; with the unscored ({} baseline, {} candidate): {} ({}) to {} ({})",
+                    rate.unscored.baseline,
+                    rate.unscored.candidate,
+                    format_points(worst.delta),
+                    p_is(p_worst),
+                    format_points(best.delta),
+                    p_is(p_best)
+                ),
+                status: if fails(best.delta, p_best) {
+                    GateStatus::Fail
+                } else if !fails(worst.delta, p_worst) {
+                    GateStatus::Pass
+                } else {
+                    GateStatus::Undecided
+                },
+            }
+        }
         _ => undecided(subject, rule, "nothing scored on one side"),
     }
 }
@@ -724,4 +935,116 @@ fn critical_flips(baseline: &RunDir, candidate: &RunDir, pairs: &[(usize, usize)
         }
     }
     flips
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Calls `c0, c1, ...` in scenarios `s0, s1, ...`, one per verdict.
+    fn calls(verdicts: &[Status]) -> Vec<CallRecord> {
+        verdicts
+            .iter()
+            .enumerate()
+            .map(|(i, &verdict)| CallRecord {
+                conversation_id: format!("c{i}"),
+                scenario_id: Some(format!("s{i}")),
+                agent_version: "v".into(),
+                verdict,
+                score: None,
+                dimensions: Vec::new(),
+                line: i as u64 + 1,
+            })
+            .collect()
+    }
+
+    fn of(groups: &[(Status, usize)]) -> Vec<CallRecord> {
+        let verdicts: Vec<Status> = groups
+            .iter()
+            .flat_map(|&(status, n)| std::iter::repeat_n(status, n))
+            .collect();
+        calls(&verdicts)
+    }
+
+    fn paired(b: &[CallRecord], c: &[CallRecord]) -> RateComparison {
+        let pairs: Vec<(usize, usize)> = (0..b.len().min(c.len())).map(|i| (i, i)).collect();
+        let mut rate = compare_rates(b, c, &pairs, 0.05, Outcome::Call);
+        rate.p_adjusted = rate.p_value;
+        rate
+    }
+
+    fn min_rate_gate(rate: &RateComparison, min: f64) -> GateResult {
+        let mut results = Vec::new();
+        judge_rate_gates(&mut results, "call", rate, Some(min), None, 0.05, 1);
+        results.remove(0)
+    }
+
+    #[test]
+    fn a_pass_rate_is_decided_only_where_the_unscored_could_not_change_it() {
+        let baseline = of(&[(Status::Pass, 10)]);
+        // 8 passes and 2 unscored: 100% of what was scored, 80% to 100% in all.
+        let candidate = of(&[(Status::Pass, 8), (Status::Unscored, 2)]);
+        let rate = paired(&baseline, &candidate);
+        assert_eq!(rate.candidate.unwrap().value, 1.0);
+        assert_eq!(rate.unscored.candidate, 2);
+        let undecided = min_rate_gate(&rate, 0.9);
+        assert_eq!(undecided.status, GateStatus::Undecided, "{undecided:?}");
+        assert!(
+            undecided.observed.contains("80.0% to 100.0%"),
+            "{undecided:?}"
+        );
+        assert_eq!(min_rate_gate(&rate, 0.8).status, GateStatus::Pass);
+        // 2 passes, 6 fails, 2 unscored: below 50% whatever the unscored were.
+        let candidate = of(&[(Status::Pass, 2), (Status::Fail, 6), (Status::Unscored, 2)]);
+        let rate = paired(&baseline, &candidate);
+        assert_eq!(min_rate_gate(&rate, 0.5).status, GateStatus::Fail);
+        // Not applicable verdicts are no unscored ones.
+        let candidate = of(&[(Status::Pass, 8), (Status::Na, 2)]);
+        let rate = paired(&baseline, &candidate);
+        assert!(rate.bounds.is_none());
+        assert_eq!(min_rate_gate(&rate, 0.9).status, GateStatus::Pass);
+    }
+
+    #[test]
+    fn a_drop_hidden_in_unscored_verdicts_is_not_passed() {
+        // Every baseline call passes; the candidate passes the 10 it was
+        // scored on and 10 went unscored (say, the judge timed out): among
+        // the scored pairs nothing fell, but 10 flips to fail are possible.
+        let baseline = of(&[(Status::Pass, 20)]);
+        let candidate = of(&[(Status::Pass, 10), (Status::Unscored, 10)]);
+        let rate = paired(&baseline, &candidate);
+        assert_eq!(rate.delta, Some(0.0));
+        let bounds = rate.bounds.unwrap();
+        assert_eq!(bounds.worst.delta, -0.5);
+        assert!(bounds.worst.p_value < 0.01, "{bounds:?}");
+        let gate = drop_gate("call", "no drop".into(), &rate, 0.0, 0.05, 1);
+        assert_eq!(gate.status, GateStatus::Undecided, "{gate:?}");
+        assert!(
+            gate.observed.contains("0 baseline, 10 candidate"),
+            "{gate:?}"
+        );
+
+        // A drop that is significant even if every unscored verdict passed.
+        let candidate = of(&[(Status::Fail, 15), (Status::Pass, 3), (Status::Unscored, 2)]);
+        let rate = paired(&baseline, &candidate);
+        let gate = drop_gate("call", "no drop".into(), &rate, 0.0, 0.05, 1);
+        assert_eq!(gate.status, GateStatus::Fail, "{gate:?}");
+
+        // One unscored verdict that could not make a drop significant.
+        let candidate = of(&[(Status::Pass, 19), (Status::Unscored, 1)]);
+        let rate = paired(&baseline, &candidate);
+        let gate = drop_gate("call", "no drop".into(), &rate, 0.0, 0.05, 1);
+        assert_eq!(gate.status, GateStatus::Pass, "{gate:?}");
+    }
+
+    #[test]
+    fn unpaired_runs_are_bounded_the_same_way() {
+        let baseline = of(&[(Status::Pass, 40)]);
+        let candidate = of(&[(Status::Pass, 20), (Status::Unscored, 20)]);
+        let mut rate = compare_rates(&baseline, &candidate, &[], 0.05, Outcome::Call);
+        rate.p_adjusted = rate.p_value;
+        assert_eq!(rate.test, "two-proportion z");
+        let gate = drop_gate("call", "no drop".into(), &rate, 0.0, 0.05, 1);
+        assert_eq!(gate.status, GateStatus::Undecided, "{gate:?}");
+    }
 }
