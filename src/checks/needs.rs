@@ -296,4 +296,56 @@ dimensions:
         assert_eq!(quoted["urgent"].0, Status::Pass, "{:?}", quoted["urgent"]);
         assert_eq!(quoted["long_wait"].0, Status::Na);
     }
+
+    #[test]
+    fn an_absence_the_source_cannot_show_satisfies_no_negative() {
+        const NEGATIVES: &str = r#"
+rubric: negatives
+version: 1
+pass_threshold: 50
+dimensions:
+  - id: not_escalated
+    title: not escalated
+    checks:
+      - condition: { escalated: false }
+  - id: no_offer_rejected
+    title: no offer rejected
+    checks:
+      - condition: { rejected_offer: false }
+  - id: no_screen_pop
+    title: no screen pop
+    checks:
+      - condition: { no_event: contextDelivered }
+  - id: not_verified
+    title: verification none
+    checks:
+      - condition: { verification: none }
+"#;
+        let rubric = crate::rubric::from_str(NEGATIVES, "negatives.yaml").unwrap();
+        let judge = crate::judge::runner::JudgeRunner::Off;
+        let quiet = r#"{"type":"humanConnected","agentId":"h"},{"type":"turn","speaker":"human","text":"Hi"}"#;
+        let outcomes = |can_record: Option<&str>| -> Vec<(Status, String)> {
+            let conversation = conversation_with(quiet, can_record);
+            crate::score::score_call(&rubric, &conversation, &[], &judge)
+                .card
+                .dimensions
+                .iter()
+                .map(|d| (d.status, d.checks[0].outcome.reason.to_string()))
+                .collect()
+        };
+        // A call recording: none of these could have shown.
+        for (status, reason) in outcomes(Some(r#""turn","humanConnected""#)) {
+            assert_eq!(status, Status::Unscored, "{reason}");
+            assert!(
+                reason.starts_with("this source does not record "),
+                "{reason}"
+            );
+        }
+        // Native handoff-trace/v1: the absence is a fact.
+        assert!(
+            outcomes(None)
+                .iter()
+                .all(|(status, _)| *status == Status::Pass)
+        );
+    }
 }

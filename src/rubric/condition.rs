@@ -152,20 +152,21 @@ impl Condition {
                 None => Err(failure),
             }
         }
-        if let Some(expected) = self.escalated
-            && conversation.is_escalated() != expected
-        {
-            let failure = if expected {
-                "the conversation was not escalated".to_string()
-            } else {
-                "the conversation was escalated".to_string()
-            };
+        if let Some(expected) = self.escalated {
             // An escalation the conversation has is one; its absence proves
-            // nothing where the source cannot record one.
-            let unrecorded = (!conversation.is_escalated())
+            // nothing where the source cannot record one, either way.
+            let escalated = conversation.is_escalated();
+            let unrecorded = (!escalated)
                 .then(|| event_not_recorded(conversation, EventType::Escalation))
                 .flatten();
-            unless_unrecorded(unknown, failure, unrecorded)?;
+            if escalated != expected || unrecorded.is_some() {
+                let failure = if expected {
+                    "the conversation was not escalated".to_string()
+                } else {
+                    "the conversation was escalated".to_string()
+                };
+                unless_unrecorded(unknown, failure, unrecorded)?;
+            }
         }
         if let Some(types) = &self.event {
             for wanted in &types.0 {
@@ -297,15 +298,15 @@ impl Condition {
         }
         if let Some(expected) = self.rejected_offer {
             let any = crate::checks::offer_not_repeated::any_rejected_offer(conversation);
-            if any != expected {
+            let unrecorded = (!any)
+                .then(|| event_not_recorded(conversation, EventType::Offer))
+                .flatten();
+            if any != expected || unrecorded.is_some() {
                 let failure = if expected {
                     "no offer was rejected".to_string()
                 } else {
                     "an offer was rejected".to_string()
                 };
-                let unrecorded = (!any)
-                    .then(|| event_not_recorded(conversation, EventType::Offer))
-                    .flatten();
                 unless_unrecorded(unknown, failure, unrecorded)?;
             }
         }
