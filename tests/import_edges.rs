@@ -272,6 +272,24 @@ fn genesys_scripts_flows_after_the_agent_and_lonely_transcripts() {
         by_id(&cards, "facts-g-lonely")["reason"],
         "cannot tell whether the rubric applies: this source does not record escalation"
     );
+
+    // Seconds where milliseconds belong: rejected with what they would be,
+    // not read as January 1970.
+    let seconds = dir.path().join("seconds.json");
+    let text = std::fs::read_to_string(fixture("facts-genesys/transcript-lonely.json"))
+        .unwrap()
+        .replace("1757000000000", "1757000000");
+    std::fs::write(&seconds, text).unwrap();
+    let (code, _, stderr) = import("genesys", &[&seconds], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(
+            "seconds.json: file: transcripts[0].phrases[0].startTimeMs: expected Unix \
+             milliseconds, found 1757000000, which as milliseconds falls in 1970 (as seconds \
+             it would be 2025-09-04T15:33:20.000Z)"
+        ),
+        "{stderr}"
+    );
 }
 
 // ---- Directories ----------------------------------------------------------------
@@ -386,5 +404,449 @@ fn directories_are_walked_and_what_is_passed_over_is_named() {
     assert_eq!(
         std::fs::read(dir.path().join("again/calls.jsonl")).unwrap(),
         std::fs::read(traces.join("run/calls.jsonl")).unwrap()
+    );
+}
+
+// ---- Every rejection somewhere complete ---------------------------------------
+
+/// Contact records, `bad` of them with a time that is no time, one per line.
+fn records_with_bad_times(bad: usize) -> String {
+    let mut text = String::new();
+    for i in 0..bad {
+        text.push_str(&format!(
+            "{{\"ContactId\": \"bad-{i}\", \"Queue\": {{\"Name\": \"Q\", \"EnqueueTimestamp\": \"not a time\"}}}}\n"
+        ));
+    }
+    text.push_str(r#"{"ContactId": "good-1", "Queue": {"Name": "Q", "EnqueueTimestamp": "2025-09-02T10:00:00Z"}}"#);
+    text.push('\n');
+    text
+}
+
+#[test]
+fn every_rejected_record_is_written_somewhere_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ctr-150-bad.jsonl");
+    std::fs::write(&input, records_with_bad_times(150)).unwrap();
+
+    // Without a file for them, stderr has every one.
+    let (code, conversations, stderr) = import("amazon-connect", &[&input], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(stderr.matches("rejected: ").count(), 150, "{stderr}");
+    assert!(stderr.contains("line 150: contact `bad-149`"), "{stderr}");
+
+    // With --rejected FILE: all in the file, the first 20 on stderr.
+    let listed = dir.path().join("rejected.jsonl");
+    let (code, _, stderr) = import(
+        "amazon-connect",
+        &[&input],
+        &["--rejected", listed.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let lines: Vec<Value> = std::fs::read_to_string(&listed)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 150);
+    assert_eq!(lines[149]["record"], "line 150");
+    assert!(
+        lines[149]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("contact `bad-149`: Queue.EnqueueTimestamp: expected a time")
+    );
+    assert_eq!(stderr.matches("rejected: ").count(), 21, "{stderr}");
+    assert!(
+        stderr.contains("rejected: ... and 130 more, all listed in"),
+        "{stderr}"
+    );
+
+    // score --input-format: the run's rejected.jsonl has every one, and the
+    // run's manifest counts them.
+    let run = dir.path().join("run");
+    let (code, cards, stderr) = score("amazon-connect", &[&input], &run);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(cards.len(), 1);
+    let rejected = std::fs::read_to_string(run.join("rejected.jsonl")).unwrap();
+    assert_eq!(rejected.lines().count(), 150);
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["outputs"]["rejected"]["lines"], 150);
+    // A reader of runs takes it as complete and consistent.
+    let report = common::run(&["report", run.to_str().unwrap()]);
+    assert_eq!(report.status.code(), Some(0), "{}", common::stderr(&report));
+}
+
+// ---- Damaged, encoded and duplicated inputs -------------------------------------
+
+#[test]
+fn byte_order_marks_are_skipped_and_utf16_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let with_bom = |from: PathBuf, name: &str| {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(std::fs::read(from).unwrap());
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    for (format, source, name, id) in [
+        (
+            "amazon-connect",
+            fixture("facts-amazon-connect/asked-for-agent.json"),
+            "chat.json",
+            "facts-asked-for-agent",
+        ),
+        (
+            "genesys",
+            fixture("facts-genesys/transcript-lonely.json"),
+            "lonely.json",
+            "facts-g-lonely",
+        ),
+        (
+            "openai-messages",
+            fixture("chats.jsonl"),
+            "chats.jsonl",
+            "chat-1",
+        ),
+        ("tau2", fixture("tau2-results.json"), "tau2.json", "sim-1"),
+    ] {
+        let path = with_bom(source, name);
+        let (code, conversations, stderr) = import(format, &[&path], &[]);
+        assert_eq!(code, Some(0), "{format}: {stderr}");
+        by_id(&conversations, id);
+    }
+
+    // UTF-16: named, not "expected value at line 1 column 1".
+    let text = std::fs::read_to_string(fixture("facts-genesys/transcript-lonely.json")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let path = dir.path().join("utf16.json");
+    std::fs::write(&path, utf16).unwrap();
+    let (code, _, stderr) = import("genesys", &[&path], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("utf16.json: file: UTF-16 text: handoff-eval reads UTF-8"),
+        "{stderr}"
+    );
+}
+
+/// `bytes` gzip-compressed, one member.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn damaged_compressed_inputs_are_errors_and_never_read_as_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read(common::root().join("datasets/demo.jsonl")).unwrap();
+    let run = dir.path().join("run");
+    let score_v1 = |input: &Path| {
+        common::run(&[
+            "score",
+            "--rubric",
+            "rubrics/handoff.yaml",
+            input.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+            "--judge",
+            "off",
+        ])
+    };
+
+    // A run over a complete file, then one over a cut copy into the same
+    // folder: the second exits 2, and the old summary does not stay beside
+    // it to be read as its result.
+    let plain = common::root().join("datasets/demo.jsonl");
+    assert_eq!(score_v1(&plain).status.code(), Some(0));
+    let calls = std::fs::read(run.join("calls.jsonl")).unwrap();
+    let cut = dir.path().join("demo-cut.jsonl.gz");
+    let whole = gzip(&demo);
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let output = score_v1(&cut);
+    let stderr = common::stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the gzip stream ends inside a member: the file is cut short"),
+        "{stderr}"
+    );
+    assert!(!run.join("summary.json").exists());
+    let report = common::run(&["report", run.to_str().unwrap()]);
+    assert_eq!(report.status.code(), Some(2));
+    assert!(
+        common::stderr(&report).contains("incomplete run"),
+        "{}",
+        common::stderr(&report)
+    );
+
+    // Zero padding after the last member, which gzip -t accepts, is read.
+    let mut padded = whole.clone();
+    padded.extend([0u8; 1024]);
+    let padded_path = dir.path().join("demo-padded.jsonl.gz");
+    std::fs::write(&padded_path, padded).unwrap();
+    assert_eq!(score_v1(&padded_path).status.code(), Some(0));
+    assert!(std::fs::read(run.join("calls.jsonl")).unwrap() == calls);
+
+    // A cut Zstandard file is named in words.
+    let zst =
+        ruzstd::encoding::compress_to_vec(&demo[..], ruzstd::encoding::CompressionLevel::Fastest);
+    let cut_zst = dir.path().join("demo-cut.jsonl.zst");
+    std::fs::write(&cut_zst, &zst[..zst.len() - 100]).unwrap();
+    let stderr = common::stderr(&score_v1(&cut_zst));
+    assert!(
+        stderr.contains("the Zstandard stream ends inside a frame: the file is cut short")
+            && !stderr.contains("Error {"),
+        "{stderr}"
+    );
+
+    // score --input-format over a cut export: what was read is no complete
+    // run either.
+    let records = records_with_bad_times(0).replace("good-1", "r-0")
+        + &(1..400)
+            .map(|i| {
+                format!(
+                    "{{\"ContactId\": \"r-{i}\", \"Queue\": {{\"Name\": \"Q\", \"EnqueueTimestamp\": \"2025-09-02T10:00:00Z\"}}}}\n"
+                )
+            })
+            .collect::<String>();
+    let gz = gzip(records.as_bytes());
+    let cut_export = dir.path().join("ctr-cut.jsonl.gz");
+    std::fs::write(&cut_export, &gz[..gz.len() * 2 / 3]).unwrap();
+    let (code, _, stderr) = score("amazon-connect", &[&cut_export], &dir.path().join("cc"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ctr-cut.jsonl.gz: line ")
+            && stderr.contains("cannot be read past this line")
+            && stderr.contains("the run is not complete"),
+        "{stderr}"
+    );
+    let (code, conversations, stderr) = import("amazon-connect", &[&cut_export], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(conversations.len() > 100, "what was read is kept: {stderr}");
+}
+
+#[test]
+fn import_output_is_compressed_as_its_name_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut calls = Vec::new();
+    for name in ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst"] {
+        let out = dir.path().join(name);
+        let output = common::run(&[
+            "import",
+            "--from",
+            "amazon-connect",
+            fixture("amazon-connect").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+        let run = dir.path().join(format!("run-{name}"));
+        let scored = common::run(&[
+            "score",
+            "--rubric",
+            "rubrics/handoff.yaml",
+            out.to_str().unwrap(),
+            "--out",
+            run.to_str().unwrap(),
+            "--judge",
+            "off",
+            "--strict",
+        ]);
+        assert_eq!(
+            scored.status.code(),
+            Some(0),
+            "{name}: {}",
+            common::stderr(&scored)
+        );
+        calls.push(std::fs::read(run.join("calls.jsonl")).unwrap());
+    }
+    assert!(calls[0] == calls[1] && calls[1] == calls[2]);
+    let head = std::fs::read(dir.path().join("out.jsonl.gz")).unwrap();
+    assert_eq!(head[..2], [0x1f, 0x8b]);
+}
+
+#[test]
+fn the_same_contact_twice_is_one_conversation_and_a_named_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    // A raw and a redacted analysis of one contact, as Contact Lens writes
+    // both: the redacted one is kept, whatever the order.
+    let redacted =
+        std::fs::read_to_string(fixture("facts-amazon-connect/redacted-opening.json")).unwrap();
+    let raw = redacted
+        .replace("\"Redacted\"", "\"Raw\"")
+        .replace("[PII]", "Lena");
+    let folder = dir.path().join("analyses");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(
+        folder.join("facts-redacted-opening_analysis_2025-09-03T08:05:00Z.json"),
+        raw,
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("facts-redacted-opening_analysis_redacted_2025-09-03T08:05:00Z.json"),
+        &redacted,
+    )
+    .unwrap();
+    let (code, conversations, stderr) = import("amazon-connect", &[&folder], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(conversations.len(), 1);
+    assert_eq!(conversations[0]["metadata"]["contentOutput"], "redacted");
+    assert!(
+        !serde_json::to_string(&conversations[0])
+            .unwrap()
+            .contains("Hello Lena"),
+        "no raw text in the traces"
+    );
+    assert!(
+        stderr.contains("contact `facts-redacted-opening` has a redacted analysis too")
+            && stderr.contains("this raw one is left out"),
+        "{stderr}"
+    );
+
+    // A Genesys transcript given twice joins once.
+    let (code, once, _) = import("genesys", &[&fixture("genesys")], &[]);
+    assert_eq!(code, Some(0));
+    let copy = dir.path().join("again.json");
+    std::fs::copy(fixture("genesys/transcript-0c4e.json"), &copy).unwrap();
+    let (code, twice, stderr) = import("genesys", &[&fixture("genesys"), &copy], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let id = "0c4e2a9b-7d1f-4e3a-8b6c-5d4e3f2a1b0c";
+    assert_eq!(by_id(&twice, id)["events"], by_id(&once, id)["events"]);
+    assert!(
+        stderr.contains("again.json: file: a second transcript of the same communication"),
+        "{stderr}"
+    );
+    // Any other source: one id, one conversation.
+    let chats = fixture("chats.jsonl");
+    let (_, conversations, stderr) = import("openai-messages", &[&chats, &chats], &[]);
+    let (_, single, _) = import("openai-messages", &[&chats], &[]);
+    assert_eq!(conversations.len(), single.len());
+    assert!(stderr.contains("duplicate conversationId"), "{stderr}");
+}
+
+#[test]
+fn rejections_name_the_record_and_nothing_after_a_broken_one_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |id: &str, enqueued: &str| {
+        format!(
+            r#"{{"ContactId": "{id}", "Channel": "CHAT", "Queue": {{"Name": "Returns", "EnqueueTimestamp": "{enqueued}"}}, "Agent": {{"Username": "jo", "ConnectedToAgentTimestamp": "2025-09-02T10:05:00Z"}}, "CustomerEndpoint": {{"Address": "x@example.com"}}}}"#
+        )
+    };
+    // A Firehose object: records back to back, no line breaks. The third
+    // has a bad time; the fourth is cut inside a string, and the fifth
+    // starts right in it.
+    let fourth = record("fh-3", "2025-09-02T10:00:00Z");
+    let broken = &fourth[..fourth.find("\"Address\"").unwrap() + 8];
+    let object = [
+        record("fh-0", "2025-09-02T10:00:00Z"),
+        record("fh-1", "2025-09-02T10:00:00Z"),
+        record("fh-2", "soon"),
+        broken.to_string(),
+        record("fh-4", "2025-09-02T10:00:00Z"),
+    ]
+    .concat();
+    let path = dir.path().join("firehose-object");
+    std::fs::write(&path, object).unwrap();
+    let (code, conversations, stderr) = import("amazon-connect", &[&path], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let ids: Vec<&str> = conversations
+        .iter()
+        .map(|c| c["conversationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["fh-0", "fh-1", "fh-4"], "{stderr}");
+    assert!(
+        stderr.contains("firehose-object: line 1, value 3: contact `fh-2`: Queue.EnqueueTimestamp"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("firehose-object: line 1, value 4: invalid JSON"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("from 5 record(s)"), "{stderr}");
+
+    // Shapes said as they are.
+    let odd = dir.path().join("odd");
+    std::fs::create_dir(&odd).unwrap();
+    std::fs::write(
+        odd.join("object-transcript.json"),
+        r#"{"Channel": "CHAT", "Transcript": {}}"#,
+    )
+    .unwrap();
+    std::fs::write(odd.join("content-types.json"), r#"{"Channel": "CHAT", "CustomerMetadata": {"ContactId": "ct"}, "Transcript": [
+        {"AbsoluteTime": "2025-09-02T10:00:00Z", "ParticipantRole": "CUSTOMER", "ContentType": "text/plain", "Content": 42},
+        {"AbsoluteTime": "2025-09-02T10:00:01Z", "ParticipantRole": "AGENT", "ContentType": "text/plain", "Content": {"text": "hi"}}]}"#).unwrap();
+    let mut labelled: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("facts-amazon-connect/asked-for-agent.json")).unwrap(),
+    )
+    .unwrap();
+    labelled["CustomerMetadata"]["ContactId"] = "labelled".into();
+    labelled["ConversationCharacteristics"] = serde_json::json!({"Sentiment": {"DetailsByTranscriptItemGroup": [
+        {"Sentiment": "NEGATIVE", "TranscriptItems": [{"Id": "a2"}, {"Id": "no-such-item"}]}]}});
+    std::fs::write(odd.join("labelled.json"), labelled.to_string()).unwrap();
+    let (_, conversations, stderr) = import("amazon-connect", &[&odd], &[]);
+    assert!(
+        stderr.contains("object-transcript.json: file: `Transcript` is an object, expected the list of transcript items"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("content-types.json: file: no messages and no events: nothing to import (left out: message whose Content is a number: 1, message whose Content is an object: 1)"),
+        "{stderr}"
+    );
+    let labelled = by_id(&conversations, "labelled");
+    assert_eq!(
+        labelled["import"]["partsSkipped"]["sentiment of an unknown transcript item"],
+        1
+    );
+    assert_eq!(labelled["events"][1]["sentiment"], -0.5);
+
+    // An empty Genesys query result is a note, not "neither ... nor".
+    let page = dir.path().join("page.json");
+    std::fs::write(&page, r#"{"totalHits": 0}"#).unwrap();
+    let (_, _, stderr) = import(
+        "genesys",
+        &[&page, &fixture("genesys/detail-0c4e.json")],
+        &[],
+    );
+    assert!(
+        stderr.contains("note: ")
+            && stderr.contains("page.json: file: a query result with no conversations"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 rejected"), "{stderr}");
+}
+
+#[test]
+fn chat_messages_without_text_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("silent.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"id":"audio-only","messages":[{"role":"user","content":"Can I talk to someone?"},{"role":"assistant","content":null,"audio":{"id":"audio_1","data":"UklGR..."}},{"role":"user","content":"hello?"}]}"#,
+            "\n",
+            r#"{"id":"blank","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":null},{"role":"assistant","content":""}]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let (code, conversations, stderr) = import("openai-messages", &[&path], &["--strict"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        by_id(&conversations, "audio-only")["import"]["partsSkipped"],
+        serde_json::json!({"audio without a transcript": 1})
+    );
+    assert_eq!(
+        by_id(&conversations, "blank")["import"]["partsSkipped"],
+        serde_json::json!({"assistant message without text": 2})
+    );
+    assert!(
+        stderr.contains(
+            "3 part(s) skipped (assistant message without text: 2, audio without a transcript: 1)"
+        ),
+        "{stderr}"
     );
 }

@@ -126,7 +126,8 @@ fn arn_name(arn: &str) -> String {
 /// A contact record (the contact trace record model, PascalCase). Errors
 /// name the contact.
 fn contact_record(value: &Value, seen_at: (PathBuf, String)) -> Result<(String, Contact), String> {
-    let id = str_at(value, "/ContactId").ok_or("`ContactId` is not a contact id")?;
+    let id = str_at(value, "/ContactId")
+        .ok_or_else(|| not_an_id("ContactId", value.get("ContactId")))?;
     let time = |pointer: &str| {
         time_at(value.pointer(pointer), &pointer[1..].replace('/', "."))
             .map_err(|err| format!("contact `{id}`: {err}"))
@@ -154,7 +155,8 @@ fn contact_record(value: &Value, seen_at: (PathBuf, String)) -> Result<(String, 
 /// A contact event (camelCase), bare or inside its EventBridge envelope.
 fn contact_event(value: &Value, seen_at: (PathBuf, String)) -> Result<(String, Contact), String> {
     let detail = value.get("detail").unwrap_or(value);
-    let id = str_at(detail, "/contactId").ok_or("`contactId` is not a contact id")?;
+    let id = str_at(detail, "/contactId")
+        .ok_or_else(|| not_an_id("contactId", detail.get("contactId")))?;
     let time = |pointer: &str| {
         time_at(detail.pointer(pointer), &pointer[1..].replace('/', "."))
             .map_err(|err| format!("contact `{id}`: {err}"))
@@ -177,6 +179,17 @@ fn contact_event(value: &Value, seen_at: (PathBuf, String)) -> Result<(String, C
         seen_at,
     };
     Ok((id.to_string(), contact))
+}
+
+/// Why a contact id is not one: "`ContactId` is a number, expected the
+/// contact id as text".
+fn not_an_id(key: &str, value: Option<&Value>) -> String {
+    let what = match value {
+        Some(Value::String(_)) => "blank",
+        Some(other) => crate::trace::json_type_name(other),
+        None => "missing",
+    };
+    format!("`{key}` is {what}, expected the contact id as text")
 }
 
 /// Contact attributes (a map of names to values) as text.
@@ -359,19 +372,32 @@ pub fn import(files: &[PathBuf], emit: &mut Emit<'_>) -> std::io::Result<()> {
         emit.reject_record(analysis.record.clone(), message)?;
     }
     // Reading 2: each analysis with its contact's record, one at a time.
+    // An analysis is parsed while the reader holds its text and built once
+    // the reader has moved past it (at the next value, or after the file),
+    // so that text and conversation are never held together.
     for (index, wanted) in wanted {
         let file = &files[index];
         emit.set_file(file);
-        each_value(file, emit, false, |emit, found| {
-            let Some(analysis) = wanted.get(&found.ordinal) else {
-                return Ok(());
+        let mut parsed: Option<(&AnalysisRef, Result<ContactLens, String>)> = None;
+        let mut build =
+            |emit: &mut Emit<'_>, parsed: Option<(&AnalysisRef, Result<ContactLens, String>)>| {
+                let Some((analysis, lens)) = parsed else {
+                    return Ok(());
+                };
+                let contact = contacts.remove(&analysis.id);
+                let built = lens
+                    .and_then(|lens| build_analysis(lens, &analysis.id, contact.as_ref()))
+                    .and_then(|(header, messages)| super::build(header, messages, emit.options));
+                emit.record(analysis.record.clone(), built)
             };
-            let contact = contacts.remove(&analysis.id);
-            let built = typed::<ContactLens>(found.bytes)
-                .and_then(|lens| build_analysis(lens, &analysis.id, contact.as_ref()))
-                .and_then(|(header, messages)| super::build(header, messages, emit.options));
-            emit.record(analysis.record.clone(), built)
+        each_value(file, emit, false, |emit, found| {
+            build(emit, parsed.take())?;
+            if let Some(analysis) = wanted.get(&found.ordinal) {
+                parsed = Some((analysis, typed::<ContactLens>(found.bytes)));
+            }
+            Ok(())
         })?;
+        build(emit, parsed.take())?;
     }
     // Contacts with a record or events and no transcript.
     for id in order {

@@ -851,6 +851,7 @@ fn detail_events(
                 cast.automated
                     .push((at, p, purpose.to_ascii_lowercase().to_string()));
             }
+            "" => header.skip("participant without a purpose"),
             other => header.skip(format!("participant with purpose `{other}`")),
         }
     }

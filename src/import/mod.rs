@@ -42,7 +42,7 @@ pub enum Format {
     /// tau-bench historical trajectories: a JSON list of {task_id, trial, reward, info, traj}.
     #[value(name = "tau-bench")]
     TauBench,
-    /// tau2-bench results: a JSON object with info, tasks and simulations.
+    /// tau2-bench results: a JSON object with info, tasks and simulations, or a bare list of simulations.
     Tau2,
     /// Chat-completions message arrays: one conversation per JSONL line or per JSON file.
     #[value(name = "openai-messages")]
