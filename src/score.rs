@@ -198,11 +198,7 @@ fn score_dimension<'r>(
     // A condition on what the source cannot record is unknown, as is one
     // whose facts contradict each other (Truth::Unknown).
     if let Some(condition) = &dimension.applies_when {
-        let truth = match crate::checks::needs::condition_not_recorded(conversation, condition) {
-            Some(reason) => Truth::Unknown(reason),
-            None => condition.truth(conversation),
-        };
-        let (status, reason) = match truth {
+        let (status, reason) = match condition.truth(conversation) {
             Truth::Holds => (None, String::new()),
             Truth::Fails(reason) => (
                 Some(Status::Na),
@@ -369,12 +365,7 @@ pub fn score_call<'r, 'c>(
     };
     let applies = match rubric.applies_to.as_ref() {
         None => Truth::Holds,
-        Some(condition) => {
-            match crate::checks::needs::condition_not_recorded(conversation, condition) {
-                Some(reason) => Truth::Unknown(reason),
-                None => condition.truth(conversation),
-            }
-        }
+        Some(condition) => condition.truth(conversation),
     };
     let mut applies_unknown = None;
     match applies {

@@ -400,7 +400,13 @@ fn otel_content_blocks_are_read_and_choices_kept() {
     // GenAI spans record the AI's side only.
     assert_eq!(
         conversation["import"]["canRecord"],
-        serde_json::json!(["turn", "toolCall", "escalation", "handoffPackage"])
+        serde_json::json!([
+            "turn",
+            "toolCall",
+            "escalation",
+            "handoffPackage",
+            "turn.customerName"
+        ])
     );
 }
 
@@ -545,10 +551,10 @@ fn amazon_connect_exports_never_seen_import_or_are_rejected_where() {
     assert_eq!(code, Some(0), "{stderr}");
     for expected in [
         "bad-time.json: file: Transcript[1].AbsoluteTime: expected a time",
-        "empty.json: line 1: invalid JSON",
+        "empty.json: file: no JSON value: the file is empty",
         "records-broken.jsonl: line 2: invalid JSON",
         "records-broken.jsonl: line 3: neither Contact Lens output",
-        "records-broken.jsonl: line 4: InitiationTimestamp: expected a time",
+        "records-broken.jsonl: line 4: contact `rec-bad-time`: InitiationTimestamp: expected a time",
         "records-broken.jsonl: line 5: contact `rec-nothing` has no transcript, no queue and no agent",
     ] {
         assert!(
@@ -592,9 +598,10 @@ fn amazon_connect_exports_never_seen_import_or_are_rejected_where() {
             .all(|e| e.get("at").is_none())
     );
     assert_eq!(types(voice), ["humanConnected", "turn", "turn"]);
+    // Raw text: the customer's name would show in it.
     assert_eq!(
         voice["import"]["canRecord"],
-        serde_json::json!(["turn", "humanConnected"])
+        serde_json::json!(["turn", "humanConnected", "turn.customerName"])
     );
     // The good record of the broken file.
     assert_eq!(types(by_id(&conversations, "rec-ok-1")), ["queueJoined"]);
@@ -609,6 +616,8 @@ fn genesys_details_joined_with_transcripts() {
     assert_eq!(joined["channel"], "voice");
     assert_eq!(joined["customer"]["id"], "ext-5521");
     assert_eq!(joined["customer"]["name"], "Mia Lopez");
+    // The escalation at the IVR's phrase that announces it ("Your wait is
+    // about 2 minutes"), so that phrase is what the AI said at the handoff.
     assert_eq!(
         types(joined),
         [
@@ -616,11 +625,10 @@ fn genesys_details_joined_with_transcripts() {
             "turn",
             "turn",
             "turn",
-            "turn",
             "escalation",
+            "turn",
             "queueJoined",
             "humanConnected",
-            "contextDelivered",
             "turn",
             "turn",
             "turn"
@@ -646,9 +654,18 @@ fn genesys_details_joined_with_transcripts() {
         events_of(joined, "queueJoined")[0]["estimatedWaitSeconds"],
         120.0
     );
-    let delivered = events_of(joined, "contextDelivered")[0];
-    assert_eq!(delivered["surface"], "screenPop");
-    assert_eq!(delivered["payload"]["intent"], "lost_card");
+    // A script assigned to the agent's session shows neither what it
+    // displayed nor when: kept as metadata, no contextDelivered, and the
+    // source says it cannot record one.
+    assert!(events_of(joined, "contextDelivered").is_empty());
+    assert_eq!(joined["metadata"]["scriptId"], "script-cards-v2");
+    assert_eq!(joined["metadata"]["attributes.intent"], "lost_card");
+    assert!(
+        !joined["import"]["canRecord"]
+            .as_array()
+            .unwrap()
+            .contains(&"contextDelivered".into())
+    );
     assert_eq!(
         events_of(joined, "humanConnected")[0]["at"],
         "2025-05-20T14:03:05.000Z"
@@ -667,11 +684,13 @@ fn genesys_details_joined_with_transcripts() {
         unanswered["import"]["partsSkipped"]["participant with purpose `voicemail`"],
         1
     );
-    // A transcript alone: queue and agent from its own participants.
+    // A transcript alone: queue and agent from its own participants. Its
+    // phrases are untimed: the agent connected no later than the agent's
+    // first phrase, and the queue no later than that.
     let orphan = by_id(&conversations, "g-orphan");
     assert_eq!(
         types(orphan),
-        ["turn", "turn", "queueJoined", "humanConnected"]
+        ["turn", "queueJoined", "humanConnected", "turn"]
     );
     assert!(events_of(orphan, "turn")[0].get("at").is_none());
     snapshot("import_genesys", &conversations);
@@ -828,7 +847,8 @@ fn compressed_source_exports_import_and_corrupt_streams_are_errors() {
         "{stderr}"
     );
 
-    // An import goes on past a file it cannot decode, rejecting that file.
+    // An import goes on past a file it cannot decode, rejecting that file,
+    // and exits 2: the input could not be read whole.
     let folder = dir.path().join("exports");
     std::fs::create_dir(&folder).unwrap();
     std::fs::copy(&gz, folder.join("gpt-4o-airline.json.gz")).unwrap();
@@ -836,12 +856,13 @@ fn compressed_source_exports_import_and_corrupt_streams_are_errors() {
     std::fs::write(folder.join("gpt-4o-retail.json.gz"), &cut[..cut.len() / 2]).unwrap();
     let output = common::run(&["import", "--from", "tau-bench", folder.to_str().unwrap()]);
     let stderr = common::stderr(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("gpt-4o-retail.json.gz: file: cannot be read:"),
+        stderr.contains("gpt-4o-retail.json.gz: file: cannot be read: the gzip stream ends inside a member: the file is cut short"),
         "{stderr}"
     );
     assert!(stderr.contains("2 conversation(s)"), "{stderr}");
+    assert_eq!(common::stdout(&output).lines().count(), 2, "{stderr}");
 
     // A stream cut short is an error naming the file, never an early end.
     let demo = std::fs::read(common::root().join("datasets/demo.jsonl")).unwrap();

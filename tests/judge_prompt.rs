@@ -133,7 +133,10 @@ impl handoff_eval::import::ImportSink for Collected {
         self.0.push(conversation);
         Ok(())
     }
-    fn error(&mut self, _error: handoff_eval::import::ImportError) {}
+    fn error(&mut self, _error: handoff_eval::import::ImportError) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn note(&mut self, _note: String) {}
 }
 
 #[test]

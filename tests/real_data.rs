@@ -205,10 +205,36 @@ fn contact_center_samples_import_and_score_honestly() {
         .collect();
     assert_eq!(speakers, HashSet::from(["ai", "customer", "human"]));
     // The flow's "placed in queue" message is the queue entry, with the wait
-    // it quoted a moment before ("less than 5 minutes").
+    // it quoted a moment before ("less than 5 minutes"); the escalation is
+    // at that quote, the first of the flow's messages about the handoff.
     let queued = of_type("queueJoined").next().expect("queueJoined");
     assert_eq!(queued["at"], "2022-10-27T03:31:56.618Z");
     assert_eq!(queued["estimatedWaitSeconds"], 300.0);
+    let escalation = events
+        .iter()
+        .position(|e| e["type"] == "escalation")
+        .expect("escalation");
+    assert_eq!(events[escalation]["at"], "2022-10-27T03:31:55.131Z");
+    assert_eq!(
+        events[escalation + 1]["text"],
+        "The time in queue is less than 5 minutes."
+    );
+    // The customer says nothing before the agent joins: nothing had been
+    // collected that the agent could ask for again.
+    let joined = events
+        .iter()
+        .position(|e| e["type"] == "humanConnected")
+        .unwrap();
+    assert!(
+        events[..joined]
+            .iter()
+            .all(|e| e["type"] != "turn" || e["speaker"] == "ai")
+    );
+    // The analysis labels one item its transcript does not hold: counted.
+    assert_eq!(
+        chat["import"]["partsSkipped"],
+        serde_json::json!({"sentiment of an unknown transcript item": 1})
+    );
     let connected = of_type("humanConnected").next().expect("humanConnected");
     assert_eq!(connected["at"], "2022-10-27T03:32:00.951Z");
     assert!(
@@ -261,7 +287,32 @@ fn contact_center_samples_import_and_score_honestly() {
         reverification["reason"],
         "cannot tell whether it applies: this source does not record verification"
     );
+    // The wait the flow quoted is read at the escalation.
+    let disclosure = dimension("honest_disclosure");
+    let wait = disclosure["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "wait_estimate")
+        .unwrap();
+    assert_eq!(wait["status"], "pass", "{disclosure}");
+    // No export records why a contact was escalated: the open question's
+    // `when: not trigger customer_request` cannot be told.
     let repeat = dimension("no_repeat_yourself");
+    let open = repeat["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "open_question")
+        .unwrap();
+    assert_eq!(open["status"], "unscored", "{repeat}");
+    assert_eq!(
+        open["reason"],
+        "cannot tell whether `when` holds: this source does not record escalation.trigger"
+    );
+    // `collected_details` fires on the agent's first request for the order
+    // number: a request, not a repeat (the customer had said nothing before
+    // the agent joined); the README says so.
     assert_eq!(repeat["status"], "fail", "{repeat}");
     let found: Vec<&str> = repeat["checks"]
         .as_array()
@@ -276,7 +327,7 @@ fn contact_center_samples_import_and_score_honestly() {
         found
             .iter()
             .any(|m| m.to_lowercase().contains("order id number")),
-        "the human asks again for the order number: {found:?}"
+        "the human asks for the order number: {found:?}"
     );
     eprintln!("{}", common::stdout(&output));
 }

@@ -17,18 +17,28 @@ use crate::report::escape::controls;
 /// traces, Amazon Connect or Genesys Cloud exports to handoff-trace/v1 JSONL.
 /// A record that cannot be converted is reported by file and record; the
 /// rest are converted. Inputs may be gzip (.gz) or Zstandard (.zst)
-/// compressed; the output is plain JSONL.
+/// compressed; the output is plain JSONL unless its name ends in .gz or
+/// .zst. Exit codes: 0 done; 2 nothing importable, an input that cannot be
+/// read to its end, or (with --strict) any rejected record.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The source format.
     #[arg(long = "from", value_enum)]
     format: Format,
-    /// Files, or directories of *.json and *.jsonl files (plain, .gz or .zst).
+    /// Files, or directories of *.json and *.jsonl files (plain, .gz or .zst;
+    /// subdirectories included; files without an extension when they hold
+    /// JSON).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output file (default: standard output).
+    /// Output file (default: standard output); gzip-compressed when it ends
+    /// in .gz, Zstandard when it ends in .zst.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Write every rejected record there, one JSON object per line ({file,
+    /// record, error}); stderr then shows the first 20. Without it, every
+    /// rejection is printed on stderr.
+    #[arg(long, value_name = "FILE")]
+    rejected: Option<PathBuf>,
     /// Exit with code 2 if any record is rejected.
     #[arg(long)]
     strict: bool,
@@ -56,14 +66,18 @@ impl ImportOptions {
     }
 }
 
-/// How many import errors are printed; the rest are counted.
+/// How many import errors are printed when a file lists them all.
 const PRINTED: usize = 20;
 
-/// Writes conversations as JSONL and reports errors on stderr.
+/// Writes conversations as JSONL; every rejection goes to a file of them
+/// (the first 20 also to stderr) or, without one, to stderr.
 pub struct JsonlSink<W: Write> {
     pub out: W,
+    /// The first rejections, for `summary.json`.
     pub errors: Vec<ImportError>,
     pub error_count: usize,
+    /// Where every rejection is written, one JSON object per line.
+    rejected: Option<(PathBuf, Box<dyn Write>)>,
 }
 
 impl<W: Write> JsonlSink<W> {
@@ -72,8 +86,33 @@ impl<W: Write> JsonlSink<W> {
             out,
             errors: Vec::new(),
             error_count: 0,
+            rejected: None,
         }
     }
+
+    /// Writes every rejection to `file` (named `path` in messages).
+    pub fn with_rejected(mut self, path: PathBuf, file: Box<dyn Write>) -> Self {
+        self.rejected = Some((path, file));
+        self
+    }
+
+    /// Flushes the rejections' file, if any.
+    pub fn flush_rejected(&mut self) -> io::Result<()> {
+        match &mut self.rejected {
+            Some((path, file)) => file
+                .flush()
+                .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display()))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One line of a rejections file: `{"file", "record", "error"}`.
+#[derive(serde::Serialize)]
+struct RejectedLine<'e> {
+    file: &'e str,
+    record: &'e str,
+    error: &'e str,
 }
 
 impl<W: Write> ImportSink for JsonlSink<W> {
@@ -82,14 +121,35 @@ impl<W: Write> ImportSink for JsonlSink<W> {
         self.out.write_all(b"\n")
     }
 
-    fn error(&mut self, error: ImportError) {
+    fn error(&mut self, error: ImportError) -> io::Result<()> {
         self.error_count += 1;
-        if self.error_count <= PRINTED {
-            eprintln!("rejected: {}", controls(&error.to_string()));
+        match &mut self.rejected {
+            Some((path, file)) => {
+                let line = RejectedLine {
+                    file: &error.file,
+                    record: &error.record,
+                    error: &error.message,
+                };
+                serde_json::to_writer(&mut *file, &line)
+                    .map_err(io::Error::from)
+                    .and_then(|()| file.write_all(b"\n"))
+                    .map_err(|err| {
+                        io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+                    })?;
+                if self.error_count <= PRINTED {
+                    eprintln!("rejected: {}", controls(&error.to_string()));
+                }
+            }
+            None => eprintln!("rejected: {}", controls(&error.to_string())),
         }
         if self.errors.len() < crate::report::summary::LISTED {
             self.errors.push(error);
         }
+        Ok(())
+    }
+
+    fn note(&mut self, note: String) {
+        eprintln!("note: {}", controls(&note));
     }
 }
 
@@ -100,25 +160,49 @@ pub fn import_into<W: Write>(
     options: &ImportOptions,
     sink: &mut JsonlSink<W>,
 ) -> anyhow::Result<Option<ImportCounts>> {
-    let files = match crate::import::resolve(inputs) {
-        Ok(files) => files,
+    let (files, skipped) = match crate::import::resolve(inputs) {
+        Ok(resolved) => resolved,
         Err(err) => {
             eprintln!("error: {}", controls(&err));
             return Ok(None);
         }
     };
-    let counts = crate::import::import(format, &files, &options.options(), sink)?;
+    for note in crate::input::skipped_notes(&skipped) {
+        eprintln!("note: {}", controls(&note));
+    }
+    let mut counts = crate::import::import(format, &files, &options.options(), sink)?;
+    counts.files_skipped = skipped.len() as u64;
     sink.out.flush()?;
-    if sink.error_count > PRINTED {
-        eprintln!("rejected: ... and {} more", sink.error_count - PRINTED);
+    sink.flush_rejected()?;
+    if let Some((path, _)) = &sink.rejected
+        && sink.error_count > PRINTED
+    {
+        eprintln!(
+            "rejected: ... and {} more, all listed in {}",
+            sink.error_count - PRINTED,
+            controls(&path.display().to_string())
+        );
     }
     eprintln!(
-        "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}",
+        "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}{}{}",
         counts.imported,
         counts.records,
         counts.files,
         counts.rejected,
-        skipped_note(&counts)
+        if counts.unreadable > 0 {
+            format!(
+                " ({} file(s) could not be read to the end: the import is incomplete)",
+                counts.unreadable
+            )
+        } else {
+            String::new()
+        },
+        skipped_note(&counts),
+        if counts.files_skipped > 0 {
+            format!("; {} file(s) skipped", counts.files_skipped)
+        } else {
+            String::new()
+        }
     );
     Ok(Some(counts))
 }
@@ -137,49 +221,89 @@ pub fn skipped_note(counts: &ImportCounts) -> String {
     format!("; {total} part(s) skipped ({})", kinds.join(", "))
 }
 
-/// Writes to `-o FILE` (which appears only once complete), or to standard
-/// output, where a closed pipe ends the output quietly (the import still
-/// reports its counts).
+/// Writes to `-o FILE` (which appears only once complete, compressed as
+/// its name says), or to standard output, where a closed pipe ends the
+/// output quietly (the import still reports its counts).
 pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
+    let rejected = match &args.rejected {
+        Some(path) => Some((
+            path.clone(),
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => None,
+    };
+    fn sink<W: Write>(out: W, rejected: Option<&(PathBuf, File)>) -> io::Result<JsonlSink<W>> {
+        let sink = JsonlSink::new(out);
+        Ok(match rejected {
+            Some((path, file)) => {
+                sink.with_rejected(path.clone(), Box::new(BufWriter::new(file.try_clone()?)))
+            }
+            None => sink,
+        })
+    }
     let imported = match &args.out {
         Some(path) => crate::run_dir::stream_into(path, |out| {
-            import_into(
-                args.format,
-                &args.inputs,
-                &args.options,
-                &mut JsonlSink::new(out),
-            )
+            let mut sink = sink(
+                crate::input::Encoder::for_name(path, out),
+                rejected.as_ref(),
+            )?;
+            let counts = import_into(args.format, &args.inputs, &args.options, &mut sink)?;
+            sink.out.finish()?;
+            anyhow::Ok(counts)
         })
         .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
-            let mut sink = JsonlSink::new(Screen::new());
-            import_into(args.format, &args.inputs, &args.options, &mut sink)?
+            let mut sink = sink(
+                crate::input::Encoder::Plain(Screen::new()),
+                rejected.as_ref(),
+            )?;
+            let counts = import_into(args.format, &args.inputs, &args.options, &mut sink)?;
+            sink.out.finish()?.flush()?;
+            counts
         }
     };
     let Some(counts) = imported else {
         return Ok(EXIT_ERROR);
     };
-    if counts.imported == 0 || (args.strict && counts.rejected > 0) {
+    if counts.imported == 0 {
+        eprintln!("error: nothing could be imported");
+        return Ok(EXIT_ERROR);
+    }
+    if counts.unreadable > 0 {
+        eprintln!(
+            "error: {} input file(s) could not be read to the end; what came before was imported",
+            counts.unreadable
+        );
+        return Ok(EXIT_ERROR);
+    }
+    if args.strict && counts.rejected > 0 {
+        eprintln!(
+            "error: {} record(s) rejected and --strict is set",
+            counts.rejected
+        );
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_OK)
 }
 
 /// For `score --input-format`: imports into `dir/imported.jsonl` and
-/// returns that file with the counts and the errors. The file is written
-/// under a temporary name and renamed when complete, so an interrupted
-/// import never leaves a shorter file that looks whole.
+/// returns that file with the counts and the first rejections; every
+/// rejection is also written to `rejected` (the run's `rejected.jsonl`).
+/// The file is written under a temporary name and renamed when complete,
+/// so an interrupted import never leaves a shorter file that looks whole.
 pub fn import_for_score(
     format: Format,
     inputs: &[PathBuf],
     options: &ImportOptions,
     dir: &Path,
+    rejected: Box<dyn Write>,
 ) -> anyhow::Result<Option<(PathBuf, ImportCounts, Vec<ImportError>)>> {
     let path = dir.join(crate::run_dir::IMPORTED);
     let partial = dir.join(format!(".{}.partial", crate::run_dir::IMPORTED));
     let file =
         File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
-    let mut sink = JsonlSink::new(BufWriter::with_capacity(1 << 20, file));
+    let mut sink = JsonlSink::new(BufWriter::with_capacity(1 << 20, file))
+        .with_rejected(dir.join(crate::run_dir::REJECTED), rejected);
     let imported = import_into(format, inputs, options, &mut sink)
         .with_context(|| format!("cannot write {}", path.display()))
         .and_then(|counts| {

@@ -81,7 +81,13 @@ fn rubric_and_inputs(
     let rubric = crate::rubric::load_with(rubric, prompt_roots)
         .map_err(|err| eprintln!("{err}"))
         .ok();
-    let inputs = crate::trace::resolve_inputs(inputs)
+    let inputs = crate::input::resolve_with_skipped(inputs, &["jsonl"])
+        .map(|(inputs, skipped)| {
+            for note in crate::input::skipped_notes(&skipped) {
+                eprintln!("note: {}", crate::report::escape::controls(&note));
+            }
+            inputs
+        })
         .map_err(|errors| {
             for err in errors {
                 print_error(&err);

@@ -264,8 +264,9 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
     }
     let rubric = crate::rubric::load_with(&args.rubric, args.judge.prompt_roots())
         .map_err(|err| eprintln!("{err}"));
-    let sources =
-        crate::import::resolve(&args.inputs).map_err(|err| eprintln!("error: {}", controls(&err)));
+    let sources = crate::import::resolve(&args.inputs)
+        .map(|(files, _)| files)
+        .map_err(|err| eprintln!("error: {}", controls(&err)));
     let (Ok(rubric), Ok(sources)) = (rubric, sources) else {
         return Ok(None);
     };
@@ -345,9 +346,19 @@ fn write_run(
         rubric, mut inputs, ..
     } = plan;
     let mut import = None;
+    // rejected.jsonl holds every rejection: the import's records first.
+    let rejected_file = run.create_file(REJECTED)?;
     if let Some(format) = args.input_format {
-        let Some((path, counts, rejected)) =
-            super::import::import_for_score(format, &args.inputs, &args.import, run.dir())?
+        let for_import = rejected_file
+            .try_clone()
+            .map_err(|err| named(&run.dir().join(REJECTED), err))?;
+        let Some((path, counts, rejected)) = super::import::import_for_score(
+            format,
+            &args.inputs,
+            &args.import,
+            run.dir(),
+            Box::new(BufWriter::with_capacity(1 << 20, for_import)),
+        )?
         else {
             return Ok(Err("the inputs could not be imported".to_string()));
         };
@@ -356,6 +367,14 @@ fn write_run(
                 "error: nothing could be imported from the input ({format}); nothing to score"
             );
             return Ok(Err("nothing could be imported".to_string()));
+        }
+        if counts.unreadable > 0 {
+            let why = format!(
+                "{} input file(s) could not be read to the end",
+                counts.unreadable
+            );
+            eprintln!("error: {why}; the run is not complete");
+            return Ok(Err(why));
         }
         import = Some(crate::report::summary::ImportSummary {
             format: format.to_string(),
@@ -386,7 +405,7 @@ fn write_run(
     let mut files = Files {
         calls: StreamFile::at(calls, offset),
         calls_path: run.dir().join(CALLS),
-        rejected_file: BufWriter::with_capacity(1 << 20, run.create_file(REJECTED)?),
+        rejected_file: BufWriter::with_capacity(1 << 20, rejected_file),
         rejected_path: run.dir().join(REJECTED),
         rejected: Vec::new(),
         rejected_count: 0,
@@ -453,11 +472,12 @@ fn write_run(
     };
     let mut summary_json = serde_json::to_vec_pretty(&summary)?;
     summary_json.push(b'\n');
+    let import_rejected = import.as_ref().map_or(0, |i| i.counts.rejected);
     run.complete(
         &summary_json,
         outcome.lines.read,
         outcome.lines.scored,
-        outcome.lines.rejected,
+        outcome.lines.rejected + import_rejected,
     )?;
 
     // Every file is complete: what follows only prints.
@@ -487,7 +507,7 @@ fn write_run(
                     import.counts.records,
                     import.counts.rejected,
                     if import.counts.rejected > 0 {
-                        " (listed in summary.json)"
+                        " (listed in rejected.jsonl)"
                     } else {
                         ""
                     },
@@ -506,7 +526,6 @@ fn write_run(
             eprintln!("{}", controls(&wrote));
         }
     }
-    let import_rejected = import.as_ref().map_or(0, |i| i.counts.rejected);
     if args.strict && outcome.lines.rejected + import_rejected > 0 {
         eprintln!(
             "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",

@@ -21,18 +21,20 @@
 
 mod amazon_connect;
 mod genesys;
+mod json_leaf;
 mod openai;
 mod otel;
 mod tau;
+mod values;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::trace::EventType;
+use crate::trace::{EventType, FactSet, Field};
 
 /// The source formats `import --from` and `score --input-format` read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -40,7 +42,7 @@ pub enum Format {
     /// tau-bench historical trajectories: a JSON list of {task_id, trial, reward, info, traj}.
     #[value(name = "tau-bench")]
     TauBench,
-    /// tau2-bench results: a JSON object with info, tasks and simulations.
+    /// tau2-bench results: a JSON object with info, tasks and simulations, or a bare list of simulations.
     Tau2,
     /// Chat-completions message arrays: one conversation per JSONL line or per JSON file.
     #[value(name = "openai-messages")]
@@ -107,29 +109,43 @@ pub struct ImportCounts {
     pub records: u64,
     pub imported: u64,
     pub rejected: u64,
+    /// Files that could not be read to their end (a compressed stream cut
+    /// short or corrupt, a read error): what came before was imported, and
+    /// the import is incomplete (exit code 2). Each is also a rejection.
+    pub unreadable: u64,
+    /// Entries of the input directories that were not read (other kinds of
+    /// file, run directories), named on stderr.
+    pub files_skipped: u64,
     /// Parts of imported records that were not understood and left out,
     /// by kind (`content part image_url`, `attachment`): the sum over the
     /// conversations' `import.partsSkipped`.
     pub parts_skipped: BTreeMap<String, u64>,
 }
 
-/// Where imported conversations and errors go.
+/// Where imported conversations, errors and notes go.
 pub trait ImportSink {
     fn conversation(&mut self, conversation: Value) -> std::io::Result<()>;
-    fn error(&mut self, error: ImportError);
+    fn error(&mut self, error: ImportError) -> std::io::Result<()>;
+    /// Something read that is neither a conversation nor an error (an
+    /// empty query result), said so that nothing passes in silence.
+    fn note(&mut self, note: String);
 }
 
 /// The files an import reads: each path, or the `*.json` and `*.jsonl`
-/// files of a directory (plain, `.gz` or `.zst`) in name order.
-pub fn resolve(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// files of a directory and its subdirectories (plain, `.gz` or `.zst`, and
+/// files without an extension that hold JSON) in path order; with what the
+/// directories held that is not read (see [`crate::input::walk`]).
+pub fn resolve(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<crate::input::Skipped>), String> {
     let mut files = Vec::new();
-    for input in crate::input::resolve(paths, &["json", "jsonl"]).map_err(|errors| {
-        errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\nerror: ")
-    })? {
+    let (inputs, skipped) =
+        crate::input::resolve_with_skipped(paths, &["json", "jsonl"]).map_err(|errors| {
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\nerror: ")
+        })?;
+    for input in inputs {
         match input {
             crate::input::Input::File(path) => files.push(path),
             crate::input::Input::Stdin => {
@@ -137,7 +153,7 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             }
         }
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 /// Imports every file, in order, into `sink`.
@@ -156,6 +172,7 @@ pub fn import(
         counts: &mut counts,
         file: String::new(),
         options,
+        seen_ids: HashSet::new(),
     };
     // Sources whose records span files (a transcript beside its contact
     // record) read them all at once; the others one file at a time.
@@ -183,6 +200,9 @@ pub(crate) struct Emit<'a> {
     counts: &'a mut ImportCounts,
     file: String,
     pub options: &'a Options,
+    /// Hashes of the conversation ids imported so far: one id, one
+    /// conversation.
+    seen_ids: HashSet<u64>,
 }
 
 impl Emit<'_> {
@@ -197,7 +217,9 @@ impl Emit<'_> {
         self.file = path.display().to_string();
     }
 
-    /// One record read: imported, or rejected with why.
+    /// One record read: imported, or rejected with why. A conversation
+    /// whose id was imported before (the same export given twice, a
+    /// contact in two files) is rejected as a duplicate: the first stays.
     pub fn record(
         &mut self,
         record: impl Into<String>,
@@ -206,6 +228,17 @@ impl Emit<'_> {
         self.counts.records += 1;
         match built {
             Ok(conversation) => {
+                let id = conversation
+                    .get("conversationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if !self.seen_ids.insert(crate::score::customer_key(id)) {
+                    let message = format!(
+                        "duplicate conversationId `{id}`: a conversation with this id was \
+                         imported before from these inputs (the first is kept)"
+                    );
+                    return self.reject(record, message);
+                }
                 self.counts.imported += 1;
                 if let Some(Value::Object(skipped)) = conversation.pointer("/import/partsSkipped") {
                     for (kind, count) in skipped {
@@ -215,205 +248,113 @@ impl Emit<'_> {
                 }
                 self.sink.conversation(conversation)
             }
-            Err(message) => {
-                self.reject(record, message);
-                Ok(())
-            }
+            Err(message) => self.reject(record, message),
         }
     }
 
     /// A record that was read and cannot be imported.
-    pub fn reject_record(&mut self, record: impl Into<String>, message: impl Into<String>) {
+    pub fn reject_record(
+        &mut self,
+        record: impl Into<String>,
+        message: impl Into<String>,
+    ) -> std::io::Result<()> {
         self.counts.records += 1;
-        self.reject(record, message);
+        self.reject(record, message)
     }
 
     /// A record (or a whole file) that could not be read at all.
-    pub fn reject(&mut self, record: impl Into<String>, message: impl Into<String>) {
+    pub fn reject(
+        &mut self,
+        record: impl Into<String>,
+        message: impl Into<String>,
+    ) -> std::io::Result<()> {
         self.counts.rejected += 1;
         self.sink.error(ImportError {
             file: self.file.clone(),
             record: record.into(),
             message: message.into(),
-        });
+        })
+    }
+
+    /// A file that could not be read to its end: what came before it was
+    /// imported; the import is incomplete.
+    pub fn unreadable(
+        &mut self,
+        record: impl Into<String>,
+        message: impl Into<String>,
+    ) -> std::io::Result<()> {
+        self.counts.unreadable += 1;
+        self.reject(record, message)
+    }
+
+    /// A note about the current file (see [`ImportSink::note`]).
+    pub fn note(&mut self, note: impl fmt::Display) {
+        let note = format!("{}: {note}", self.file);
+        self.sink.note(note);
     }
 }
 
-/// The bytes of a file, decoded; `None` once a file that cannot be read
-/// (a compressed stream cut short or corrupt, a file gone) has been
-/// rejected as a whole, so that the other files are still imported.
-fn file_bytes(path: &Path, emit: Option<&mut Emit<'_>>) -> Option<Vec<u8>> {
+/// The UTF-8 text of a whole file (plain or compressed) parsed as one JSON
+/// value, or `None` once the file was rejected: unreadable (a compressed
+/// stream cut short or corrupt, a file gone), UTF-16, or not JSON (with
+/// the line where parsing stopped). A UTF-8 byte-order mark is skipped.
+pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     let read = crate::input::open(&crate::input::Input::File(path.to_path_buf()))
         .and_then(|mut reader| reader.read_to_end(&mut bytes));
-    match read {
-        Ok(_) => Some(bytes),
-        Err(err) => {
-            if let Some(emit) = emit {
-                // The error names the file when opening failed; the rejection names it anyway.
-                let text = err.to_string();
-                let prefix = format!("{}: ", path.display());
-                let text = text.strip_prefix(&prefix).unwrap_or(&text);
-                emit.reject("file", format!("cannot be read: {text}"));
-            }
-            None
-        }
-    }
-}
-
-/// A whole `.json` file (plain or compressed) as one value, or `None` once
-/// a file that is not JSON has been rejected with the line where parsing
-/// stopped.
-pub(crate) fn read_json(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<Option<Value>> {
-    let Some(bytes) = file_bytes(path, Some(emit)) else {
+    if let Err(err) = read {
+        // The error names the file when opening failed; the rejection names it anyway.
+        let text = err.to_string();
+        let prefix = format!("{}: ", path.display());
+        let text = text.strip_prefix(&prefix).unwrap_or(&text);
+        emit.unreadable("file", format!("cannot be read: {text}"))?;
         return Ok(None);
-    };
-    match serde_json::from_slice(&bytes) {
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        emit.reject_record(
+            "file",
+            "UTF-16 text: handoff-eval reads UTF-8 (convert it first, e.g. with \
+             `iconv -f UTF-16 -t UTF-8`)",
+        )?;
+        return Ok(None);
+    }
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match serde_json::from_slice(text) {
         Ok(value) => Ok(Some(value)),
         Err(err) => {
             emit.reject(
-                format!("line {}", err.line()),
-                format!("invalid JSON: {err}"),
-            );
+                format!("line {}", err.line().max(1)),
+                values::located(&err, 1),
+            )?;
             Ok(None)
         }
     }
 }
 
-/// Each non-blank line of a `.jsonl` file with its number, parsed as JSON
-/// (or why it is not JSON: invalid UTF-8 too); the caller says what a bad
-/// line counts as. A file that stops being readable part-way is rejected
-/// at the line where it stopped.
-pub(crate) fn each_json_line(
+/// Each value of a file, parsed, with where it is (see [`values`]): a
+/// `.jsonl` file's lines, the items of a file that is one list, values
+/// written back to back, or a file's one value. Values that are not JSON
+/// are rejected with their line, and a file that stops being readable is
+/// reported where it stopped, by the reader; `f` says what a value counts
+/// as.
+pub(crate) fn each_json_value(
     path: &Path,
     emit: &mut Emit<'_>,
-    mut f: impl FnMut(&mut Emit<'_>, usize, Result<Value, String>) -> std::io::Result<()>,
+    mut f: impl FnMut(&mut Emit<'_>, &values::Found<'_>, Value) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    use std::io::BufRead;
-    let input = crate::input::Input::File(path.to_path_buf());
-    let mut reader = match crate::input::open(&input) {
-        Ok(reader) => std::io::BufReader::new(reader),
-        Err(err) => {
-            emit.reject("file", format!("cannot be read: {err}"));
-            return Ok(());
+    values::each_value(path, emit, true, |emit, found| {
+        match serde_json::from_slice::<Value>(found.bytes) {
+            Ok(value) => f(emit, &found, value),
+            // The reader checked it; a value too deep to hold lands here.
+            Err(err) => emit.reject_record(found.record, format!("invalid JSON: {err}")),
         }
-    };
-    let mut line = Vec::new();
-    for number in 1.. {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(err) => {
-                emit.reject(format!("line {number}"), format!("cannot be read: {err}"));
-                break;
-            }
-        }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let value = serde_json::from_slice(&line).map_err(|err| format!("invalid JSON: {err}"));
-        f(emit, number, value)?;
-    }
-    Ok(())
+    })
 }
 
 /// Whether a file holds one JSON value per line (`.jsonl`, compressed or not).
 pub(crate) fn is_jsonl(path: &Path) -> bool {
     crate::input::content_extension(path).is_some_and(|e| e == "jsonl")
-}
-
-/// Every JSON value of a file, each with where it is: a `.json` file's one
-/// value (`file`) or its list's items (`[3]`); a `.jsonl` file's lines, or
-/// values written back to back as a stream export writes them (`line 4`).
-/// A value that is not JSON is rejected with its line; `None` when the
-/// whole file could not be read as JSON.
-pub(crate) fn json_values(
-    path: &Path,
-    emit: &mut Emit<'_>,
-) -> std::io::Result<Option<Vec<(String, Value)>>> {
-    read_values(path, Some(emit))
-}
-
-/// [`json_values`] again, for a file read before: its bad values were
-/// reported the first time.
-pub(crate) fn json_values_again(path: &Path) -> std::io::Result<Option<Vec<(String, Value)>>> {
-    read_values(path, None)
-}
-
-fn read_values(
-    path: &Path,
-    mut emit: Option<&mut Emit<'_>>,
-) -> std::io::Result<Option<Vec<(String, Value)>>> {
-    let Some(bytes) = file_bytes(path, emit.as_deref_mut()) else {
-        return Ok(None);
-    };
-    if !is_jsonl(path) {
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Array(items)) => {
-                return Ok(Some(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(index, item)| (format!("[{index}]"), item))
-                        .collect(),
-                ));
-            }
-            Ok(value) => return Ok(Some(vec![("file".to_string(), value)])),
-            // Values back to back, not one document: read as a stream below.
-            Err(err) if err.is_syntax() && err.to_string().starts_with("trailing characters") => {}
-            Err(err) => {
-                if let Some(emit) = emit {
-                    emit.reject(
-                        format!("line {}", err.line()),
-                        format!("invalid JSON: {err}"),
-                    );
-                }
-                return Ok(None);
-            }
-        }
-    }
-    // Line numbers, counted forward as the values are read.
-    let mut counted = (0usize, 1usize);
-    let mut line_at = |offset: usize| {
-        let (from, line) = counted;
-        let line = line + bytes[from..offset].iter().filter(|b| **b == b'\n').count();
-        counted = (offset, line);
-        line
-    };
-    let mut values = Vec::new();
-    let mut offset = 0;
-    'values: while offset < bytes.len() {
-        let mut stream =
-            serde_json::Deserializer::from_slice(&bytes[offset..]).into_iter::<Value>();
-        loop {
-            let after = offset + stream.byte_offset();
-            // The next value starts past whitespace; its first byte names its line.
-            let start = after
-                + bytes[after..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_whitespace())
-                    .count();
-            match stream.next() {
-                None => break 'values,
-                Some(Ok(value)) => values.push((format!("line {}", line_at(start)), value)),
-                Some(Err(err)) => {
-                    let line = line_at(start);
-                    if let Some(emit) = emit.as_deref_mut() {
-                        emit.reject_record(format!("line {line}"), format!("invalid JSON: {err}"));
-                    }
-                    // Go on with the line after the one the bad value started on.
-                    match bytes[start..].iter().position(|b| *b == b'\n') {
-                        Some(newline) => offset = start + newline + 1,
-                        None => break 'values,
-                    }
-                    continue 'values;
-                }
-            }
-        }
-    }
-    Ok(Some(values))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -462,13 +403,18 @@ pub(crate) struct Message {
     pub skipped: Vec<String>,
 }
 
-/// What AI-agent logs record: the AI's side of the conversation only.
-pub(crate) const AI_SIDE: &[EventType] = &[
-    EventType::Turn,
-    EventType::ToolCall,
-    EventType::Escalation,
-    EventType::HandoffPackage,
-];
+/// What AI-agent logs record: the AI's side of the conversation only, its
+/// text unredacted. No trigger or urgency: the escalation tool's call
+/// carries neither.
+pub(crate) fn ai_side() -> FactSet {
+    FactSet::of(&[
+        EventType::Turn,
+        EventType::ToolCall,
+        EventType::Escalation,
+        EventType::HandoffPackage,
+    ])
+    .with_field(Field::CustomerName)
+}
 
 /// Everything but the messages.
 #[derive(Debug, Clone, Default)]
@@ -487,8 +433,8 @@ pub(crate) struct Header {
     pub extra_events: Vec<(usize, Value)>,
     /// The format's name, for the import block.
     pub source: &'static str,
-    /// The event types this source can record; `None`: any.
-    pub can_record: Option<Vec<EventType>>,
+    /// What this source can record (event types and fields); `None`: all.
+    pub can_record: Option<FactSet>,
     /// Parts of the source left out, counted by kind.
     pub parts_skipped: BTreeMap<String, u64>,
 }
@@ -686,7 +632,9 @@ pub(crate) fn time_at(value: Option<&Value>, path: &str) -> Result<Option<String
 }
 
 /// A time given in Unix milliseconds (or as RFC 3339 text), as Genesys
-/// Cloud's transcripts give them.
+/// Cloud's transcripts give them. A number below 1e11 is no millisecond
+/// time of an export (it would fall before March 1973): it is rejected,
+/// naming the seconds it probably is, rather than read as 1970.
 pub(crate) fn millis_time(value: Option<&Value>, path: &str) -> Result<Option<String>, String> {
     let expected = |value: &Value| format!("{path}: expected Unix milliseconds, found {value}");
     match value {
@@ -695,6 +643,15 @@ pub(crate) fn millis_time(value: Option<&Value>, path: &str) -> Result<Option<St
             let ms = n
                 .as_i64()
                 .ok_or_else(|| expected(&Value::Number(n.clone())))?;
+            if ms.unsigned_abs() < 100_000_000_000 {
+                let as_seconds = jiff::Timestamp::from_second(ms)
+                    .map(|ts| format!(" (as seconds it would be {})", format_ms(ts)))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{path}: expected Unix milliseconds, found {n}, which as milliseconds falls \
+                     in 1970{as_seconds}"
+                ));
+            }
             jiff::Timestamp::from_millisecond(ms)
                 .map(|ts| Some(format_ms(ts)))
                 .map_err(|_| expected(&Value::Number(n.clone())))
@@ -757,6 +714,38 @@ pub(crate) fn quoted_wait_seconds(text: &str) -> Option<f64> {
     Some(amount * scale)
 }
 
+/// Whether a flow or bot message speaks of the handoff: it quotes a wait,
+/// puts the customer in a queue or through to a person ("you are now being
+/// placed in queue", "connecting you to the next available agent"), or
+/// passes the conversation along ("I'll pass along our chat"); not a
+/// greeting, not a mere mention that a queue exists.
+pub(crate) fn announces_handoff(text: &str) -> bool {
+    static HANDOFF: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\b(plac(e|ed|ing)|put(ting)?|transferr?(ed|ing)?|connect(ed|ing)?|rout(e|ed|ing)|add(ed|ing)?)\b.{0,40}\b(queue|agent|representative|specialist)s?\b|\bnext available (agent|representative)\b|\b(pass(ed|ing)?|hand(ed|ing)?)\b.{0,20}\b(along|over|on)\b",
+        )
+        .expect("the handoff pattern is valid")
+    });
+    HANDOFF.is_match(text) || quoted_wait_seconds(text).is_some()
+}
+
+/// Where the handoff begins when the contact enters the queue before
+/// message `queued`: the first of the flow's or bot's messages right before
+/// the queue (no customer or agent message between) that announces it (see
+/// [`announces_handoff`]), so that what the AI said at the handoff ("the
+/// time in queue is less than 5 minutes", then "you are now being placed in
+/// queue") is read as said at the escalation; `queued` when none does.
+pub(crate) fn handoff_start(messages: &[Message], queued: usize) -> usize {
+    let queued = queued.min(messages.len());
+    let mut start = queued;
+    while start > 0 && messages[start - 1].role == Role::Assistant {
+        start -= 1;
+    }
+    (start..queued)
+        .find(|&i| messages[i].text.as_deref().is_some_and(announces_handoff))
+        .unwrap_or(queued)
+}
+
 pub(crate) fn format_ms(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
@@ -764,18 +753,48 @@ pub(crate) fn format_ms(ts: jiff::Timestamp) -> String {
 /// Builds the v1 conversation from a header and its messages.
 pub(crate) fn build(
     header: Header,
-    messages: &[Message],
+    messages: Vec<Message>,
     options: &Options,
 ) -> Result<Value, String> {
     if header.conversation_id.trim().is_empty() {
         return Err("no conversation id".to_string());
     }
-    if messages.is_empty() && header.extra_events.is_empty() {
-        return Err("no messages and no events: nothing to import".to_string());
-    }
     let mut parts_skipped = header.parts_skipped;
     for kind in messages.iter().flat_map(|m| &m.skipped) {
         *parts_skipped.entry(kind.clone()).or_default() += 1;
+    }
+    // A message with nothing to show (no text, no tool call, no part
+    // already counted) is counted too: nothing vanishes without a number.
+    for message in &messages {
+        let empty = message.text.as_deref().is_none_or(|t| t.trim().is_empty())
+            && message.tool_calls.is_empty()
+            && message.skipped.is_empty();
+        let kind = match message.role {
+            Role::User => "customer message",
+            Role::Assistant => "assistant message",
+            Role::Agent => "agent message",
+            Role::System | Role::Tool => continue,
+        };
+        if empty {
+            *parts_skipped
+                .entry(format!("{kind} without text"))
+                .or_default() += 1;
+        }
+    }
+    let has_turns = messages.iter().any(|m| {
+        m.role != Role::System && m.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+            || !m.tool_calls.is_empty()
+    });
+    if !has_turns && header.extra_events.is_empty() {
+        let mut why = "no messages and no events: nothing to import".to_string();
+        if !parts_skipped.is_empty() {
+            let left_out: Vec<String> = parts_skipped
+                .iter()
+                .map(|(kind, count)| format!("{kind}: {count}"))
+                .collect();
+            why.push_str(&format!(" (left out: {})", left_out.join(", ")));
+        }
+        return Err(why);
     }
     let agent_version = options
         .agent_version
@@ -788,11 +807,13 @@ pub(crate) fn build(
     let mut extra = header.extra_events;
     extra.sort_by_key(|(before, _)| *before);
     let mut extra = extra.into_iter().peekable();
-    for (index, message) in messages.iter().enumerate() {
+    for (index, mut message) in messages.into_iter().enumerate() {
         // The source's own events that come before this message.
         while let Some((_, event)) = extra.next_if(|(before, _)| *before <= index) {
             events.push(event);
         }
+        // Moved into the event, not copied: a long transcript is held once.
+        let text = message.text.take();
         let at = |mut event: Map<String, Value>| {
             if let Some(at) = &message.at {
                 event.insert("at".into(), Value::from(at.clone()));
@@ -807,11 +828,11 @@ pub(crate) fn build(
                     Role::Agent => "human",
                     _ => "ai",
                 };
-                if let Some(text) = message.text.as_deref().filter(|t| !t.trim().is_empty()) {
+                if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
                     let mut event = Map::new();
                     event.insert("type".into(), json!("turn"));
                     event.insert("speaker".into(), json!(speaker));
-                    event.insert("text".into(), json!(text));
+                    event.insert("text".into(), Value::String(text));
                     if let Some(sentiment) = message.sentiment {
                         event.insert("sentiment".into(), json!(sentiment));
                     }
@@ -861,7 +882,7 @@ pub(crate) fn build(
                 };
                 if let Some(position) = position {
                     let (_, event) = open_calls.remove(position);
-                    let text = message.text.clone().unwrap_or_default();
+                    let text = text.unwrap_or_default();
                     let result =
                         serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
                     if let Value::Object(map) = &mut events[event] {
@@ -910,8 +931,8 @@ pub(crate) fn build(
     conversation.insert("events".into(), Value::Array(events));
     let mut block = Map::new();
     block.insert("source".into(), json!(header.source));
-    if let Some(types) = header.can_record {
-        let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+    if let Some(can_record) = header.can_record {
+        let names: Vec<&str> = can_record.names().collect();
         block.insert("canRecord".into(), json!(names));
     }
     if !parts_skipped.is_empty() {

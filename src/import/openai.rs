@@ -18,17 +18,20 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{
-    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, each_json_line,
+    Emit, Header, Message, Role, ToolCall, ai_side, arguments, build, content, each_json_value,
     is_jsonl, read_json, time_at,
 };
 
 pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     let stem = Emit::file_stem(path);
     if is_jsonl(path) {
-        return each_json_line(path, emit, |emit, number, value| {
-            let built = value
-                .and_then(|value| conversation(&value, &format!("{stem}:{number}"), emit.options));
-            emit.record(format!("line {number}"), built)
+        return each_json_value(path, emit, |emit, found, value| {
+            let default_id = match found.record.strip_prefix("line ") {
+                Some(line) => format!("{stem}:{}", line.replace(", value ", ":")),
+                None => format!("{stem}:{}", found.ordinal + 1),
+            };
+            let built = conversation(&value, &default_id, emit.options);
+            emit.record(found.record.clone(), built)
         });
     }
     let Some(value) = read_json(path, emit)? else {
@@ -106,10 +109,10 @@ fn conversation(
         ended_at: first_time(&object, &["ended_at", "endedAt"], "")?,
         metadata,
         source: "openai-messages",
-        can_record: Some(AI_SIDE.to_vec()),
+        can_record: Some(ai_side()),
         ..Header::default()
     };
-    build(header, &messages, options)
+    build(header, messages, options)
 }
 
 /// The time under the first of `keys` that `object` has; an error naming
@@ -163,7 +166,8 @@ fn message(raw: &Value) -> Result<Message, String> {
     }
     let mut body = content(raw.get("content").unwrap_or(&Value::Null));
     // A reply given as audio, or a refusal, has no `content`: its
-    // transcript or the refusal is what was said.
+    // transcript or the refusal is what was said. Audio without a
+    // transcript is counted: its words are not in the log.
     if body.text.is_none() {
         body.text = raw
             .pointer("/audio/transcript")
@@ -171,6 +175,9 @@ fn message(raw: &Value) -> Result<Message, String> {
             .and_then(Value::as_str)
             .filter(|text| !text.trim().is_empty())
             .map(str::to_string);
+        if body.text.is_none() && raw.get("audio").is_some_and(|a| !a.is_null()) {
+            body.skipped.push("audio without a transcript".to_string());
+        }
     }
     let at = match raw.as_object() {
         Some(object) => first_time(object, &["timestamp", "created_at", "at"], "")?,

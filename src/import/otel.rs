@@ -35,7 +35,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{
-    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, each_json_line,
+    Emit, Header, Message, Role, ToolCall, ai_side, arguments, build, content, each_json_value,
     format_ms, is_jsonl, read_json,
 };
 
@@ -122,13 +122,17 @@ fn text(map: &Map<String, Value>, key: &str) -> Option<String> {
 
 /// Reads the spans of one export request; a span that cannot be read is
 /// reported and skipped.
-fn spans(request: &Value, prefix: &str, emit: &mut Emit<'_>, out: &mut Vec<Span>) {
+fn spans(
+    request: &Value,
+    prefix: &str,
+    emit: &mut Emit<'_>,
+    out: &mut Vec<Span>,
+) -> std::io::Result<()> {
     let Some(resource_spans) = request.get("resourceSpans").and_then(Value::as_array) else {
-        emit.reject(
+        return emit.reject(
             prefix.trim_end_matches('.').to_string(),
             "no `resourceSpans` list",
         );
-        return;
     };
     for (r, resource_span) in resource_spans.iter().enumerate() {
         let resource = attributes(
@@ -145,7 +149,7 @@ fn spans(request: &Value, prefix: &str, emit: &mut Emit<'_>, out: &mut Vec<Span>
                     nanos(span.get("startTimeUnixNano")),
                     nanos(span.get("endTimeUnixNano")),
                 ) else {
-                    emit.reject(location, "no startTimeUnixNano / endTimeUnixNano");
+                    emit.reject(location, "no startTimeUnixNano / endTimeUnixNano")?;
                     continue;
                 };
                 let events = span
@@ -179,20 +183,17 @@ fn spans(request: &Value, prefix: &str, emit: &mut Emit<'_>, out: &mut Vec<Span>
             }
         }
     }
+    Ok(())
 }
 
 pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
     let mut all = Vec::new();
     if is_jsonl(path) {
-        each_json_line(path, emit, |emit, number, value| {
-            match value {
-                Ok(request) => spans(&request, &format!("line {number}: "), emit, &mut all),
-                Err(message) => emit.reject(format!("line {number}"), message),
-            }
-            Ok(())
+        each_json_value(path, emit, |emit, found, request| {
+            spans(&request, &format!("{}: ", found.record), emit, &mut all)
         })?;
     } else if let Some(request) = read_json(path, emit)? {
-        spans(&request, "", emit, &mut all);
+        spans(&request, "", emit, &mut all)?;
     }
     // Conversation of each trace, from any of its spans that names one.
     let mut trace_conversation: HashMap<String, String> = HashMap::new();
@@ -219,7 +220,7 @@ pub fn import(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
         spans.sort_by_key(|s| s.start_ns);
         let record = format!("conversation `{key}` ({})", spans[0].location);
         let built = conversation(&key, &spans)
-            .and_then(|(header, messages)| build(header, &messages, emit.options));
+            .and_then(|(header, messages)| build(header, messages, emit.options));
         emit.record(record, built)?;
     }
     Ok(())
@@ -572,7 +573,7 @@ fn conversation(key: &str, spans: &[Span]) -> Result<(Header, Vec<Message>), Str
             .map(|(_, before, event)| (before, event))
             .collect(),
         source: "otel",
-        can_record: (!contact_center).then(|| AI_SIDE.to_vec()),
+        can_record: (!contact_center).then(ai_side),
         ..Header::default()
     };
     Ok((header, messages))

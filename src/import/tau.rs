@@ -16,7 +16,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::{
-    AI_SIDE, Emit, Header, Message, Role, ToolCall, arguments, build, content, read_json, time_at,
+    Emit, Header, Message, Role, ToolCall, ai_side, arguments, build, content, read_json, time_at,
 };
 
 /// `gpt-4o-airline` -> (`gpt-4o`, `airline`); other names stay whole.
@@ -49,9 +49,15 @@ fn messages(list: &[Value], timed: bool) -> Result<Vec<Message>, String> {
                 .ok_or_else(|| format!("message {index}: no `role`"))?;
             let role = Role::parse(role)
                 .ok_or_else(|| format!("message {index}: unknown role `{role}`"))?;
-            let tool_calls = raw
-                .get("tool_calls")
-                .and_then(Value::as_array)
+            let all_calls = raw.get("tool_calls").and_then(Value::as_array);
+            // The user's own tools (tau2's telecom device tools) are not the
+            // agent's: left out, and counted.
+            let users_calls = all_calls
+                .into_iter()
+                .flatten()
+                .filter(|call| call.get("requestor").and_then(Value::as_str) == Some("user"))
+                .count();
+            let tool_calls = all_calls
                 .into_iter()
                 .flatten()
                 .filter(|call| call.get("requestor").and_then(Value::as_str) != Some("user"))
@@ -73,7 +79,14 @@ fn messages(list: &[Value], timed: bool) -> Result<Vec<Message>, String> {
             // tau2 marks results of the user's own tools with `requestor: user`.
             let users_tool =
                 role == Role::Tool && raw.get("requestor").and_then(Value::as_str) == Some("user");
-            let body = content(raw.get("content").unwrap_or(&Value::Null));
+            let mut body = content(raw.get("content").unwrap_or(&Value::Null));
+            body.skipped.extend(std::iter::repeat_n(
+                "the user's own tool call".to_string(),
+                users_calls,
+            ));
+            if users_tool {
+                body.skipped.push("the user's own tool result".to_string());
+            }
             Ok(Message {
                 role: if users_tool { Role::System } else { role },
                 text: body.text,
@@ -103,17 +116,16 @@ pub fn import_v1(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
         return Ok(());
     };
     let Value::Array(records) = value else {
-        emit.reject(
+        return emit.reject(
             "file",
             "expected a JSON list of trajectories ({task_id, trial, reward, info, traj})",
         );
-        return Ok(());
     };
     let stem = Emit::file_stem(path);
     let (model, domain) = model_and_domain(&stem);
     for (index, record) in records.iter().enumerate() {
         let built = trajectory(record, &stem, &model, domain.as_deref())
-            .and_then(|(header, messages)| build(header, &messages, emit.options));
+            .and_then(|(header, messages)| build(header, messages, emit.options));
         emit.record(format!("[{index}]"), built)?;
     }
     Ok(())
@@ -154,7 +166,7 @@ fn trajectory(
             .map(str::to_string),
         metadata,
         source: "tau-bench",
-        can_record: Some(AI_SIDE.to_vec()),
+        can_record: Some(ai_side()),
         ..Header::default()
     };
     Ok((header, messages(traj, false)?))
@@ -170,11 +182,10 @@ pub fn import_v2(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
         _ => match value.get("simulations").and_then(Value::as_array) {
             Some(list) => list,
             None => {
-                emit.reject(
+                return emit.reject(
                     "file",
                     "expected a tau2 results object with `simulations`, or a list of simulations",
                 );
-                return Ok(());
             }
         },
     };
@@ -192,7 +203,7 @@ pub fn import_v2(path: &Path, emit: &mut Emit<'_>) -> std::io::Result<()> {
         .map(str::to_string);
     for (index, simulation) in simulations.iter().enumerate() {
         let built = simulation_record(simulation, model.as_deref(), domain.as_deref())
-            .and_then(|(header, messages)| build(header, &messages, emit.options));
+            .and_then(|(header, messages)| build(header, messages, emit.options));
         emit.record(record(index), built)?;
     }
     Ok(())
@@ -252,7 +263,7 @@ fn simulation_record(
         ended_at: time_at(simulation.get("end_time"), "end_time")?,
         metadata,
         source: "tau2",
-        can_record: Some(AI_SIDE.to_vec()),
+        can_record: Some(ai_side()),
         ..Header::default()
     };
     Ok((header, messages))

@@ -13,13 +13,23 @@
 //!   input with another name is recognised by its first bytes (the gzip and
 //!   Zstandard magic numbers), else read as it is.
 //! - A directory stands for its files of the wanted kinds, compressed or not
-//!   (`*.jsonl`, `*.jsonl.gz`, `*.jsonl.zst`), in name order, so that output
-//!   order never depends on the file system.
+//!   (`*.jsonl`, `*.jsonl.gz`, `*.jsonl.zst`), found in it and in its
+//!   subdirectories (as object stores lay exports out:
+//!   `Analysis/Chat/2022/10/27/...`), in path order, so that output order
+//!   never depends on the file system. A file without an extension (a Kinesis
+//!   Firehose object) is read when its first bytes, decompressed, start a
+//!   JSON value; every other file is skipped and named ([`Skipped`]), as is
+//!   a subdirectory that is a handoff-eval run (its scorecards are no
+//!   input). Links to directories are not followed.
 //! - Every error names the input it came from; a stream that turns out
 //!   corrupt or cut short part-way is a read error of that input, never an
 //!   early end of it.
 
+mod encode;
+mod gzip;
 mod zstd;
+
+pub use encode::Encoder;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -63,8 +73,13 @@ impl Input {
 pub enum InputError {
     #[error("{path}: {source}")]
     Unreadable { path: String, source: io::Error },
-    #[error("{path}: directory holds no {wanted} files")]
-    EmptyDirectory { path: String, wanted: String },
+    #[error("{path}: directory holds no {wanted} files{skipped}")]
+    EmptyDirectory {
+        path: String,
+        wanted: String,
+        /// What it holds instead, in words (empty when nothing).
+        skipped: String,
+    },
 }
 
 /// How a stream is compressed.
@@ -135,19 +150,79 @@ pub fn content_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The files of `dir` whose content has one of `extensions`, plain or
-/// compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), in name order.
+/// A file or directory a walk passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+/// The files under `dir` whose content has one of `extensions`, plain or
+/// compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), and the files
+/// without an extension whose content starts a JSON value, in path order,
+/// subdirectories included; see [`walk`] for what is passed over.
 pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| {
-            path.is_file()
-                && content_extension(path)
-                    .is_some_and(|ext| extensions.iter().any(|wanted| ext == *wanted))
-        })
-        .collect();
+    walk(dir, extensions).map(|(files, _)| files)
+}
+
+/// [`files_in`], with what was passed over: files of other kinds, files
+/// without an extension that do not hold JSON, subdirectories that are
+/// handoff-eval runs, links to directories.
+pub fn walk(dir: &Path, extensions: &[&str]) -> io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let mut entries: Vec<std::fs::DirEntry> =
+            std::fs::read_dir(&dir)?.collect::<io::Result<_>>()?;
+        entries.sort_by_key(std::fs::DirEntry::path);
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            let skip = |why: &str| Skipped {
+                path: path.clone(),
+                why: why.to_string(),
+            };
+            if kind.is_dir() {
+                if path.join("manifest.json").is_file() && path.join("calls.jsonl").is_file() {
+                    skipped.push(skip("a handoff-eval run directory"));
+                } else {
+                    pending.push(path);
+                }
+                continue;
+            }
+            if kind.is_symlink() && path.is_dir() {
+                skipped.push(skip("a link to a directory (not followed)"));
+                continue;
+            }
+            match content_extension(&path) {
+                Some(ext) if extensions.iter().any(|wanted| ext == *wanted) => files.push(path),
+                Some(_) => skipped.push(skip(&format!("not {}", kinds(extensions)))),
+                None if starts_json(&path) => files.push(path),
+                None => skipped.push(skip("no extension, and its content is not JSON")),
+            }
+        }
+    }
     files.sort();
-    Ok(files)
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((files, skipped))
+}
+
+/// Whether a file's first bytes, decompressed, start a JSON object or list
+/// (after a byte-order mark and whitespace).
+fn starts_json(path: &Path) -> bool {
+    let Ok(reader) = open(&Input::File(path.to_path_buf())) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    if reader.take(4096).read_to_end(&mut head).is_err() && head.is_empty() {
+        return false;
+    }
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    matches!(
+        text.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    )
 }
 
 /// What a directory of `extensions` holds, in words: `*.jsonl`, `*.json or *.jsonl`.
@@ -157,10 +232,20 @@ fn kinds(extensions: &[&str]) -> String {
 }
 
 /// Expands the command line's inputs: `-` is standard input, a directory
-/// becomes its files of `extensions` (compressed or not) in name order, a
-/// file stands for itself. Every problem is reported, not just the first.
+/// becomes its files of `extensions` (compressed or not, subdirectories
+/// included, see [`walk`]) in path order, a file stands for itself. Every
+/// problem is reported, not just the first.
 pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<InputError>> {
+    resolve_with_skipped(args, extensions).map(|(inputs, _)| inputs)
+}
+
+/// [`resolve`], with what the directories held that is not read.
+pub fn resolve_with_skipped(
+    args: &[PathBuf],
+    extensions: &[&str],
+) -> Result<(Vec<Input>, Vec<Skipped>), Vec<InputError>> {
     let mut inputs = Vec::new();
+    let mut all_skipped = Vec::new();
     let mut errors = Vec::new();
     for arg in args {
         if arg.as_os_str() == "-" {
@@ -172,15 +257,17 @@ pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<
             source,
         };
         match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => match files_in(arg, extensions) {
-                Ok(files) => {
+            Ok(meta) if meta.is_dir() => match walk(arg, extensions) {
+                Ok((files, skipped)) => {
                     if files.is_empty() {
                         errors.push(InputError::EmptyDirectory {
                             path: arg.display().to_string(),
                             wanted: kinds(extensions),
+                            skipped: describe_skipped(&skipped),
                         });
                     }
                     inputs.extend(files.into_iter().map(Input::File));
+                    all_skipped.extend(skipped);
                 }
                 Err(source) => errors.push(unreadable(source)),
             },
@@ -192,10 +279,52 @@ pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<
         }
     }
     if errors.is_empty() {
-        Ok(inputs)
+        Ok((inputs, all_skipped))
     } else {
         Err(errors)
     }
+}
+
+/// "; it holds 2 other file(s): notes.csv (not ...), ..." for an empty directory.
+fn describe_skipped(skipped: &[Skipped]) -> String {
+    if skipped.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = skipped
+        .iter()
+        .take(5)
+        .map(|s| format!("{} ({})", s.path.display(), s.why))
+        .collect();
+    let more = skipped.len().saturating_sub(5);
+    format!(
+        "; it holds {} other entr{}: {}{}",
+        skipped.len(),
+        if skipped.len() == 1 { "y" } else { "ies" },
+        named.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Lines that name what [`resolve_with_skipped`] passed over, for stderr:
+/// the first 20, then how many more.
+pub fn skipped_notes(skipped: &[Skipped]) -> Vec<String> {
+    const NAMED: usize = 20;
+    let mut lines: Vec<String> = skipped
+        .iter()
+        .take(NAMED)
+        .map(|s| format!("skipped {}: {}", s.path.display(), s.why))
+        .collect();
+    if skipped.len() > NAMED {
+        lines.push(format!(
+            "skipped {} more entries of the input directories",
+            skipped.len() - NAMED
+        ));
+    }
+    lines
 }
 
 /// [`resolve`] for handoff-trace/v1 JSONL.
@@ -234,7 +363,7 @@ fn head<const N: usize>(source: &mut dyn Read) -> io::Result<([u8; N], usize)> {
 }
 
 /// `source` decoded: as its name says, else as its first bytes say.
-fn decode(
+pub(crate) fn decode(
     mut source: Box<dyn Read + Send>,
     by_name: Compression,
 ) -> io::Result<Box<dyn Read + Send>> {
@@ -260,7 +389,10 @@ fn decode(
     let stream = io::Cursor::new(head).chain(source);
     Ok(match compression {
         Compression::None => Box::new(stream),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+        Compression::Gzip => Box::new(gzip::Members::new(io::BufReader::with_capacity(
+            128 * 1024,
+            stream,
+        ))),
         Compression::Zstd => Box::new(zstd::Frames::new(io::BufReader::with_capacity(
             128 * 1024,
             stream,

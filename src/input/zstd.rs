@@ -35,6 +35,41 @@ impl<R: BufRead> Frames<R> {
         )
     }
 
+    /// A decoder error in words: ruzstd's own texts print its internal
+    /// structures (`BlockContentReadError(Error { kind: UnexpectedEof ...`).
+    fn decoding(err: FrameDecoderError) -> io::Error {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+        let mut cut = false;
+        while let Some(error) = source {
+            if error
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::UnexpectedEof)
+            {
+                cut = true;
+            }
+            source = error.source();
+        }
+        if cut || format!("{err:?}").contains("UnexpectedEof") {
+            return io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the Zstandard stream ends inside a frame: the file is cut short",
+            );
+        }
+        Self::corrupt(match err {
+            FrameDecoderError::ReadFrameHeaderError(_) | FrameDecoderError::FrameHeaderError(_) => {
+                "a frame header that is not one (bytes that are not Zstandard)".to_string()
+            }
+            FrameDecoderError::WindowSizeTooBig { requested, max } => {
+                format!("a frame asks for a {requested}-byte window, more than {max}")
+            }
+            FrameDecoderError::DictNotProvided { dict_id } => {
+                format!("a frame needs dictionary {dict_id}, and dictionaries are not supported")
+            }
+            FrameDecoderError::FailedToReadChecksum(_) => "its checksum cannot be read".into(),
+            _ => "a corrupt block".to_string(),
+        })
+    }
+
     /// Reads the next frame header; false at the end of the source.
     fn next_frame(&mut self) -> io::Result<bool> {
         loop {
@@ -55,7 +90,7 @@ impl<R: BufRead> Frames<R> {
                         return Err(Self::corrupt("the stream ends inside a skippable frame"));
                     }
                 }
-                Err(err) => return Err(Self::corrupt(err)),
+                Err(err) => return Err(Self::decoding(err)),
             }
         }
     }
@@ -78,7 +113,7 @@ impl<R: BufRead> Read for Frames<R> {
                     .decoder
                     .decode_blocks(&mut self.source, BlockDecodingStrategy::UptoBlocks(1))
                 {
-                    return Err(Self::corrupt(err));
+                    return Err(Self::decoding(err));
                 }
             }
             let read = self.decoder.read(buf)?;
@@ -129,7 +164,11 @@ mod tests {
     fn a_cut_or_corrupt_stream_is_an_error_not_an_early_end() {
         let stream = compress_to_vec(&b"hello world\n".repeat(500)[..], CompressionLevel::Fastest);
         let cut = decode(&stream[..stream.len() - 5]).unwrap_err();
-        assert_eq!(cut.kind(), io::ErrorKind::InvalidData, "{cut}");
+        assert_eq!(cut.kind(), io::ErrorKind::UnexpectedEof, "{cut}");
+        assert_eq!(
+            cut.to_string(),
+            "the Zstandard stream ends inside a frame: the file is cut short"
+        );
         let mut trailing = stream.clone();
         trailing.extend_from_slice(b"garbage");
         let err = decode(&trailing).unwrap_err();
@@ -137,5 +176,7 @@ mod tests {
             err.to_string().contains("not a valid Zstandard stream"),
             "{err}"
         );
+        // Words, not the decoder's internal structures.
+        assert!(!err.to_string().contains('{'), "{err}");
     }
 }

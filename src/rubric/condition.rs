@@ -13,16 +13,22 @@
 //! ```
 //!
 //! A predicate about something the conversation does not have (a quoted wait,
-//! a verification) does not hold: the thing it guards does not apply.
+//! a verification) does not hold: the thing it guards does not apply. When
+//! the conversation's source cannot record that thing at all (its
+//! `import.canRecord`, see [`crate::checks::needs`]), the predicate cannot be
+//! told instead: `trigger: customer_request` on an export that records no
+//! triggers is unknown, and so is its `not`.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::params::{OneOrMany, Patterns, Seconds};
+use crate::checks::needs::{event_not_recorded, field_not_recorded};
 use crate::checks::words;
 use crate::trace::{
-    Channel, Conversation, EventKind, EventType, EventTypes, Trigger, Urgency, VerificationStatus,
+    Channel, Conversation, EventKind, EventType, FactSet, Field, Trigger, Urgency,
+    VerificationStatus,
 };
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -81,7 +87,8 @@ impl Verification {
 }
 
 /// Whether a condition holds. A predicate about a quantity the
-/// conversation states impossibly (a negative quoted wait) can be neither:
+/// conversation states impossibly (a negative quoted wait), or about a fact
+/// its source cannot record and the conversation lacks, can be neither:
 /// what it guards is then unscored, not n/a.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Truth {
@@ -107,7 +114,8 @@ impl Condition {
     }
 
     /// Holds, fails (the first predicate that does not hold), or cannot be
-    /// told (a predicate on a negative quoted wait decides it).
+    /// told (a predicate on a negative quoted wait, or on what the source
+    /// cannot record, decides it).
     pub fn truth(&self, conversation: &Conversation) -> Truth {
         let mut unknown = None;
         match self.predicates(conversation, &mut unknown) {
@@ -129,19 +137,45 @@ impl Condition {
         unknown: &mut Option<String>,
     ) -> Result<(), String> {
         let facts = &conversation.facts;
-        if let Some(expected) = self.escalated
-            && conversation.is_escalated() != expected
-        {
-            return Err(if expected {
-                "the conversation was not escalated".into()
-            } else {
-                "the conversation was escalated".into()
-            });
+        // A predicate that would not hold because the conversation lacks a
+        // fact its source cannot record is unknown instead.
+        fn unless_unrecorded(
+            unknown: &mut Option<String>,
+            failure: String,
+            unrecorded: Option<String>,
+        ) -> Result<(), String> {
+            match unrecorded {
+                Some(reason) => {
+                    unknown.get_or_insert(reason);
+                    Ok(())
+                }
+                None => Err(failure),
+            }
+        }
+        if let Some(expected) = self.escalated {
+            // An escalation the conversation has is one; its absence proves
+            // nothing where the source cannot record one, either way.
+            let escalated = conversation.is_escalated();
+            let unrecorded = (!escalated)
+                .then(|| event_not_recorded(conversation, EventType::Escalation))
+                .flatten();
+            if escalated != expected || unrecorded.is_some() {
+                let failure = if expected {
+                    "the conversation was not escalated".to_string()
+                } else {
+                    "the conversation was escalated".to_string()
+                };
+                unless_unrecorded(unknown, failure, unrecorded)?;
+            }
         }
         if let Some(types) = &self.event {
             for wanted in &types.0 {
                 if !has_event(conversation, *wanted) {
-                    return Err(words(&["no `", wanted.as_str(), "` event"]));
+                    unless_unrecorded(
+                        unknown,
+                        words(&["no `", wanted.as_str(), "` event"]),
+                        event_not_recorded(conversation, *wanted),
+                    )?;
                 }
             }
         }
@@ -149,6 +183,9 @@ impl Condition {
             for unwanted in &types.0 {
                 if has_event(conversation, *unwanted) {
                     return Err(words(&["has a `", unwanted.as_str(), "` event"]));
+                }
+                if let Some(reason) = event_not_recorded(conversation, *unwanted) {
+                    unless_unrecorded(unknown, String::new(), Some(reason))?;
                 }
             }
         }
@@ -159,15 +196,33 @@ impl Condition {
                 Some(VerificationStatus::Failed) => Verification::Failed,
                 None => Verification::None,
             };
-            if !states.contains(&actual) {
+            if facts.verification.is_none()
+                && let Some(reason) = event_not_recorded(conversation, EventType::Verification)
+            {
+                // "none" is what the source could not have shown.
+                unless_unrecorded(unknown, String::new(), Some(reason))?;
+            } else if !states.contains(&actual) {
                 return Err(words(&["verification is ", actual.as_str()]));
             }
         }
+        // A trigger or urgency: of the escalation the conversation has, or
+        // none when it has none (and its source could have shown one).
+        let escalation_field = |field: Field| {
+            if conversation.is_escalated() {
+                field_not_recorded(conversation, field)
+            } else {
+                event_not_recorded(conversation, EventType::Escalation)
+            }
+        };
         if let Some(triggers) = &self.trigger {
             match facts.trigger {
                 Some(trigger) if triggers.contains(&trigger) => {}
                 Some(trigger) => return Err(words(&["trigger is ", trigger.as_str()])),
-                None => return Err("no escalation trigger".into()),
+                None => unless_unrecorded(
+                    unknown,
+                    "no escalation trigger".into(),
+                    escalation_field(Field::Trigger),
+                )?,
             }
         }
         let urgency = facts
@@ -177,7 +232,11 @@ impl Condition {
             match urgency {
                 Some(level) if levels.contains(&level) => {}
                 Some(level) => return Err(format!("urgency is {level:?}").to_lowercase()),
-                None => return Err("no escalation urgency".into()),
+                None => unless_unrecorded(
+                    unknown,
+                    "no escalation urgency".into(),
+                    escalation_field(Field::Urgency),
+                )?,
             }
         }
         if let Some(minimum) = self.urgency_at_least {
@@ -186,7 +245,11 @@ impl Condition {
                 Some(level) => {
                     return Err(format!("urgency is {level:?}, below {minimum:?}").to_lowercase());
                 }
-                None => return Err("no escalation urgency".into()),
+                None => unless_unrecorded(
+                    unknown,
+                    "no escalation urgency".into(),
+                    escalation_field(Field::Urgency),
+                )?,
             }
         }
         if let Some(channels) = &self.channel
@@ -205,6 +268,15 @@ impl Condition {
             });
         }
         let wait = wait.filter(|w| *w >= 0.0 && w.is_finite());
+        // No quote: none was given, or the source cannot show one (a queue
+        // it does not record, or a quote it does not).
+        let wait_unrecorded = || {
+            if facts.queue_joined.is_some() {
+                field_not_recorded(conversation, Field::QuotedWait)
+            } else {
+                event_not_recorded(conversation, EventType::QueueJoined)
+            }
+        };
         let wait_bounds = [
             (
                 self.quoted_wait_at_least,
@@ -220,24 +292,32 @@ impl Condition {
                     Some(w) if test(w, bound) => {}
                     Some(w) => return Err(format!("quoted wait {w}s is not {words} {bound}s")),
                     None if impossible_wait.is_some() => {}
-                    None => return Err("no quoted wait".into()),
+                    None => unless_unrecorded(unknown, "no quoted wait".into(), wait_unrecorded())?,
                 }
             }
         }
         if let Some(expected) = self.rejected_offer {
             let any = crate::checks::offer_not_repeated::any_rejected_offer(conversation);
-            if any != expected {
-                return Err(if expected {
-                    "no offer was rejected".into()
+            let unrecorded = (!any)
+                .then(|| event_not_recorded(conversation, EventType::Offer))
+                .flatten();
+            if any != expected || unrecorded.is_some() {
+                let failure = if expected {
+                    "no offer was rejected".to_string()
                 } else {
-                    "an offer was rejected".into()
-                });
+                    "an offer was rejected".to_string()
+                };
+                unless_unrecorded(unknown, failure, unrecorded)?;
             }
         }
         if let Some(patterns) = &self.payload_matches {
             let text = delivered_payload_text(conversation);
             if !patterns.is_match(&crate::checks::normalize::matching_form(&text)) {
-                return Err("the delivered payload matches none of the patterns".into());
+                unless_unrecorded(
+                    unknown,
+                    "the delivered payload matches none of the patterns".into(),
+                    event_not_recorded(conversation, EventType::ContextDelivered),
+                )?;
             }
         }
         if let Some(wanted) = &self.metadata {
@@ -339,16 +419,20 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
 }
 
 impl Condition {
-    /// The event types this condition reads: a source that cannot record
-    /// one of them cannot tell whether the condition holds.
-    pub fn needs(&self) -> EventTypes {
-        let mut needs = EventTypes::NONE;
-        if self.escalated.is_some()
-            || self.trigger.is_some()
-            || self.urgency.is_some()
-            || self.urgency_at_least.is_some()
-        {
+    /// What this condition reads (event types and fields), for a check
+    /// that cannot be scored when its source cannot record it
+    /// (`sentiment_trend`'s `then`). Conditions themselves are told
+    /// predicate by predicate ([`Condition::truth`]).
+    pub fn needs(&self) -> FactSet {
+        let mut needs = FactSet::NONE;
+        if self.escalated.is_some() {
             needs = needs.with(EventType::Escalation);
+        }
+        if self.trigger.is_some() {
+            needs = needs.with(EventType::Escalation).with_field(Field::Trigger);
+        }
+        if self.urgency.is_some() || self.urgency_at_least.is_some() {
+            needs = needs.with(EventType::Escalation).with_field(Field::Urgency);
         }
         for types in [&self.event, &self.no_event].into_iter().flatten() {
             needs = types.0.iter().fold(needs, |set, t| set.with(*t));
@@ -360,7 +444,9 @@ impl Condition {
             || self.quoted_wait_over.is_some()
             || self.quoted_wait_at_most.is_some()
         {
-            needs = needs.with(EventType::QueueJoined);
+            needs = needs
+                .with(EventType::QueueJoined)
+                .with_field(Field::QuotedWait);
         }
         if self.rejected_offer.is_some() {
             needs = needs.with(EventType::Offer);

@@ -247,49 +247,130 @@ impl EventType {
     }
 }
 
-/// A set of event types.
+/// A field of an event (or what turn text can show) that a check or a
+/// condition reads, and that a source may record or not even when it
+/// records the event: Amazon Connect records the escalation but not its
+/// trigger, a redacted transcript records turns but not the customer's name
+/// in them. Named in `import.canRecord` as `<event type>.<field>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// `escalation.trigger`.
+    Trigger,
+    /// `escalation.urgency` (or the package's `escalationReason.urgency`).
+    Urgency,
+    /// `queueJoined.estimatedWaitSeconds`: the wait quoted to the customer.
+    QuotedWait,
+    /// `turn.customerName`: the customer's name where turn text says it
+    /// (a redacted transcript cannot show it).
+    CustomerName,
+}
+
+impl Field {
+    pub const ALL: [Field; 4] = [
+        Field::Trigger,
+        Field::Urgency,
+        Field::QuotedWait,
+        Field::CustomerName,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Trigger => "escalation.trigger",
+            Field::Urgency => "escalation.urgency",
+            Field::QuotedWait => "queueJoined.estimatedWaitSeconds",
+            Field::CustomerName => "turn.customerName",
+        }
+    }
+
+    /// The event type the field belongs to.
+    pub fn event_type(self) -> EventType {
+        match self {
+            Field::Trigger | Field::Urgency => EventType::Escalation,
+            Field::QuotedWait => EventType::QueueJoined,
+            Field::CustomerName => EventType::Turn,
+        }
+    }
+}
+
+/// A set of what a source can record, or of what a check needs: event
+/// types and [`Field`]s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct EventTypes(u16);
+pub struct FactSet(u32);
 
-impl EventTypes {
-    pub const NONE: EventTypes = EventTypes(0);
+/// Fields take the bits above the event types.
+const FIELD_SHIFT: usize = 16;
 
-    fn bit(event_type: EventType) -> u16 {
+impl FactSet {
+    pub const NONE: FactSet = FactSet(0);
+
+    fn bit(event_type: EventType) -> u32 {
         match EventType::ALL.iter().position(|t| *t == event_type) {
             Some(index) => 1 << index,
             None => 0,
         }
     }
 
-    pub fn of(types: &[EventType]) -> EventTypes {
-        types.iter().fold(EventTypes::NONE, |set, t| set.with(*t))
+    fn field_bit(field: Field) -> u32 {
+        let index = Field::ALL.iter().position(|f| *f == field).unwrap_or(0);
+        1 << (FIELD_SHIFT + index)
     }
 
-    pub fn with(self, event_type: EventType) -> EventTypes {
-        EventTypes(self.0 | Self::bit(event_type))
+    pub fn of(types: &[EventType]) -> FactSet {
+        types.iter().fold(FactSet::NONE, |set, t| set.with(*t))
     }
 
-    pub fn union(self, other: EventTypes) -> EventTypes {
-        EventTypes(self.0 | other.0)
+    pub fn with(self, event_type: EventType) -> FactSet {
+        FactSet(self.0 | Self::bit(event_type))
     }
 
-    /// The types of `self` that are not in `other`.
-    pub fn without(self, other: EventTypes) -> EventTypes {
-        EventTypes(self.0 & !other.0)
+    pub fn with_field(self, field: Field) -> FactSet {
+        FactSet(self.0 | Self::field_bit(field))
+    }
+
+    pub fn union(self, other: FactSet) -> FactSet {
+        FactSet(self.0 | other.0)
+    }
+
+    /// The members of `self` that are not in `other`.
+    pub fn without(self, other: FactSet) -> FactSet {
+        FactSet(self.0 & !other.0)
     }
 
     pub fn contains(self, event_type: EventType) -> bool {
         self.0 & Self::bit(event_type) != 0
     }
 
+    pub fn contains_field(self, field: Field) -> bool {
+        self.0 & Self::field_bit(field) != 0
+    }
+
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 
-    pub fn iter(self) -> impl Iterator<Item = EventType> {
-        EventType::ALL
+    /// The names of the members, event types first, in the format's order:
+    /// `turn`, `escalation`, `escalation.trigger`.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        let events = EventType::ALL
             .into_iter()
             .filter(move |t| self.contains(*t))
+            .map(EventType::as_str);
+        let fields = Field::ALL
+            .into_iter()
+            .filter(move |f| self.contains_field(*f))
+            .map(Field::as_str);
+        events.chain(fields)
+    }
+
+    /// The member named `name` (an event type or a field), as a set.
+    pub fn named(name: &str) -> Option<FactSet> {
+        if let Some(event_type) = EventType::from_name(name) {
+            return Some(FactSet::NONE.with(event_type));
+        }
+        Field::ALL
+            .into_iter()
+            .find(|f| f.as_str() == name)
+            .map(|f| FactSet::NONE.with_field(f))
     }
 }
 
@@ -298,28 +379,34 @@ impl EventTypes {
 ///
 /// ```json
 /// "import": {"source": "amazon-connect",
-///            "canRecord": ["turn", "escalation", "queueJoined", "humanConnected"],
+///            "canRecord": ["turn", "escalation", "queueJoined", "humanConnected",
+///                          "queueJoined.estimatedWaitSeconds", "turn.customerName"],
 ///            "partsSkipped": {"attachment": 1}}
 /// ```
 ///
-/// `canRecord` lists the event types the source can express at all; a
-/// check that needs another one is unscored ("this source does not record
-/// contextDelivered"), never failed for its absence. Without `canRecord`
-/// (and without the block) every type is taken as recordable. Names this
-/// version does not know are ignored.
+/// `canRecord` lists what the source can express at all: event types, and
+/// the [`Field`]s checks read (`escalation.trigger`,
+/// `escalation.urgency`, `queueJoined.estimatedWaitSeconds`,
+/// `turn.customerName`). A field is recordable only when it is listed. A
+/// check that needs something unlisted is unscored ("this source does not
+/// record contextDelivered"), and a condition that reads it cannot be told
+/// unless the conversation holds the fact anyway; neither is failed or
+/// passed for an absence the source could not have shown. Without
+/// `canRecord` (and without the block) everything is taken as recordable.
+/// Names this version does not know are ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportBlock {
     #[serde(default)]
     pub source: Option<String>,
-    #[serde(default, deserialize_with = "event_type_names")]
-    pub can_record: Option<EventTypes>,
+    #[serde(default, deserialize_with = "fact_names")]
+    pub can_record: Option<FactSet>,
     /// Parts of the source the importer left out, counted by kind.
     #[serde(default)]
     pub parts_skipped: BTreeMap<String, u64>,
 }
 
-fn event_type_names<'de, D>(deserializer: D) -> Result<Option<EventTypes>, D::Error>
+fn fact_names<'de, D>(deserializer: D) -> Result<Option<FactSet>, D::Error>
 where
     D: serde::Deserializer<'de>,
 {
@@ -327,8 +414,8 @@ where
     Ok(names.map(|names| {
         names
             .iter()
-            .filter_map(|name| EventType::from_name(name))
-            .fold(EventTypes::NONE, EventTypes::with)
+            .filter_map(|name| FactSet::named(name))
+            .fold(FactSet::NONE, FactSet::union)
     }))
 }
 
@@ -535,12 +622,12 @@ pub struct Facts {
 }
 
 impl Conversation {
-    /// The types of `needs` that this conversation's source cannot record
-    /// (see [`ImportBlock`]); none for a conversation that says nothing.
-    pub fn unrecordable(&self, needs: EventTypes) -> EventTypes {
+    /// What of `needs` this conversation's source cannot record (see
+    /// [`ImportBlock`]); nothing for a conversation that says nothing.
+    pub fn unrecordable(&self, needs: FactSet) -> FactSet {
         match self.import.as_ref().and_then(|block| block.can_record) {
             Some(can_record) => needs.without(can_record),
-            None => EventTypes::NONE,
+            None => FactSet::NONE,
         }
     }
 
