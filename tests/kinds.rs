@@ -78,6 +78,7 @@ kinds!(
     attempt_clauses,
     trigger_reasons,
     clock_order,
+    holding_turns,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
