@@ -78,6 +78,7 @@ kinds!(
     attempt_clauses,
     trigger_reasons,
     clock_order,
+    formal_address,
     holding_turns,
 );
 
