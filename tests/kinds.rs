@@ -80,6 +80,7 @@ kinds!(
     clock_order,
     formal_address,
     holding_turns,
+    repeated_offers,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
