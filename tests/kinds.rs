@@ -81,6 +81,7 @@ kinds!(
     formal_address,
     holding_turns,
     repeated_offers,
+    sentiment_arc,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
