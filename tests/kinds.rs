@@ -82,6 +82,7 @@ kinds!(
     holding_turns,
     repeated_offers,
     sentiment_arc,
+    summary_reasons,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
