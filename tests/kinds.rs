@@ -82,7 +82,9 @@ kinds!(
     holding_turns,
     repeated_offers,
     sentiment_arc,
+    transfer_promises,
     summary_reasons,
+    told_of_transfer,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
