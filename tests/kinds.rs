@@ -91,6 +91,7 @@ kinds!(
     transfer_promises,
     summary_reasons,
     told_of_transfer,
+    package_flags,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
