@@ -78,6 +78,20 @@ kinds!(
     attempt_clauses,
     trigger_reasons,
     clock_order,
+    context_promise,
+    wait_estimates,
+    role_reasons,
+    wait_choices,
+    formal_address,
+    holding_turns,
+    security_asks,
+    repeat_complaints,
+    repeated_offers,
+    sentiment_arc,
+    transfer_promises,
+    summary_reasons,
+    told_of_transfer,
+    package_flags,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -22,9 +22,11 @@
 //! ```
 //!
 //! ## Outcomes
-//! No `humanConnected`: n/a. A missing timestamp, or a turn stamped before
-//! the connect it follows in `events` (a negative wait): unscored. No
-//! meaningful human turn at all: fail. Otherwise pass when within `max`.
+//! No `humanConnected`: n/a. A missing timestamp, a turn stamped before
+//! the connect it follows in `events` (a negative wait), or a human turn
+//! before `humanConnected` in `events` (the record contradicts itself):
+//! unscored. No meaningful human turn at all: fail. Otherwise pass when
+//! within `max`.
 
 use std::sync::LazyLock;
 
@@ -34,7 +36,7 @@ use super::scope::{human_turns_after_connect, seconds_between};
 use super::text::word_count;
 use super::{Evidence, Outcome};
 use crate::rubric::params::{Patterns, Seconds};
-use crate::trace::Conversation;
+use crate::trace::{Conversation, EventKind, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,6 +72,7 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
         r"\bhold (on|please|tight)\b|\bplease hold\b|\bbear with me\b",
         r"\blet me (just )?(pull up|bring up|load|open|get up|look up|check) (your|the) (account|file|details|record|notes|information|case|ticket)",
         r"\b(be|am) right with you\b|\bstill (here|there)\b|\bloading\b",
+        r"\bare you (still )?(there|with me)\b|\bcan you (still )?hear me\b",
     ])
     .expect("built-in patterns compile")
 });
@@ -82,9 +85,25 @@ static GREETING: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("built-in pattern compiles")
 });
 
-/// A bare greeting: starts like one, at most six words, asks nothing.
+/// A bare greeting: starts like one, at most six words, and asks nothing
+/// but whether someone is there ("Hello?", "Hi, Ms Reyes?").
 fn is_bare_greeting(text: &str) -> bool {
-    GREETING.is_match(text) && word_count(text) <= 6 && !text.contains('?')
+    let words = word_count(text);
+    GREETING.is_match(text) && words <= 6 && (!text.contains('?') || words <= 3)
+}
+
+/// The first human turn before event `connected`, if the human spoke before
+/// they connected.
+pub fn human_turn_before(conversation: &Conversation, connected: usize) -> Option<usize> {
+    conversation.events[..connected].iter().position(|event| {
+        matches!(
+            event.kind,
+            EventKind::Turn {
+                speaker: Speaker::Human,
+                ..
+            }
+        )
+    })
 }
 
 impl FirstMeaningfulResponse {
@@ -103,6 +122,12 @@ impl FirstMeaningfulResponse {
         conversation: &Conversation,
     ) -> Option<Result<(usize, Option<f64>), String>> {
         let connected = conversation.facts.human_connected?;
+        if let Some(early) = human_turn_before(conversation, connected) {
+            return Some(Err(format!(
+                "the record contradicts itself: a human turn (event {early}) comes before \
+                 humanConnected (event {connected})"
+            )));
+        }
         let turn = human_turns_after_connect(conversation)
             .into_iter()
             .find(|turn| !self.is_filler(turn.text));
@@ -168,12 +193,16 @@ mod tests {
             "One moment please, let me pull up your account.",
             "Hi, bear with me a second.",
             "Thanks for holding, one second.",
+            "Hello?",
+            "Hi, Ms Reyes?",
+            "Are you still there?",
         ] {
             assert!(check.is_filler(filler), "{filler}");
         }
         for meaningful in [
             "Hi, thanks for holding. How can I help you today?",
             "Hi Sarah, I can see you were charged twice for order 8821.",
+            "Hi! Which card is it?",
             "One moment while I approve the refund of the duplicate $184 charge on order 8821 for you.",
         ] {
             assert!(!check.is_filler(meaningful), "{meaningful}");

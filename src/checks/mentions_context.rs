@@ -2,14 +2,21 @@
 //! the issue.
 //!
 //! ## What it does
-//! Reads the first `turns` human turns after the human connected and looks
-//! for each item:
-//! - `customer_name`: the customer's first name (from `customer.name`, or the
-//!   package's `customer.name`);
+//! Reads the human's opening: their first `turns` turns that say something,
+//! with the holding turns before and between them ("Hello?", "one moment
+//! please…", as [`first_meaningful_response`](super::first_meaningful_response)
+//! reads filler), and looks for each item:
+//! - `customer_name`: the customer's first name or surname (from
+//!   `customer.name`, or the package's `customer.name`): "Hi Sarah" and
+//!   "Good morning, Ms Chen" both name her;
 //! - `issue`: a key term of the issue, from the package's `intent.primary` and
 //!   `intent.unresolvedItems`, or the escalation's description (words of four
 //!   letters or more that are not stop words, and identifiers such as order
-//!   numbers, matched by stem).
+//!   numbers, matched by stem). The name of the human's own team ("Dev from
+//!   the broadband team") is not read for the issue.
+//!
+//! A human turn recorded before `humanConnected` still opens the human's
+//! side: the opening is read from the human's first turns wherever they are.
 //!
 //! An item the conversation gives nothing to look for (no name known) is
 //! skipped. `require: all` (default) needs every other item, `any` one.
@@ -27,12 +34,15 @@
 //! No human connected: n/a. The human said nothing: fail. Nothing to look
 //! for: unscored. Otherwise pass or fail by `require`.
 
+use std::sync::LazyLock;
+
 use serde::Deserialize;
 
-use super::scope::human_turns_after_connect;
+use super::first_meaningful_response::FirstMeaningfulResponse;
+use super::scope::{Phase, Scope, TurnRef};
 use super::text::{Term, has_token, key_terms, terms_found, tokens};
 use super::{Evidence, Outcome};
-use crate::trace::{Conversation, EventKind};
+use crate::trace::{Conversation, EventKind, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,16 +77,59 @@ fn default_items() -> Vec<Item> {
     vec![Item::CustomerName, Item::Issue]
 }
 
-/// The customer's first name, if any source gives one.
-pub fn first_name(conversation: &Conversation) -> Option<String> {
-    let full = conversation
+/// The customer's first name and surname (the last word of a longer name),
+/// if any source gives a name.
+pub fn customer_names(conversation: &Conversation) -> Vec<String> {
+    let Some(full) = conversation
         .customer
         .name
         .as_deref()
-        .or_else(|| conversation.package()?.str_at("customer.name"))?;
-    tokens(&super::normalize::matching_form(full))
-        .next()
+        .or_else(|| conversation.package()?.str_at("customer.name"))
+    else {
+        return Vec::new();
+    };
+    let words: Vec<String> = tokens(&super::normalize::matching_form(full))
         .filter(|name| name.chars().count() >= 2)
+        .collect();
+    let mut names: Vec<String> = words.first().cloned().into_iter().collect();
+    if let Some(last) = words.last().filter(|_| words.len() > 1) {
+        names.push(last.clone());
+    }
+    names
+}
+
+/// The human's own team, named when they introduce themselves: "from the
+/// broadband team", "in patient services", "with our billing department".
+static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(?:from|in|with|at|on)\s+(?:the\s+|our\s+)?(?:[\p{L}&'-]+\s+){0,3}?(?:team|department|dept|desk|unit|office|services)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// The human's opening: their turns from the first one on, up to and with
+/// the `turns`-th that is not filler.
+fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
+    let all = Scope {
+        speakers: Some(&[Speaker::Human]),
+        phase: Phase::Whole,
+        within: None,
+    }
+    .select(conversation)
+    .unwrap_or_default();
+    let filler = FirstMeaningfulResponse::default();
+    let mut meaningful = 0;
+    let mut kept = Vec::new();
+    for turn in all {
+        if meaningful >= turns {
+            break;
+        }
+        if !filler.is_filler(turn.text) {
+            meaningful += 1;
+        }
+        kept.push(turn);
+    }
+    kept
 }
 
 /// Key terms of the customer's issue as the AI understood it, computed once
@@ -117,10 +170,7 @@ impl MentionsContext {
         if conversation.facts.human_connected.is_none() {
             return Outcome::na("no human connected");
         }
-        let turns: Vec<_> = human_turns_after_connect(conversation)
-            .into_iter()
-            .take(self.turns)
-            .collect();
+        let turns = opening(conversation, self.turns);
         if turns.is_empty() {
             return Outcome::fail("the human said nothing after connecting");
         }
@@ -129,22 +179,22 @@ impl MentionsContext {
         let mut missing = Vec::new();
         for item in &self.items {
             match item {
-                Item::CustomerName => match first_name(conversation) {
-                    None => {}
-                    Some(name) => {
-                        if has_token(&opening, &name) {
-                            found.push(format!("customer name ({name})"));
-                        } else {
-                            missing.push(format!("customer name ({name})"));
-                        }
+                Item::CustomerName => {
+                    let names = customer_names(conversation);
+                    if names.is_empty() {
+                        continue;
                     }
-                },
+                    match names.iter().find(|name| has_token(&opening, name)) {
+                        Some(name) => found.push(format!("customer name ({name})")),
+                        None => missing.push(format!("customer name ({})", names.join("/"))),
+                    }
+                }
                 Item::Issue => {
                     let terms = issue_terms(conversation);
                     if terms.is_empty() {
                         continue;
                     }
-                    let hits = terms_found(terms, &opening);
+                    let hits = terms_found(terms, &OWN_TEAM.replace_all(&opening, " "));
                     if hits.is_empty() {
                         let listed: Vec<&str> = terms.iter().map(Term::stem).collect();
                         missing.push(format!("issue ({})", listed.join(", ")));

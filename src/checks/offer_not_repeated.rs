@@ -5,12 +5,19 @@
 //! Collects what the customer rejected before the human connected: `offer`
 //! events with `response: rejected`, and the entries of the package's
 //! `attemptedResolutions` that name a remedy (a network reset tried is not
-//! an offer that can be repeated). Each is classified by remedy kind (refund, credit,
-//! voucher, discount, waiver, replacement, rebooking, upgrade, cancellation)
-//! and by the amount it names. After the human connected, a human `offer`
-//! event or a human turn that names the same remedy kind is a repeat when the
-//! amounts agree (or the rejected offer named no amount). Turns that mention
-//! the rejection itself ("I see you declined the $50 credit") are skipped.
+//! an offer that can be repeated) and were not attempts that failed ("refund
+//! retry (declined by the bank)", "credit push (failed)"); an entry of a
+//! kind an `offer` event already records is that offer, not another. Each
+//! is classified by remedy kind (refund, credit, voucher, discount, waiver,
+//! payment plan, compensation, replacement, rebooking, upgrade,
+//! cancellation) and by the amount it names; a bundle ("€200 refund plus
+//! €400 voucher") is one offer per part, each with its own amount, not the
+//! total. After the human connected, a human `offer` event or a human turn
+//! that names the same remedy kind is a repeat when the amounts agree (or
+//! the rejected offer named no amount); so is a human `offer` event that
+//! restates a rejected one in the same key terms, whatever its kind ("Raise
+//! voluntary excess to £500"). Turns that mention the rejection itself ("I
+//! see you declined the $50 credit") are skipped.
 //!
 //! ## Why it matters
 //! Offering a customer the thing they just turned down tells them nobody read
@@ -33,7 +40,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::normalize::matching_form;
-use super::text::{Amount, amounts};
+use super::text::{Amount, amounts, key_terms, terms_found};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
 use crate::trace::{Conversation, Event, EventKind, OfferBy, OfferResponse, Speaker};
@@ -121,6 +128,22 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
         ),
         ("credit", &[r"\bcredit\b", r"\bgoodwill\b"]),
         (
+            "payment plan",
+            &[
+                r"\b(payment|instal?l?ment|repayment|monthly) plans?\b",
+                r"\binstal?l?ments?\b",
+                r"\b\w+[- ]month plans?\b",
+            ],
+        ),
+        (
+            "compensation",
+            &[
+                r"\bex[- ]gratia\b",
+                r"\bcompensat",
+                r"\b(goodwill|courtesy) payment\b",
+            ],
+        ),
+        (
             "voucher",
             &[
                 r"\bvoucher",
@@ -139,6 +162,10 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"percent off",
                 r"price ?match",
                 r"\breduced? (rate|price|fee)",
+                r"\breduc(e|es|ing|tion)\b",
+                r"\badjust(ment|ed|ing)?\b",
+                r"\b(take|takes|taking|knock|knocking|shave) [^.!?]{0,20}\boff\b",
+                r"\boff (the|your) (bill|balance|fee|invoice|total|price|premium)\b",
             ],
         ),
         (
@@ -148,6 +175,8 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\bwaiver\b",
                 r"remove the (fee|charge)",
                 r"fee (removed|reversed)",
+                r"\bwrite[- ]?offs?\b",
+                r"\bwrit(e|es|ing|ten) (it |this |that )?off\b",
             ],
         ),
         (
@@ -194,12 +223,50 @@ static DEFAULT_IGNORE: LazyLock<Patterns> = LazyLock::new(|| {
     .expect("built-in patterns compile")
 });
 
+/// An `attemptedResolutions` entry that records an attempt that failed, not
+/// an offer the customer turned down: "refund retry (declined by the bank)",
+/// "credit push (failed)".
+static FAILED_ATTEMPT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(fail\w*|errors?|timed? ?out|time-?out|no improvement|not received|retr(y|ied|ies)|resubmit\w*|re-?sent|bounced|unsuccessful|(declined|rejected|refused) by (the |our |their )?(bank|system|issuer|processor|gateway|carrier|network|provider|payment|card))\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// Where a bundle's parts divide: "€200 refund plus €400 voucher".
+static BUNDLE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\s*(?:\+|&|\bplus\b|\band\b|\bwith\b)\s*|,\s+")
+        .expect("the built-in pattern compiles")
+});
+
 /// Something the customer turned down before the handoff.
 #[derive(Debug, Clone)]
 pub struct RejectedOffer {
     pub event: Option<usize>,
     pub text: String,
     pub amount: Option<Amount>,
+    /// The part of a bundle this is ("€400 voucher"), when it is one.
+    pub part: Option<String>,
+}
+
+/// The `attemptedResolutions` entries that may record a rejected offer:
+/// those that name a remedy and are not failed attempts.
+fn offered_attempts<'c>(
+    conversation: &'c Conversation,
+    names_remedy: &dyn Fn(&str) -> bool,
+) -> Vec<(&'c str, String)> {
+    let Some(package) = conversation.package() else {
+        return Vec::new();
+    };
+    package
+        .attempted_resolutions()
+        .into_iter()
+        .filter_map(|attempt| {
+            let text = matching_form(attempt);
+            (names_remedy(&text) && !FAILED_ATTEMPT.is_match(&text))
+                .then(|| (attempt, text.into_owned()))
+        })
+        .collect()
 }
 
 /// The events before the human connected (all of them if no one did).
@@ -225,18 +292,43 @@ pub fn any_rejected_offer(conversation: &Conversation) -> bool {
         )
     });
     offer_rejected
-        || conversation.package().is_some_and(|package| {
-            package
-                .attempted_resolutions()
-                .into_iter()
-                .any(|attempt| DEFAULT_REMEDIES.names_any(&matching_form(attempt)))
-        })
+        || !offered_attempts(conversation, &|text| DEFAULT_REMEDIES.names_any(text)).is_empty()
 }
 
-fn rejected_offers_with(
-    conversation: &Conversation,
-    names_remedy: &dyn Fn(&str) -> bool,
+/// `text` as the offers it bundles: one per part when at least two parts
+/// name a remedy each, with that part's own amount; else the whole, with
+/// `total` (an `offer` event's amount) or the first amount it names.
+fn split_bundle(
+    remedies: &RemedyTable,
+    event: Option<usize>,
+    text: &str,
+    total: Option<Amount>,
 ) -> Vec<RejectedOffer> {
+    let normalized = matching_form(text);
+    let parts: Vec<&str> = BUNDLE
+        .split(&normalized)
+        .filter(|part| remedies.names_any(part))
+        .collect();
+    if parts.len() >= 2 {
+        return parts
+            .into_iter()
+            .map(|part| RejectedOffer {
+                event,
+                text: text.to_string(),
+                amount: amounts(part).into_iter().next(),
+                part: Some(part.to_string()),
+            })
+            .collect();
+    }
+    vec![RejectedOffer {
+        event,
+        text: text.to_string(),
+        amount: total.or_else(|| amounts(text).into_iter().next()),
+        part: None,
+    }]
+}
+
+fn rejected_offers_with(conversation: &Conversation, remedies: &RemedyTable) -> Vec<RejectedOffer> {
     let mut rejected = Vec::new();
     for (index, event) in before_connect(conversation).iter().enumerate() {
         if let EventKind::Offer {
@@ -246,32 +338,49 @@ fn rejected_offers_with(
             ..
         } = &event.kind
         {
-            rejected.push(RejectedOffer {
-                event: Some(index),
-                text: description.clone(),
-                amount: amount
-                    .as_ref()
-                    .map(|a| Amount {
-                        value: a.value,
-                        percent: false,
-                    })
-                    .or_else(|| amounts(description).into_iter().next()),
+            let total = amount.as_ref().map(|a| Amount {
+                value: a.value,
+                percent: false,
             });
+            rejected.extend(split_bundle(remedies, Some(index), description, total));
         }
     }
-    if let Some(package) = conversation.package() {
-        for attempt in package.attempted_resolutions() {
-            if !names_remedy(&matching_form(attempt)) {
-                continue;
-            }
-            rejected.push(RejectedOffer {
-                event: conversation.facts.package,
-                text: attempt.to_string(),
-                amount: amounts(attempt).into_iter().next(),
-            });
+    // An entry of a kind an `offer` event records is that same offer.
+    let logged: Vec<&str> = rejected
+        .iter()
+        .flat_map(|offer| remedies.kinds_in(&matching_form(offer.described())))
+        .collect();
+    for (attempt, text) in offered_attempts(conversation, &|text| remedies.names_any(text)) {
+        if remedies
+            .kinds_in(&text)
+            .iter()
+            .any(|kind| logged.contains(kind))
+        {
+            continue;
         }
+        rejected.extend(split_bundle(
+            remedies,
+            conversation.facts.package,
+            attempt,
+            None,
+        ));
     }
     rejected
+}
+
+impl RejectedOffer {
+    /// What this offer is: its part of a bundle, or the whole text.
+    fn described(&self) -> &str {
+        self.part.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// Whether a human `offer` event's description restates a rejected offer's:
+/// at least two key terms, and at least two thirds of the rejected one's.
+fn restates(rejected: &str, offered: &str) -> bool {
+    let terms = key_terms(&matching_form(rejected));
+    let found = terms_found(&terms, offered).len();
+    found >= 2 && found * 3 >= terms.len() * 2
 }
 
 impl OfferNotRepeated {
@@ -281,7 +390,7 @@ impl OfferNotRepeated {
 
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         let remedies = self.remedies();
-        let rejected = rejected_offers_with(conversation, &|text| remedies.names_any(text));
+        let rejected = rejected_offers_with(conversation, remedies);
         if rejected.is_empty() {
             return Outcome::na("nothing was rejected before the handoff");
         }
@@ -292,7 +401,7 @@ impl OfferNotRepeated {
         let rejected: Vec<(RejectedOffer, Vec<&str>)> = rejected
             .into_iter()
             .map(|offer| {
-                let kinds = remedies.kinds_in(&matching_form(&offer.text));
+                let kinds = remedies.kinds_in(&matching_form(offer.described()));
                 (offer, kinds)
             })
             .collect();
@@ -311,8 +420,12 @@ impl OfferNotRepeated {
             };
             let text = conversation.matching_text(index).unwrap_or_default();
             let kinds = remedies.kinds_in(text);
-            let is_turn = stated_amount.is_none() && matches!(event.kind, EventKind::Turn { .. });
-            if kinds.is_empty() || (is_turn && ignore.is_match(text)) {
+            let is_turn = matches!(event.kind, EventKind::Turn { .. });
+            let restated = !is_turn
+                && rejected
+                    .iter()
+                    .any(|(offer, _)| offer.part.is_none() && restates(&offer.text, text));
+            if (kinds.is_empty() && !restated) || (is_turn && ignore.is_match(text)) {
                 continue;
             }
             let mut offered: Vec<Amount> = amounts(text);
@@ -323,8 +436,13 @@ impl OfferNotRepeated {
                 });
             }
             for (offer, rejected_kinds) in &rejected {
-                let Some(kind) = kinds.iter().find(|k| rejected_kinds.contains(k)) else {
-                    continue;
+                let same_kind = kinds.iter().find(|k| rejected_kinds.contains(k)).copied();
+                let kind = match same_kind {
+                    Some(kind) => kind,
+                    None if !is_turn && offer.part.is_none() && restates(&offer.text, text) => {
+                        "remedy"
+                    }
+                    None => continue,
                 };
                 let same_amount = match offer.amount {
                     None => true,
@@ -343,7 +461,7 @@ impl OfferNotRepeated {
                         offer.text
                     ))
                     .with(rejected_evidence)
-                    .with(Evidence::event(conversation, index).matched(*kind));
+                    .with(Evidence::event(conversation, index).matched(kind));
                 }
             }
         }

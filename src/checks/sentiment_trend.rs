@@ -24,8 +24,11 @@
 //! ```
 //!
 //! ## Outcomes
-//! Fewer than two scores: unscored. No decline: n/a. A decline: pass when
-//! `then` holds, else fail.
+//! A customer who spoke once before the escalation (an e-mail, a single
+//! message) has no arc that could fall, unless the package's
+//! `sentimentArc` traces one through it: n/a. Otherwise fewer than two
+//! scores: unscored. No decline: n/a. A decline: pass when `then` holds,
+//! else fail.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -79,9 +82,34 @@ fn arc(conversation: &Conversation) -> Vec<Point> {
     }
 }
 
+/// How many turns the customer took before the escalation.
+fn customer_turns_before_escalation(conversation: &Conversation) -> usize {
+    let end = conversation
+        .facts
+        .escalation
+        .unwrap_or(conversation.events.len());
+    conversation.events[..end]
+        .iter()
+        .filter(|event| {
+            matches!(
+                event.kind,
+                EventKind::Turn {
+                    speaker: Speaker::Customer,
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
 impl SentimentTrend {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         let points = arc(conversation);
+        if points.len() < 2 && customer_turns_before_escalation(conversation) == 1 {
+            return Outcome::na(
+                "the customer spoke once before the escalation: there is no arc to decline",
+            );
+        }
         let (Some(first), Some(last)) = (points.first(), points.last()) else {
             return Outcome::unscored("no sentiment scores before the escalation");
         };

@@ -149,6 +149,19 @@ static REQUEST_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
+/// A clause that reports what the customer says: "He says:", "the customer
+/// claims that ...": what follows is their account, not the agent's.
+static REPORTED_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\W*(?:(?:the|a)\s+)?(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|account holder|he|she|they)(?:\s*\([^)]*\))?\s+(?:also\s+)?(?:says|said|claims|claimed|reports|reported|states|stated|writes|wrote|mentions|mentioned|explains|explained|tells us|told us)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A quotation: the customer's own words, not the summary's statement.
+static QUOTED: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r#""[^"]{1,400}""#).expect("the built-in pattern compiles"));
+
 /// A clause that only says who was verified, and how.
 static IDENTITY_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
@@ -174,12 +187,17 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
 
 /// The first attempt the summary states in a clause of its own: the clause
 /// and what matched in it.
-fn attempt<'s>(summary: &'s str, patterns: &Patterns) -> Option<&'s str> {
-    clauses(summary)
-        .filter(|clause| !REQUEST_CLAUSE.is_match(clause) && !IDENTITY_CLAUSE.is_match(clause))
+fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
+    let unquoted = QUOTED.replace_all(summary, ". ");
+    clauses(&unquoted)
+        .filter(|clause| {
+            !REQUEST_CLAUSE.is_match(clause)
+                && !REPORTED_CLAUSE.is_match(clause)
+                && !IDENTITY_CLAUSE.is_match(clause)
+        })
         .find_map(|clause| {
             let found = patterns.find(clause)?;
-            Some(&clause[found.start..found.end])
+            Some(clause[found.start..found.end].to_string())
         })
 }
 
@@ -187,7 +205,8 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(because|since|due to|as the|so that)\b",
         r"\b(unable|cannot|can't|could not|couldn't|not able|not possible|impossible|no way to)\b",
-        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an )?(human|agent|specialist|supervisor|approval))\b",
+        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert))\b",
+        r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed) by\b|\bgo(es)? through (our|the|a)\b",
         r"\b(exceed(s|ed|ing)?|outside|beyond|above (the|my) limit|limit)\b",
         r"\b(request(s|ed|ing)? (a |an |to )|wants? (a |an |to speak|to talk)|asked (for|to)|insist(s|ed)?|escalat\w*|persist(s|ent|ed)?|still (no|not|has|have|unable))\b",
     ])
@@ -574,7 +593,9 @@ impl SummaryMentions {
                         }
                         _ => {
                             let patterns = self.reason_patterns.as_ref().unwrap_or(&REASON);
-                            patterns.find(&summary).map(|m| &summary[m.start..m.end])
+                            patterns
+                                .find(&summary)
+                                .map(|m| summary[m.start..m.end].to_string())
                         }
                     };
                     Some(match matched {

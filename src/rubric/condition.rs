@@ -22,6 +22,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::params::{OneOrMany, Patterns, Seconds};
 use crate::checks::needs::{event_not_recorded, field_not_recorded};
@@ -56,7 +57,9 @@ pub struct Condition {
     /// The customer rejected an offer before the handoff: an `offer` event, or an
     /// `attemptedResolutions` entry that names a remedy.
     rejected_offer: Option<bool>,
-    /// A `contextDelivered` payload matches a pattern (an alert, a flag).
+    /// What was handed to the human as a flag matches a pattern: a
+    /// `contextDelivered` payload, or a flag field of the handoff package
+    /// (`alerts`, `flags`, `warnings`; not its summary's prose).
     payload_matches: Option<Patterns>,
     /// `metadata` keys with one accepted value or a list of them.
     metadata: Option<BTreeMap<String, OneOrMany<String>>>,
@@ -401,8 +404,21 @@ fn has_event(conversation: &Conversation, wanted: EventType) -> bool {
     }
 }
 
-/// The `contextDelivered` payloads, as JSON text, one space between two (a
-/// line break would send the text through normalisation for nothing).
+/// A package field that holds flags for the human (`alerts`, `flags`,
+/// `sentimentAlert`, `warnings`): the summary's prose ("she is upset"), the
+/// customer's words in `transcript` and tool results are no flag a desk can
+/// see at a glance or route on.
+fn is_flag_field(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["alert", "flag", "warning"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// What was handed to the human as flags, as JSON text, one space between
+/// two parts (a line break would send the text through normalisation for
+/// nothing): the `contextDelivered` payloads, then the handoff package's
+/// flag fields ([`is_flag_field`]).
 pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     let mut text = String::new();
     for event in &conversation.events {
@@ -413,6 +429,20 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
         {
             text.push_str(&payload.to_string());
             text.push(' ');
+        }
+    }
+    if let Some(package) = conversation.package() {
+        for (key, value) in &package.0 {
+            let empty = match value {
+                Value::Null | Value::Bool(false) => true,
+                Value::String(s) => s.trim().is_empty(),
+                Value::Array(items) => items.is_empty(),
+                Value::Object(fields) => fields.is_empty(),
+                _ => false,
+            };
+            if is_flag_field(key) && !empty {
+                text.push_str(&format!("{{{}: {value}}} ", Value::from(key.as_str())));
+            }
         }
     }
     text
