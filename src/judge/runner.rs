@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use super::cache::{Cache, CacheMode, Entry};
 use super::client::JudgeClient;
 use super::prompt::{PromptData, SYSTEM};
-use super::verdict::{Finish, Scale, Verdict, parse_reply};
+use super::verdict::{Finish, Scale, Verdict, copied_from_prompt, parse_reply};
 use crate::checks::judge::JudgeCheck;
 use crate::checks::{Evidence, Outcome, Status};
 use crate::stats::quantile;
@@ -249,6 +249,9 @@ impl Shared {
             let content = self.client.redactor().scrub(&entry.content);
             let finish = Finish::from_reason(entry.finish_reason.as_deref());
             return parse_reply(&content, finish, &request.scale, request.allow_na)
+                .and_then(|verdict| {
+                    copied_from_prompt(&verdict, &[SYSTEM, &request.user]).map(|()| verdict)
+                })
                 .map_err(|reason| format!("judge reply: {reason}"));
         }
         if cache.is_some_and(|c| c.mode == CacheMode::ReplayOnly) {
@@ -294,6 +297,9 @@ impl Shared {
         }
         let finish = Finish::from_reason(reply.finish_reason.as_deref());
         let verdict = parse_reply(&reply.content, finish, &request.scale, request.allow_na)
+            .and_then(|verdict| {
+                copied_from_prompt(&verdict, &[SYSTEM, &request.user]).map(|()| verdict)
+            })
             .map_err(|reason| format!("judge reply: {reason}"))?;
         if let Some(cache) = cache {
             let entry = Entry {
