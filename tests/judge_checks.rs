@@ -1019,3 +1019,51 @@ fn a_reply_that_echoes_the_format_example_or_the_customers_object_is_no_pass() {
         }
     }
 }
+
+/// The key spelled with JSON escapes in the reply's content, as a model may
+/// write it inside its JSON answer: every character `\u00XX`, or `/` as `\/`.
+#[test]
+fn a_key_echoed_with_json_escapes_is_scrubbed_after_decoding() {
+    for key in [
+        "0123456789abcdef0123456789abcdef",
+        "AbC/dEf+GhI=jKl0123456789",
+    ] {
+        let escaped: String = if key.contains('/') {
+            key.replace('/', "\\/")
+        } else {
+            key.chars()
+                .map(|c| format!("\\u{:04x}", c as u32))
+                .collect()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path(), 3);
+        let server = JudgeServer::start(vec![Behavior::Reply(format!(
+            r#"{{"reasoning": "k {escaped}", "verdict": "fail"}}"#
+        ))]);
+        let url = server.base_url();
+        let output = score(
+            dir.path(),
+            &[
+                "--judge-base-url",
+                &url,
+                "--judge-api-key",
+                key,
+                "--format",
+                "yaml",
+                "--html",
+                "report.html",
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+        let mut texts = Vec::new();
+        texts_below(dir.path(), &mut texts);
+        texts.push(("stdout".into(), common::stdout(&output)));
+        texts.push(("stderr".into(), common::stderr(&output)));
+        let calls = fs::read_to_string(dir.path().join("out/calls.jsonl")).unwrap();
+        assert!(calls.contains("k [redacted]"), "{calls}");
+        for (path, text) in &texts {
+            assert!(!text.contains(key), "{key} in {}", path.display());
+            assert!(!text.contains(&escaped), "{escaped} in {}", path.display());
+        }
+    }
+}

@@ -59,6 +59,58 @@ fn percent_encoded(text: &str) -> String {
     out
 }
 
+/// Characters a credential may hold that are safe to write unescaped inside
+/// a JSON string.
+fn credential_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=' | ':')
+}
+
+/// `text` with the JSON escapes of credential characters decoded (`\u0073`
+/// to `s`, `\/` to `/`): how a model or a server may write a key inside a
+/// JSON string, which a reader decodes. Every other escape is kept, so JSON
+/// text stays JSON with the same meaning. Borrowed when nothing changed.
+fn decoded(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at..];
+        let (replacement, length) = if escape.starts_with("\\\\") {
+            (None, 2)
+        } else if escape.starts_with("\\/") {
+            (Some('/'), 2)
+        } else if let Some(c) = escape
+            .strip_prefix("\\u")
+            .and_then(|hex| hex.get(..4))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32)
+            .filter(|c| credential_char(*c))
+        {
+            (Some(c), 6)
+        } else {
+            (None, 1)
+        };
+        match replacement {
+            Some(c) => {
+                out.push(c);
+                changed = true;
+            }
+            None => out.push_str(&escape[..length]),
+        }
+        rest = &escape[length..];
+    }
+    out.push_str(rest);
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 impl Redactor {
     /// A redactor for `key` (none, or a placeholder, scrubs credential shapes only).
     pub fn new(key: Option<&str>) -> Self {
@@ -76,8 +128,15 @@ impl Redactor {
 
     /// `text` without the configured key or anything shaped like a
     /// credential; borrowed when there was nothing to scrub.
+    ///
+    /// A key written with JSON escapes (`\u0073k-...`, `AbC\/dEf`) is found
+    /// too: when the decoded text holds a secret, the decoded text is what
+    /// is scrubbed and returned, so no reader can decode the key back.
     pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
+        let mut out = match decoded(text) {
+            Cow::Owned(plain) if self.holds_secret(&plain) => Cow::Owned(plain),
+            _ => Cow::Borrowed(text),
+        };
         for key in &self.keys {
             if out.contains(key.as_str()) {
                 out = Cow::Owned(out.replace(key.as_str(), REDACTED));
@@ -94,6 +153,10 @@ impl Redactor {
             Cow::Borrowed(_) => out,
             Cow::Owned(scrubbed) => Cow::Owned(scrubbed),
         }
+    }
+
+    fn holds_secret(&self, text: &str) -> bool {
+        self.keys.iter().any(|key| text.contains(key.as_str())) || patterns().is_match(text)
     }
 
     /// [`Redactor::scrub`] into an owned string.
@@ -135,5 +198,26 @@ mod tests {
         let text = "The human asked for none of it; the task-list and the ask-me flow are fine.";
         assert!(matches!(redactor.scrub(text), Cow::Borrowed(_)));
         assert!(matches!(Redactor::new(None).scrub(""), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_key_written_with_json_escapes_is_scrubbed() {
+        let redactor = Redactor::new(Some("AbC/dEf+GhI=jKl0123456789"));
+        let content = r#"{"reasoning": "key AbC\/dEf+GhI=jKl0123456789 and \u0073k-proj-TESTKEY0123456789abc", "verdict": "fail"}"#;
+        let scrubbed = redactor.scrub(content);
+        assert_eq!(
+            scrubbed,
+            r#"{"reasoning": "key [redacted] and [redacted]", "verdict": "fail"}"#
+        );
+        let hex = Redactor::new(Some("0123456789abcdef0123456789abcdef"));
+        let spelled: String = "0123456789abcdef0123456789abcdef"
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let content = format!("{{\"reasoning\": \"k {spelled}\"}}");
+        assert_eq!(hex.scrub(&content), "{\"reasoning\": \"k [redacted]\"}");
+        // Other escapes are kept as they were; nothing to scrub, nothing changed.
+        let plain = r#"{"reasoning": "a \"quote\" and \\u0073 and \u00e9 and \/"}"#;
+        assert!(matches!(hex.scrub(plain), Cow::Borrowed(_)));
     }
 }
