@@ -1086,3 +1086,24 @@ fn a_structured_reply_whose_reasoning_mentions_think_tags_is_scored() {
         }
     }
 }
+
+/// Waits beyond what a `Duration` holds are capped at the longest wait, not
+/// a panic in a tokio worker (with no retries left, the wait is read and
+/// the 429 is the reason).
+#[test]
+fn a_huge_retry_after_is_capped_not_a_panic() {
+    for script in [
+        Behavior::RateLimited("99999999999999999999999"),
+        Behavior::RateLimited("1e400"),
+        Behavior::RateLimitedMs("1e300"),
+    ] {
+        let (outcomes, output, ..) =
+            judged_by(vec![script.clone()], |_| {}, &["--judge-retries", "0"]);
+        assert!(!common::stderr(&output).contains("panicked"), "{script:?}");
+        for outcome in &outcomes {
+            assert_eq!(outcome["status"], "unscored", "{script:?}: {outcome}");
+            let reason = outcome["reason"].as_str().unwrap();
+            assert!(reason.contains("HTTP 429"), "{script:?}: {outcome}");
+        }
+    }
+}

@@ -216,20 +216,39 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250 << attempt.min(6))
 }
 
+/// A wait of `seconds` as a server wrote it, capped at [`MAX_WAIT`]; `None`
+/// for a negative number or NaN. Never panics, however large (infinity
+/// included).
+fn capped_seconds(seconds: f64) -> Option<Duration> {
+    (!seconds.is_nan() && seconds >= 0.0).then(|| {
+        if seconds >= MAX_WAIT.as_secs_f64() {
+            MAX_WAIT
+        } else {
+            Duration::from_secs_f64(seconds)
+        }
+    })
+}
+
 /// An HTTP date in any of RFC 9110's three forms (section 5.6.7):
-/// IMF-fixdate, the obsolete RFC 850 form, and asctime's.
-fn http_date(text: &str) -> Option<Timestamp> {
+/// IMF-fixdate, the obsolete RFC 850 form, and asctime's; as a civil time in
+/// UTC, so that a date at the edge of the calendar (year 9999) is still one.
+fn http_date(text: &str) -> Option<jiff::civil::DateTime> {
     let text = text.trim();
     if let Ok(at) = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(text) {
-        return Some(at);
+        return Some(at.to_zoned(jiff::tz::TimeZone::UTC).datetime());
     }
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| {
-            let parsed = jiff::fmt::strtime::parse(format, text).ok()?;
-            let utc = parsed.to_datetime().ok()?.to_zoned(jiff::tz::TimeZone::UTC);
-            utc.ok().map(|zoned| zoned.timestamp())
-        })
+    [
+        "%a, %d %b %Y %H:%M:%S GMT",
+        "%A, %d-%b-%y %H:%M:%S GMT",
+        "%a %b %e %H:%M:%S %Y",
+    ]
+    .iter()
+    .find_map(|format| {
+        jiff::fmt::strtime::parse(format, text)
+            .ok()?
+            .to_datetime()
+            .ok()
+    })
 }
 
 /// A duration as OpenAI's rate-limit headers write it (`1s`, `6m0s`,
@@ -237,7 +256,7 @@ fn http_date(text: &str) -> Option<Timestamp> {
 fn reset_duration(text: &str) -> Option<Duration> {
     let mut rest = text.trim();
     if let Ok(seconds) = rest.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        return capped_seconds(seconds);
     }
     let mut total = 0.0;
     while !rest.is_empty() {
@@ -258,7 +277,7 @@ fn reset_duration(text: &str) -> Option<Duration> {
         total += value * unit;
         rest = &rest[length..];
     }
-    (total.is_finite() && total >= 0.0).then(|| Duration::from_secs_f64(total))
+    capped_seconds(total)
 }
 
 /// How long the server asked the client to wait before trying again:
@@ -269,19 +288,17 @@ fn reset_duration(text: &str) -> Option<Duration> {
 pub fn server_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
     let retry_after = header("retry-after").and_then(|value| match value.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-            Some(Duration::from_secs_f64(seconds))
-        }
-        Ok(_) => None,
+        Ok(seconds) => capped_seconds(seconds),
         Err(_) => {
             let until = http_date(value)?;
-            let ahead = until.as_millisecond() - now.as_millisecond();
-            Some(Duration::from_millis(ahead.max(0) as u64))
+            let now = now.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+            let ahead = until.duration_since(now);
+            Some(Duration::try_from(ahead).map_or(Duration::ZERO, |ahead| ahead.min(MAX_WAIT)))
         }
     });
     let retry_after_ms = || {
         let millis: f64 = header("retry-after-ms")?.parse().ok()?;
-        (millis.is_finite() && millis >= 0.0).then(|| Duration::from_secs_f64(millis / 1000.0))
+        capped_seconds(millis / 1000.0)
     };
     let reset = || {
         let limits = ["requests", "tokens"];
@@ -852,6 +869,22 @@ mod tests {
             "a date in the past: no wait"
         );
         assert_eq!(wait(&[("retry-after", "soon")]), None);
+        assert_eq!(
+            wait(&[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]),
+            Some(MAX_WAIT),
+            "a date far ahead is capped, not ignored"
+        );
+        // Values beyond what a Duration holds are capped, never a panic.
+        for (name, value) in [
+            ("retry-after", "99999999999999999999999"),
+            ("retry-after", "18446744073709551615"),
+            ("retry-after", "1e400"),
+            ("retry-after-ms", "1e300"),
+            ("x-ratelimit-reset-requests", "99999999999999999999999s"),
+            ("x-ratelimit-reset-requests", "5124095576030431h"),
+        ] {
+            assert_eq!(wait(&[(name, value)]), Some(MAX_WAIT), "{name}: {value}");
+        }
     }
 
     #[test]
