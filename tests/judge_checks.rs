@@ -1107,3 +1107,54 @@ fn a_huge_retry_after_is_capped_not_a_panic() {
         }
     }
 }
+
+/// Azure OpenAI deployments that predate `max_completion_tokens` (gpt-4o
+/// under api-version 2024-08-01-preview) reject it with HTTP 400: the run
+/// sends `max_tokens` after one refused request and every check is scored.
+#[test]
+fn a_deployment_rejecting_max_completion_tokens_gets_max_tokens() {
+    let pass = r#"{"reasoning": "The human did what was suggested.", "verdict": "pass"}"#;
+    for (script, refused) in [
+        (
+            Behavior::UnknownField(
+                "max_completion_tokens",
+                Box::new(Behavior::Reply(pass.into())),
+            ),
+            1,
+        ),
+        // Refusing response formats too: json_schema, json_object, then text
+        // mode with the token field refused once more.
+        (
+            Behavior::TextOnly(Box::new(Behavior::UnknownField(
+                "max_completion_tokens",
+                Box::new(Behavior::Reply(pass.into())),
+            ))),
+            3,
+        ),
+    ] {
+        let (outcomes, output, server, dir) = judged_by(vec![script], |_| {}, &[]);
+        for outcome in &outcomes {
+            assert_eq!(outcome["status"], "pass", "{outcome}");
+        }
+        let bodies = server.bodies();
+        let with_field: Vec<bool> = bodies
+            .iter()
+            .map(|b| b.get("max_completion_tokens").is_some())
+            .collect();
+        assert_eq!(
+            with_field.iter().filter(|w| **w).count(),
+            refused,
+            "{with_field:?}"
+        );
+        assert!(with_field[..refused].iter().all(|w| *w), "{with_field:?}");
+        let last = bodies.last().unwrap();
+        assert!(last["max_tokens"].as_u64().is_some(), "{last}");
+        assert!(last.get("max_completion_tokens").is_none(), "{last}");
+        assert!(common::stderr(&output).contains("sending only `max_tokens`"));
+        let summary = summary_of(dir.path());
+        let fallback = summary["judge"]["structured_output_fallback"]
+            .as_str()
+            .unwrap();
+        assert!(fallback.contains("max_completion_tokens"), "{fallback}");
+    }
+}

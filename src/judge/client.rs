@@ -363,6 +363,90 @@ fn rejects_response_format(status: StatusCode, body: &str) -> bool {
         && (body.contains("response_format") || body.contains("json_schema"))
 }
 
+/// What an error body says in its own words: its message, cut where an
+/// echo of the request begins (`Request: {"model": ...`), so that a field
+/// the request merely contains is not read as the field the server names.
+fn own_words(body: &str) -> String {
+    let message = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|value| {
+            let found = value
+                .pointer("/error/message")
+                .or_else(|| value.get("message"))
+                .or_else(|| value.get("detail"))?;
+            Some(match found {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+        })
+        .unwrap_or_else(|| body.to_string());
+    let echo = ["{\"", "{ \"", "{\n"]
+        .iter()
+        .filter_map(|start| message.find(start))
+        .min()
+        .unwrap_or(message.len());
+    message[..echo].to_string()
+}
+
+/// The field an error names as its `param` (OpenAI's error objects).
+fn error_param(body: &str) -> Option<String> {
+    let value = serde_json::from_str::<Value>(body).ok()?;
+    Some(value.pointer("/error/param")?.as_str()?.to_string())
+}
+
+/// Which token-limit field to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LimitField {
+    /// `max_completion_tokens`, and `max_tokens` too outside `json_schema`
+    /// mode (servers that speak the older API know only that one).
+    Default,
+    /// Only `max_tokens`: deployments that reject `max_completion_tokens`
+    /// (Azure OpenAI before api-version 2024-09-01-preview).
+    MaxTokens,
+    /// Only `max_completion_tokens`: models that reject `max_tokens`
+    /// (OpenAI's o-series).
+    MaxCompletionTokens,
+}
+
+impl LimitField {
+    fn from_u8(value: u8) -> Self {
+        match value {
+            1 => LimitField::MaxTokens,
+            2 => LimitField::MaxCompletionTokens,
+            _ => LimitField::Default,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            LimitField::MaxTokens => "max_tokens",
+            _ => "max_completion_tokens",
+        }
+    }
+}
+
+/// The token-limit field a 400 or 422 rejects, if that is what it says: the
+/// field to send instead.
+fn rejected_limit_field(status: StatusCode, body: &str) -> Option<LimitField> {
+    if !matches!(status.as_u16(), 400 | 422) {
+        return None;
+    }
+    let words = own_words(body);
+    let param = error_param(body);
+    if param.as_deref() == Some("max_tokens")
+        || words.contains("'max_tokens' is not supported")
+        || words.contains("parameter: 'max_tokens'")
+    {
+        Some(LimitField::MaxCompletionTokens)
+    } else if param.as_deref() == Some("max_completion_tokens")
+        || words.contains("max_completion_tokens")
+    {
+        Some(LimitField::MaxTokens)
+    } else {
+        None
+    }
+}
+
 /// A 5xx that will answer the same however often it is asked.
 fn deterministic_server_error(body: &str) -> bool {
     body.contains("validation error") || body.contains("Input should be")
@@ -375,6 +459,7 @@ fn request_body(
     user: &str,
     schema: &Value,
     mode: OutputMode,
+    limit: LimitField,
 ) -> Vec<u8> {
     let system = match mode {
         OutputMode::JsonSchema => Cow::Borrowed(system),
@@ -411,6 +496,16 @@ fn request_body(
             fields.insert("max_tokens".into(), json!(settings.max_tokens));
         }
     }
+    match limit {
+        LimitField::Default => {}
+        LimitField::MaxTokens => {
+            fields.remove("max_completion_tokens");
+            fields.insert("max_tokens".into(), json!(settings.max_tokens));
+        }
+        LimitField::MaxCompletionTokens => {
+            fields.remove("max_tokens");
+        }
+    }
     serde_json::to_vec(&body).expect("a JSON value serializes")
 }
 
@@ -442,6 +537,8 @@ fn shown(url: &Url) -> String {
 /// The structured-output mode of a run, settled by its first answered call.
 struct Negotiation {
     mode: AtomicU8,
+    /// A [`LimitField`].
+    limit: AtomicU8,
     settled: AtomicBool,
     /// Held by the calls that run while the mode is not settled yet, so that
     /// a refusing endpoint refuses once, not once per call in flight.
@@ -456,6 +553,8 @@ type Notice = Box<dyn Fn(&str) + Send + Sync>;
 /// the next mode may work, or a final error.
 enum Failure {
     FormatRejected(String),
+    /// The token-limit field was refused; the other one may work.
+    LimitRejected(LimitField, String),
     Error(JudgeError),
 }
 
@@ -520,6 +619,7 @@ impl JudgeClient {
             redactor,
             negotiation: Negotiation {
                 mode: AtomicU8::new(0),
+                limit: AtomicU8::new(0),
                 settled: AtomicBool::new(false),
                 gate: tokio::sync::Mutex::new(()),
                 fallback: Mutex::new(None),
@@ -585,14 +685,20 @@ impl JudgeClient {
         };
         loop {
             let mode = OutputMode::from_u8(negotiation.mode.load(Ordering::Acquire));
-            let body = request_body(&self.settings, system, user, &schema, mode);
+            let limit = LimitField::from_u8(negotiation.limit.load(Ordering::Acquire));
+            let body = request_body(&self.settings, system, user, &schema, mode, limit);
             match self.post(body, mode).await {
                 Err(Failure::FormatRejected(why)) => self.fall_back(mode, &why),
+                Err(Failure::LimitRejected(field, why)) if limit == LimitField::Default => {
+                    self.switch_limit(field, &why)
+                }
                 result => {
                     negotiation.settled.store(true, Ordering::Release);
                     return result.map_err(|failure| match failure {
                         Failure::Error(err) => err,
-                        Failure::FormatRejected(why) => JudgeError(why),
+                        Failure::FormatRejected(why) | Failure::LimitRejected(_, why) => {
+                            JudgeError(why)
+                        }
                     });
                 }
             }
@@ -629,6 +735,38 @@ impl JudgeClient {
         }
     }
 
+    /// Sends `field` as the token limit for the rest of the run, and says so.
+    fn switch_limit(&self, field: LimitField, why: &str) {
+        let moved = self.negotiation.limit.compare_exchange(
+            LimitField::Default as u8,
+            field as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if moved.is_err() {
+            return;
+        }
+        let reason = format!(
+            "{} refused the token-limit field ({why}); sending only `{}`",
+            shown(&self.url),
+            field.as_str()
+        );
+        let mut fallback = self.negotiation.fallback.lock().expect("fallback lock");
+        let reason = match fallback.take() {
+            Some(earlier) => format!("{earlier}; {reason}"),
+            None => reason,
+        };
+        *fallback = Some(self.redactor.scrub_owned(reason));
+        drop(fallback);
+        if let Some(notice) = &self.notice {
+            notice(&self.redactor.scrub(&format!(
+                "judge: the endpoint at {} refused the token-limit field ({why}); sending only `{}` for the rest of this run",
+                shown(&self.url),
+                field.as_str()
+            )));
+        }
+    }
+
     /// Sends one request body, retrying what is transient.
     async fn post(&self, body: Vec<u8>, mode: OutputMode) -> Result<Reply, Failure> {
         let started = Instant::now();
@@ -659,6 +797,12 @@ impl JudgeClient {
                         .redactor
                         .scrub_owned(String::from_utf8_lossy(&bytes).into_owned());
                     let message = error_message(&body);
+                    if let Some(field) = rejected_limit_field(status, &body) {
+                        return Err(Failure::LimitRejected(
+                            field,
+                            format!("HTTP {}: {message}", status.as_u16()),
+                        ));
+                    }
                     if mode != OutputMode::Text && rejects_response_format(status, &body) {
                         return Err(Failure::FormatRejected(format!(
                             "HTTP {}: {message}",
@@ -968,5 +1112,23 @@ mod tests {
             "1 validation error for CreateChatCompletionRequest response_format.type Input should be 'text' or 'json_object'"
         );
         assert_eq!(error_message("plain text\n"), "plain text");
+    }
+
+    #[test]
+    fn a_refused_token_limit_field_names_the_other_one() {
+        let azure = r#"{"error": {"message": "Unrecognized request argument supplied: max_completion_tokens", "type": "invalid_request_error", "param": null, "code": null}}"#;
+        assert_eq!(
+            rejected_limit_field(StatusCode::BAD_REQUEST, azure),
+            Some(LimitField::MaxTokens)
+        );
+        let o_series = r#"{"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "type": "invalid_request_error", "param": "max_tokens", "code": "unsupported_parameter"}}"#;
+        assert_eq!(
+            rejected_limit_field(StatusCode::BAD_REQUEST, o_series),
+            Some(LimitField::MaxCompletionTokens)
+        );
+        // A message that merely echoes the request names no field.
+        let echo = r#"{"error": {"message": "This model's maximum context length is 512 tokens. Request: {\"max_completion_tokens\": 400, \"response_format\": {}}"}}"#;
+        assert_eq!(rejected_limit_field(StatusCode::BAD_REQUEST, echo), None);
+        assert_eq!(rejected_limit_field(StatusCode::UNAUTHORIZED, azure), None);
     }
 }

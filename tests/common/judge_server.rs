@@ -97,6 +97,12 @@ pub enum Behavior {
     /// A server that takes no `response_format` at all (HTTP 400 naming
     /// it); requests without one get the inner behaviour.
     TextOnly(Box<Behavior>),
+    /// A deployment that does not know this request field: a request
+    /// carrying it gets Azure OpenAI's HTTP 400 "Unrecognized request
+    /// argument supplied: FIELD" (as gpt-4o deployments answered
+    /// `max_completion_tokens` under api-version 2024-08-01-preview);
+    /// others the inner behaviour.
+    UnknownField(&'static str, Box<Behavior>),
 }
 
 /// The error body llama-cpp-python's server (0.3) sends for a
@@ -313,6 +319,22 @@ fn behave(stream: &mut TcpStream, behavior: Behavior, body: &str) {
                     "500 Internal Server Error",
                     "",
                     LLAMA_CPP_PYTHON_JSON_SCHEMA_ERROR,
+                );
+            } else {
+                behave(stream, *inner, body);
+            }
+        }
+        Behavior::UnknownField(field, inner) => {
+            let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            if request.get(field).is_some() {
+                respond(
+                    stream,
+                    "400 Bad Request",
+                    "",
+                    &error_body(
+                        &format!("Unrecognized request argument supplied: {field}"),
+                        "invalid_request_error",
+                    ),
                 );
             } else {
                 behave(stream, *inner, body);
