@@ -1158,3 +1158,33 @@ fn a_deployment_rejecting_max_completion_tokens_gets_max_tokens() {
         assert!(fallback.contains("max_completion_tokens"), "{fallback}");
     }
 }
+
+/// A first-call 400 that only echoes the request (which holds
+/// `response_format`) is that call's error, not a refusal of the mode: the
+/// run stays in `json_schema` mode.
+#[test]
+fn an_error_echoing_the_request_does_not_downgrade_the_response_format() {
+    let pass = r#"{"reasoning": "The human did what was suggested.", "verdict": "pass"}"#;
+    let (outcomes, output, server, dir) = judged_by(
+        vec![Behavior::ContextTooLongEcho, Behavior::Reply(pass.into())],
+        |_| {},
+        &["--judge-concurrency", "1"],
+    );
+    let unscored: Vec<&Value> = outcomes
+        .iter()
+        .filter(|o| o["status"] == "unscored")
+        .collect();
+    assert_eq!(unscored.len(), 1, "{outcomes:?}");
+    assert!(
+        unscored[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("maximum context length")
+    );
+    for body in server.bodies() {
+        assert_eq!(body["response_format"]["type"], "json_schema");
+    }
+    assert!(!common::stderr(&output).contains("refused"));
+    let summary = summary_of(dir.path());
+    assert_eq!(summary["judge"]["structured_output"], "json_schema");
+}

@@ -355,12 +355,19 @@ fn error_message(body: &str) -> String {
     shortened(&message).into_owned()
 }
 
-/// An error that names the response format: the endpoint cannot do this
-/// mode, and the next one may work (llama-cpp-python answers `json_schema`
-/// with HTTP 500 "Input should be 'text' or 'json_object'").
+/// An error that names the response format in its own words (or as its
+/// `param`): the endpoint cannot do this mode, and the next one may work
+/// (llama-cpp-python answers `json_schema` with HTTP 500 "Input should be
+/// 'text' or 'json_object'"). An error that only echoes the request, which
+/// holds a `response_format`, is not one.
 fn rejects_response_format(status: StatusCode, body: &str) -> bool {
-    matches!(status.as_u16(), 400 | 422 | 500)
-        && (body.contains("response_format") || body.contains("json_schema"))
+    if !matches!(status.as_u16(), 400 | 422 | 500) {
+        return false;
+    }
+    let words = own_words(body);
+    error_param(body).as_deref() == Some("response_format")
+        || words.contains("response_format")
+        || words.contains("json_schema")
 }
 
 /// What an error body says in its own words: its message, cut where an
@@ -1107,6 +1114,10 @@ mod tests {
             StatusCode::UNAUTHORIZED,
             "response_format"
         ));
+        let echo = r#"{"error": {"message": "This model's maximum context length is 512 tokens. However, you requested 9999 tokens. Request: {\"model\": \"m\", \"response_format\": {\"type\": \"json_schema\"}}", "type": "BadRequestError"}}"#;
+        assert!(!rejects_response_format(StatusCode::BAD_REQUEST, echo));
+        let named = r#"{"error": {"message": "Invalid parameter.", "param": "response_format"}}"#;
+        assert!(rejects_response_format(StatusCode::BAD_REQUEST, named));
         assert_eq!(
             error_message(llama_cpp_python),
             "1 validation error for CreateChatCompletionRequest response_format.type Input should be 'text' or 'json_object'"

@@ -103,6 +103,10 @@ pub enum Behavior {
     /// `max_completion_tokens` under api-version 2024-08-01-preview);
     /// others the inner behaviour.
     UnknownField(&'static str, Box<Behavior>),
+    /// 400 whose message says the context is too long and then echoes the
+    /// request body (as some OpenAI-compatible servers do), so that it holds
+    /// the words `response_format` and `json_schema` without refusing them.
+    ContextTooLongEcho,
 }
 
 /// The error body llama-cpp-python's server (0.3) sends for a
@@ -340,6 +344,18 @@ fn behave(stream: &mut TcpStream, behavior: Behavior, body: &str) {
                 behave(stream, *inner, body);
             }
         }
+        Behavior::ContextTooLongEcho => respond(
+            stream,
+            "400 Bad Request",
+            "",
+            &error_body(
+                &format!(
+                    "This model's maximum context length is 512 tokens. However, you requested 9999 tokens. Request: {}",
+                    &body[..body.len().min(3000)]
+                ),
+                "BadRequestError",
+            ),
+        ),
         Behavior::TextOnly(inner) => match response_format(body) {
             Some(kind) => respond(
                 stream,
