@@ -1188,3 +1188,24 @@ fn an_error_echoing_the_request_does_not_downgrade_the_response_format() {
     let summary = summary_of(dir.path());
     assert_eq!(summary["judge"]["structured_output"], "json_schema");
 }
+
+/// A reply body larger than the judge reads (4 MiB), with a length or
+/// without an end, is unscored with that reason after at most that much.
+#[test]
+fn a_reply_body_beyond_the_bound_is_not_read() {
+    for script in [Behavior::Huge(5 << 20), Behavior::Endless] {
+        let (outcomes, ..) = judged_by(
+            vec![script.clone()],
+            |_| {},
+            &["--judge-concurrency", "2", "--judge-timeout", "60s"],
+        );
+        for outcome in &outcomes {
+            assert_eq!(outcome["status"], "unscored", "{script:?}: {outcome}");
+            let reason = outcome["reason"].as_str().unwrap();
+            assert!(
+                reason.contains("is larger than 4 MiB"),
+                "{script:?}: {outcome}"
+            );
+        }
+    }
+}

@@ -16,7 +16,8 @@
 //!   as `schema`, which llama-cpp-python turns into a grammar), then in plain
 //!   text; the mode that worked holds for the rest of the run and is said
 //!   once through the client's notice.
-//! - **Replies.** The body is read as JSON without a fixed type: `usage`
+//! - **Replies.** A body larger than [`MAX_REPLY_BYTES`] is not read (an
+//!   unscored reason, not retried). The body is read as JSON without a fixed type: `usage`
 //!   missing or partial leaves the tokens unknown, any `finish_reason` is
 //!   kept as text, `content` may be text or parts, `refusal` is kept.
 //! - **Nothing leaks.** Redirects are not followed unless asked for, and then
@@ -319,6 +320,31 @@ pub fn server_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
         .or_else(retry_after_ms)
         .or_else(reset)
         .map(|wait| wait.min(MAX_WAIT))
+}
+
+/// The largest reply body read, in bytes (4 MiB). A verdict is a few hundred
+/// bytes; anything near this is not a chat completion worth holding in
+/// memory or in the cache.
+pub const MAX_REPLY_BYTES: usize = 4 << 20;
+
+/// A response's body, read up to [`MAX_REPLY_BYTES`]; `None` when it is
+/// larger (said by its `Content-Length`, or found while reading, which then
+/// stops: an endless body costs at most that much).
+async fn bounded_body(mut response: reqwest::Response) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// Longest piece of an error body quoted in a reason.
@@ -788,9 +814,20 @@ impl JudgeClient {
             let answered = async {
                 let response = request.send().await?;
                 let (status, headers) = (response.status(), response.headers().clone());
-                Ok::<_, reqwest::Error>((status, headers, response.bytes().await?))
+                Ok::<_, reqwest::Error>((status, headers, bounded_body(response).await?))
             }
             .await;
+            let answered = match answered {
+                Ok((status, _, None)) => {
+                    return Err(Failure::Error(JudgeError(format!(
+                        "the judge's reply (HTTP {}) is larger than {} MiB; not read",
+                        status.as_u16(),
+                        MAX_REPLY_BYTES >> 20
+                    ))));
+                }
+                Ok((status, headers, Some(bytes))) => Ok((status, headers, bytes)),
+                Err(err) => Err(err),
+            };
             let (error, wait) = match answered {
                 Ok((status, _, bytes)) if status.is_success() => {
                     self.throttle.succeeded();

@@ -107,6 +107,11 @@ pub enum Behavior {
     /// request body (as some OpenAI-compatible servers do), so that it holds
     /// the words `response_format` and `json_schema` without refusing them.
     ContextTooLongEcho,
+    /// 200 with a chat completion whose content is this many bytes long.
+    Huge(usize),
+    /// 200 with no length and a body that never ends (written until the
+    /// client hangs up).
+    Endless,
 }
 
 /// The error body llama-cpp-python's server (0.3) sends for a
@@ -356,6 +361,19 @@ fn behave(stream: &mut TcpStream, behavior: Behavior, body: &str) {
                 "BadRequestError",
             ),
         ),
+        Behavior::Huge(size) => respond(
+            stream,
+            "200 OK",
+            "",
+            &completion_body(&Completion::text(&"x".repeat(size))),
+        ),
+        Behavior::Endless => {
+            ANSWERING.with(|answering| answering.borrow_mut().take());
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"choices\": [{\"message\": {\"content\": \"";
+            let _ = stream.write_all(head.as_bytes());
+            let chunk = vec![b'x'; 64 << 10];
+            while stream.write_all(&chunk).is_ok() {}
+        }
         Behavior::TextOnly(inner) => match response_format(body) {
             Some(kind) => respond(
                 stream,
