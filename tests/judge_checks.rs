@@ -1209,3 +1209,49 @@ fn a_reply_body_beyond_the_bound_is_not_read() {
         }
     }
 }
+
+/// Credentials carried by the base URL (a gateway's `?subscription-key=`, a
+/// user and password) are secrets too: not in any output, nor in `--help`.
+#[test]
+fn credentials_in_the_base_url_appear_in_no_output() {
+    const SECRET: &str = "APIMSECRET0123456789abcdef";
+    const PASSWORD: &str = "secretpw123";
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 3);
+    let server = JudgeServer::start(vec![Behavior::NotFound]);
+    let url = server
+        .url(&format!(
+            "/openai/deployments/D?api-version=2024-10-21&subscription-key={SECRET}"
+        ))
+        .replace("http://", &format!("http://user:{PASSWORD}@"));
+    let output = score(
+        dir.path(),
+        &[
+            "--judge-base-url",
+            &url,
+            "--judge-api-key",
+            KEY,
+            "--judge-retries",
+            "0",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = fs::read_to_string(dir.path().join("out/calls.jsonl")).unwrap();
+    assert!(calls.contains("HTTP 404"), "{calls}");
+    assert!(calls.contains("api-version=2024-10-21"), "{calls}");
+    let mut texts = Vec::new();
+    texts_below(dir.path(), &mut texts);
+    texts.push(("stdout".into(), common::stdout(&output)));
+    texts.push(("stderr".into(), common::stderr(&output)));
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_handoff-eval"))
+        .args(["score", "--help"])
+        .env("OPENAI_BASE_URL", &url)
+        .output()
+        .unwrap();
+    texts.push(("--help".into(), common::stdout(&help)));
+    for (path, text) in &texts {
+        for secret in [SECRET, PASSWORD] {
+            assert!(!text.contains(secret), "{secret} in {}", path.display());
+        }
+    }
+}

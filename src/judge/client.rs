@@ -559,11 +559,22 @@ fn completions_url(base_url: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// Where the judge is called, as it may be shown: without user and password.
+/// Where the judge is called, as it may be shown: without user and
+/// password, and with every query value but `api-version` redacted.
 fn shown(url: &Url) -> String {
     let mut url = url.clone();
     let _ = url.set_username("");
     let _ = url.set_password(None);
+    if let Some(query) = url.query() {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("api-version", _)) | None => pair.to_string(),
+                Some((name, _)) => format!("{name}={}", super::redact::REDACTED),
+            })
+            .collect();
+        url.set_query(Some(&pairs.join("&")));
+    }
     url.to_string()
 }
 
@@ -605,7 +616,10 @@ pub struct JudgeClient {
 
 impl JudgeClient {
     pub fn new(settings: JudgeSettings) -> Result<Self, JudgeError> {
-        let redactor = Redactor::new(settings.api_key.as_deref());
+        let mut redactor = Redactor::new(settings.api_key.as_deref());
+        if let Ok(base) = Url::parse(settings.base_url.trim()) {
+            redactor = redactor.with_url_secrets(&base);
+        }
         let scrubbed = |text: String| JudgeError(redactor.scrub_owned(text));
         let url = completions_url(&settings.base_url).map_err(scrubbed)?;
         let policy = if settings.follow_redirects {

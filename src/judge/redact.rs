@@ -46,6 +46,33 @@ fn patterns() -> &'static Regex {
     })
 }
 
+/// A credential in a URL shorter than this is left alone (`?v=1`).
+const MIN_URL_SECRET_LEN: usize = 4;
+
+/// `%XX` sequences decoded (invalid ones and non-UTF-8 results kept as written).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = bytes
+            .get(at + 1..at + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[at], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                at += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 /// Percent-encodes every byte outside RFC 3986's unreserved set.
 fn percent_encoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -124,6 +151,30 @@ impl Redactor {
         }
         keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
         Redactor { keys }
+    }
+
+    /// Also scrubs the credentials a base URL carries: its user name and
+    /// password, and the value of every query parameter but `api-version`
+    /// (API gateways take keys as `?subscription-key=`, `?key=`, `?code=`).
+    pub fn with_url_secrets(mut self, url: &reqwest::Url) -> Self {
+        let mut secrets: Vec<String> = url
+            .query_pairs()
+            .filter(|(name, _)| name != "api-version")
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        secrets.push(url.username().to_string());
+        secrets.extend(url.password().map(str::to_string));
+        for secret in secrets {
+            // Percent-decoded, as written in the URL, and encoded again.
+            let decoded = percent_decoded(&secret);
+            for form in [secret.clone(), decoded.clone(), percent_encoded(&decoded)] {
+                if form.trim().len() >= MIN_URL_SECRET_LEN && !self.keys.contains(&form) {
+                    self.keys.push(form);
+                }
+            }
+        }
+        self.keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
+        self
     }
 
     /// `text` without the configured key or anything shaped like a
@@ -219,5 +270,20 @@ mod tests {
         // Other escapes are kept as they were; nothing to scrub, nothing changed.
         let plain = r#"{"reasoning": "a \"quote\" and \\u0073 and \u00e9 and \/"}"#;
         assert!(matches!(hex.scrub(plain), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_scrubbed() {
+        let url: reqwest::Url =
+            "https://u:secretpw123@gw.example/v1?api-version=2024-10-21&subscription-key=APIM%2BSECRET0123"
+                .parse()
+                .unwrap();
+        let redactor = Redactor::new(None).with_url_secrets(&url);
+        let text = "called https://u:secretpw123@gw.example/v1?api-version=2024-10-21&subscription-key=APIM%2BSECRET0123 (APIM+SECRET0123)";
+        let scrubbed = redactor.scrub(text);
+        for secret in ["secretpw123", "APIM%2BSECRET0123", "APIM+SECRET0123"] {
+            assert!(!scrubbed.contains(secret), "{secret} in {scrubbed}");
+        }
+        assert!(scrubbed.contains("api-version=2024-10-21"), "{scrubbed}");
     }
 }
