@@ -1255,3 +1255,63 @@ fn credentials_in_the_base_url_appear_in_no_output() {
         }
     }
 }
+
+/// Smaller key forms: echoed with every byte percent-encoded (`-` as
+/// `%2D`), a short key echoed in a 401, a key with a trailing newline (as
+/// read from a file) still sent and its checks scored.
+#[test]
+fn a_key_echoed_percent_encoded_short_or_with_a_newline_stays_secret() {
+    let encoded: String = KEY.bytes().map(|b| format!("%{b:02X}")).collect();
+    for (key, script, secret) in [
+        (
+            KEY.to_string(),
+            Behavior::Unauthorized(encoded.clone()),
+            encoded.clone(),
+        ),
+        (
+            "abc1234".to_string(),
+            Behavior::Unauthorized("abc1234".into()),
+            "abc1234".into(),
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        setup(dir.path(), 3);
+        let server = JudgeServer::start(vec![script]);
+        let url = server.base_url();
+        let output = score(
+            dir.path(),
+            &["--judge-base-url", &url, "--judge-api-key", &key],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+        let calls = fs::read_to_string(dir.path().join("out/calls.jsonl")).unwrap();
+        assert!(
+            calls.contains("Incorrect API key provided: [redacted]"),
+            "{calls}"
+        );
+        let mut texts = Vec::new();
+        texts_below(dir.path(), &mut texts);
+        texts.push(("stdout".into(), common::stdout(&output)));
+        texts.push(("stderr".into(), common::stderr(&output)));
+        for (path, text) in &texts {
+            assert!(!text.contains(&secret), "{secret} in {}", path.display());
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 3);
+    let server = JudgeServer::start(vec![Behavior::Reply(
+        r#"{"reasoning": "The human did what was suggested.", "verdict": "pass"}"#.into(),
+    )]);
+    let url = server.base_url();
+    let key = format!("{KEY}\n");
+    let output = score(
+        dir.path(),
+        &["--judge-base-url", &url, "--judge-api-key", &key],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let outcomes = judge_outcomes(dir.path());
+    assert!(
+        outcomes.iter().any(|o| o["status"] == "pass"),
+        "{outcomes:?}"
+    );
+    assert!(server.requests()[0].contains(&format!("Bearer {KEY}\r\n")));
+}

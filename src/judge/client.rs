@@ -643,7 +643,13 @@ impl JudgeClient {
             .build()
             .map_err(|err| scrubbed(format!("cannot build the HTTP client: {err}")))?;
         let mut auth = HeaderMap::new();
-        if let Some(key) = settings.api_key.as_deref().filter(|k| !k.is_empty()) {
+        // A key read from a file often ends with a newline: not part of it.
+        if let Some(key) = settings
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             // Azure OpenAI's deployment URLs carry `api-version` and take the
             // key as `api-key`; everything else takes a bearer token.
             let azure = url.query_pairs().any(|(name, _)| name == "api-version");

@@ -16,15 +16,44 @@ use regex::Regex;
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
 
-/// A configured key shorter than this is a placeholder (`none`, `EMPTY`,
-/// `ollama`), not a secret: scrubbing it would mangle ordinary words.
+/// A configured key this long or longer is scrubbed wherever it appears; a
+/// shorter one (down to [`MIN_WORD_KEY_LEN`]) only as a whole word, so that
+/// a key `abc1234` is scrubbed without mangling the text around it.
 const MIN_KEY_LEN: usize = 8;
+
+/// A configured key shorter than this is no secret.
+const MIN_WORD_KEY_LEN: usize = 4;
+
+/// Keys that local servers take as "no key" (`none`, `EMPTY`, `ollama`):
+/// placeholders, not secrets, and ordinary words that must not be scrubbed.
+const PLACEHOLDERS: &[&str] = &[
+    "none",
+    "empty",
+    "ollama",
+    "dummy",
+    "lm-studio",
+    "no-key",
+    "nokey",
+    "not-needed",
+    "sk-no-key-required",
+    "test",
+    "fake",
+    "null",
+    "key",
+    "token",
+    "secret",
+    "local",
+    "vllm",
+    "llama",
+];
 
 /// Scrubs secrets from judge-derived text.
 #[derive(Clone, Default)]
 pub struct Redactor {
     /// The configured key and its percent-encoded form, longest first.
     keys: Vec<String>,
+    /// A short configured key, scrubbed as a whole word only.
+    words: Vec<String>,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -73,6 +102,33 @@ fn percent_decoded(text: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
+/// `text` with every whole-word occurrence of `word` (not inside a longer
+/// run of letters, digits, `-` or `_`) replaced by [`REDACTED`].
+fn replace_word<'t>(text: &'t str, word: &str) -> Cow<'t, str> {
+    let inside = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let mut out: Option<String> = None;
+    let mut cursor = 0;
+    for (at, _) in text.match_indices(word) {
+        if at < cursor
+            || inside(text[..at].chars().next_back())
+            || inside(text[at + word.len()..].chars().next())
+        {
+            continue;
+        }
+        let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        out.push_str(&text[cursor..at]);
+        out.push_str(REDACTED);
+        cursor = at + word.len();
+    }
+    match out {
+        Some(mut out) => {
+            out.push_str(&text[cursor..]);
+            Cow::Owned(out)
+        }
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// Percent-encodes every byte outside RFC 3986's unreserved set.
 fn percent_encoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -92,11 +148,52 @@ fn credential_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=' | ':')
 }
 
+/// `text` with the percent-encodings of credential characters decoded
+/// (`%2D` to `-`, as a server may encode every byte of an echoed key).
+fn percent_credential_chars(text: &str) -> Cow<'_, str> {
+    if !text.contains('%') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at..];
+        match escape
+            .get(1..3)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .map(char::from)
+            .filter(|c| credential_char(*c) && *c != '/' && *c != '+' && *c != '=')
+        {
+            Some(c) => {
+                out.push(c);
+                changed = true;
+                rest = &escape[3..];
+            }
+            None => {
+                out.push('%');
+                rest = &escape[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// `text` with the JSON escapes of credential characters decoded (`\u0073`
 /// to `s`, `\/` to `/`): how a model or a server may write a key inside a
 /// JSON string, which a reader decodes. Every other escape is kept, so JSON
 /// text stays JSON with the same meaning. Borrowed when nothing changed.
 fn decoded(text: &str) -> Cow<'_, str> {
+    let text = match percent_credential_chars(text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(plain) => return Cow::Owned(decoded(&plain).into_owned()),
+    };
     if !text.contains('\\') {
         return Cow::Borrowed(text);
     }
@@ -142,7 +239,16 @@ impl Redactor {
     /// A redactor for `key` (none, or a placeholder, scrubs credential shapes only).
     pub fn new(key: Option<&str>) -> Self {
         let mut keys = Vec::new();
-        if let Some(key) = key.map(str::trim).filter(|k| k.len() >= MIN_KEY_LEN) {
+        let key = key
+            .map(str::trim)
+            .filter(|k| !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(k)));
+        if let Some(word) = key.filter(|k| (MIN_WORD_KEY_LEN..MIN_KEY_LEN).contains(&k.len())) {
+            return Redactor {
+                keys: Vec::new(),
+                words: vec![word.to_string()],
+            };
+        }
+        if let Some(key) = key.filter(|k| k.len() >= MIN_KEY_LEN) {
             let encoded = percent_encoded(key);
             if encoded != key {
                 keys.push(encoded);
@@ -150,7 +256,10 @@ impl Redactor {
             keys.push(key.to_string());
         }
         keys.sort_by_key(|k| std::cmp::Reverse(k.len()));
-        Redactor { keys }
+        Redactor {
+            keys,
+            words: Vec::new(),
+        }
     }
 
     /// Also scrubs the credentials a base URL carries: its user name and
@@ -193,6 +302,11 @@ impl Redactor {
                 out = Cow::Owned(out.replace(key.as_str(), REDACTED));
             }
         }
+        for word in &self.words {
+            if let Cow::Owned(replaced) = replace_word(&out, word) {
+                out = Cow::Owned(replaced);
+            }
+        }
         match patterns().replace_all(&out, |caps: &regex::Captures| {
             let found = &caps[0];
             if found.len() > 6 && found[..6].eq_ignore_ascii_case("bearer") {
@@ -207,7 +321,12 @@ impl Redactor {
     }
 
     fn holds_secret(&self, text: &str) -> bool {
-        self.keys.iter().any(|key| text.contains(key.as_str())) || patterns().is_match(text)
+        self.keys.iter().any(|key| text.contains(key.as_str()))
+            || self
+                .words
+                .iter()
+                .any(|word| matches!(replace_word(text, word), Cow::Owned(_)))
+            || patterns().is_match(text)
     }
 
     /// [`Redactor::scrub`] into an owned string.
@@ -285,5 +404,26 @@ mod tests {
             assert!(!scrubbed.contains(secret), "{secret} in {scrubbed}");
         }
         assert!(scrubbed.contains("api-version=2024-10-21"), "{scrubbed}");
+    }
+
+    #[test]
+    fn small_key_forms_are_scrubbed() {
+        // Every byte percent-encoded, `-` as `%2D` included.
+        let redactor = Redactor::new(Some("sk-proj-TESTKEY0123456789abcdefXYZ\n"));
+        let encoded: String = "sk-proj-TESTKEY0123456789abcdefXYZ"
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let text = format!("percent {encoded} end");
+        assert_eq!(redactor.scrub(&text), "percent [redacted] end");
+        // A short key: as a whole word only.
+        let short = Redactor::new(Some("abc1234"));
+        assert_eq!(
+            short.scrub("Incorrect API key provided: abc1234. Not xabc1234y."),
+            "Incorrect API key provided: [redacted]. Not xabc1234y."
+        );
+        // Placeholders stay ordinary words.
+        let none = Redactor::new(Some("EMPTY"));
+        assert!(matches!(none.scrub("the EMPTY cart"), Cow::Borrowed(_)));
     }
 }
