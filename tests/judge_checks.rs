@@ -1315,3 +1315,40 @@ fn a_key_echoed_percent_encoded_short_or_with_a_newline_stays_secret() {
     );
     assert!(server.requests()[0].contains(&format!("Bearer {KEY}\r\n")));
 }
+
+/// With `--judge-follow-redirects`, a same-origin 301, 302 or 303 (which a
+/// client follows as a GET without the body) is not followed, and a loop of
+/// same-origin 307s is named as such.
+#[test]
+fn followed_redirects_keep_the_body_and_a_loop_is_named() {
+    let follow = ["--judge-follow-redirects", "--judge-concurrency", "1"];
+    for status in [301, 302, 303] {
+        // To the same server, same path: followed, it would come back as a GET.
+        let script = vec![Behavior::Redirect(status, "/v1/chat/completions".into())];
+        let (outcomes, _, server, _dir) = judged_by(script, |_| {}, &follow);
+        for outcome in &outcomes {
+            assert_eq!(outcome["status"], "unscored", "{status}: {outcome}");
+            let reason = outcome["reason"].as_str().unwrap();
+            assert!(
+                reason.contains("GET without its body"),
+                "{status}: {reason}"
+            );
+        }
+        let requests = server.requests();
+        assert!(
+            requests.iter().all(|r| r.starts_with("POST ")),
+            "{status}: {requests:?}"
+        );
+    }
+    let script = vec![Behavior::Redirect(307, "/v1/chat/completions".into())];
+    let (outcomes, _, server, _dir) = judged_by(script, |_| {}, &follow);
+    for outcome in &outcomes {
+        let reason = outcome["reason"].as_str().unwrap();
+        assert!(reason.contains("more than 5 redirects"), "{reason}");
+    }
+    assert!(
+        server.calls() > outcomes.len(),
+        "the redirects were followed"
+    );
+    assert!(server.requests().iter().all(|r| r.starts_with("POST ")));
+}

@@ -559,6 +559,13 @@ fn completions_url(base_url: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// A header the client adds to a redirect it was answered (never sent): the
+/// URL that answered it.
+const ANSWERED_FROM: &str = "x-handoff-eval-answered-from";
+
+/// The most redirects followed for one call, with `--judge-follow-redirects`.
+const MAX_REDIRECTS: usize = 5;
+
 /// Where the judge is called, as it may be shown: without user and
 /// password, and with every query value but `api-version` redacted.
 fn shown(url: &Url) -> String {
@@ -628,7 +635,9 @@ impl JudgeClient {
                     .previous()
                     .last()
                     .is_some_and(|from| from.origin() == attempt.url().origin());
-                if same_origin && attempt.previous().len() <= 5 {
+                // 301, 302 and 303 turn a POST into a GET without its body.
+                let keeps_body = matches!(attempt.status().as_u16(), 307 | 308);
+                if same_origin && keeps_body && attempt.previous().len() <= MAX_REDIRECTS {
                     attempt.follow()
                 } else {
                     attempt.stop()
@@ -833,7 +842,13 @@ impl JudgeClient {
                 .body(body.clone());
             let answered = async {
                 let response = request.send().await?;
-                let (status, headers) = (response.status(), response.headers().clone());
+                let (status, mut headers) = (response.status(), response.headers().clone());
+                if status.is_redirection() {
+                    // Where the redirect was answered from, to resolve its target.
+                    if let Ok(from) = HeaderValue::from_str(response.url().as_str()) {
+                        headers.insert(ANSWERED_FROM, from);
+                    }
+                }
                 Ok::<_, reqwest::Error>((status, headers, bounded_body(response).await?))
             }
             .await;
@@ -973,14 +988,30 @@ impl JudgeClient {
     }
 
     fn redirected(&self, status: StatusCode, headers: &HeaderMap) -> JudgeError {
-        let target = headers
+        let location = headers
             .get(reqwest::header::LOCATION)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let target = location
+            .clone()
             .unwrap_or_else(|| "an unnamed location".to_string());
-        let why = if self.settings.follow_redirects {
-            "only redirects to the same origin are followed"
+        let from = headers
+            .get(ANSWERED_FROM)
+            .and_then(|value| Url::parse(value.to_str().ok()?).ok())
+            .unwrap_or_else(|| self.url.clone());
+        let same_origin = location
+            .and_then(|location| from.join(&location).ok())
+            .is_some_and(|to| to.origin() == self.url.origin());
+        let why = if !self.settings.follow_redirects {
+            "redirects are not followed without --judge-follow-redirects".to_string()
+        } else if !matches!(status.as_u16(), 307 | 308) {
+            format!(
+                "an HTTP {} would re-send the call as a GET without its body; only 307 and 308 are followed",
+                status.as_u16()
+            )
+        } else if same_origin {
+            format!("more than {MAX_REDIRECTS} redirects in a row (a loop?)")
         } else {
-            "redirects are not followed without --judge-follow-redirects"
+            "only redirects to the same origin are followed".to_string()
         };
         JudgeError(self.redactor.scrub_owned(format!(
             "the judge redirected the call (HTTP {}) to {}; not followed: {why}",
