@@ -1352,3 +1352,37 @@ fn followed_redirects_keep_the_body_and_a_loop_is_named() {
     );
     assert!(server.requests().iter().all(|r| r.starts_with("POST ")));
 }
+
+/// A FIFO (or any file that is not a regular one) named as a prompt inside
+/// the rubric's folder is a located rubric error, not a read that blocks.
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_as_a_prompt_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric_dir = rubric_with_prompt(dir.path(), "prompts/p.j2");
+    let made = std::process::Command::new("mkfifo")
+        .arg(rubric_dir.join("prompts/p.j2"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = common::command_in(&rubric_dir, &["lint", "rubric.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("lint blocked on the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("not a regular file") && stderr.contains("rubric.yaml:12:26"),
+        "{stderr}"
+    );
+}
