@@ -779,21 +779,29 @@ impl JudgeClient {
         if moved.is_err() {
             return;
         }
-        let reason = format!("{} refused `{}` ({why})", shown(&self.url), mode.as_str());
+        self.record_fallback(
+            format!("{} refused `{}` ({why})", shown(&self.url), mode.as_str()),
+            &format!(
+                "judge: the endpoint at {} refused `{}` response formats ({why}); judging in `{}` mode for the rest of this run",
+                shown(&self.url),
+                mode.as_str(),
+                next.as_str()
+            ),
+        );
+    }
+
+    /// Adds `reason` to why the run does not ask as it first did (the
+    /// summary's `structured_output_fallback`), and says `notice` once.
+    fn record_fallback(&self, reason: String, notice: &str) {
         let mut fallback = self.negotiation.fallback.lock().expect("fallback lock");
         let reason = match fallback.take() {
             Some(earlier) => format!("{earlier}; {reason}"),
             None => reason,
         };
-        *fallback = Some(self.redactor.scrub_owned(reason.clone()));
+        *fallback = Some(self.redactor.scrub_owned(reason));
         drop(fallback);
-        if let Some(notice) = &self.notice {
-            notice(&self.redactor.scrub(&format!(
-                "judge: the endpoint at {} refused `{}` response formats ({why}); judging in `{}` mode for the rest of this run",
-                shown(&self.url),
-                mode.as_str(),
-                next.as_str()
-            )));
+        if let Some(say) = &self.notice {
+            say(&self.redactor.scrub(notice));
         }
     }
 
@@ -808,25 +816,18 @@ impl JudgeClient {
         if moved.is_err() {
             return;
         }
-        let reason = format!(
-            "{} refused the token-limit field ({why}); sending only `{}`",
-            shown(&self.url),
-            field.as_str()
-        );
-        let mut fallback = self.negotiation.fallback.lock().expect("fallback lock");
-        let reason = match fallback.take() {
-            Some(earlier) => format!("{earlier}; {reason}"),
-            None => reason,
-        };
-        *fallback = Some(self.redactor.scrub_owned(reason));
-        drop(fallback);
-        if let Some(notice) = &self.notice {
-            notice(&self.redactor.scrub(&format!(
+        self.record_fallback(
+            format!(
+                "{} refused the token-limit field ({why}); sending only `{}`",
+                shown(&self.url),
+                field.as_str()
+            ),
+            &format!(
                 "judge: the endpoint at {} refused the token-limit field ({why}); sending only `{}` for the rest of this run",
                 shown(&self.url),
                 field.as_str()
-            )));
-        }
+            ),
+        );
     }
 
     /// Sends one request body, retrying what is transient.
