@@ -14,7 +14,7 @@ pub struct JudgeArgs {
     #[arg(long = "judge", value_enum, default_value_t = JudgeSwitch::Auto)]
     switch: JudgeSwitch,
     /// Base URL of the OpenAI-compatible API.
-    #[arg(long, env = "OPENAI_BASE_URL", default_value = DEFAULT_BASE_URL)]
+    #[arg(long, env = "OPENAI_BASE_URL", hide_env_values = true, default_value = DEFAULT_BASE_URL)]
     judge_base_url: String,
     /// API key (needed for the default endpoint; a local server may need none).
     #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]

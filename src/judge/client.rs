@@ -16,7 +16,8 @@
 //!   as `schema`, which llama-cpp-python turns into a grammar), then in plain
 //!   text; the mode that worked holds for the rest of the run and is said
 //!   once through the client's notice.
-//! - **Replies.** The body is read as JSON without a fixed type: `usage`
+//! - **Replies.** A body larger than [`MAX_REPLY_BYTES`] is not read (an
+//!   unscored reason, not retried). The body is read as JSON without a fixed type: `usage`
 //!   missing or partial leaves the tokens unknown, any `finish_reason` is
 //!   kept as text, `content` may be text or parts, `refusal` is kept.
 //! - **Nothing leaks.** Redirects are not followed unless asked for, and then
@@ -216,20 +217,39 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(250 << attempt.min(6))
 }
 
+/// A wait of `seconds` as a server wrote it, capped at [`MAX_WAIT`]; `None`
+/// for a negative number or NaN. Never panics, however large (infinity
+/// included).
+fn capped_seconds(seconds: f64) -> Option<Duration> {
+    (!seconds.is_nan() && seconds >= 0.0).then(|| {
+        if seconds >= MAX_WAIT.as_secs_f64() {
+            MAX_WAIT
+        } else {
+            Duration::from_secs_f64(seconds)
+        }
+    })
+}
+
 /// An HTTP date in any of RFC 9110's three forms (section 5.6.7):
-/// IMF-fixdate, the obsolete RFC 850 form, and asctime's.
-fn http_date(text: &str) -> Option<Timestamp> {
+/// IMF-fixdate, the obsolete RFC 850 form, and asctime's; as a civil time in
+/// UTC, so that a date at the edge of the calendar (year 9999) is still one.
+fn http_date(text: &str) -> Option<jiff::civil::DateTime> {
     let text = text.trim();
     if let Ok(at) = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(text) {
-        return Some(at);
+        return Some(at.to_zoned(jiff::tz::TimeZone::UTC).datetime());
     }
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| {
-            let parsed = jiff::fmt::strtime::parse(format, text).ok()?;
-            let utc = parsed.to_datetime().ok()?.to_zoned(jiff::tz::TimeZone::UTC);
-            utc.ok().map(|zoned| zoned.timestamp())
-        })
+    [
+        "%a, %d %b %Y %H:%M:%S GMT",
+        "%A, %d-%b-%y %H:%M:%S GMT",
+        "%a %b %e %H:%M:%S %Y",
+    ]
+    .iter()
+    .find_map(|format| {
+        jiff::fmt::strtime::parse(format, text)
+            .ok()?
+            .to_datetime()
+            .ok()
+    })
 }
 
 /// A duration as OpenAI's rate-limit headers write it (`1s`, `6m0s`,
@@ -237,7 +257,7 @@ fn http_date(text: &str) -> Option<Timestamp> {
 fn reset_duration(text: &str) -> Option<Duration> {
     let mut rest = text.trim();
     if let Ok(seconds) = rest.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        return capped_seconds(seconds);
     }
     let mut total = 0.0;
     while !rest.is_empty() {
@@ -258,7 +278,7 @@ fn reset_duration(text: &str) -> Option<Duration> {
         total += value * unit;
         rest = &rest[length..];
     }
-    (total.is_finite() && total >= 0.0).then(|| Duration::from_secs_f64(total))
+    capped_seconds(total)
 }
 
 /// How long the server asked the client to wait before trying again:
@@ -269,19 +289,17 @@ fn reset_duration(text: &str) -> Option<Duration> {
 pub fn server_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
     let header = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
     let retry_after = header("retry-after").and_then(|value| match value.parse::<f64>() {
-        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
-            Some(Duration::from_secs_f64(seconds))
-        }
-        Ok(_) => None,
+        Ok(seconds) => capped_seconds(seconds),
         Err(_) => {
             let until = http_date(value)?;
-            let ahead = until.as_millisecond() - now.as_millisecond();
-            Some(Duration::from_millis(ahead.max(0) as u64))
+            let now = now.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+            let ahead = until.duration_since(now);
+            Some(Duration::try_from(ahead).map_or(Duration::ZERO, |ahead| ahead.min(MAX_WAIT)))
         }
     });
     let retry_after_ms = || {
         let millis: f64 = header("retry-after-ms")?.parse().ok()?;
-        (millis.is_finite() && millis >= 0.0).then(|| Duration::from_secs_f64(millis / 1000.0))
+        capped_seconds(millis / 1000.0)
     };
     let reset = || {
         let limits = ["requests", "tokens"];
@@ -302,6 +320,31 @@ pub fn server_wait(headers: &HeaderMap, now: Timestamp) -> Option<Duration> {
         .or_else(retry_after_ms)
         .or_else(reset)
         .map(|wait| wait.min(MAX_WAIT))
+}
+
+/// The largest reply body read, in bytes (4 MiB). A verdict is a few hundred
+/// bytes; anything near this is not a chat completion worth holding in
+/// memory or in the cache.
+pub const MAX_REPLY_BYTES: usize = 4 << 20;
+
+/// A response's body, read up to [`MAX_REPLY_BYTES`]; `None` when it is
+/// larger (said by its `Content-Length`, or found while reading, which then
+/// stops: an endless body costs at most that much).
+async fn bounded_body(mut response: reqwest::Response) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_REPLY_BYTES as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// Longest piece of an error body quoted in a reason.
@@ -338,12 +381,103 @@ fn error_message(body: &str) -> String {
     shortened(&message).into_owned()
 }
 
-/// An error that names the response format: the endpoint cannot do this
-/// mode, and the next one may work (llama-cpp-python answers `json_schema`
-/// with HTTP 500 "Input should be 'text' or 'json_object'").
+/// An error that names the response format in its own words (or as its
+/// `param`): the endpoint cannot do this mode, and the next one may work
+/// (llama-cpp-python answers `json_schema` with HTTP 500 "Input should be
+/// 'text' or 'json_object'"). An error that only echoes the request, which
+/// holds a `response_format`, is not one.
 fn rejects_response_format(status: StatusCode, body: &str) -> bool {
-    matches!(status.as_u16(), 400 | 422 | 500)
-        && (body.contains("response_format") || body.contains("json_schema"))
+    if !matches!(status.as_u16(), 400 | 422 | 500) {
+        return false;
+    }
+    let words = own_words(body);
+    error_param(body).as_deref() == Some("response_format")
+        || words.contains("response_format")
+        || words.contains("json_schema")
+}
+
+/// What an error body says in its own words: its message, cut where an
+/// echo of the request begins (`Request: {"model": ...`), so that a field
+/// the request merely contains is not read as the field the server names.
+fn own_words(body: &str) -> String {
+    let message = serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|value| {
+            let found = value
+                .pointer("/error/message")
+                .or_else(|| value.get("message"))
+                .or_else(|| value.get("detail"))?;
+            Some(match found {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+        })
+        .unwrap_or_else(|| body.to_string());
+    let echo = ["{\"", "{ \"", "{\n"]
+        .iter()
+        .filter_map(|start| message.find(start))
+        .min()
+        .unwrap_or(message.len());
+    message[..echo].to_string()
+}
+
+/// The field an error names as its `param` (OpenAI's error objects).
+fn error_param(body: &str) -> Option<String> {
+    let value = serde_json::from_str::<Value>(body).ok()?;
+    Some(value.pointer("/error/param")?.as_str()?.to_string())
+}
+
+/// Which token-limit field to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LimitField {
+    /// `max_completion_tokens`, and `max_tokens` too outside `json_schema`
+    /// mode (servers that speak the older API know only that one).
+    Default,
+    /// Only `max_tokens`: deployments that reject `max_completion_tokens`
+    /// (Azure OpenAI before api-version 2024-09-01-preview).
+    MaxTokens,
+    /// Only `max_completion_tokens`: models that reject `max_tokens`
+    /// (OpenAI's o-series).
+    MaxCompletionTokens,
+}
+
+impl LimitField {
+    fn from_u8(value: u8) -> Self {
+        match value {
+            1 => LimitField::MaxTokens,
+            2 => LimitField::MaxCompletionTokens,
+            _ => LimitField::Default,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            LimitField::MaxTokens => "max_tokens",
+            _ => "max_completion_tokens",
+        }
+    }
+}
+
+/// The token-limit field a 400 or 422 rejects, if that is what it says: the
+/// field to send instead.
+fn rejected_limit_field(status: StatusCode, body: &str) -> Option<LimitField> {
+    if !matches!(status.as_u16(), 400 | 422) {
+        return None;
+    }
+    let words = own_words(body);
+    let param = error_param(body);
+    if param.as_deref() == Some("max_tokens")
+        || words.contains("'max_tokens' is not supported")
+        || words.contains("parameter: 'max_tokens'")
+    {
+        Some(LimitField::MaxCompletionTokens)
+    } else if param.as_deref() == Some("max_completion_tokens")
+        || words.contains("max_completion_tokens")
+    {
+        Some(LimitField::MaxTokens)
+    } else {
+        None
+    }
 }
 
 /// A 5xx that will answer the same however often it is asked.
@@ -358,6 +492,7 @@ fn request_body(
     user: &str,
     schema: &Value,
     mode: OutputMode,
+    limit: LimitField,
 ) -> Vec<u8> {
     let system = match mode {
         OutputMode::JsonSchema => Cow::Borrowed(system),
@@ -394,6 +529,16 @@ fn request_body(
             fields.insert("max_tokens".into(), json!(settings.max_tokens));
         }
     }
+    match limit {
+        LimitField::Default => {}
+        LimitField::MaxTokens => {
+            fields.remove("max_completion_tokens");
+            fields.insert("max_tokens".into(), json!(settings.max_tokens));
+        }
+        LimitField::MaxCompletionTokens => {
+            fields.remove("max_tokens");
+        }
+    }
     serde_json::to_vec(&body).expect("a JSON value serializes")
 }
 
@@ -414,17 +559,37 @@ fn completions_url(base_url: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// Where the judge is called, as it may be shown: without user and password.
+/// A header the client adds to a redirect it was answered (never sent): the
+/// URL that answered it.
+const ANSWERED_FROM: &str = "x-handoff-eval-answered-from";
+
+/// The most redirects followed for one call, with `--judge-follow-redirects`.
+const MAX_REDIRECTS: usize = 5;
+
+/// Where the judge is called, as it may be shown: without user and
+/// password, and with every query value but `api-version` redacted.
 fn shown(url: &Url) -> String {
     let mut url = url.clone();
     let _ = url.set_username("");
     let _ = url.set_password(None);
+    if let Some(query) = url.query() {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("api-version", _)) | None => pair.to_string(),
+                Some((name, _)) => format!("{name}={}", super::redact::REDACTED),
+            })
+            .collect();
+        url.set_query(Some(&pairs.join("&")));
+    }
     url.to_string()
 }
 
 /// The structured-output mode of a run, settled by its first answered call.
 struct Negotiation {
     mode: AtomicU8,
+    /// A [`LimitField`].
+    limit: AtomicU8,
     settled: AtomicBool,
     /// Held by the calls that run while the mode is not settled yet, so that
     /// a refusing endpoint refuses once, not once per call in flight.
@@ -439,6 +604,8 @@ type Notice = Box<dyn Fn(&str) + Send + Sync>;
 /// the next mode may work, or a final error.
 enum Failure {
     FormatRejected(String),
+    /// The token-limit field was refused; the other one may work.
+    LimitRejected(LimitField, String),
     Error(JudgeError),
 }
 
@@ -456,7 +623,10 @@ pub struct JudgeClient {
 
 impl JudgeClient {
     pub fn new(settings: JudgeSettings) -> Result<Self, JudgeError> {
-        let redactor = Redactor::new(settings.api_key.as_deref());
+        let mut redactor = Redactor::new(settings.api_key.as_deref());
+        if let Ok(base) = Url::parse(settings.base_url.trim()) {
+            redactor = redactor.with_url_secrets(&base);
+        }
         let scrubbed = |text: String| JudgeError(redactor.scrub_owned(text));
         let url = completions_url(&settings.base_url).map_err(scrubbed)?;
         let policy = if settings.follow_redirects {
@@ -465,7 +635,9 @@ impl JudgeClient {
                     .previous()
                     .last()
                     .is_some_and(|from| from.origin() == attempt.url().origin());
-                if same_origin && attempt.previous().len() <= 5 {
+                // 301, 302 and 303 turn a POST into a GET without its body.
+                let keeps_body = matches!(attempt.status().as_u16(), 307 | 308);
+                if same_origin && keeps_body && attempt.previous().len() <= MAX_REDIRECTS {
                     attempt.follow()
                 } else {
                     attempt.stop()
@@ -480,7 +652,13 @@ impl JudgeClient {
             .build()
             .map_err(|err| scrubbed(format!("cannot build the HTTP client: {err}")))?;
         let mut auth = HeaderMap::new();
-        if let Some(key) = settings.api_key.as_deref().filter(|k| !k.is_empty()) {
+        // A key read from a file often ends with a newline: not part of it.
+        if let Some(key) = settings
+            .api_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
             // Azure OpenAI's deployment URLs carry `api-version` and take the
             // key as `api-key`; everything else takes a bearer token.
             let azure = url.query_pairs().any(|(name, _)| name == "api-version");
@@ -503,6 +681,7 @@ impl JudgeClient {
             redactor,
             negotiation: Negotiation {
                 mode: AtomicU8::new(0),
+                limit: AtomicU8::new(0),
                 settled: AtomicBool::new(false),
                 gate: tokio::sync::Mutex::new(()),
                 fallback: Mutex::new(None),
@@ -568,14 +747,20 @@ impl JudgeClient {
         };
         loop {
             let mode = OutputMode::from_u8(negotiation.mode.load(Ordering::Acquire));
-            let body = request_body(&self.settings, system, user, &schema, mode);
+            let limit = LimitField::from_u8(negotiation.limit.load(Ordering::Acquire));
+            let body = request_body(&self.settings, system, user, &schema, mode, limit);
             match self.post(body, mode).await {
                 Err(Failure::FormatRejected(why)) => self.fall_back(mode, &why),
+                Err(Failure::LimitRejected(field, why)) if limit == LimitField::Default => {
+                    self.switch_limit(field, &why)
+                }
                 result => {
                     negotiation.settled.store(true, Ordering::Release);
                     return result.map_err(|failure| match failure {
                         Failure::Error(err) => err,
-                        Failure::FormatRejected(why) => JudgeError(why),
+                        Failure::FormatRejected(why) | Failure::LimitRejected(_, why) => {
+                            JudgeError(why)
+                        }
                     });
                 }
             }
@@ -594,22 +779,55 @@ impl JudgeClient {
         if moved.is_err() {
             return;
         }
-        let reason = format!("{} refused `{}` ({why})", shown(&self.url), mode.as_str());
+        self.record_fallback(
+            format!("{} refused `{}` ({why})", shown(&self.url), mode.as_str()),
+            &format!(
+                "judge: the endpoint at {} refused `{}` response formats ({why}); judging in `{}` mode for the rest of this run",
+                shown(&self.url),
+                mode.as_str(),
+                next.as_str()
+            ),
+        );
+    }
+
+    /// Adds `reason` to why the run does not ask as it first did (the
+    /// summary's `structured_output_fallback`), and says `notice` once.
+    fn record_fallback(&self, reason: String, notice: &str) {
         let mut fallback = self.negotiation.fallback.lock().expect("fallback lock");
         let reason = match fallback.take() {
             Some(earlier) => format!("{earlier}; {reason}"),
             None => reason,
         };
-        *fallback = Some(self.redactor.scrub_owned(reason.clone()));
+        *fallback = Some(self.redactor.scrub_owned(reason));
         drop(fallback);
-        if let Some(notice) = &self.notice {
-            notice(&self.redactor.scrub(&format!(
-                "judge: the endpoint at {} refused `{}` response formats ({why}); judging in `{}` mode for the rest of this run",
-                shown(&self.url),
-                mode.as_str(),
-                next.as_str()
-            )));
+        if let Some(say) = &self.notice {
+            say(&self.redactor.scrub(notice));
         }
+    }
+
+    /// Sends `field` as the token limit for the rest of the run, and says so.
+    fn switch_limit(&self, field: LimitField, why: &str) {
+        let moved = self.negotiation.limit.compare_exchange(
+            LimitField::Default as u8,
+            field as u8,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        if moved.is_err() {
+            return;
+        }
+        self.record_fallback(
+            format!(
+                "{} refused the token-limit field ({why}); sending only `{}`",
+                shown(&self.url),
+                field.as_str()
+            ),
+            &format!(
+                "judge: the endpoint at {} refused the token-limit field ({why}); sending only `{}` for the rest of this run",
+                shown(&self.url),
+                field.as_str()
+            ),
+        );
     }
 
     /// Sends one request body, retrying what is transient.
@@ -625,10 +843,27 @@ impl JudgeClient {
                 .body(body.clone());
             let answered = async {
                 let response = request.send().await?;
-                let (status, headers) = (response.status(), response.headers().clone());
-                Ok::<_, reqwest::Error>((status, headers, response.bytes().await?))
+                let (status, mut headers) = (response.status(), response.headers().clone());
+                if status.is_redirection() {
+                    // Where the redirect was answered from, to resolve its target.
+                    if let Ok(from) = HeaderValue::from_str(response.url().as_str()) {
+                        headers.insert(ANSWERED_FROM, from);
+                    }
+                }
+                Ok::<_, reqwest::Error>((status, headers, bounded_body(response).await?))
             }
             .await;
+            let answered = match answered {
+                Ok((status, _, None)) => {
+                    return Err(Failure::Error(JudgeError(format!(
+                        "the judge's reply (HTTP {}) is larger than {} MiB; not read",
+                        status.as_u16(),
+                        MAX_REPLY_BYTES >> 20
+                    ))));
+                }
+                Ok((status, headers, Some(bytes))) => Ok((status, headers, bytes)),
+                Err(err) => Err(err),
+            };
             let (error, wait) = match answered {
                 Ok((status, _, bytes)) if status.is_success() => {
                     self.throttle.succeeded();
@@ -642,6 +877,12 @@ impl JudgeClient {
                         .redactor
                         .scrub_owned(String::from_utf8_lossy(&bytes).into_owned());
                     let message = error_message(&body);
+                    if let Some(field) = rejected_limit_field(status, &body) {
+                        return Err(Failure::LimitRejected(
+                            field,
+                            format!("HTTP {}: {message}", status.as_u16()),
+                        ));
+                    }
                     if mode != OutputMode::Text && rejects_response_format(status, &body) {
                         return Err(Failure::FormatRejected(format!(
                             "HTTP {}: {message}",
@@ -748,14 +989,30 @@ impl JudgeClient {
     }
 
     fn redirected(&self, status: StatusCode, headers: &HeaderMap) -> JudgeError {
-        let target = headers
+        let location = headers
             .get(reqwest::header::LOCATION)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let target = location
+            .clone()
             .unwrap_or_else(|| "an unnamed location".to_string());
-        let why = if self.settings.follow_redirects {
-            "only redirects to the same origin are followed"
+        let from = headers
+            .get(ANSWERED_FROM)
+            .and_then(|value| Url::parse(value.to_str().ok()?).ok())
+            .unwrap_or_else(|| self.url.clone());
+        let same_origin = location
+            .and_then(|location| from.join(&location).ok())
+            .is_some_and(|to| to.origin() == self.url.origin());
+        let why = if !self.settings.follow_redirects {
+            "redirects are not followed without --judge-follow-redirects".to_string()
+        } else if !matches!(status.as_u16(), 307 | 308) {
+            format!(
+                "an HTTP {} would re-send the call as a GET without its body; only 307 and 308 are followed",
+                status.as_u16()
+            )
+        } else if same_origin {
+            format!("more than {MAX_REDIRECTS} redirects in a row (a loop?)")
         } else {
-            "redirects are not followed without --judge-follow-redirects"
+            "only redirects to the same origin are followed".to_string()
         };
         JudgeError(self.redactor.scrub_owned(format!(
             "the judge redirected the call (HTTP {}) to {}; not followed: {why}",
@@ -852,6 +1109,22 @@ mod tests {
             "a date in the past: no wait"
         );
         assert_eq!(wait(&[("retry-after", "soon")]), None);
+        assert_eq!(
+            wait(&[("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT")]),
+            Some(MAX_WAIT),
+            "a date far ahead is capped, not ignored"
+        );
+        // Values beyond what a Duration holds are capped, never a panic.
+        for (name, value) in [
+            ("retry-after", "99999999999999999999999"),
+            ("retry-after", "18446744073709551615"),
+            ("retry-after", "1e400"),
+            ("retry-after-ms", "1e300"),
+            ("x-ratelimit-reset-requests", "99999999999999999999999s"),
+            ("x-ratelimit-reset-requests", "5124095576030431h"),
+        ] {
+            assert_eq!(wait(&[(name, value)]), Some(MAX_WAIT), "{name}: {value}");
+        }
     }
 
     #[test]
@@ -930,10 +1203,32 @@ mod tests {
             StatusCode::UNAUTHORIZED,
             "response_format"
         ));
+        let echo = r#"{"error": {"message": "This model's maximum context length is 512 tokens. However, you requested 9999 tokens. Request: {\"model\": \"m\", \"response_format\": {\"type\": \"json_schema\"}}", "type": "BadRequestError"}}"#;
+        assert!(!rejects_response_format(StatusCode::BAD_REQUEST, echo));
+        let named = r#"{"error": {"message": "Invalid parameter.", "param": "response_format"}}"#;
+        assert!(rejects_response_format(StatusCode::BAD_REQUEST, named));
         assert_eq!(
             error_message(llama_cpp_python),
             "1 validation error for CreateChatCompletionRequest response_format.type Input should be 'text' or 'json_object'"
         );
         assert_eq!(error_message("plain text\n"), "plain text");
+    }
+
+    #[test]
+    fn a_refused_token_limit_field_names_the_other_one() {
+        let azure = r#"{"error": {"message": "Unrecognized request argument supplied: max_completion_tokens", "type": "invalid_request_error", "param": null, "code": null}}"#;
+        assert_eq!(
+            rejected_limit_field(StatusCode::BAD_REQUEST, azure),
+            Some(LimitField::MaxTokens)
+        );
+        let o_series = r#"{"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", "type": "invalid_request_error", "param": "max_tokens", "code": "unsupported_parameter"}}"#;
+        assert_eq!(
+            rejected_limit_field(StatusCode::BAD_REQUEST, o_series),
+            Some(LimitField::MaxCompletionTokens)
+        );
+        // A message that merely echoes the request names no field.
+        let echo = r#"{"error": {"message": "This model's maximum context length is 512 tokens. Request: {\"max_completion_tokens\": 400, \"response_format\": {}}"}}"#;
+        assert_eq!(rejected_limit_field(StatusCode::BAD_REQUEST, echo), None);
+        assert_eq!(rejected_limit_field(StatusCode::UNAUTHORIZED, azure), None);
     }
 }

@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use super::cache::{Cache, CacheMode, Entry};
 use super::client::JudgeClient;
 use super::prompt::{PromptData, SYSTEM};
-use super::verdict::{Finish, Scale, Verdict, parse_reply};
+use super::verdict::{Finish, Scale, Verdict, copied_from_prompt, parse_reply};
 use crate::checks::judge::JudgeCheck;
 use crate::checks::{Evidence, Outcome, Status};
 use crate::stats::quantile;
@@ -236,6 +236,18 @@ impl JudgeRunner {
 }
 
 impl Shared {
+    /// A parsed verdict, refused when it copies the prompt, its reasoning
+    /// scrubbed once more: parsing decodes the reply's JSON escapes, and a
+    /// key spelled in them must not come out decoded.
+    fn checked(&self, mut verdict: Verdict, request: &JudgeRequest) -> Result<Verdict, String> {
+        copied_from_prompt(&verdict, &[SYSTEM, &request.user])?;
+        let redactor = self.client.redactor();
+        verdict.reasoning = redactor.scrub_owned(verdict.reasoning);
+        verdict.given = redactor.scrub_owned(verdict.given);
+        verdict.label = redactor.scrub_owned(verdict.label);
+        Ok(verdict)
+    }
+
     /// One sample: from the cache, or from the judge (then stored if it parses).
     async fn sample(&self, request: &JudgeRequest, index: u32) -> Result<Verdict, String> {
         let schema = request.schema.to_string();
@@ -249,6 +261,7 @@ impl Shared {
             let content = self.client.redactor().scrub(&entry.content);
             let finish = Finish::from_reason(entry.finish_reason.as_deref());
             return parse_reply(&content, finish, &request.scale, request.allow_na)
+                .and_then(|verdict| self.checked(verdict, request))
                 .map_err(|reason| format!("judge reply: {reason}"));
         }
         if cache.is_some_and(|c| c.mode == CacheMode::ReplayOnly) {
@@ -294,6 +307,7 @@ impl Shared {
         }
         let finish = Finish::from_reason(reply.finish_reason.as_deref());
         let verdict = parse_reply(&reply.content, finish, &request.scale, request.allow_na)
+            .and_then(|verdict| self.checked(verdict, request))
             .map_err(|reason| format!("judge reply: {reason}"))?;
         if let Some(cache) = cache {
             let entry = Entry {

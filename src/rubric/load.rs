@@ -577,7 +577,7 @@ impl Decoder {
         let pos = params.get("prompt").map_or(params.pos, |n| n.pos);
         let path = self.base.join(&decoded.prompt);
         let source = match self.confined(&path) {
-            Ok(resolved) => std::fs::read_to_string(resolved),
+            Ok(resolved) => read_prompt(&resolved),
             Err(Confinement::Unreadable(err)) => Err(err),
             Err(Confinement::Outside(resolved)) => {
                 let message = format!(
@@ -679,6 +679,33 @@ impl Decoder {
 }
 
 /// Why a prompt path cannot be used.
+/// The largest judge prompt file read, in bytes (1 MiB).
+const MAX_PROMPT_BYTES: u64 = 1 << 20;
+
+/// A prompt file's text, if it is a regular file of at most
+/// [`MAX_PROMPT_BYTES`]: a FIFO, a device or a directory named as a prompt
+/// is an error, not a read that blocks or never ends.
+fn read_prompt(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, device or folder cannot be a prompt)",
+        ));
+    }
+    if metadata.len() > MAX_PROMPT_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} KiB",
+            MAX_PROMPT_BYTES >> 10
+        )));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_PROMPT_BYTES)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
+
 enum Confinement {
     Unreadable(std::io::Error),
     /// It resolves here, outside every allowed folder.

@@ -97,6 +97,21 @@ pub enum Behavior {
     /// A server that takes no `response_format` at all (HTTP 400 naming
     /// it); requests without one get the inner behaviour.
     TextOnly(Box<Behavior>),
+    /// A deployment that does not know this request field: a request
+    /// carrying it gets Azure OpenAI's HTTP 400 "Unrecognized request
+    /// argument supplied: FIELD" (as gpt-4o deployments answered
+    /// `max_completion_tokens` under api-version 2024-08-01-preview);
+    /// others the inner behaviour.
+    UnknownField(&'static str, Box<Behavior>),
+    /// 400 whose message says the context is too long and then echoes the
+    /// request body (as some OpenAI-compatible servers do), so that it holds
+    /// the words `response_format` and `json_schema` without refusing them.
+    ContextTooLongEcho,
+    /// 200 with a chat completion whose content is this many bytes long.
+    Huge(usize),
+    /// 200 with no length and a body that never ends (written until the
+    /// client hangs up).
+    Endless,
 }
 
 /// The error body llama-cpp-python's server (0.3) sends for a
@@ -317,6 +332,47 @@ fn behave(stream: &mut TcpStream, behavior: Behavior, body: &str) {
             } else {
                 behave(stream, *inner, body);
             }
+        }
+        Behavior::UnknownField(field, inner) => {
+            let request: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            if request.get(field).is_some() {
+                respond(
+                    stream,
+                    "400 Bad Request",
+                    "",
+                    &error_body(
+                        &format!("Unrecognized request argument supplied: {field}"),
+                        "invalid_request_error",
+                    ),
+                );
+            } else {
+                behave(stream, *inner, body);
+            }
+        }
+        Behavior::ContextTooLongEcho => respond(
+            stream,
+            "400 Bad Request",
+            "",
+            &error_body(
+                &format!(
+                    "This model's maximum context length is 512 tokens. However, you requested 9999 tokens. Request: {}",
+                    &body[..body.len().min(3000)]
+                ),
+                "BadRequestError",
+            ),
+        ),
+        Behavior::Huge(size) => respond(
+            stream,
+            "200 OK",
+            "",
+            &completion_body(&Completion::text(&"x".repeat(size))),
+        ),
+        Behavior::Endless => {
+            ANSWERING.with(|answering| answering.borrow_mut().take());
+            let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"choices\": [{\"message\": {\"content\": \"";
+            let _ = stream.write_all(head.as_bytes());
+            let chunk = vec![b'x'; 64 << 10];
+            while stream.write_all(&chunk).is_ok() {}
         }
         Behavior::TextOnly(inner) => match response_format(body) {
             Some(kind) => respond(
