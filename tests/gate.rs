@@ -676,7 +676,9 @@ fn field(line: &str, key: &str) -> String {
 fn lost_trials(baseline: &[&String], candidate: &[&String]) -> Vec<(String, u64)> {
     let mut in_candidate = std::collections::HashMap::new();
     for line in candidate {
-        *in_candidate.entry(field(line, "scenarioId")).or_insert(0u64) += 1;
+        *in_candidate
+            .entry(field(line, "scenarioId"))
+            .or_insert(0u64) += 1;
     }
     let mut seen = std::collections::HashMap::new();
     let mut lost = Vec::new();
@@ -779,7 +781,13 @@ fn coverage_counts_baseline_calls_in_the_units_the_gate_pairs() {
         let edited: Vec<String> = lines
             .iter()
             .enumerate()
-            .map(|(i, l)| if range.contains(&i) { malformed(l) } else { l.clone() })
+            .map(|(i, l)| {
+                if range.contains(&i) {
+                    malformed(l)
+                } else {
+                    l.clone()
+                }
+            })
             .collect();
         let input = dir.join(format!("{name}.jsonl"));
         write_lines(&input, &edited);
@@ -842,7 +850,10 @@ fn coverage_counts_baseline_calls_in_the_units_the_gate_pairs() {
             "fail".to_string()
         )
     );
-    assert_eq!(report["coverage"]["unpaired"].as_array().unwrap().len(), 300);
+    assert_eq!(
+        report["coverage"]["unpaired"].as_array().unwrap().len(),
+        300
+    );
     assert_eq!(
         report["coverage"]["unpaired"][0],
         serde_json::json!({"conversation_id": field(&lines[0], "conversationId"), "line": 1})
@@ -859,5 +870,10 @@ fn coverage_counts_baseline_calls_in_the_units_the_gate_pairs() {
         "{markdown}"
     );
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert!(report["coverage"]["unpaired"].as_array().unwrap().is_empty());
+    assert!(
+        report["coverage"]["unpaired"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }

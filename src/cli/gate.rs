@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::gate::{GateReport, GateStatus, compare};
@@ -92,7 +92,7 @@ pub fn gate(
         Some(path) => match crate::rubric::load(path) {
             Ok(rubric) => Some(rubric.gates),
             Err(err) => {
-                eprintln!("{err}");
+                to_stderr!("{err}");
                 return Ok(EXIT_ERROR);
             }
         },
@@ -110,14 +110,14 @@ pub fn gate(
         }
     };
     if let Some(wrote) = html.write_gate(&baseline, &candidate, &report)? {
-        eprintln!("{wrote}");
+        to_stderr!("{wrote}");
     }
     write_outputs(&report, options, screen)?;
     Ok(match report.status {
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            eprintln!("error: the gate cannot decide: a gate had nothing scored to judge");
+            to_stderr!("error: the gate cannot decide: a gate had nothing scored to judge");
             EXIT_ERROR
         }
     })

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::import::{Format, ImportCounts, ImportError, ImportSink, Options};
 use crate::report::escape::controls;
@@ -85,7 +85,7 @@ impl<W: Write> ImportSink for JsonlSink<W> {
     fn error(&mut self, error: ImportError) {
         self.error_count += 1;
         if self.error_count <= PRINTED {
-            eprintln!("rejected: {}", controls(&error.to_string()));
+            to_stderr!("rejected: {}", controls(&error.to_string()));
         }
         if self.errors.len() < crate::report::summary::LISTED {
             self.errors.push(error);
@@ -103,16 +103,16 @@ pub fn import_into<W: Write>(
     let files = match crate::import::resolve(inputs) {
         Ok(files) => files,
         Err(err) => {
-            eprintln!("error: {}", controls(&err));
+            to_stderr!("error: {}", controls(&err));
             return Ok(None);
         }
     };
     let counts = crate::import::import(format, &files, &options.options(), sink)?;
     sink.out.flush()?;
     if sink.error_count > PRINTED {
-        eprintln!("rejected: ... and {} more", sink.error_count - PRINTED);
+        to_stderr!("rejected: ... and {} more", sink.error_count - PRINTED);
     }
-    eprintln!(
+    to_stderr!(
         "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}",
         counts.imported,
         counts.records,

@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::screen::to_stderr;
+
 use crate::judge::cache::{Cache, CacheMode};
 use crate::judge::client::{JudgeClient, JudgeSettings};
 use crate::judge::runner::{JudgeRunner, LiveOptions};
@@ -138,7 +140,7 @@ impl JudgeArgs {
             concurrency: self.judge_concurrency,
             follow_redirects: self.judge_follow_redirects,
         })?
-        .with_notice(|notice| eprintln!("{notice}"));
+        .with_notice(|notice| to_stderr!("{notice}"));
         let cache = (!self.no_cache).then(|| {
             let mode = if self.judge_replay {
                 CacheMode::ReplayOnly

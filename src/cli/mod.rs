@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use screen::to_stderr;
+
 mod calibrate;
 mod diff;
 mod explain;
@@ -17,7 +19,7 @@ mod lint;
 mod report;
 mod schema;
 mod score;
-mod screen;
+pub(crate) mod screen;
 
 /// Exit codes, as documented in the README and `--help`.
 pub const EXIT_OK: u8 = 0;
@@ -38,7 +40,8 @@ Exit codes:
      decide it, rejected lines under --strict, or a usage error
 
 A closed standard output (| head) ends a command quietly, after its files
-are complete, with the exit code its work decided.";
+are complete, with the exit code its work decided; a closed or full
+standard error only loses the messages.";
 
 /// Score AI-to-human handoff conversations against YAML rubrics.
 #[derive(Debug, Parser)]
@@ -65,7 +68,7 @@ enum Command {
 /// Prints `error: ...` on stderr, escaped for a terminal: errors quote
 /// paths, ids and input text.
 fn print_error(err: &dyn std::fmt::Display) {
-    eprintln!(
+    to_stderr!(
         "error: {}",
         crate::report::escape::controls(&err.to_string())
     );
@@ -79,7 +82,7 @@ fn rubric_and_inputs(
     prompt_roots: &[std::path::PathBuf],
 ) -> Option<(crate::rubric::Rubric, Vec<crate::trace::Input>)> {
     let rubric = crate::rubric::load_with(rubric, prompt_roots)
-        .map_err(|err| eprintln!("{err}"))
+        .map_err(|err| to_stderr!("{err}"))
         .ok();
     let inputs = crate::trace::resolve_inputs(inputs)
         .map_err(|errors| {

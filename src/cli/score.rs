@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::escape::controls;
 use crate::report::stream_file::StreamFile;
@@ -172,7 +172,7 @@ impl Sink for Files<'_> {
         self.rejected_count += 1;
         if self.rejected_count <= PRINTED {
             self.progress
-                .suspend(|| eprintln!("rejected: {}", controls(&rejection.to_string())));
+                .suspend(|| to_stderr!("rejected: {}", controls(&rejection.to_string())));
         }
         if self.rejected.len() < LISTED {
             self.rejected.push(rejection.clone());
@@ -187,7 +187,7 @@ impl Sink for Files<'_> {
         self.duplicate_count += 1;
         if self.duplicate_count <= PRINTED {
             self.progress.suspend(|| {
-                eprintln!(
+                to_stderr!(
                     "warning: {}:{}: duplicate conversationId `{}` (seen earlier in this run; scored again)",
                     controls(&duplicate.file),
                     duplicate.line,
@@ -263,9 +263,9 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
         }));
     }
     let rubric = crate::rubric::load_with(&args.rubric, args.judge.prompt_roots())
-        .map_err(|err| eprintln!("{err}"));
+        .map_err(|err| to_stderr!("{err}"));
     let sources =
-        crate::import::resolve(&args.inputs).map_err(|err| eprintln!("error: {}", controls(&err)));
+        crate::import::resolve(&args.inputs).map_err(|err| to_stderr!("error: {}", controls(&err)));
     let (Ok(rubric), Ok(sources)) = (rubric, sources) else {
         return Ok(None);
     };
@@ -315,7 +315,7 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
     let mut run = match begun {
         Ok(run) => run,
         Err(err) => {
-            eprintln!("error: {}", controls(&err.to_string()));
+            to_stderr!("error: {}", controls(&err.to_string()));
             return Ok(EXIT_ERROR);
         }
     };
@@ -352,7 +352,7 @@ fn write_run(
             return Ok(Err("the inputs could not be imported".to_string()));
         };
         if counts.imported == 0 {
-            eprintln!(
+            to_stderr!(
                 "error: nothing could be imported from the input ({format}); nothing to score"
             );
             return Ok(Err("nothing could be imported".to_string()));
@@ -375,7 +375,7 @@ fn write_run(
     };
     let kept = run.kept()?;
     if let Some(kept) = &kept {
-        eprintln!(
+        to_stderr!(
             "resuming {}: {} scorecard line(s) kept, scoring the rest",
             controls(&run.dir().display().to_string()),
             kept.count
@@ -415,14 +415,14 @@ fn write_run(
         .flush()
         .map_err(|err| named(&files.rejected_path, err))?;
     if files.rejected_count > PRINTED {
-        eprintln!(
+        to_stderr!(
             "rejected: ... and {} more, all listed in {}",
             files.rejected_count - PRINTED,
             files.rejected_path.display()
         );
     }
     if files.duplicate_count > PRINTED {
-        eprintln!(
+        to_stderr!(
             "warning: ... and {} more duplicate conversation ids",
             files.duplicate_count - PRINTED
         );
@@ -433,7 +433,7 @@ fn write_run(
     let changed = crate::run_dir::changed_inputs(&run.manifest().inputs, bytes_read);
     if !changed.is_empty() {
         let why = changed.join("; ");
-        eprintln!(
+        to_stderr!(
             "error: {}; the run is not complete, score it again",
             controls(&why)
         );
@@ -501,14 +501,14 @@ fn write_run(
                 screen.print(&String::from_utf8_lossy(&summary_json))?;
             }
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
-                eprintln!("{line}");
+                to_stderr!("{line}");
             }
-            eprintln!("{}", controls(&wrote));
+            to_stderr!("{}", controls(&wrote));
         }
     }
     let import_rejected = import.as_ref().map_or(0, |i| i.counts.rejected);
     if args.strict && outcome.lines.rejected + import_rejected > 0 {
-        eprintln!(
+        to_stderr!(
             "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",
             outcome.lines.rejected
         );
@@ -517,7 +517,7 @@ fn write_run(
     match &args.baseline {
         None => {
             if let Some(wrote) = args.html.write_run(run.dir())? {
-                eprintln!("{wrote}");
+                to_stderr!("{wrote}");
             }
             Ok(Ok(EXIT_OK))
         }

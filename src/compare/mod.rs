@@ -316,7 +316,10 @@ pub fn match_calls(a: &[CallRecord], b: &[CallRecord]) -> Matching {
 
 /// The occurrence of each call's key in its run: 1 for the first call with
 /// that key, 2 for the second...
-pub fn occurrences<'c>(calls: &'c [CallRecord], key: impl Fn(&'c CallRecord) -> &'c str) -> Vec<usize> {
+pub fn occurrences<'c>(
+    calls: &'c [CallRecord],
+    key: impl Fn(&'c CallRecord) -> &'c str,
+) -> Vec<usize> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     calls
         .iter()
