@@ -92,6 +92,9 @@ pub struct LineCounts {
     pub rejected: u64,
     pub duplicate_ids: u64,
     pub bytes: u64,
+    /// `bytes`, input by input (decoded bytes for a compressed input).
+    #[serde(skip)]
+    pub bytes_per_input: Vec<u64>,
 }
 
 pub struct RunOutcome {
@@ -488,14 +491,15 @@ enum Step<T> {
 /// calling thread hands batch N-1's results to `consume` in input order and
 /// reads batch N+1, so reading, mapping and consuming overlap, with one
 /// worker as with many. `init` makes the state `map` is given, once per
-/// rayon job (a run of lines on one worker). Returns the bytes read.
+/// rayon job (a run of lines on one worker). Returns the bytes read from
+/// each input.
 fn pipeline<T: Send, S>(
     inputs: Vec<Input>,
     config: &RunConfig,
     init: impl Fn() -> S + Sync + Send,
     map: impl Fn(&mut S, &RawLine) -> T + Sync + Send,
     mut consume: impl FnMut(Step<T>) -> io::Result<()>,
-) -> io::Result<u64> {
+) -> io::Result<Vec<u64>> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         builder = builder.num_threads(threads);
@@ -539,7 +543,7 @@ fn pipeline<T: Send, S>(
         bytes_at_finish = reader.bytes_read;
         std::mem::swap(&mut current, &mut next);
     }
-    Ok(reader.bytes_read)
+    Ok(reader.read_per_input().to_vec())
 }
 
 /// Scores every line of `inputs` against `rubric`.
@@ -581,6 +585,7 @@ pub fn run_after(
             rejected: 0,
             duplicate_ids: 0,
             bytes: 0,
+            bytes_per_input: Vec::new(),
         },
         queue: VecDeque::new(),
         batch: Vec::new(),
@@ -591,7 +596,7 @@ pub fn run_after(
         kept_read: 0,
         pushed: 0,
     };
-    let bytes = pipeline(
+    let per_input = pipeline(
         inputs,
         config,
         || Stash::new(&buffers),
@@ -621,7 +626,8 @@ pub fn run_after(
     )?;
     writer.finish()?;
     let mut lines = writer.lines;
-    lines.bytes = bytes;
+    lines.bytes = per_input.iter().sum();
+    lines.bytes_per_input = per_input;
     Ok(RunOutcome {
         lines,
         aggregate: writer.aggregator.finish(),
@@ -700,7 +706,9 @@ pub fn parse_only(inputs: Vec<Input>, config: &RunConfig) -> io::Result<(u64, u6
             }
             Ok(())
         },
-    )?;
+    )?
+    .iter()
+    .sum();
     Ok((parsed, rejected, bytes))
 }
 

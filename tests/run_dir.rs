@@ -551,3 +551,121 @@ fn an_overlong_line_is_rejected_by_file_and_line_and_the_rest_is_scored() {
     assert_eq!(summary["lines"]["scored"], 3);
     assert_eq!(summary["lines"]["rejected"], 1);
 }
+
+#[test]
+fn a_directory_input_names_every_entry_it_cannot_read_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let inputs = dir.join("inputs");
+    fs::create_dir(&inputs).unwrap();
+    fs::copy(
+        common::root().join("datasets/demo.jsonl"),
+        inputs.join("a.jsonl"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/nonexistent/shard2.jsonl", inputs.join("b.jsonl")).unwrap();
+    fifo(&inputs.join("c.jsonl"));
+    fs::create_dir(inputs.join("d.jsonl")).unwrap();
+    let stderr = expect(&score_shipped(dir, "inputs", "out", &[]), 2);
+    for why in [
+        "inputs/b.jsonl: No such file or directory",
+        "inputs/c.jsonl: a FIFO, not a regular file",
+        "inputs/d.jsonl: a directory, not a regular file",
+    ] {
+        assert!(stderr.contains(why), "{why}: {stderr}");
+    }
+    assert!(!dir.join("out").exists());
+}
+
+/// A named pipe at `path`.
+fn fifo(path: &Path) {
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo touches nothing else.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn pipes_and_fifos_are_streams_read_once_and_never_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read(common::root().join("datasets/demo.jsonl")).unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let rubric = rubric.to_str().unwrap();
+    let whole = complete_run(dir, "whole");
+
+    // `cat demo.jsonl | score /dev/stdin`: a pipe behind a path.
+    let mut child = common::command_in(
+        dir,
+        &[
+            "score",
+            "-r",
+            rubric,
+            "/dev/stdin",
+            "--out",
+            "piped",
+            "--judge",
+            "off",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = demo.clone();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    expect(&output, 0);
+
+    // A FIFO fed gzip-compressed lines, as `<(cat demo.jsonl.gz)` would be.
+    let gz = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut encoder, &demo).unwrap();
+        encoder.finish().unwrap()
+    };
+    fifo(&dir.join("feed"));
+    let path = dir.join("feed");
+    let writer = std::thread::spawn(move || fs::write(path, gz));
+    let output = common::run_in(
+        dir,
+        &[
+            "score", "-r", rubric, "feed", "--out", "fifo", "--judge", "off",
+        ],
+    );
+    writer.join().unwrap().unwrap();
+    expect(&output, 0);
+
+    for run in ["piped", "fifo"] {
+        assert_eq!(
+            fs::read(dir.join(run).join("calls.jsonl")).unwrap(),
+            fs::read(whole.join("calls.jsonl")).unwrap(),
+            "{run}: every line scored as from the file"
+        );
+        let manifest = read_json(&dir.join(run).join("manifest.json"));
+        assert_eq!(manifest["completed"], true);
+        let input = &manifest["inputs"][0];
+        assert!(
+            input["bytes"].is_null() && input["fingerprint"].is_null(),
+            "{run}: a stream has no size: {input}"
+        );
+        let output = common::run_in(dir, &["report", run]);
+        expect(&output, 0);
+    }
+    // A stream cannot be read again: a resume is refused, naming it.
+    let mut manifest = read_json(&dir.join("fifo/manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    fs::write(dir.join("fifo/manifest.json"), manifest.to_string()).unwrap();
+    let output = common::run_in(
+        dir,
+        &[
+            "score", "-r", rubric, "feed", "--out", "fifo", "--judge", "off", "--resume",
+        ],
+    );
+    let stderr = expect(&output, 2);
+    assert!(
+        stderr.contains("it reads feed, a stream") && stderr.contains("cannot be read again"),
+        "{stderr}"
+    );
+}

@@ -214,7 +214,10 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
     let total: Option<u64> = inputs
         .iter()
         .map(|input| match input {
-            Input::File(path) if !input.is_compressed() => fs::metadata(path).ok().map(|m| m.len()),
+            Input::File(path) if !input.is_compressed() => fs::metadata(path)
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .map(|m| m.len()),
             _ => None,
         })
         .sum();
@@ -429,7 +432,8 @@ fn write_run(
     }
     // Bytes read are decoded bytes: comparable with the sizes on disk only
     // when nothing was decompressed.
-    let bytes_read = (import.is_none() && !inputs_compressed).then_some(outcome.lines.bytes);
+    let bytes_read = (import.is_none() && !inputs_compressed)
+        .then_some(outcome.lines.bytes_per_input.as_slice());
     let changed = crate::run_dir::changed_inputs(&run.manifest().inputs, bytes_read);
     if !changed.is_empty() {
         let why = changed.join("; ");

@@ -43,17 +43,20 @@ impl Input {
     /// Whether the input is read through a decoder (by its name, or by its
     /// first bytes as [`open`] decides): its size on disk then says nothing
     /// of how many bytes it holds. A file that cannot be read counts as
-    /// plain; reading it reports the error.
+    /// plain; reading it reports the error. A path that is no regular file
+    /// (a pipe such as `/dev/stdin` or `<(zcat x.gz)`, a FIFO) is judged by
+    /// its name only: its first bytes, once read here, would be gone.
     pub fn is_compressed(&self) -> bool {
         match self {
             Input::Stdin => false,
             Input::File(path) => {
                 Compression::of_name(path) != Compression::None
-                    || File::open(path)
-                        .and_then(|mut file| head::<4>(&mut file))
-                        .is_ok_and(|(head, filled)| {
-                            Compression::of_magic(&head[..filled]) != Compression::None
-                        })
+                    || (std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                        && File::open(path)
+                            .and_then(|mut file| head::<4>(&mut file))
+                            .is_ok_and(|(head, filled)| {
+                                Compression::of_magic(&head[..filled]) != Compression::None
+                            }))
             }
         }
     }
@@ -65,6 +68,35 @@ pub enum InputError {
     Unreadable { path: String, source: io::Error },
     #[error("{path}: directory holds no {wanted} files")]
     EmptyDirectory { path: String, wanted: String },
+    /// An entry of an input directory named like an input that is no
+    /// regular file: reading it could block for ever, skipping it would be
+    /// silent.
+    #[error(
+        "{path}: {kind}, not a regular file; a directory input reads regular files only (name a FIFO on the command line to read it as a stream)"
+    )]
+    NotAFile { path: String, kind: &'static str },
+}
+
+/// What a non-regular file is, in words.
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// How a stream is compressed.
@@ -135,19 +167,38 @@ pub fn content_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// The files of `dir` whose content has one of `extensions`, plain or
-/// compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), in name order.
-pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+/// The entries of `dir` named like files of `extensions`, plain or
+/// compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), in name order, each
+/// with its metadata (symbolic links followed: a dangling one is an error).
+fn named_in(
+    dir: &Path,
+    extensions: &[&str],
+) -> io::Result<Vec<(PathBuf, io::Result<std::fs::Metadata>)>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| {
-            path.is_file()
-                && content_extension(path)
-                    .is_some_and(|ext| extensions.iter().any(|wanted| ext == *wanted))
+            content_extension(path)
+                .is_some_and(|ext| extensions.iter().any(|wanted| ext == *wanted))
         })
         .collect();
-    files.sort();
-    Ok(files)
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path);
+            (path, meta)
+        })
+        .collect())
+}
+
+/// The regular files of `dir` whose content has one of `extensions`, plain
+/// or compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), in name order.
+pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
+    Ok(named_in(dir, extensions)?
+        .into_iter()
+        .filter(|(_, meta)| meta.as_ref().is_ok_and(std::fs::Metadata::is_file))
+        .map(|(path, _)| path)
+        .collect())
 }
 
 /// What a directory of `extensions` holds, in words: `*.jsonl`, `*.json or *.jsonl`.
@@ -158,7 +209,9 @@ fn kinds(extensions: &[&str]) -> String {
 
 /// Expands the command line's inputs: `-` is standard input, a directory
 /// becomes its files of `extensions` (compressed or not) in name order, a
-/// file stands for itself. Every problem is reported, not just the first.
+/// file stands for itself. Every problem is reported, not just the first,
+/// including an entry of a directory named like an input that cannot be
+/// read (a dangling symbolic link) or is no regular file (a FIFO).
 pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<InputError>> {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -172,18 +225,33 @@ pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<
             source,
         };
         match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => match files_in(arg, extensions) {
-                Ok(files) => {
-                    if files.is_empty() {
+            Ok(meta) if meta.is_dir() => match named_in(arg, extensions) {
+                Ok(entries) => {
+                    if entries.is_empty() {
                         errors.push(InputError::EmptyDirectory {
                             path: arg.display().to_string(),
                             wanted: kinds(extensions),
                         });
                     }
-                    inputs.extend(files.into_iter().map(Input::File));
+                    for (path, meta) in entries {
+                        match meta {
+                            Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
+                            Ok(meta) => errors.push(InputError::NotAFile {
+                                path: path.display().to_string(),
+                                kind: kind_of(meta.file_type()),
+                            }),
+                            Err(source) => errors.push(InputError::Unreadable {
+                                path: path.display().to_string(),
+                                source,
+                            }),
+                        }
+                    }
                 }
                 Err(source) => errors.push(unreadable(source)),
             },
+            // A stream (a pipe, a FIFO) is not opened here: opening a FIFO
+            // waits for its writer, and a pipe gives its data once.
+            Ok(meta) if !meta.is_file() => inputs.push(Input::File(arg.clone())),
             Ok(_) => match File::open(arg) {
                 Ok(_) => inputs.push(Input::File(arg.clone())),
                 Err(source) => errors.push(unreadable(source)),

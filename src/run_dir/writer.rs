@@ -109,10 +109,11 @@ impl RunWriter {
                     .to_string(),
             ));
         }
-        if manifest.inputs.iter().any(|input| input.bytes.is_none()) {
-            return Err(refuse(
-                "it reads standard input, which cannot be read again".to_string(),
-            ));
+        if let Some(stream) = manifest.inputs.iter().find(|input| input.is_stream()) {
+            return Err(refuse(format!(
+                "it reads {}, a stream (standard input, a pipe, a FIFO or a device), which cannot be read again",
+                stream.path
+            )));
         }
         let differences = earlier.differences(&manifest);
         if !differences.is_empty() {

@@ -50,6 +50,8 @@ pub struct LineReader {
     reader: Option<Box<dyn BufRead + Send>>,
     line: u64,
     pub bytes_read: u64,
+    /// Bytes read from each input done with, in order.
+    read_per_input: Vec<u64>,
     max_line_bytes: usize,
     max_batch_bytes: usize,
 }
@@ -63,6 +65,7 @@ impl LineReader {
             reader: None,
             line: 0,
             bytes_read: 0,
+            read_per_input: Vec::new(),
             max_line_bytes: usize::MAX,
             max_batch_bytes: usize::MAX,
         }
@@ -83,6 +86,13 @@ impl LineReader {
 
     pub fn inputs(&self) -> &[Input] {
         &self.inputs
+    }
+
+    /// Bytes read from each input read to its end, in the inputs' order
+    /// (every input once the reader is exhausted); decoded bytes for a
+    /// compressed input.
+    pub fn read_per_input(&self) -> &[u64] {
+        &self.read_per_input
     }
 
     /// Fills `batch` with up to `max` lines, and up to the batch byte
@@ -111,6 +121,8 @@ impl LineReader {
                     )
                 })?;
             if read == 0 {
+                let before: u64 = self.read_per_input.iter().sum();
+                self.read_per_input.push(self.bytes_read - before);
                 self.reader = None;
                 self.current += 1;
                 continue;
@@ -478,5 +490,6 @@ mod tests {
         }
         assert_eq!(sizes, vec![3, 3, 3, 2]);
         assert_eq!(reader.bytes_read, (line.len() * 10 + 5001) as u64);
+        assert_eq!(reader.read_per_input(), [reader.bytes_read]);
     }
 }
