@@ -552,6 +552,128 @@ fn an_overlong_line_is_rejected_by_file_and_line_and_the_rest_is_scored() {
     assert_eq!(summary["lines"]["rejected"], 1);
 }
 
+/// Every file of `dir` with its bytes (none if `dir` does not exist).
+fn contents(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Default::default();
+    };
+    entries
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, fs::read(entry.path()).unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_never_destroys_its_inputs_or_its_baseline_and_checks_the_baseline_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    let base = complete_run(dir, "base");
+    let before = contents(&base);
+
+    // --out is the --baseline: refused before the baseline is touched.
+    let stderr = expect(
+        &score_shipped(dir, demo, "base", &["--baseline", "base"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--baseline base is the output directory"),
+        "{stderr}"
+    );
+    let stderr = expect(
+        &score_shipped(dir, demo, "./base/", &["--baseline", "base", "--resume"]),
+        2,
+    );
+    assert!(stderr.contains("is the output directory"), "{stderr}");
+    assert_eq!(contents(&base), before, "the baseline is untouched");
+
+    // An input that is one of the run's own files is refused, not emptied.
+    let io1 = dir.join("io1");
+    fs::create_dir(&io1).unwrap();
+    fs::copy(demo, io1.join("calls.jsonl")).unwrap();
+    let before = contents(&io1);
+    let stderr = expect(&score_shipped(dir, "io1/calls.jsonl", "io1", &[]), 2);
+    assert!(
+        stderr.contains("the input io1/calls.jsonl is calls.jsonl of the output directory"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&io1), before, "nothing in io1 was touched");
+
+    // A directory input that is --out: refused on the first run already.
+    let io2 = dir.join("io2");
+    fs::create_dir(&io2).unwrap();
+    fs::copy(demo, io2.join("traces.jsonl")).unwrap();
+    let stderr = expect(&score_shipped(dir, "io2", "io2", &[]), 2);
+    assert!(
+        stderr.contains("the input directory io2 is the output directory"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&io2).len(), 1, "only traces.jsonl");
+
+    // A wrong --baseline is refused before scoring: --out is never made.
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--baseline", "nowhere"],
+            "--baseline: nowhere: cannot read",
+        ),
+        (
+            &["--baseline", "io2"],
+            "--baseline: io2: not a handoff-eval run",
+        ),
+        (
+            &["--baseline", "base", "--gates-from", "missing.yaml"],
+            "missing.yaml",
+        ),
+        (&["--baseline", "edited"], "pass --allow-rubric-change"),
+    ];
+    let edited = common::edited_rubric(dir, "edited.yaml", |text| {
+        text.replace("pass_threshold: 80", "pass_threshold: 70")
+    });
+    let output = common::run_in(
+        dir,
+        &[
+            "score",
+            "-r",
+            edited.to_str().unwrap(),
+            demo,
+            "--out",
+            "edited",
+            "--judge",
+            "off",
+        ],
+    );
+    expect(&output, 0);
+    for (extra, why) in cases {
+        let stderr = expect(&score_shipped(dir, demo, "never", extra), 2);
+        assert!(stderr.contains(why), "{extra:?}: {stderr}");
+        assert!(!dir.join("never").exists(), "{extra:?}: nothing was scored");
+    }
+    // An incomplete baseline, too.
+    let mut manifest = read_json(&dir.join("edited/manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    fs::write(dir.join("edited/manifest.json"), manifest.to_string()).unwrap();
+    let stderr = expect(
+        &score_shipped(
+            dir,
+            demo,
+            "never",
+            &["--baseline", "edited", "--allow-rubric-change"],
+        ),
+        2,
+    );
+    assert!(stderr.contains("edited: incomplete run"), "{stderr}");
+    assert!(!dir.join("never").exists());
+    // The same rubric's baseline is gated as before.
+    expect(
+        &score_shipped(dir, demo, "again", &["--baseline", "base"]),
+        0,
+    );
+}
+
 #[test]
 fn a_directory_input_names_every_entry_it_cannot_read_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();

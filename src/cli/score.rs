@@ -310,6 +310,21 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
         },
         plan.records.clone(),
     );
+    // Nothing in --out is touched before these hold.
+    let files: Vec<PathBuf> = plan
+        .records
+        .iter()
+        .map(|r| PathBuf::from(&r.path))
+        .collect();
+    if let Err(err) = crate::run_dir::check_inputs(&args.out, &args.inputs, &files) {
+        to_stderr!("error: {}", controls(&err.to_string()));
+        return Ok(EXIT_ERROR);
+    }
+    if let Some(baseline) = &args.baseline
+        && !super::gate::check_before_scoring(baseline, &args.out, &rubric.hash, &args.gate)
+    {
+        return Ok(EXIT_ERROR);
+    }
     let begun = if args.resume {
         RunWriter::resume(&args.out, manifest)
     } else {

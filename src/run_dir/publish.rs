@@ -15,6 +15,9 @@ pub enum WriteError {
     Locked { dir: String, holder: String },
     #[error("cannot resume the run in {dir}: {why}")]
     Resume { dir: String, why: String },
+    /// The run would destroy what it reads: an input or the baseline.
+    #[error("cannot write a run into {dir}: {why}")]
+    Conflict { dir: String, why: String },
 }
 
 impl WriteError {
