@@ -136,16 +136,27 @@ fn every_other_command_keeps_its_exit_code_whatever_stderr_is() {
     let tau = tau.to_str().unwrap();
     // A rubric with errors, and one whose prompts lint warns about.
     let broken = common::edited_rubric(dir, "broken.yaml", |text| {
-        text.replacen("pass_threshold: 80", "pass_threshold: 80\nunknown_key: 1", 1)
+        text.replacen(
+            "pass_threshold: 80",
+            "pass_threshold: 80\nunknown_key: 1",
+            1,
+        )
     });
     let warned = common::edited_rubric(dir, "warned.yaml", |text| {
         text.replacen("pass_threshold: 80", "pass_threshold: 79", 1)
     });
     for prompt in fs::read_dir(dir.join("prompts")).unwrap() {
-        fs::write(prompt.unwrap().path(), "Judge it.\n{{ transcript.whole }}\n").unwrap();
+        fs::write(
+            prompt.unwrap().path(),
+            "Judge it.\n{{ transcript.whole }}\n",
+        )
+        .unwrap();
     }
     let cases: Vec<(Vec<&str>, i32)> = vec![
-        (vec!["gate", "--baseline", "run", "--candidate", "nowhere"], 2),
+        (
+            vec!["gate", "--baseline", "run", "--candidate", "nowhere"],
+            2,
+        ),
         (vec!["gate", "--baseline", "run", "--candidate", "run"], 0),
         (vec!["diff", "run", "nowhere"], 2),
         (vec!["report", "nowhere"], 2),
@@ -169,9 +180,25 @@ fn every_other_command_keeps_its_exit_code_whatever_stderr_is() {
             0,
         ),
         (vec!["score", "-r", rubric, "missing.jsonl"], 2),
-        (vec!["import", "--from", "tau-bench", tau, "-o", "imported.jsonl"], 0),
-        (vec!["import", "--from", "tau-bench", "in.jsonl", "-o", "none.jsonl"], 2),
-        (vec!["generate", "--count", "10", "-o", "generated.jsonl"], 0),
+        (
+            vec!["import", "--from", "tau-bench", tau, "-o", "imported.jsonl"],
+            0,
+        ),
+        (
+            vec![
+                "import",
+                "--from",
+                "tau-bench",
+                "in.jsonl",
+                "-o",
+                "none.jsonl",
+            ],
+            2,
+        ),
+        (
+            vec!["generate", "--count", "10", "-o", "generated.jsonl"],
+            0,
+        ),
     ];
     for stderr in ALL {
         let _ = fs::remove_file(dir.join("imported.jsonl"));
@@ -194,9 +221,9 @@ fn the_judge_notices_and_cache_warnings_never_stop_a_judged_run() {
     // cannot be written: its folder is a file (a warning).
     fs::write(dir.join("cache"), "not a folder").unwrap();
     for (n, stderr) in ALL.into_iter().enumerate() {
-        let server = JudgeServer::start(vec![Behavior::LlamaCppPython(Box::new(
-            Behavior::Reply(r#"{"reasoning": "ok", "verdict": "pass"}"#.into()),
-        ))]);
+        let server = JudgeServer::start(vec![Behavior::LlamaCppPython(Box::new(Behavior::Reply(
+            r#"{"reasoning": "ok", "verdict": "pass"}"#.into(),
+        )))]);
         let url = server.base_url();
         let out = format!("judged-{n}");
         let command = score(
@@ -246,7 +273,12 @@ fn a_terminal_that_hangs_up_mid_run_stops_nothing() {
         };
         assert_eq!(opened, 0, "openpty");
         // SAFETY: both were just opened and are owned by nothing else.
-        unsafe { (File::from(OwnedFd::from_raw_fd(master)), OwnedFd::from_raw_fd(slave)) }
+        unsafe {
+            (
+                File::from(OwnedFd::from_raw_fd(master)),
+                OwnedFd::from_raw_fd(slave),
+            )
+        }
     };
     let mut command = score(dir, "tty", &[]);
     command.stdout(Stdio::null()).stderr(File::from(slave));
