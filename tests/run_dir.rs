@@ -791,3 +791,63 @@ fn pipes_and_fifos_are_streams_read_once_and_never_resumed() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_run_follows_no_symbolic_link_planted_among_its_files_and_names_what_is_in_the_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    fs::write(dir.join("precious.txt"), "precious data\n").unwrap();
+    // A link where the lock, calls.jsonl or rejected.jsonl goes: refused,
+    // naming the file, and its target is untouched.
+    for name in [".lock", "calls.jsonl", "rejected.jsonl"] {
+        let out = dir.join(format!("planted{name}"));
+        fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(dir.join("precious.txt"), out.join(name)).unwrap();
+        let run = format!("planted{name}");
+        let stderr = expect(&score_shipped(dir, demo, &run, &[]), 2);
+        assert!(
+            stderr.contains(&format!("cannot write {run}/{name}: it is a symbolic link")),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("precious.txt")).unwrap(),
+            "precious data\n",
+            "{name}: the link's target is untouched"
+        );
+    }
+    // --out that is a file, or a link to nothing: said as such.
+    fs::write(dir.join("afile"), "x").unwrap();
+    let stderr = expect(&score_shipped(dir, demo, "afile", &[]), 2);
+    assert!(
+        stderr.contains("cannot write afile: it is a file, not a directory"),
+        "{stderr}"
+    );
+    std::os::unix::fs::symlink("/nonexistent/runs", dir.join("dangling")).unwrap();
+    let stderr = expect(&score_shipped(dir, demo, "dangling", &[]), 2);
+    assert!(
+        stderr.contains("it is a symbolic link to /nonexistent/runs, which does not exist"),
+        "{stderr}"
+    );
+    // A whole-file write that fails says the OS error once.
+    complete_run(dir, "run");
+    let output = common::run_in(
+        dir,
+        &[
+            "gate",
+            "--baseline",
+            "run",
+            "--candidate",
+            "run",
+            "--json",
+            "/nonexistent/g.json",
+        ],
+    );
+    let stderr = expect(&output, 2);
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}

@@ -35,6 +35,24 @@ impl Manifest {
     }
 }
 
+/// Makes the run directory `dir` if need be; a file there, or a symbolic
+/// link to nothing, is named as such (the OS would say "File exists").
+fn make_dir(dir: &Path) -> Result<(), WriteError> {
+    let refuse = |why: String| Err(WriteError::io(dir, io::Error::other(why)));
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => refuse("it is a file, not a directory; choose another --out".to_string()),
+        Err(_) if fs::symlink_metadata(dir).is_ok() => {
+            let target =
+                fs::read_link(dir).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            refuse(format!(
+                "it is a symbolic link to {target}, which does not exist; create that directory, or choose another --out"
+            ))
+        }
+        Err(_) => fs::create_dir_all(dir).map_err(|err| WriteError::io(dir, err)),
+    }
+}
+
 /// The complete lines at the start of calls.jsonl: their count and bytes.
 #[derive(Debug, Clone, Copy)]
 struct Prefix {
@@ -57,7 +75,7 @@ impl RunWriter {
     /// removes the whole-file outputs of whatever run was there, so that
     /// nothing in `dir` reads as complete until this run is.
     pub fn create(dir: &Path, manifest: Manifest) -> Result<RunWriter, WriteError> {
-        fs::create_dir_all(dir).map_err(|err| WriteError::io(dir, err))?;
+        make_dir(dir)?;
         let lock = RunLock::acquire(dir, &manifest.started_at)?;
         let writer = RunWriter {
             dir: dir.to_path_buf(),
@@ -173,9 +191,9 @@ impl RunWriter {
     pub fn calls_file(&self) -> Result<(File, u64), WriteError> {
         let path = self.dir.join(CALLS);
         let opened = match self.kept {
-            None => File::create(&path).map(|file| (file, 0)),
+            None => super::publish::create(&path).map(|file| (file, 0)),
             Some(prefix) => (|| {
-                let mut file = OpenOptions::new()
+                let mut file = super::publish::no_follow(&mut OpenOptions::new())
                     .write(true)
                     .create(true)
                     .truncate(false)
@@ -191,7 +209,7 @@ impl RunWriter {
     /// A file of the run created empty, e.g. `rejected.jsonl`.
     pub fn create_file(&self, name: &str) -> Result<File, WriteError> {
         let path = self.dir.join(name);
-        File::create(&path).map_err(|err| WriteError::io(&path, err))
+        super::publish::create(&path).map_err(|err| WriteError::io(&path, err))
     }
 
     /// Writes a whole file into the run directory (see [`publish`]).
