@@ -61,8 +61,9 @@ pub struct ScoreArgs {
     /// main thread reads the input and writes the results.
     #[arg(long)]
     threads: Option<usize>,
-    /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`); a
-    /// longer line is rejected with its file and line, and skipped.
+    /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`;
+    /// `KiB`, `MiB`, `GiB` are powers of 1024, `kB`, `MB`, `GB` powers of
+    /// 1000); a longer line is rejected with its file and line, and skipped.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     max_line_bytes: u64,
     /// Lines per batch handed to the workers.
@@ -88,8 +89,10 @@ enum Format {
     Json,
 }
 
-/// A size in bytes: a number, optionally with `KiB`, `MiB` or `GiB`
-/// (powers of 1024; `K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
+/// A size in bytes: a number, optionally with a unit, in either family
+/// (IEC 80000-13): `KiB`, `MiB`, `GiB` are powers of 1024, `kB`, `MB`, `GB`
+/// powers of 1000 (case does not matter). A bare `K`, `M` or `G` is
+/// refused: it means 1000 to some tools and 1024 to others.
 fn parse_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let digits = trimmed
@@ -101,10 +104,25 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("expected a size such as 64MiB, found `{text}`"))?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown unit `{other}` (use KiB, MiB or GiB)")),
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        short @ ("k" | "m" | "g") => {
+            let upper = short.to_ascii_uppercase();
+            return Err(format!(
+                "ambiguous unit `{}`: write {upper}iB (powers of 1024) or {}B (powers of 1000)",
+                unit.trim(),
+                if short == "k" { "k" } else { upper.as_str() }
+            ));
+        }
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` (use KiB, MiB, GiB or kB, MB, GB)"
+            ));
+        }
     };
     match number.checked_mul(factor) {
         Some(0) | None => Err(format!("expected a size above zero, found `{text}`")),
@@ -561,11 +579,18 @@ mod tests {
     use super::parse_size;
 
     #[test]
-    fn sizes_read_with_binary_units() {
+    fn sizes_read_with_binary_and_decimal_units() {
         assert_eq!(parse_size("64MiB"), Ok(64 << 20));
         assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
         assert_eq!(parse_size("1000000"), Ok(1_000_000));
-        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("2gib"), Ok(2 << 30));
+        assert_eq!(parse_size("6kb"), Ok(6_000));
+        assert_eq!(parse_size("6kB"), Ok(6_000));
+        assert_eq!(parse_size("64MB"), Ok(64_000_000));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        let err = parse_size("2g").unwrap_err();
+        assert!(err.contains("write GiB") && err.contains("or GB"), "{err}");
+        assert!(parse_size("8k").unwrap_err().contains("or kB"));
         assert!(parse_size("0").is_err());
         assert!(parse_size("64 parsecs").is_err());
         assert!(parse_size("MiB").is_err());
