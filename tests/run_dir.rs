@@ -851,3 +851,22 @@ fn a_run_follows_no_symbolic_link_planted_among_its_files_and_names_what_is_in_t
         "{stderr}"
     );
 }
+
+#[test]
+fn thread_counts_and_judge_settings_that_cannot_work_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    for (extra, why) in [
+        (["--threads", "10000"], "10000 threads: give from 1 to"),
+        (["--threads", "0"], "0 threads: give from 1 to"),
+        (["--judge-samples", "0"], "--judge-samples"),
+        (["--judge-concurrency", "0"], "--judge-concurrency"),
+    ] {
+        let stderr = expect(&score_shipped(dir, demo, "never", &extra), 2);
+        assert!(stderr.contains(why), "{extra:?}: {stderr}");
+        assert!(!dir.join("never").exists(), "{extra:?}");
+    }
+    expect(&score_shipped(dir, demo, "two", &["--threads", "2"]), 0);
+}

@@ -34,8 +34,9 @@ pub struct CalibrateArgs {
     /// Write the full calibration (matrices, every disagreement) as JSON.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads (default: one per core; at most twice the
+    /// cores, or 64).
+    #[arg(long, value_parser = super::thread_count)]
     threads: Option<usize>,
     #[command(flatten)]
     judge: super::judge_args::JudgeArgs,

@@ -65,6 +65,31 @@ enum Command {
     Generate(generate::GenerateArgs),
 }
 
+/// The most worker threads `--threads` takes: twice the cores, and at
+/// least 64. Rule scoring is bound by the cores, and every worker holds its
+/// own buffers (about 3 MB each on the shipped rubric), so more threads only
+/// cost memory and start-up time: 10,000 of them took minutes.
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (2 * cores).max(64)
+}
+
+/// Parses `--threads`: from 1 to [`max_threads`].
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of threads, found `{text}`"))?;
+    let max = max_threads();
+    if (1..=max).contains(&threads) {
+        Ok(threads)
+    } else {
+        Err(format!(
+            "{threads} threads: give from 1 to {max} (twice the cores, at least 64: each thread scores on one core and holds its own buffers; the default is one per core)"
+        ))
+    }
+}
+
 /// Prints `error: ...` on stderr, escaped for a terminal: errors quote
 /// paths, ids and input text.
 fn print_error(err: &dyn std::fmt::Display) {

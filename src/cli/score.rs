@@ -57,9 +57,10 @@ pub struct ScoreArgs {
     /// snapshot tests), or `json` (summary.json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Worker threads that parse and score (default: one per core); the
-    /// main thread reads the input and writes the results.
-    #[arg(long)]
+    /// Worker threads that parse and score (default: one per core; at most
+    /// twice the cores, or 64); the main thread reads the input and writes
+    /// the results.
+    #[arg(long, value_parser = super::thread_count)]
     threads: Option<usize>,
     /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`;
     /// `KiB`, `MiB`, `GiB` are powers of 1024, `kB`, `MB`, `GB` powers of
