@@ -870,3 +870,47 @@ fn thread_counts_and_judge_settings_that_cannot_work_are_refused_before_anything
     }
     expect(&score_shipped(dir, demo, "two", &["--threads", "2"]), 0);
 }
+
+/// The cells of a Markdown table row: split on every `|` not escaped.
+fn cells(row: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in row.chars() {
+        if c == '|' && !escaped {
+            count += 1;
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    count
+}
+
+#[test]
+fn input_text_cannot_break_the_report_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let hostile: String = demo
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).unwrap();
+            value["agentVersion"] = Value::String("bot | 1.0 </details> *x*".into());
+            value.to_string() + "\n"
+        })
+        .collect();
+    fs::write(dir.join("hostile.jsonl"), hostile).unwrap();
+    expect(&score_shipped(dir, "hostile.jsonl", "run", &[]), 0);
+    let output = common::run_in(dir, &["report", "run"]);
+    expect(&output, 0);
+    let report = common::stdout(&output);
+    let header = report
+        .lines()
+        .find(|line| line.starts_with("| agent"))
+        .unwrap_or_else(|| panic!("{report}"));
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("| bot"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(cells(row), cells(header), "{header}\n{row}");
+    assert!(row.contains(r"bot \| 1.0 \</details\> \*x\*"), "{row}");
+    assert!(!report.contains("</details>"), "{report}");
+}
