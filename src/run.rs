@@ -125,6 +125,22 @@ pub trait Sink: Send {
     }
 }
 
+/// Why a run cannot be resumed after all, found while its kept lines were
+/// checked (a kept line that is not the scorecard the input gives, more
+/// kept lines than the input holds): carried inside an [`io::Error`], so
+/// that the caller can leave the interrupted run as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotResumable(pub String);
+
+impl NotResumable {
+    /// Whether `err` says the run cannot be resumed.
+    pub fn is(err: &io::Error) -> bool {
+        err.get_ref()
+            .is_some_and(|inner| inner.is::<NotResumable>())
+    }
+}
+
 /// The scorecard lines an interrupted run wrote, to be kept by the run
 /// that takes it up (`score --resume`): the first `count` scored lines of
 /// the input, as they stand in `calls.jsonl`, each ending in a newline.
@@ -390,10 +406,10 @@ impl<'r> Writer<'_, 'r> {
         if let Some(kept) = &self.kept
             && self.kept_read < kept.count
         {
-            return Err(io::Error::other(format!(
+            return Err(io::Error::other(NotResumable(format!(
                 "calls.jsonl holds {} scorecard lines, but the input gives only {}: the run cannot be resumed",
                 kept.count, self.kept_read
-            )));
+            ))));
         }
         Ok(())
     }
@@ -407,9 +423,9 @@ impl<'r> Writer<'_, 'r> {
         self.kept_read += 1;
         let number = self.kept_read;
         let differs = || {
-            io::Error::other(format!(
+            io::Error::other(NotResumable(format!(
                 "calls.jsonl line {number} is not the scorecard this input and rubric give: the run cannot be resumed"
-            ))
+            )))
         };
         let (json, summary) = match body {
             Body::Ready { json, summary } => (json, summary),

@@ -914,3 +914,37 @@ fn input_text_cannot_break_the_report_table() {
     assert!(row.contains(r"bot \| 1.0 \</details\> \*x\*"), "{row}");
     assert!(!report.contains("</details>"), "{report}");
 }
+
+#[test]
+fn a_resume_found_impossible_half_way_leaves_the_interrupted_run_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    fs::write(dir.join("in.jsonl"), format!("{{\"bad\"\n{demo}not json\n")).unwrap();
+    expect(&score_shipped(dir, "in.jsonl", "run", &[]), 0);
+    let run = dir.join("run");
+    // Interrupted, as far as the manifest says; the third scorecard line
+    // edited, which only re-scoring it can notice.
+    let mut manifest = read_json(&run.join("manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    manifest["outputs"] = Value::Null;
+    fs::write(run.join("manifest.json"), manifest.to_string()).unwrap();
+    fs::remove_file(run.join("summary.json")).unwrap();
+    let calls = fs::read_to_string(run.join("calls.jsonl")).unwrap();
+    let mut lines: Vec<&str> = calls.lines().collect();
+    let edited = lines[2].replacen("\"status\":\"", "\"status\":\"x", 1);
+    assert_ne!(edited, lines[2]);
+    lines[2] = &edited;
+    fs::write(run.join("calls.jsonl"), lines.join("\n") + "\n").unwrap();
+    let before = contents(&run);
+    assert!(!before["rejected.jsonl"].is_empty());
+
+    let stderr = expect(&score_shipped(dir, "in.jsonl", "run", &["--resume"]), 2);
+    assert!(
+        stderr.contains("calls.jsonl line 3 is not the scorecard"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&run), before, "nothing in the run changed");
+    // Scored again without --resume, it completes.
+    expect(&score_shipped(dir, "in.jsonl", "run", &[]), 0);
+}

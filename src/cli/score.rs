@@ -363,7 +363,16 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
             Ok(EXIT_ERROR)
         }
         Err(err) => {
-            run.fail(&format!("{err:#}"));
+            // A resume found impossible half-way leaves the interrupted run
+            // as it was, to be scored again without --resume.
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(crate::run::NotResumable::is)
+            {
+                run.abandon(&format!("{err:#}"));
+            } else {
+                run.fail(&format!("{err:#}"));
+            }
             Err(err)
         }
     }

@@ -79,7 +79,7 @@ pub fn create(path: &Path) -> io::Result<File> {
 /// Creates a temporary file at `path` anew: whatever was there (a file
 /// left by a killed writer, a symbolic link) is removed, and the file is
 /// created exclusively, so no link is followed.
-fn create_fresh(path: &Path) -> io::Result<File> {
+pub(super) fn create_fresh(path: &Path) -> io::Result<File> {
     match fs::remove_file(path) {
         Ok(()) => {}
         Err(err) if err.kind() == io::ErrorKind::NotFound => {}

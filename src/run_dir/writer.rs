@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::lock::RunLock;
 use super::manifest::{FORMAT, Manifest, OutputFile, Outputs, RubricId, Settings, digest};
-use super::publish::{WriteError, publish};
+use super::publish::{WriteError, partial_path, publish};
 use super::{CALLS, GATE_FILES, InputRecord, MANIFEST, REJECTED, SUMMARY};
 use crate::run::Kept;
 
@@ -66,6 +66,9 @@ pub struct RunWriter {
     manifest: Manifest,
     /// When resuming: the lines of calls.jsonl that are kept.
     kept: Option<Prefix>,
+    /// When resuming: the manifest as the interrupted run left it, put
+    /// back by [`RunWriter::abandon`].
+    earlier: Option<String>,
     _lock: RunLock,
 }
 
@@ -81,6 +84,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             manifest,
             kept: None,
+            earlier: None,
             _lock: lock,
         };
         writer.write_manifest()?;
@@ -152,6 +156,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             manifest,
             kept: Some(kept),
+            earlier: Some(text),
             _lock: lock,
         };
         writer.write_manifest()?;
@@ -206,10 +211,52 @@ impl RunWriter {
         opened.map_err(|err| WriteError::io(&path, err))
     }
 
-    /// A file of the run created empty, e.g. `rejected.jsonl`.
+    /// A file of the run created empty, e.g. `rejected.jsonl`. A resumed
+    /// run writes it beside the interrupted run's (`.NAME.partial`), which
+    /// it replaces when the run completes ([`RunWriter::complete`]), so a
+    /// resume found impossible half-way leaves it as it was
+    /// ([`RunWriter::abandon`]).
     pub fn create_file(&self, name: &str) -> Result<File, WriteError> {
         let path = self.dir.join(name);
-        super::publish::create(&path).map_err(|err| WriteError::io(&path, err))
+        let created = if self.kept.is_some() {
+            super::publish::create_fresh(&partial_path(&path))
+        } else {
+            super::publish::create(&path)
+        };
+        created.map_err(|err| WriteError::io(&path, err))
+    }
+
+    /// The files a resumed run wrote beside the interrupted run's.
+    fn partial_files(&self) -> Vec<PathBuf> {
+        if self.kept.is_none() {
+            return Vec::new();
+        }
+        fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with('.') && name.ends_with(".partial"))
+            })
+            .collect()
+    }
+
+    /// Gives up a resume found impossible after it began (a kept line that
+    /// is not the scorecard the input gives): the manifest is put back as
+    /// the interrupted run left it and the files this run began are
+    /// removed, so the refusal changes nothing but the torn last line of
+    /// `calls.jsonl`, which a resume drops anyway. Best effort: the run is
+    /// failing already. For a new run, the same as [`RunWriter::fail`].
+    pub fn abandon(&mut self, error: &str) {
+        let Some(earlier) = self.earlier.take() else {
+            return self.fail(error);
+        };
+        for path in self.partial_files() {
+            let _ = fs::remove_file(path);
+        }
+        let _ = self.publish(MANIFEST, earlier.as_bytes());
     }
 
     /// Writes a whole file into the run directory (see [`publish`]).
@@ -228,6 +275,19 @@ impl RunWriter {
         scored: u64,
         rejected: u64,
     ) -> Result<(), WriteError> {
+        for partial in self.partial_files() {
+            let name = partial
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(|name| name.strip_prefix('.'))
+                .and_then(|name| name.strip_suffix(".partial"))
+                .unwrap_or_default()
+                .to_string();
+            if !name.is_empty() {
+                let path = self.dir.join(name);
+                fs::rename(&partial, &path).map_err(|err| WriteError::io(&path, err))?;
+            }
+        }
         self.publish(SUMMARY, summary)?;
         let size = |name: &str| {
             let path = self.dir.join(name);
