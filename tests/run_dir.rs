@@ -948,3 +948,40 @@ fn a_resume_found_impossible_half_way_leaves_the_interrupted_run_as_it_was() {
     // Scored again without --resume, it completes.
     expect(&score_shipped(dir, "in.jsonl", "run", &[]), 0);
 }
+
+#[test]
+fn a_run_replaced_while_it_is_read_is_said_to_have_changed_not_to_be_corrupt() {
+    use handoff_eval::run_dir::{Run, RunError};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let run_dir = complete_run(dir, "run");
+    let run = Run::open(&run_dir).unwrap();
+    // A new score into the folder: its manifest rewritten, calls.jsonl
+    // emptied and begun again, a line torn.
+    let manifest = fs::read_to_string(run_dir.join("manifest.json")).unwrap();
+    fs::write(
+        run_dir.join("manifest.json"),
+        manifest.replace("\"completed\": true", "\"completed\": false"),
+    )
+    .unwrap();
+    fs::write(
+        run_dir.join("calls.jsonl"),
+        "{\"conversationId\":\"c1\",\"sta",
+    )
+    .unwrap();
+    for err in [
+        run.cards(|_, _: Value| {}).unwrap_err(),
+        run.cards_at(&[1].into()).unwrap_err(),
+    ] {
+        assert!(matches!(err, RunError::Changed { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("the run changed while it was read: its manifest.json was replaced"),
+            "{err}"
+        );
+    }
+    // Only calls.jsonl cut short: said by its size.
+    fs::write(run_dir.join("manifest.json"), &manifest).unwrap();
+    let err = run.cards(|_, _: Value| {}).unwrap_err().to_string();
+    assert!(err.contains("calls.jsonl is now 27 bytes"), "{err}");
+}
