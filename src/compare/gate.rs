@@ -471,8 +471,8 @@ pub fn compare(
     let (pairing, pairs) = (matching.pairing, matching.pairs());
     let (b, c) = (&baseline.calls[..], &candidate.calls[..]);
 
-    let mut call_pass_rate = compare_rates(b, c, &pairs, alpha, Outcome::Call);
-    let mut call_score = compare_scores(b, c, &pairs, alpha);
+    let mut call_pass_rate = compare_rates(b, c, pairs, alpha, Outcome::Call);
+    let mut call_score = compare_scores(b, c, pairs, alpha);
     let mut dimensions: Vec<DimensionComparison> = candidate
         .rubric
         .dimensions
@@ -484,7 +484,7 @@ pub fn compare(
                 baseline: bi,
                 candidate: ci,
             };
-            let rate = compare_rates(b, c, &pairs, alpha, outcome);
+            let rate = compare_rates(b, c, pairs, alpha, outcome);
             Some(DimensionComparison {
                 id: dimension.id.clone(),
                 title: dimension.title.clone(),

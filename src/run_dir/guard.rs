@@ -105,9 +105,13 @@ mod tests {
         fs::write(&other, "{}\n").unwrap();
         // Another spelling of the same file.
         let spelled = out.join("..").join("out").join(CALLS);
-        let err = check_inputs(&out, &[spelled.clone()], &[other.clone(), spelled])
-            .unwrap_err()
-            .to_string();
+        let err = check_inputs(
+            &out,
+            std::slice::from_ref(&spelled),
+            &[other.clone(), spelled.clone()],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("is calls.jsonl of the output directory"),
             "{err}"
