@@ -24,6 +24,10 @@
 //! - [`compare`]: finished runs read back: the regression gate and `diff`.
 //! - [`calibrate`]: agreement of a rubric with human QA labels.
 
+// Standard error goes through `cli::screen::to_stderr!`, standard output
+// through `cli::screen::Screen`: the print macros panic on a closed pipe.
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
 pub mod aggregate;
 pub mod alloc;
 pub mod calibrate;

@@ -92,6 +92,9 @@ pub struct LineCounts {
     pub rejected: u64,
     pub duplicate_ids: u64,
     pub bytes: u64,
+    /// `bytes`, input by input (decoded bytes for a compressed input).
+    #[serde(skip)]
+    pub bytes_per_input: Vec<u64>,
 }
 
 pub struct RunOutcome {
@@ -119,6 +122,22 @@ pub trait Sink: Send {
     /// disk, so that a run killed later keeps them.
     fn checkpoint(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// Why a run cannot be resumed after all, found while its kept lines were
+/// checked (a kept line that is not the scorecard the input gives, more
+/// kept lines than the input holds): carried inside an [`io::Error`], so
+/// that the caller can leave the interrupted run as it was.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotResumable(pub String);
+
+impl NotResumable {
+    /// Whether `err` says the run cannot be resumed.
+    pub fn is(err: &io::Error) -> bool {
+        err.get_ref()
+            .is_some_and(|inner| inner.is::<NotResumable>())
     }
 }
 
@@ -387,10 +406,10 @@ impl<'r> Writer<'_, 'r> {
         if let Some(kept) = &self.kept
             && self.kept_read < kept.count
         {
-            return Err(io::Error::other(format!(
+            return Err(io::Error::other(NotResumable(format!(
                 "calls.jsonl holds {} scorecard lines, but the input gives only {}: the run cannot be resumed",
                 kept.count, self.kept_read
-            )));
+            ))));
         }
         Ok(())
     }
@@ -404,9 +423,9 @@ impl<'r> Writer<'_, 'r> {
         self.kept_read += 1;
         let number = self.kept_read;
         let differs = || {
-            io::Error::other(format!(
+            io::Error::other(NotResumable(format!(
                 "calls.jsonl line {number} is not the scorecard this input and rubric give: the run cannot be resumed"
-            ))
+            )))
         };
         let (json, summary) = match body {
             Body::Ready { json, summary } => (json, summary),
@@ -488,14 +507,15 @@ enum Step<T> {
 /// calling thread hands batch N-1's results to `consume` in input order and
 /// reads batch N+1, so reading, mapping and consuming overlap, with one
 /// worker as with many. `init` makes the state `map` is given, once per
-/// rayon job (a run of lines on one worker). Returns the bytes read.
+/// rayon job (a run of lines on one worker). Returns the bytes read from
+/// each input.
 fn pipeline<T: Send, S>(
     inputs: Vec<Input>,
     config: &RunConfig,
     init: impl Fn() -> S + Sync + Send,
     map: impl Fn(&mut S, &RawLine) -> T + Sync + Send,
     mut consume: impl FnMut(Step<T>) -> io::Result<()>,
-) -> io::Result<u64> {
+) -> io::Result<Vec<u64>> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = config.threads {
         builder = builder.num_threads(threads);
@@ -539,7 +559,7 @@ fn pipeline<T: Send, S>(
         bytes_at_finish = reader.bytes_read;
         std::mem::swap(&mut current, &mut next);
     }
-    Ok(reader.bytes_read)
+    Ok(reader.read_per_input().to_vec())
 }
 
 /// Scores every line of `inputs` against `rubric`.
@@ -581,6 +601,7 @@ pub fn run_after(
             rejected: 0,
             duplicate_ids: 0,
             bytes: 0,
+            bytes_per_input: Vec::new(),
         },
         queue: VecDeque::new(),
         batch: Vec::new(),
@@ -591,7 +612,7 @@ pub fn run_after(
         kept_read: 0,
         pushed: 0,
     };
-    let bytes = pipeline(
+    let per_input = pipeline(
         inputs,
         config,
         || Stash::new(&buffers),
@@ -621,7 +642,8 @@ pub fn run_after(
     )?;
     writer.finish()?;
     let mut lines = writer.lines;
-    lines.bytes = bytes;
+    lines.bytes = per_input.iter().sum();
+    lines.bytes_per_input = per_input;
     Ok(RunOutcome {
         lines,
         aggregate: writer.aggregator.finish(),
@@ -700,7 +722,9 @@ pub fn parse_only(inputs: Vec<Input>, config: &RunConfig) -> io::Result<(u64, u6
             }
             Ok(())
         },
-    )?;
+    )?
+    .iter()
+    .sum();
     Ok((parsed, rejected, bytes))
 }
 

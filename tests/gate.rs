@@ -8,13 +8,30 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// Generates `count` conversations and scores them into `dir/name`.
-fn scored_run(dir: &Path, name: &str, generate: &[&str]) -> PathBuf {
+/// Generates 300 conversations and scores them into `dir/name`; with
+/// `trials_of`, each takes the scenarioId of the same line of that run's
+/// input, so that the runs hold the same trials of the same scenarios.
+fn scored_run(dir: &Path, name: &str, generate: &[&str], trials_of: Option<&str>) -> PathBuf {
     let input = dir.join(format!("{name}.jsonl"));
     let mut args = vec!["generate", "--count", "300", "-o", input.to_str().unwrap()];
     args.extend_from_slice(generate);
     let output = common::run(&args);
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    if let Some(other) = trials_of {
+        let other = std::fs::read_to_string(dir.join(format!("{other}.jsonl"))).unwrap();
+        let text = std::fs::read_to_string(&input).unwrap();
+        let relabelled: Vec<String> = text
+            .lines()
+            .zip(other.lines())
+            .map(|(line, like)| {
+                let mut conversation: Value = serde_json::from_str(line).unwrap();
+                let like: Value = serde_json::from_str(like).unwrap();
+                conversation["scenarioId"] = like["scenarioId"].clone();
+                conversation.to_string()
+            })
+            .collect();
+        write_lines(&input, &relabelled);
+    }
     let out = dir.join(name);
     score(&input, &out, &[]);
     out
@@ -78,7 +95,8 @@ struct Runs {
 }
 
 /// A baseline, the same scenarios with three times the AI-side mistakes,
-/// and other scenarios at the baseline's rates (noise).
+/// and other conversations at the baseline's rates (noise), run as the
+/// baseline's trials of its scenarios.
 fn runs() -> Runs {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_path_buf();
@@ -107,9 +125,9 @@ fn runs() -> Runs {
         "0.08",
     ];
     Runs {
-        baseline: scored_run(&path, "baseline", &base),
-        regressed: scored_run(&path, "regressed", &regressed),
-        noisy: scored_run(&path, "noisy", &noisy),
+        baseline: scored_run(&path, "baseline", &base, None),
+        regressed: scored_run(&path, "regressed", &regressed, None),
+        noisy: scored_run(&path, "noisy", &noisy, Some("baseline")),
         dir: path,
         _dir: dir,
     }
@@ -547,29 +565,29 @@ fn a_candidate_that_lost_coverage_fails_the_gate_and_the_report_lists_what_is_mi
                 "fail".to_string()
             ),
             (
-                "has at least 100% of the baseline's scenarios".to_string(),
-                "274 of 300 (91.3%)".to_string(),
+                "at least 100% of the baseline's calls paired".to_string(),
+                "274 of 300 (91.3%, by scenarioId and trial)".to_string(),
                 "fail".to_string()
             ),
         ]
     );
-    let missing: Vec<&str> = report["coverage"]["missing"]
+    let missing: Vec<&str> = report["coverage"]["unpaired"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m.as_str().unwrap())
+        .map(|m| m["scenario_id"].as_str().unwrap())
         .collect();
     let expected: Vec<String> = (40..66).map(|i| format!("scenario-{i:03}")).collect();
     assert_eq!(missing, expected);
     assert_eq!(report["candidate"]["lines"]["rejected"], 26);
     assert_eq!(report["baseline"]["lines"]["read"], 300);
     assert!(
-        markdown.contains("**Coverage:** baseline 300 lines read, 300 scored, 0 rejected; candidate 300 lines read, 274 scored, 26 rejected; the candidate has 274 of the baseline's 300 scenarios (by scenario_id); 274 pairs."),
+        markdown.contains("**Coverage:** baseline 300 lines read, 300 scored, 0 rejected; candidate 300 lines read, 274 scored, 26 rejected; 274 of the baseline's 300 calls paired (by scenarioId and trial); 274 pairs."),
         "{markdown}"
     );
     assert!(
-        markdown.contains("26 baseline scenario(s) missing from the candidate")
-            && markdown.contains("- `scenario-040`"),
+        markdown.contains("26 baseline call(s) without a candidate call")
+            && markdown.contains("- scenario `scenario-040` trial 1 (conversation `conv-0000040`, calls.jsonl line 41)"),
         "{markdown}"
     );
 
@@ -585,14 +603,14 @@ fn a_candidate_that_lost_coverage_fails_the_gate_and_the_report_lists_what_is_mi
     assert_eq!(gates[0].2, "pass");
     assert_eq!(
         (gates[1].1.as_str(), gates[1].2.as_str()),
-        ("250 of 300 (83.3%)", "fail")
+        ("250 of 300 (83.3%, by scenarioId and trial)", "fail")
     );
-    assert_eq!(report["coverage"]["missing"].as_array().unwrap().len(), 50);
+    assert_eq!(report["coverage"]["unpaired"].as_array().unwrap().len(), 50);
 
     // Identical runs pass.
     let output = gate(&base, &base, &[]);
     let markdown = expect_exit(&output, 0);
-    assert!(markdown.contains("the candidate has 300 of the baseline's 300 scenarios"));
+    assert!(markdown.contains("300 of the baseline's 300 calls paired"));
 
     // The rules are configurable in the rubric's gates.
     let lenient = common::edited_rubric(dir, "lenient.yaml", |text| {
@@ -618,6 +636,244 @@ fn a_candidate_that_lost_coverage_fails_the_gate_and_the_report_lists_what_is_mi
         gates[0].0,
         "at most 30 more rejected lines than the baseline"
     );
-    assert_eq!(gates[1].0, "has at least 90% of the baseline's scenarios");
+    assert_eq!(gates[1].0, "at least 90% of the baseline's calls paired");
     assert!(gates.iter().all(|g| g.2 == "pass"), "{gates:?}");
+}
+
+/// Lines of a generated run (300 conversations over 6 scenarios, seed 11).
+fn repeated_scenarios(dir: &Path) -> Vec<String> {
+    let input = dir.join("generated.jsonl");
+    let output = common::run(&[
+        "generate",
+        "--count",
+        "300",
+        "--seed",
+        "11",
+        "-o",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `line` with a timestamp the reader rejects.
+fn malformed(line: &str) -> String {
+    line.replacen("\"startedAt\":\"", "\"startedAt\":\"yesterday-ish ", 1)
+}
+
+fn field(line: &str, key: &str) -> String {
+    let value: Value = serde_json::from_str(line).unwrap();
+    value[key].as_str().unwrap().to_string()
+}
+
+/// (scenario, trial) of each baseline call the candidate lacks, when calls
+/// pair as the n-th trial of a scenario: for every scenario, the baseline's
+/// trials beyond as many as the candidate ran.
+fn lost_trials(baseline: &[&String], candidate: &[&String]) -> Vec<(String, u64)> {
+    let mut in_candidate = std::collections::HashMap::new();
+    for line in candidate {
+        *in_candidate
+            .entry(field(line, "scenarioId"))
+            .or_insert(0u64) += 1;
+    }
+    let mut seen = std::collections::HashMap::new();
+    let mut lost = Vec::new();
+    for line in baseline {
+        let scenario = field(line, "scenarioId");
+        let trial = seen.entry(scenario.clone()).or_insert(0u64);
+        *trial += 1;
+        if *trial > in_candidate.get(&scenario).copied().unwrap_or(0) {
+            lost.push((scenario, *trial));
+        }
+    }
+    lost
+}
+
+fn unpaired_trials(report: &Value) -> Vec<(String, u64)> {
+    report["coverage"]["unpaired"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["scenario_id"].as_str().unwrap().to_string(),
+                u["trial"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn coverage_counts_baseline_calls_in_the_units_the_gate_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let lines = repeated_scenarios(dir);
+    let base_input = dir.join("base.jsonl");
+    write_lines(&base_input, &lines);
+    let base = dir.join("base");
+    expect_exit(&score(&base_input, &base, &[]), 0);
+    let json = dir.join("gate.json");
+    let junit = dir.join("gate.junit.xml");
+    let reports = [
+        "--json",
+        json.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ];
+
+    // The producer died half-way: the first 150 of the 300 lines, every
+    // scenario still present. Half of the baseline's trials are lost.
+    let half_input = dir.join("half.jsonl");
+    write_lines(&half_input, &lines[..150]);
+    let half = dir.join("half");
+    expect_exit(&score(&half_input, &half, &[]), 0);
+    let markdown = expect_exit(&gate(&base, &half, &reports), 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        coverage_gates(&report)[1],
+        (
+            "at least 100% of the baseline's calls paired".to_string(),
+            "150 of 300 (50%, by scenarioId and trial)".to_string(),
+            "fail".to_string()
+        )
+    );
+    let all: Vec<&String> = lines.iter().collect();
+    let expected = lost_trials(&all, &all[..150]);
+    assert_eq!(expected.len(), 150);
+    assert_eq!(unpaired_trials(&report), expected);
+    assert_eq!(report["coverage"]["unpaired"][0]["line"], 151);
+    assert_eq!(
+        report["coverage"]["unpaired"][0]["conversation_id"],
+        field(&lines[150], "conversationId")
+    );
+    assert!(
+        markdown.contains("150 of the baseline's 300 calls paired (by scenarioId and trial)")
+            && markdown.contains("150 baseline call(s) without a candidate call")
+            && markdown.contains(&format!(
+                "- scenario `{}` trial {} (conversation `{}`, calls.jsonl line 151)",
+                expected[0].0,
+                expected[0].1,
+                field(&lines[150], "conversationId")
+            ))
+            && markdown.contains("- ... and 100 more (gate.json lists all)"),
+        "{markdown}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains("150 baseline call(s) without a candidate call (by scenarioId and trial)")
+            && xml.contains(&format!(
+                "scenario `{}` trial {} (conversation `{}`, calls.jsonl line 151)",
+                expected[0].0,
+                expected[0].1,
+                field(&lines[150], "conversationId")
+            )),
+        "{xml}"
+    );
+
+    // Baseline and candidate each reject 26 lines, different ones: the
+    // rejected-line counts agree, but the trials the baseline scored and
+    // the candidate lost are unpaired, listed, and fail the gate.
+    let rejecting = |name: &str, range: std::ops::Range<usize>| {
+        let edited: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if range.contains(&i) {
+                    malformed(l)
+                } else {
+                    l.clone()
+                }
+            })
+            .collect();
+        let input = dir.join(format!("{name}.jsonl"));
+        write_lines(&input, &edited);
+        let out = dir.join(name);
+        expect_exit(&score(&input, &out, &[]), 0);
+        let scored: Vec<&String> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !range.contains(i))
+            .map(|(_, l)| l)
+            .collect();
+        (out, scored)
+    };
+    let (brej, base_scored) = rejecting("brej", 0..26);
+    let (crej, cand_scored) = rejecting("crej", 40..66);
+    expect_exit(&gate(&brej, &crej, &reports), 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let gates = coverage_gates(&report);
+    assert_eq!(gates[0].2, "pass", "26 rejected on each side: {gates:?}");
+    let expected = lost_trials(&base_scored, &cand_scored);
+    assert!(!expected.is_empty());
+    assert_eq!(unpaired_trials(&report), expected);
+    assert_eq!(
+        (gates[1].1.clone(), gates[1].2.as_str()),
+        (
+            format!(
+                "{} of 274 ({:.1}%, by scenarioId and trial)",
+                274 - expected.len(),
+                (274 - expected.len()) as f64 * 100.0 / 274.0
+            ),
+            "fail"
+        )
+    );
+
+    // Runs that share no scenario or conversation id: a 30-call candidate
+    // pairs none of the baseline's 300 calls.
+    let anonymous: Vec<String> = lines[..30]
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut conversation: Value = serde_json::from_str(line).unwrap();
+            let object = conversation.as_object_mut().unwrap();
+            object.remove("scenarioId");
+            object.insert("conversationId".into(), Value::from(format!("other-{i}")));
+            conversation.to_string()
+        })
+        .collect();
+    let few_input = dir.join("few.jsonl");
+    write_lines(&few_input, &anonymous);
+    let few = dir.join("few");
+    expect_exit(&score(&few_input, &few, &[]), 0);
+    let markdown = expect_exit(&gate(&base, &few, &reports), 1);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["pairing"], "unpaired");
+    assert_eq!(
+        coverage_gates(&report)[1],
+        (
+            "at least 100% of the baseline's calls paired".to_string(),
+            "0 of 300 (0%, by conversationId)".to_string(),
+            "fail".to_string()
+        )
+    );
+    assert_eq!(
+        report["coverage"]["unpaired"].as_array().unwrap().len(),
+        300
+    );
+    assert_eq!(
+        report["coverage"]["unpaired"][0],
+        serde_json::json!({"conversation_id": field(&lines[0], "conversationId"), "line": 1})
+    );
+    assert!(
+        markdown.contains("- conversation `conv-0000000` (calls.jsonl line 1)"),
+        "{markdown}"
+    );
+
+    // Identical runs pair every call and pass.
+    let markdown = expect_exit(&gate(&base, &base, &reports), 0);
+    assert!(
+        markdown.contains("300 of the baseline's 300 calls paired"),
+        "{markdown}"
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(
+        report["coverage"]["unpaired"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }

@@ -1057,17 +1057,17 @@ async fn gate(browser: &WebDriver, (html, report): &(PathBuf, Value), shots: &Pa
     );
     assert_eq!(count(browser, "tr.coverage-row").await, 2);
     let coverage = &report["coverage"];
-    let said = page_text(browser, "#gate .scenario-coverage").await;
+    let said = page_text(browser, "#gate .paired-calls").await;
     assert!(
         said.contains(&format!(
-            "covers {} of the baseline's {} scenarios",
-            coverage["covered"], coverage["baseline_scenarios"]
+            "pairs {} of the baseline's {} calls",
+            coverage["paired"], coverage["baseline_calls"]
         )),
-        "scenario coverage as the gate computed it: {said}"
+        "paired calls as the gate counted them: {said}"
     );
     assert_eq!(
-        count(browser, ".missing-scenarios li").await,
-        coverage["missing"].as_array().unwrap().len().min(50)
+        count(browser, ".unpaired-calls li").await,
+        coverage["unpaired"].as_array().unwrap().len().min(50)
     );
     let scored = |side: &str| dimensions.iter().filter(|d| !d[side].is_null()).count();
     let both = dimensions

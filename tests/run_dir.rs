@@ -551,3 +551,437 @@ fn an_overlong_line_is_rejected_by_file_and_line_and_the_rest_is_scored() {
     assert_eq!(summary["lines"]["scored"], 3);
     assert_eq!(summary["lines"]["rejected"], 1);
 }
+
+/// Every file of `dir` with its bytes (none if `dir` does not exist).
+fn contents(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Default::default();
+    };
+    entries
+        .map(|entry| {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            (name, fs::read(entry.path()).unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_never_destroys_its_inputs_or_its_baseline_and_checks_the_baseline_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    let base = complete_run(dir, "base");
+    let before = contents(&base);
+
+    // --out is the --baseline: refused before the baseline is touched.
+    let stderr = expect(
+        &score_shipped(dir, demo, "base", &["--baseline", "base"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--baseline base is the output directory"),
+        "{stderr}"
+    );
+    let stderr = expect(
+        &score_shipped(dir, demo, "./base/", &["--baseline", "base", "--resume"]),
+        2,
+    );
+    assert!(stderr.contains("is the output directory"), "{stderr}");
+    assert_eq!(contents(&base), before, "the baseline is untouched");
+
+    // An input that is one of the run's own files is refused, not emptied.
+    let io1 = dir.join("io1");
+    fs::create_dir(&io1).unwrap();
+    fs::copy(demo, io1.join("calls.jsonl")).unwrap();
+    let before = contents(&io1);
+    let stderr = expect(&score_shipped(dir, "io1/calls.jsonl", "io1", &[]), 2);
+    assert!(
+        stderr.contains("the input io1/calls.jsonl is calls.jsonl of the output directory"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&io1), before, "nothing in io1 was touched");
+
+    // A directory input that is --out: refused on the first run already.
+    let io2 = dir.join("io2");
+    fs::create_dir(&io2).unwrap();
+    fs::copy(demo, io2.join("traces.jsonl")).unwrap();
+    let stderr = expect(&score_shipped(dir, "io2", "io2", &[]), 2);
+    assert!(
+        stderr.contains("the input directory io2 is the output directory"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&io2).len(), 1, "only traces.jsonl");
+
+    // A wrong --baseline is refused before scoring: --out is never made.
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--baseline", "nowhere"],
+            "--baseline: nowhere: cannot read",
+        ),
+        (
+            &["--baseline", "io2"],
+            "--baseline: io2: not a handoff-eval run",
+        ),
+        (
+            &["--baseline", "base", "--gates-from", "missing.yaml"],
+            "missing.yaml",
+        ),
+        (&["--baseline", "edited"], "pass --allow-rubric-change"),
+    ];
+    let edited = common::edited_rubric(dir, "edited.yaml", |text| {
+        text.replace("pass_threshold: 80", "pass_threshold: 70")
+    });
+    let output = common::run_in(
+        dir,
+        &[
+            "score",
+            "-r",
+            edited.to_str().unwrap(),
+            demo,
+            "--out",
+            "edited",
+            "--judge",
+            "off",
+        ],
+    );
+    expect(&output, 0);
+    for (extra, why) in cases {
+        let stderr = expect(&score_shipped(dir, demo, "never", extra), 2);
+        assert!(stderr.contains(why), "{extra:?}: {stderr}");
+        assert!(!dir.join("never").exists(), "{extra:?}: nothing was scored");
+    }
+    // An incomplete baseline, too.
+    let mut manifest = read_json(&dir.join("edited/manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    fs::write(dir.join("edited/manifest.json"), manifest.to_string()).unwrap();
+    let stderr = expect(
+        &score_shipped(
+            dir,
+            demo,
+            "never",
+            &["--baseline", "edited", "--allow-rubric-change"],
+        ),
+        2,
+    );
+    assert!(stderr.contains("edited: incomplete run"), "{stderr}");
+    assert!(!dir.join("never").exists());
+    // The same rubric's baseline is gated as before.
+    expect(
+        &score_shipped(dir, demo, "again", &["--baseline", "base"]),
+        0,
+    );
+}
+
+#[test]
+fn a_directory_input_names_every_entry_it_cannot_read_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let inputs = dir.join("inputs");
+    fs::create_dir(&inputs).unwrap();
+    fs::copy(
+        common::root().join("datasets/demo.jsonl"),
+        inputs.join("a.jsonl"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/nonexistent/shard2.jsonl", inputs.join("b.jsonl")).unwrap();
+    fifo(&inputs.join("c.jsonl"));
+    fs::create_dir(inputs.join("d.jsonl")).unwrap();
+    let stderr = expect(&score_shipped(dir, "inputs", "out", &[]), 2);
+    for why in [
+        "inputs/b.jsonl: No such file or directory",
+        "inputs/c.jsonl: a FIFO, not a regular file",
+        "inputs/d.jsonl: a directory, not a regular file",
+    ] {
+        assert!(stderr.contains(why), "{why}: {stderr}");
+    }
+    assert!(!dir.join("out").exists());
+}
+
+/// A named pipe at `path`.
+fn fifo(path: &Path) {
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo touches nothing else.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn pipes_and_fifos_are_streams_read_once_and_never_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read(common::root().join("datasets/demo.jsonl")).unwrap();
+    let rubric = common::root().join("rubrics/handoff.yaml");
+    let rubric = rubric.to_str().unwrap();
+    let whole = complete_run(dir, "whole");
+
+    // `cat demo.jsonl | score /dev/stdin`: a pipe behind a path.
+    let mut child = common::command_in(
+        dir,
+        &[
+            "score",
+            "-r",
+            rubric,
+            "/dev/stdin",
+            "--out",
+            "piped",
+            "--judge",
+            "off",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let data = demo.clone();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, &data));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    expect(&output, 0);
+
+    // A FIFO fed gzip-compressed lines, as `<(cat demo.jsonl.gz)` would be.
+    let gz = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut encoder, &demo).unwrap();
+        encoder.finish().unwrap()
+    };
+    fifo(&dir.join("feed"));
+    let path = dir.join("feed");
+    let writer = std::thread::spawn(move || fs::write(path, gz));
+    let output = common::run_in(
+        dir,
+        &[
+            "score", "-r", rubric, "feed", "--out", "fifo", "--judge", "off",
+        ],
+    );
+    writer.join().unwrap().unwrap();
+    expect(&output, 0);
+
+    for run in ["piped", "fifo"] {
+        assert_eq!(
+            fs::read(dir.join(run).join("calls.jsonl")).unwrap(),
+            fs::read(whole.join("calls.jsonl")).unwrap(),
+            "{run}: every line scored as from the file"
+        );
+        let manifest = read_json(&dir.join(run).join("manifest.json"));
+        assert_eq!(manifest["completed"], true);
+        let input = &manifest["inputs"][0];
+        assert!(
+            input["bytes"].is_null() && input["fingerprint"].is_null(),
+            "{run}: a stream has no size: {input}"
+        );
+        let output = common::run_in(dir, &["report", run]);
+        expect(&output, 0);
+    }
+    // A stream cannot be read again: a resume is refused, naming it.
+    let mut manifest = read_json(&dir.join("fifo/manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    fs::write(dir.join("fifo/manifest.json"), manifest.to_string()).unwrap();
+    let output = common::run_in(
+        dir,
+        &[
+            "score", "-r", rubric, "feed", "--out", "fifo", "--judge", "off", "--resume",
+        ],
+    );
+    let stderr = expect(&output, 2);
+    assert!(
+        stderr.contains("it reads feed, a stream") && stderr.contains("cannot be read again"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_run_follows_no_symbolic_link_planted_among_its_files_and_names_what_is_in_the_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    fs::write(dir.join("precious.txt"), "precious data\n").unwrap();
+    // A link where the lock, calls.jsonl or rejected.jsonl goes: refused,
+    // naming the file, and its target is untouched.
+    for name in [".lock", "calls.jsonl", "rejected.jsonl"] {
+        let out = dir.join(format!("planted{name}"));
+        fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink(dir.join("precious.txt"), out.join(name)).unwrap();
+        let run = format!("planted{name}");
+        let stderr = expect(&score_shipped(dir, demo, &run, &[]), 2);
+        assert!(
+            stderr.contains(&format!("cannot write {run}/{name}: it is a symbolic link")),
+            "{name}: {stderr}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.join("precious.txt")).unwrap(),
+            "precious data\n",
+            "{name}: the link's target is untouched"
+        );
+    }
+    // --out that is a file, or a link to nothing: said as such.
+    fs::write(dir.join("afile"), "x").unwrap();
+    let stderr = expect(&score_shipped(dir, demo, "afile", &[]), 2);
+    assert!(
+        stderr.contains("cannot write afile: it is a file, not a directory"),
+        "{stderr}"
+    );
+    std::os::unix::fs::symlink("/nonexistent/runs", dir.join("dangling")).unwrap();
+    let stderr = expect(&score_shipped(dir, demo, "dangling", &[]), 2);
+    assert!(
+        stderr.contains("it is a symbolic link to /nonexistent/runs, which does not exist"),
+        "{stderr}"
+    );
+    // A whole-file write that fails says the OS error once.
+    complete_run(dir, "run");
+    let output = common::run_in(
+        dir,
+        &[
+            "gate",
+            "--baseline",
+            "run",
+            "--candidate",
+            "run",
+            "--json",
+            "/nonexistent/g.json",
+        ],
+    );
+    let stderr = expect(&output, 2);
+    assert_eq!(
+        stderr.matches("No such file or directory").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn thread_counts_and_judge_settings_that_cannot_work_are_refused_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = common::root().join("datasets/demo.jsonl");
+    let demo = demo.to_str().unwrap();
+    for (extra, why) in [
+        (["--threads", "10000"], "10000 threads: give from 1 to"),
+        (["--threads", "0"], "0 threads: give from 1 to"),
+        (["--judge-samples", "0"], "--judge-samples"),
+        (["--judge-concurrency", "0"], "--judge-concurrency"),
+    ] {
+        let stderr = expect(&score_shipped(dir, demo, "never", &extra), 2);
+        assert!(stderr.contains(why), "{extra:?}: {stderr}");
+        assert!(!dir.join("never").exists(), "{extra:?}");
+    }
+    expect(&score_shipped(dir, demo, "two", &["--threads", "2"]), 0);
+}
+
+/// The cells of a Markdown table row: split on every `|` not escaped.
+fn cells(row: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in row.chars() {
+        if c == '|' && !escaped {
+            count += 1;
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    count
+}
+
+#[test]
+fn input_text_cannot_break_the_report_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let hostile: String = demo
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).unwrap();
+            value["agentVersion"] = Value::String("bot | 1.0 </details> *x*".into());
+            value.to_string() + "\n"
+        })
+        .collect();
+    fs::write(dir.join("hostile.jsonl"), hostile).unwrap();
+    expect(&score_shipped(dir, "hostile.jsonl", "run", &[]), 0);
+    let output = common::run_in(dir, &["report", "run"]);
+    expect(&output, 0);
+    let report = common::stdout(&output);
+    let header = report
+        .lines()
+        .find(|line| line.starts_with("| agent"))
+        .unwrap_or_else(|| panic!("{report}"));
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("| bot"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(cells(row), cells(header), "{header}\n{row}");
+    assert!(row.contains(r"bot \| 1.0 \</details\> \*x\*"), "{row}");
+    assert!(!report.contains("</details>"), "{report}");
+}
+
+#[test]
+fn a_resume_found_impossible_half_way_leaves_the_interrupted_run_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let demo = fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    fs::write(dir.join("in.jsonl"), format!("{{\"bad\"\n{demo}not json\n")).unwrap();
+    expect(&score_shipped(dir, "in.jsonl", "run", &[]), 0);
+    let run = dir.join("run");
+    // Interrupted, as far as the manifest says; the third scorecard line
+    // edited, which only re-scoring it can notice.
+    let mut manifest = read_json(&run.join("manifest.json"));
+    manifest["completed"] = Value::Bool(false);
+    manifest["outputs"] = Value::Null;
+    fs::write(run.join("manifest.json"), manifest.to_string()).unwrap();
+    fs::remove_file(run.join("summary.json")).unwrap();
+    let calls = fs::read_to_string(run.join("calls.jsonl")).unwrap();
+    let mut lines: Vec<&str> = calls.lines().collect();
+    let edited = lines[2].replacen("\"status\":\"", "\"status\":\"x", 1);
+    assert_ne!(edited, lines[2]);
+    lines[2] = &edited;
+    fs::write(run.join("calls.jsonl"), lines.join("\n") + "\n").unwrap();
+    let before = contents(&run);
+    assert!(!before["rejected.jsonl"].is_empty());
+
+    let stderr = expect(&score_shipped(dir, "in.jsonl", "run", &["--resume"]), 2);
+    assert!(
+        stderr.contains("calls.jsonl line 3 is not the scorecard"),
+        "{stderr}"
+    );
+    assert_eq!(contents(&run), before, "nothing in the run changed");
+    // Scored again without --resume, it completes.
+    expect(&score_shipped(dir, "in.jsonl", "run", &[]), 0);
+}
+
+#[test]
+fn a_run_replaced_while_it_is_read_is_said_to_have_changed_not_to_be_corrupt() {
+    use handoff_eval::run_dir::{Run, RunError};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let run_dir = complete_run(dir, "run");
+    let run = Run::open(&run_dir).unwrap();
+    // A new score into the folder: its manifest rewritten, calls.jsonl
+    // emptied and begun again, a line torn.
+    let manifest = fs::read_to_string(run_dir.join("manifest.json")).unwrap();
+    fs::write(
+        run_dir.join("manifest.json"),
+        manifest.replace("\"completed\": true", "\"completed\": false"),
+    )
+    .unwrap();
+    fs::write(
+        run_dir.join("calls.jsonl"),
+        "{\"conversationId\":\"c1\",\"sta",
+    )
+    .unwrap();
+    for err in [
+        run.cards(|_, _: Value| {}).unwrap_err(),
+        run.cards_at(&[1].into()).unwrap_err(),
+    ] {
+        assert!(matches!(err, RunError::Changed { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("the run changed while it was read: its manifest.json was replaced"),
+            "{err}"
+        );
+    }
+    // Only calls.jsonl cut short: said by its size.
+    fs::write(run_dir.join("manifest.json"), &manifest).unwrap();
+    let err = run.cards(|_, _: Value| {}).unwrap_err().to_string();
+    assert!(err.contains("calls.jsonl is now 27 bytes"), "{err}");
+}

@@ -8,7 +8,7 @@ use clap::Args;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK};
 use crate::calibrate::{Calibration, Calibrator, KappaGate};
 use crate::report::escape::controls;
@@ -34,8 +34,9 @@ pub struct CalibrateArgs {
     /// Write the full calibration (matrices, every disagreement) as JSON.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads (default: one per core; at most twice the
+    /// cores, or 64).
+    #[arg(long, value_parser = super::thread_count)]
     threads: Option<usize>,
     #[command(flatten)]
     judge: super::judge_args::JudgeArgs,
@@ -58,7 +59,7 @@ impl Sink for Collect {
 
     fn rejected(&mut self, rejection: &crate::run::Rejection) -> io::Result<()> {
         self.rejected += 1;
-        eprintln!("rejected: {}", controls(&rejection.to_string()));
+        to_stderr!("rejected: {}", controls(&rejection.to_string()));
         Ok(())
     }
 }
@@ -103,7 +104,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     }
     screen.flush()?;
     if calibration.labeled_calls == 0 {
-        eprintln!("error: no conversation carries `labels`; nothing to calibrate against");
+        to_stderr!("error: no conversation carries `labels`; nothing to calibrate against");
         return Ok(EXIT_ERROR);
     }
     let gates: Vec<KappaGate> = calibration
@@ -114,7 +115,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     Ok(if gates.contains(&KappaGate::Fail) {
         EXIT_GATE_FAILED
     } else if gates.contains(&KappaGate::Undecided) {
-        eprintln!(
+        to_stderr!(
             "error: a dimension with a min_kappa has no kappa to compare (no labels, or a single category)"
         );
         EXIT_ERROR
@@ -138,7 +139,7 @@ fn read_labels(
     inputs: &[Input],
 ) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
     if inputs.contains(&Input::Stdin) {
-        eprintln!(
+        to_stderr!(
             "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
         );
         return Ok(None);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::diff::{DiffReport, diff};
@@ -39,7 +39,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     if a.rubric.hash != b.rubric.hash {
-        eprintln!(
+        to_stderr!(
             "note: the rubric changed ({} v{} {} -> {} v{} {}); dimensions are matched by id",
             controls(&a.rubric.name),
             controls(&a.rubric.version),

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::judge_args::JudgeArgs;
 use super::screen::Screen;
+use super::screen::to_stderr;
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::escape::controls;
 use crate::score::{JudgeJob, answer, score_call};
@@ -77,7 +78,7 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_OK);
         }
     }
-    eprintln!(
+    to_stderr!(
         "error: no conversation `{}` in the input",
         controls(&args.conversation)
     );

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::gate::{GateReport, GateStatus, compare};
@@ -74,6 +74,49 @@ pub fn run(args: GateArgs) -> anyhow::Result<u8> {
     Ok(code)
 }
 
+/// What `score --baseline` checks before it scores (and touches --out):
+/// the baseline is not the --out directory, is a complete run scored with
+/// the rubric about to be used (unless --allow-rubric-change), and the
+/// --gates-from rubric loads. Every problem is printed; false if any.
+pub fn check_before_scoring(
+    baseline: &Path,
+    out: &Path,
+    rubric_hash: &str,
+    options: &GateOptions,
+) -> bool {
+    if let Err(err) = crate::run_dir::check_baseline(out, baseline) {
+        print_error(&err);
+        return false;
+    }
+    let mut fine = true;
+    match crate::run_dir::Run::open(baseline) {
+        Err(err) => {
+            print_error(&format!("--baseline: {err}"));
+            fine = false;
+        }
+        Ok(run) if run.manifest().rubric.hash != rubric_hash && !options.allow_rubric_change => {
+            let rubric = &run.manifest().rubric;
+            print_error(&format!(
+                "--baseline {} was scored with rubric {} v{} ({}), this run uses {rubric_hash}; \
+                 pass --allow-rubric-change to compare them anyway (dimensions are matched by id)",
+                baseline.display(),
+                rubric.name,
+                rubric.version,
+                rubric.hash
+            ));
+            fine = false;
+        }
+        Ok(_) => {}
+    }
+    if let Some(path) = &options.gates_from
+        && let Err(err) = crate::rubric::load(path)
+    {
+        to_stderr!("{err}");
+        fine = false;
+    }
+    fine
+}
+
 /// Compares two run directories, writes the report's files (and the HTML
 /// gate view with `--html`), prints it, and returns the exit code.
 pub fn gate(
@@ -92,7 +135,7 @@ pub fn gate(
         Some(path) => match crate::rubric::load(path) {
             Ok(rubric) => Some(rubric.gates),
             Err(err) => {
-                eprintln!("{err}");
+                to_stderr!("{err}");
                 return Ok(EXIT_ERROR);
             }
         },
@@ -110,14 +153,14 @@ pub fn gate(
         }
     };
     if let Some(wrote) = html.write_gate(&baseline, &candidate, &report)? {
-        eprintln!("{wrote}");
+        to_stderr!("{wrote}");
     }
     write_outputs(&report, options, screen)?;
     Ok(match report.status {
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            eprintln!("error: the gate cannot decide: a gate had nothing scored to judge");
+            to_stderr!("error: the gate cannot decide: a gate had nothing scored to judge");
             EXIT_ERROR
         }
     })

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::import::{Format, ImportCounts, ImportError, ImportSink, Options};
 use crate::report::escape::controls;
@@ -137,10 +137,10 @@ impl<W: Write> ImportSink for JsonlSink<W> {
                         io::Error::new(err.kind(), format!("{}: {err}", path.display()))
                     })?;
                 if self.error_count <= PRINTED {
-                    eprintln!("rejected: {}", controls(&error.to_string()));
+                    to_stderr!("rejected: {}", controls(&error.to_string()));
                 }
             }
-            None => eprintln!("rejected: {}", controls(&error.to_string())),
+            None => to_stderr!("rejected: {}", controls(&error.to_string())),
         }
         if self.errors.len() < crate::report::summary::LISTED {
             self.errors.push(error);
@@ -149,7 +149,7 @@ impl<W: Write> ImportSink for JsonlSink<W> {
     }
 
     fn note(&mut self, note: String) {
-        eprintln!("note: {}", controls(&note));
+        to_stderr!("note: {}", controls(&note));
     }
 }
 
@@ -163,12 +163,12 @@ pub fn import_into<W: Write>(
     let (files, skipped) = match crate::import::resolve(inputs) {
         Ok(resolved) => resolved,
         Err(err) => {
-            eprintln!("error: {}", controls(&err));
+            to_stderr!("error: {}", controls(&err));
             return Ok(None);
         }
     };
     for note in crate::input::skipped_notes(&skipped) {
-        eprintln!("note: {}", controls(&note));
+        to_stderr!("note: {}", controls(&note));
     }
     let mut counts = crate::import::import(format, &files, &options.options(), sink)?;
     counts.files_skipped = skipped.len() as u64;
@@ -177,13 +177,13 @@ pub fn import_into<W: Write>(
     if let Some((path, _)) = &sink.rejected
         && sink.error_count > PRINTED
     {
-        eprintln!(
+        to_stderr!(
             "rejected: ... and {} more, all listed in {}",
             sink.error_count - PRINTED,
             controls(&path.display().to_string())
         );
     }
-    eprintln!(
+    to_stderr!(
         "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}{}{}",
         counts.imported,
         counts.records,
@@ -266,18 +266,18 @@ pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_ERROR);
     };
     if counts.imported == 0 {
-        eprintln!("error: nothing could be imported");
+        to_stderr!("error: nothing could be imported");
         return Ok(EXIT_ERROR);
     }
     if counts.unreadable > 0 {
-        eprintln!(
+        to_stderr!(
             "error: {} input file(s) could not be read to the end; what came before was imported",
             counts.unreadable
         );
         return Ok(EXIT_ERROR);
     }
     if args.strict && counts.rejected > 0 {
-        eprintln!(
+        to_stderr!(
             "error: {} record(s) rejected and --strict is set",
             counts.rejected
         );

@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use super::screen::to_stderr;
+
 use crate::judge::cache::{Cache, CacheMode};
 use crate::judge::client::{JudgeClient, JudgeSettings};
 use crate::judge::runner::{JudgeRunner, LiveOptions};
@@ -28,15 +30,16 @@ pub struct JudgeArgs {
     /// Retries after a 429, a 5xx, a timeout or a broken connection.
     #[arg(long, default_value_t = 3)]
     judge_retries: u32,
-    /// Judge calls in flight at most (fewer after rate limiting).
-    #[arg(long, default_value_t = 8)]
+    /// Judge calls in flight at most (fewer after rate limiting; at least 1).
+    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     judge_concurrency: usize,
     #[arg(long, default_value_t = 0.0)]
     judge_temperature: f32,
     #[arg(long, default_value_t = 400)]
     judge_max_tokens: u32,
-    /// Calls per judge check; the verdict is the majority, a tie is unscored.
-    #[arg(long, default_value_t = 1)]
+    /// Calls per judge check (at least 1); the verdict is the majority, a
+    /// tie is unscored.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     judge_samples: u32,
     /// Directory of cached judge replies.
     #[arg(long, default_value = ".handoff-eval-cache")]
@@ -138,7 +141,7 @@ impl JudgeArgs {
             concurrency: self.judge_concurrency,
             follow_redirects: self.judge_follow_redirects,
         })?
-        .with_notice(|notice| eprintln!("{notice}"));
+        .with_notice(|notice| to_stderr!("{notice}"));
         let cache = (!self.no_cache).then(|| {
             let mode = if self.judge_replay {
                 CacheMode::ReplayOnly

@@ -29,10 +29,12 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                 if !rubric.warnings.is_empty() {
                     let text = std::fs::read_to_string(path).unwrap_or_default();
                     let shown = path.display().to_string();
-                    eprint!(
-                        "{}",
-                        crate::rubric::render_each("warning", &shown, &text, &rubric.warnings)
-                    );
+                    super::screen::stderr_text(&crate::rubric::render_each(
+                        "warning",
+                        &shown,
+                        &text,
+                        &rubric.warnings,
+                    ));
                 }
                 let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
                 let plural =
@@ -48,7 +50,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                 ))?;
             }
             Err(err) => {
-                eprintln!("{err}");
+                super::screen::to_stderr!("{err}");
                 code = EXIT_ERROR;
             }
         }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use screen::to_stderr;
+
 mod calibrate;
 mod diff;
 mod explain;
@@ -17,7 +19,7 @@ mod lint;
 mod report;
 mod schema;
 mod score;
-mod screen;
+pub(crate) mod screen;
 
 /// Exit codes, as documented in the README and `--help`.
 pub const EXIT_OK: u8 = 0;
@@ -38,7 +40,8 @@ Exit codes:
      decide it, rejected lines under --strict, or a usage error
 
 A closed standard output (| head) ends a command quietly, after its files
-are complete, with the exit code its work decided.";
+are complete, with the exit code its work decided; a closed or full
+standard error only loses the messages.";
 
 /// Score AI-to-human handoff conversations against YAML rubrics.
 #[derive(Debug, Parser)]
@@ -62,10 +65,35 @@ enum Command {
     Generate(generate::GenerateArgs),
 }
 
+/// The most worker threads `--threads` takes: twice the cores, and at
+/// least 64. Rule scoring is bound by the cores, and every worker holds its
+/// own buffers (about 3 MB each on the shipped rubric), so more threads only
+/// cost memory and start-up time: 10,000 of them took minutes.
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (2 * cores).max(64)
+}
+
+/// Parses `--threads`: from 1 to [`max_threads`].
+fn thread_count(text: &str) -> Result<usize, String> {
+    let threads: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a number of threads, found `{text}`"))?;
+    let max = max_threads();
+    if (1..=max).contains(&threads) {
+        Ok(threads)
+    } else {
+        Err(format!(
+            "{threads} threads: give from 1 to {max} (twice the cores, at least 64: each thread scores on one core and holds its own buffers; the default is one per core)"
+        ))
+    }
+}
+
 /// Prints `error: ...` on stderr, escaped for a terminal: errors quote
 /// paths, ids and input text.
 fn print_error(err: &dyn std::fmt::Display) {
-    eprintln!(
+    to_stderr!(
         "error: {}",
         crate::report::escape::controls(&err.to_string())
     );
@@ -79,12 +107,12 @@ fn rubric_and_inputs(
     prompt_roots: &[std::path::PathBuf],
 ) -> Option<(crate::rubric::Rubric, Vec<crate::trace::Input>)> {
     let rubric = crate::rubric::load_with(rubric, prompt_roots)
-        .map_err(|err| eprintln!("{err}"))
+        .map_err(|err| to_stderr!("{err}"))
         .ok();
     let inputs = crate::input::resolve_with_skipped(inputs, &["jsonl"])
         .map(|(inputs, skipped)| {
             for note in crate::input::skipped_notes(&skipped) {
-                eprintln!("note: {}", crate::report::escape::controls(&note));
+                to_stderr!("note: {}", crate::report::escape::controls(&note));
             }
             inputs
         })

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK, print_error};
 use crate::run_dir::Run;
 
@@ -34,7 +34,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
                 Ok(EXIT_OK)
             }
             Err(err) => {
-                eprintln!("error: {err:#}");
+                to_stderr!("error: {err:#}");
                 Ok(EXIT_ERROR)
             }
         };

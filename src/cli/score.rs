@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::screen::Screen;
+use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::escape::controls;
 use crate::report::stream_file::StreamFile;
@@ -57,12 +57,14 @@ pub struct ScoreArgs {
     /// snapshot tests), or `json` (summary.json).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Worker threads that parse and score (default: one per core); the
-    /// main thread reads the input and writes the results.
-    #[arg(long)]
+    /// Worker threads that parse and score (default: one per core; at most
+    /// twice the cores, or 64); the main thread reads the input and writes
+    /// the results.
+    #[arg(long, value_parser = super::thread_count)]
     threads: Option<usize>,
-    /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`); a
-    /// longer line is rejected with its file and line, and skipped.
+    /// The longest input line, in bytes (`64MiB`, `512KiB`, `1000000`;
+    /// `KiB`, `MiB`, `GiB` are powers of 1024, `kB`, `MB`, `GB` powers of
+    /// 1000); a longer line is rejected with its file and line, and skipped.
     #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
     max_line_bytes: u64,
     /// Lines per batch handed to the workers.
@@ -88,8 +90,10 @@ enum Format {
     Json,
 }
 
-/// A size in bytes: a number, optionally with `KiB`, `MiB` or `GiB`
-/// (powers of 1024; `K`, `M`, `G` and `KB`, `MB`, `GB` mean the same).
+/// A size in bytes: a number, optionally with a unit, in either family
+/// (IEC 80000-13): `KiB`, `MiB`, `GiB` are powers of 1024, `kB`, `MB`, `GB`
+/// powers of 1000 (case does not matter). A bare `K`, `M` or `G` is
+/// refused: it means 1000 to some tools and 1024 to others.
 fn parse_size(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
     let digits = trimmed
@@ -101,10 +105,25 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .map_err(|_| format!("expected a size such as 64MiB, found `{text}`"))?;
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => return Err(format!("unknown unit `{other}` (use KiB, MiB or GiB)")),
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        short @ ("k" | "m" | "g") => {
+            let upper = short.to_ascii_uppercase();
+            return Err(format!(
+                "ambiguous unit `{}`: write {upper}iB (powers of 1024) or {}B (powers of 1000)",
+                unit.trim(),
+                if short == "k" { "k" } else { upper.as_str() }
+            ));
+        }
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` (use KiB, MiB, GiB or kB, MB, GB)"
+            ));
+        }
     };
     match number.checked_mul(factor) {
         Some(0) | None => Err(format!("expected a size above zero, found `{text}`")),
@@ -172,7 +191,7 @@ impl Sink for Files<'_> {
         self.rejected_count += 1;
         if self.rejected_count <= PRINTED {
             self.progress
-                .suspend(|| eprintln!("rejected: {}", controls(&rejection.to_string())));
+                .suspend(|| to_stderr!("rejected: {}", controls(&rejection.to_string())));
         }
         if self.rejected.len() < LISTED {
             self.rejected.push(rejection.clone());
@@ -187,7 +206,7 @@ impl Sink for Files<'_> {
         self.duplicate_count += 1;
         if self.duplicate_count <= PRINTED {
             self.progress.suspend(|| {
-                eprintln!(
+                to_stderr!(
                     "warning: {}:{}: duplicate conversationId `{}` (seen earlier in this run; scored again)",
                     controls(&duplicate.file),
                     duplicate.line,
@@ -214,7 +233,10 @@ fn progress_bar(inputs: &[Input]) -> ProgressBar {
     let total: Option<u64> = inputs
         .iter()
         .map(|input| match input {
-            Input::File(path) if !input.is_compressed() => fs::metadata(path).ok().map(|m| m.len()),
+            Input::File(path) if !input.is_compressed() => fs::metadata(path)
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .map(|m| m.len()),
             _ => None,
         })
         .sum();
@@ -263,10 +285,10 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
         }));
     }
     let rubric = crate::rubric::load_with(&args.rubric, args.judge.prompt_roots())
-        .map_err(|err| eprintln!("{err}"));
+        .map_err(|err| to_stderr!("{err}"));
     let sources = crate::import::resolve(&args.inputs)
         .map(|(files, _)| files)
-        .map_err(|err| eprintln!("error: {}", controls(&err)));
+        .map_err(|err| to_stderr!("error: {}", controls(&err)));
     let (Ok(rubric), Ok(sources)) = (rubric, sources) else {
         return Ok(None);
     };
@@ -308,6 +330,21 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
         },
         plan.records.clone(),
     );
+    // Nothing in --out is touched before these hold.
+    let files: Vec<PathBuf> = plan
+        .records
+        .iter()
+        .map(|r| PathBuf::from(&r.path))
+        .collect();
+    if let Err(err) = crate::run_dir::check_inputs(&args.out, &args.inputs, &files) {
+        to_stderr!("error: {}", controls(&err.to_string()));
+        return Ok(EXIT_ERROR);
+    }
+    if let Some(baseline) = &args.baseline
+        && !super::gate::check_before_scoring(baseline, &args.out, &rubric.hash, &args.gate)
+    {
+        return Ok(EXIT_ERROR);
+    }
     let begun = if args.resume {
         RunWriter::resume(&args.out, manifest)
     } else {
@@ -316,7 +353,7 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
     let mut run = match begun {
         Ok(run) => run,
         Err(err) => {
-            eprintln!("error: {}", controls(&err.to_string()));
+            to_stderr!("error: {}", controls(&err.to_string()));
             return Ok(EXIT_ERROR);
         }
     };
@@ -327,7 +364,16 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
             Ok(EXIT_ERROR)
         }
         Err(err) => {
-            run.fail(&format!("{err:#}"));
+            // A resume found impossible half-way leaves the interrupted run
+            // as it was, to be scored again without --resume.
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(crate::run::NotResumable::is)
+            {
+                run.abandon(&format!("{err:#}"));
+            } else {
+                run.fail(&format!("{err:#}"));
+            }
             Err(err)
         }
     }
@@ -363,7 +409,7 @@ fn write_run(
             return Ok(Err("the inputs could not be imported".to_string()));
         };
         if counts.imported == 0 {
-            eprintln!(
+            to_stderr!(
                 "error: nothing could be imported from the input ({format}); nothing to score"
             );
             return Ok(Err("nothing could be imported".to_string()));
@@ -373,7 +419,7 @@ fn write_run(
                 "{} input file(s) could not be read to the end",
                 counts.unreadable
             );
-            eprintln!("error: {why}; the run is not complete");
+            to_stderr!("error: {why}; the run is not complete");
             return Ok(Err(why));
         }
         import = Some(crate::report::summary::ImportSummary {
@@ -394,7 +440,7 @@ fn write_run(
     };
     let kept = run.kept()?;
     if let Some(kept) = &kept {
-        eprintln!(
+        to_stderr!(
             "resuming {}: {} scorecard line(s) kept, scoring the rest",
             controls(&run.dir().display().to_string()),
             kept.count
@@ -434,25 +480,26 @@ fn write_run(
         .flush()
         .map_err(|err| named(&files.rejected_path, err))?;
     if files.rejected_count > PRINTED {
-        eprintln!(
+        to_stderr!(
             "rejected: ... and {} more, all listed in {}",
             files.rejected_count - PRINTED,
             files.rejected_path.display()
         );
     }
     if files.duplicate_count > PRINTED {
-        eprintln!(
+        to_stderr!(
             "warning: ... and {} more duplicate conversation ids",
             files.duplicate_count - PRINTED
         );
     }
     // Bytes read are decoded bytes: comparable with the sizes on disk only
     // when nothing was decompressed.
-    let bytes_read = (import.is_none() && !inputs_compressed).then_some(outcome.lines.bytes);
+    let bytes_read = (import.is_none() && !inputs_compressed)
+        .then_some(outcome.lines.bytes_per_input.as_slice());
     let changed = crate::run_dir::changed_inputs(&run.manifest().inputs, bytes_read);
     if !changed.is_empty() {
         let why = changed.join("; ");
-        eprintln!(
+        to_stderr!(
             "error: {}; the run is not complete, score it again",
             controls(&why)
         );
@@ -521,13 +568,13 @@ fn write_run(
                 screen.print(&String::from_utf8_lossy(&summary_json))?;
             }
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
-                eprintln!("{line}");
+                to_stderr!("{line}");
             }
-            eprintln!("{}", controls(&wrote));
+            to_stderr!("{}", controls(&wrote));
         }
     }
     if args.strict && outcome.lines.rejected + import_rejected > 0 {
-        eprintln!(
+        to_stderr!(
             "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",
             outcome.lines.rejected
         );
@@ -536,7 +583,7 @@ fn write_run(
     match &args.baseline {
         None => {
             if let Some(wrote) = args.html.write_run(run.dir())? {
-                eprintln!("{wrote}");
+                to_stderr!("{wrote}");
             }
             Ok(Ok(EXIT_OK))
         }
@@ -561,11 +608,18 @@ mod tests {
     use super::parse_size;
 
     #[test]
-    fn sizes_read_with_binary_units() {
+    fn sizes_read_with_binary_and_decimal_units() {
         assert_eq!(parse_size("64MiB"), Ok(64 << 20));
         assert_eq!(parse_size("512 KiB"), Ok(512 << 10));
         assert_eq!(parse_size("1000000"), Ok(1_000_000));
-        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert_eq!(parse_size("2gib"), Ok(2 << 30));
+        assert_eq!(parse_size("6kb"), Ok(6_000));
+        assert_eq!(parse_size("6kB"), Ok(6_000));
+        assert_eq!(parse_size("64MB"), Ok(64_000_000));
+        assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+        let err = parse_size("2g").unwrap_err();
+        assert!(err.contains("write GiB") && err.contains("or GB"), "{err}");
+        assert!(parse_size("8k").unwrap_err().contains("or kB"));
         assert!(parse_size("0").is_err());
         assert!(parse_size("64 parsecs").is_err());
         assert!(parse_size("MiB").is_err());

@@ -1,4 +1,5 @@
-//! Standard output that a closed pipe ends quietly.
+//! Standard output that a closed pipe ends quietly, and standard error that
+//! never stops a command.
 //!
 //! `handoff-eval score ... | head -2` closes the pipe after two lines; every
 //! later write to standard output then fails with "broken pipe" (Rust
@@ -9,8 +10,39 @@
 //! [`Screen::is_closed`]). The exit code stays what the command's work
 //! decided. Any other write error (a full disk behind `> file`) is an error
 //! naming standard output.
+//!
+//! Standard error carries messages only (rejected lines, warnings, where
+//! the files went, errors), never a result: everything written there goes
+//! through [`to_stderr!`], which drops a line it cannot write. `eprintln!`
+//! panics on a closed or full stderr (`2>&1 | head -1`, `2>/dev/full`),
+//! which would leave a run incomplete; `clippy::print_stderr` (denied in
+//! `lib.rs`) keeps it out of the crate.
 
+use std::fmt;
 use std::io::{self, BufWriter, Stdout, Write};
+
+/// Writes `args` and a newline to standard error; a line that cannot be
+/// written (a closed pipe, a full disk, a hung-up terminal) is dropped.
+pub fn stderr_line(args: fmt::Arguments<'_>) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr
+        .write_fmt(args)
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
+/// Writes `text` to standard error as it is (no newline added), dropping
+/// what cannot be written.
+pub fn stderr_text(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// `eprintln!` that never panics: see [`stderr_line`].
+macro_rules! to_stderr {
+    ($($arg:tt)*) => {
+        $crate::cli::screen::stderr_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use to_stderr;
 
 /// Buffered standard output that treats a closed pipe as the end of output.
 pub struct Screen {

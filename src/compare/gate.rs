@@ -8,11 +8,9 @@
 //! The p-values of every test a gate relies on are Holm-corrected together,
 //! so a rubric with many dimensions does not fail on noise.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
-use super::{CallRecord, Pairing, RunDir, RunLines, pair};
+use super::{CallRecord, Matching, PairKey, Pairing, RunDir, RunLines, match_calls, occurrences};
 use crate::Status;
 use crate::rubric::Gates;
 use crate::stats::{
@@ -46,56 +44,89 @@ impl Side {
     }
 }
 
-/// How much of the baseline the candidate covers.
+/// How much of the baseline the candidate covers, counted in the units the
+/// gate pairs: calls. A baseline call is *paired* when the candidate has a
+/// call of the same key ([`PairKey`]): the same scenario and trial (the
+/// n-th call of a scenario in each run, in line order) when every call of
+/// both runs has a `scenarioId`, else the same conversation id (and
+/// occurrence). Matches count whether or not there are enough of them for
+/// paired statistics.
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
-    /// What tells scenarios apart: `scenario_id` when every call of the
-    /// baseline has one, else `conversation_id` when the runs pair on it;
-    /// none for runs compared as independent samples.
-    pub key: Option<&'static str>,
-    /// Distinct scenarios of the baseline, and how many the candidate has.
-    pub baseline_scenarios: usize,
-    pub covered: usize,
-    /// `covered / baseline_scenarios`.
+    /// What pairs calls: `scenario_id` (with the trial) or `conversation_id`.
+    pub key: PairKey,
+    /// Calls the baseline scored (lines of its calls.jsonl).
+    pub baseline_calls: usize,
+    /// Of these, the calls the candidate has a call for.
+    pub paired: usize,
+    /// `paired / baseline_calls`, rounded to 4 places; none for a baseline
+    /// with no call.
     pub share: Option<f64>,
-    /// The baseline's scenarios the candidate lacks, in the baseline's order.
-    pub missing: Vec<String>,
+    /// The baseline calls without a candidate call, in the baseline's order.
+    pub unpaired: Vec<UnpairedCall>,
 }
 
-type ScenarioKey = for<'a> fn(&'a CallRecord) -> Option<&'a str>;
+/// A baseline call the candidate has no call for.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnpairedCall {
+    pub conversation_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario_id: Option<String>,
+    /// With the `scenario_id` key: which trial of its scenario the call is
+    /// in the baseline (from 1, in line order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial: Option<usize>,
+    /// Its line in the baseline's calls.jsonl (from 1).
+    pub line: u64,
+}
 
-fn coverage(baseline: &RunDir, candidate: &RunDir, pairing: Pairing) -> Coverage {
-    let all_have_scenarios =
-        !baseline.calls.is_empty() && baseline.calls.iter().all(|c| c.scenario_id.is_some());
-    let (name, key): (&'static str, ScenarioKey) = if all_have_scenarios {
-        ("scenario_id", |c| c.scenario_id.as_deref())
-    } else if pairing == Pairing::ConversationId {
-        ("conversation_id", |c| Some(c.conversation_id.as_str()))
-    } else {
-        return Coverage {
-            key: None,
-            baseline_scenarios: 0,
-            covered: 0,
-            share: None,
-            missing: Vec::new(),
-        };
-    };
-    let in_candidate: HashSet<&str> = candidate.calls.iter().filter_map(key).collect();
-    let mut seen = HashSet::new();
-    let mut missing = Vec::new();
-    for scenario in baseline.calls.iter().filter_map(key) {
-        if seen.insert(scenario) && !in_candidate.contains(scenario) {
-            missing.push(scenario.to_string());
+impl UnpairedCall {
+    /// `scenario S trial 3 (conversation C, calls.jsonl line 151)`, or
+    /// `conversation C (calls.jsonl line 151)`, each id as `quote` writes it.
+    pub fn describe(&self, quote: impl Fn(&str) -> String) -> String {
+        match (&self.scenario_id, self.trial) {
+            (Some(scenario), Some(trial)) => format!(
+                "scenario {} trial {trial} (conversation {}, calls.jsonl line {})",
+                quote(scenario),
+                quote(&self.conversation_id),
+                self.line
+            ),
+            _ => format!(
+                "conversation {} (calls.jsonl line {})",
+                quote(&self.conversation_id),
+                self.line
+            ),
         }
     }
-    let total = seen.len();
-    let covered = total - missing.len();
+}
+
+fn coverage(baseline: &RunDir, matching: &Matching) -> Coverage {
+    let calls = &baseline.calls;
+    let mut paired = vec![false; calls.len()];
+    for &(i, _) in &matching.matches {
+        paired[i] = true;
+    }
+    let trials = (matching.key == PairKey::ScenarioId)
+        .then(|| occurrences(calls, |c| c.scenario_id.as_deref().unwrap_or_default()));
+    let unpaired: Vec<UnpairedCall> = calls
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !paired[*i])
+        .map(|(i, call)| UnpairedCall {
+            conversation_id: call.conversation_id.clone(),
+            scenario_id: trials.as_ref().and(call.scenario_id.clone()),
+            trial: trials.as_ref().map(|t| t[i]),
+            line: call.line,
+        })
+        .collect();
+    let total = calls.len();
+    let count = total - unpaired.len();
     Coverage {
-        key: Some(name),
-        baseline_scenarios: total,
-        covered,
-        share: (total > 0).then(|| stats::round4(covered as f64 / total as f64)),
-        missing,
+        key: matching.key,
+        baseline_calls: total,
+        paired: count,
+        share: (total > 0).then(|| stats::round4(count as f64 / total as f64)),
+        unpaired,
     }
 }
 
@@ -138,42 +169,39 @@ fn coverage_gates(
         } else {
             GateStatus::Pass
         },
+        lists_unpaired: false,
     };
     let rule = format!(
-        "has at least {} of the baseline's scenarios",
+        "at least {} of the baseline's calls paired",
         share_text(rules.min_paired_share)
     );
-    let shared = match (coverage.key, coverage.share) {
-        (Some(_), Some(share)) => GateResult {
+    let shared = match coverage.share {
+        // The share in words from the counts, not from the rounded share.
+        Some(_) => GateResult {
             subject: "coverage".into(),
             rule,
             observed: format!(
-                "{} of {} ({})",
-                coverage.covered,
-                coverage.baseline_scenarios,
-                share_text(share)
+                "{} of {} ({}, by {})",
+                coverage.paired,
+                coverage.baseline_calls,
+                share_text(coverage.paired as f64 / coverage.baseline_calls as f64),
+                coverage.key.describe()
             ),
-            status: if coverage.covered as f64
-                >= rules.min_paired_share * coverage.baseline_scenarios as f64 - 1e-9
+            status: if coverage.paired as f64
+                >= rules.min_paired_share * coverage.baseline_calls as f64 - 1e-9
             {
                 GateStatus::Pass
             } else {
                 GateStatus::Fail
             },
+            lists_unpaired: true,
         },
-        (Some(_), None) => GateResult {
+        None => GateResult {
             subject: "coverage".into(),
             rule,
             observed: "the baseline has no scored call".into(),
             status: GateStatus::Skipped,
-        },
-        (None, _) => GateResult {
-            subject: "coverage".into(),
-            rule,
-            observed:
-                "the runs share no scenario or conversation ids (compared as independent samples)"
-                    .into(),
-            status: GateStatus::Skipped,
+            lists_unpaired: true,
         },
     };
     [rejected, shared]
@@ -281,11 +309,15 @@ pub enum GateStatus {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct GateResult {
-    /// `call` or a dimension id.
+    /// `call`, `coverage` or a dimension id.
     pub subject: String,
     pub rule: String,
     pub observed: String,
     pub status: GateStatus,
+    /// The coverage gate on paired calls: reports list the unpaired
+    /// baseline calls ([`Coverage::unpaired`]) with it.
+    #[serde(skip)]
+    pub lists_unpaired: bool,
 }
 
 /// A paired conversation whose critical dimension went from pass to fail.
@@ -576,11 +608,12 @@ pub fn compare(
     let gates = gates.unwrap_or(&candidate.rubric.gates);
     let alpha = gates.alpha;
     // Unpaired runs come with no pairs.
-    let (pairing, pairs) = pair(&baseline.calls, &candidate.calls);
+    let matching = match_calls(&baseline.calls, &candidate.calls);
+    let (pairing, pairs) = (matching.pairing, matching.pairs());
     let (b, c) = (&baseline.calls[..], &candidate.calls[..]);
 
-    let mut call_pass_rate = compare_rates(b, c, &pairs, alpha, Outcome::Call);
-    let mut call_score = compare_scores(b, c, &pairs, alpha);
+    let mut call_pass_rate = compare_rates(b, c, pairs, alpha, Outcome::Call);
+    let mut call_score = compare_scores(b, c, pairs, alpha);
     let mut dimensions: Vec<DimensionComparison> = candidate
         .rubric
         .dimensions
@@ -592,7 +625,7 @@ pub fn compare(
                 baseline: bi,
                 candidate: ci,
             };
-            let rate = compare_rates(b, c, &pairs, alpha, outcome);
+            let rate = compare_rates(b, c, pairs, alpha, outcome);
             Some(DimensionComparison {
                 id: dimension.id.clone(),
                 title: dimension.title.clone(),
@@ -632,7 +665,7 @@ pub fn compare(
         }
     }
 
-    let coverage = coverage(baseline, candidate, pairing);
+    let coverage = coverage(baseline, &matching);
     let mut results = Vec::from(coverage_gates(
         gates,
         &baseline.lines,
@@ -664,6 +697,7 @@ pub fn compare(
                 } else {
                     GateStatus::Fail
                 },
+                lists_unpaired: false,
             },
         });
     }
@@ -687,6 +721,7 @@ pub fn compare(
                     } else {
                         GateStatus::Pass
                     },
+                    lists_unpaired: false,
                 }
             }
             _ => undecided("call", rule, "no scores to compare"),
@@ -726,7 +761,7 @@ pub fn compare(
         }
     }
 
-    let critical_flips = critical_flips(baseline, candidate, &pairs);
+    let critical_flips = critical_flips(baseline, candidate, pairs);
     let status = if results.iter().any(|r| r.status == GateStatus::Fail) {
         GateStatus::Fail
     } else if results.iter().any(|r| r.status == GateStatus::Undecided) {
@@ -764,6 +799,7 @@ fn undecided(subject: &str, rule: String, why: &str) -> GateResult {
         rule,
         observed: why.to_string(),
         status: GateStatus::Undecided,
+        lists_unpaired: false,
     }
 }
 
@@ -812,6 +848,7 @@ fn judge_rate_gates(
                 } else {
                     GateStatus::Fail
                 },
+                lists_unpaired: false,
             },
             (observed, Some(Bounds { worst, best })) => GateResult {
                 subject: subject.to_string(),
@@ -834,6 +871,7 @@ fn judge_rate_gates(
                 } else {
                     GateStatus::Undecided
                 },
+                lists_unpaired: false,
             },
         });
     }
@@ -871,6 +909,7 @@ fn drop_gate(
             } else {
                 GateStatus::Pass
             },
+            lists_unpaired: false,
         },
         (delta, p, Some(Bounds { worst, best })) => {
             // The extremes are corrected as the observed p-value was (Holm's
@@ -905,6 +944,7 @@ fn drop_gate(
                 } else {
                     GateStatus::Undecided
                 },
+                lists_unpaired: false,
             }
         }
         _ => undecided(subject, rule, "nothing scored on one side"),

@@ -220,46 +220,132 @@ impl Pairing {
     }
 }
 
-/// Matches calls of `a` with calls of `b`: by scenario id (with its
-/// occurrence, for repeated trials) when every call has one, else by
-/// conversation id. Pairs must cover at least half of the smaller run,
-/// otherwise the runs are unpaired, with no pairs. Pairs come in `a`'s order.
+/// What tells a call of one run which call of the other it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairKey {
+    /// The n-th call of a scenario (its n-th trial, in line order) with
+    /// the n-th call of the same scenario.
+    ScenarioId,
+    /// The n-th call of a conversation id with the n-th call of the same
+    /// id (n is 1 unless a run scored an id twice).
+    ConversationId,
+}
+
+impl PairKey {
+    pub fn describe(self) -> &'static str {
+        match self {
+            PairKey::ScenarioId => "scenarioId and trial",
+            PairKey::ConversationId => "conversationId",
+        }
+    }
+}
+
+/// How the calls of two runs matched: [`Matching::pairs`] for the
+/// statistics, [`Matching::matches`] for coverage.
+#[derive(Debug, Clone)]
+pub struct Matching {
+    pub pairing: Pairing,
+    /// The key calls were matched on; when the runs are unpaired, the key
+    /// that matched the most calls.
+    pub key: PairKey,
+    /// Every call of `a` with the call of `b` of the same key, one to one,
+    /// in `a`'s order; few or many.
+    pub matches: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// The pairs the tests use: the matches, or none for unpaired runs.
+    pub fn pairs(&self) -> &[(usize, usize)] {
+        match self.pairing {
+            Pairing::Unpaired => &[],
+            Pairing::ScenarioId | Pairing::ConversationId => &self.matches,
+        }
+    }
+}
+
+/// Matches calls of `a` with calls of `b`: by scenario id with its
+/// occurrence (the n-th trial of a scenario with the n-th) when every call
+/// of both runs has one, else by conversation id with its occurrence. The
+/// matches must cover at least half of the smaller run to pair the runs;
+/// otherwise they are compared unpaired, with no pairs. Pairs come in `a`'s
+/// order.
 pub fn pair(a: &[CallRecord], b: &[CallRecord]) -> (Pairing, Vec<(usize, usize)>) {
+    let matching = match_calls(a, b);
+    (matching.pairing, matching.pairs().to_vec())
+}
+
+/// [`pair`], with the matches kept whether or not they pair the runs.
+pub fn match_calls(a: &[CallRecord], b: &[CallRecord]) -> Matching {
     let smaller = a.len().min(b.len());
     let enough = |pairs: &[(usize, usize)]| !pairs.is_empty() && pairs.len() * 2 >= smaller;
     let all_have_scenarios = |calls: &[CallRecord]| calls.iter().all(|c| c.scenario_id.is_some());
+    let mut by_scenario = None;
     if all_have_scenarios(a) && all_have_scenarios(b) {
-        let pairs = match_keys(a, b, |call, seen| {
-            let scenario = call.scenario_id.clone().unwrap_or_default();
-            let n = seen.entry(scenario.clone()).or_insert(0);
-            *n += 1;
-            format!("{scenario}\u{0}{n}")
-        });
-        if enough(&pairs) {
-            return (Pairing::ScenarioId, pairs);
+        let matches = match_keys(a, b, |call| call.scenario_id.as_deref().unwrap_or_default());
+        if enough(&matches) {
+            return Matching {
+                pairing: Pairing::ScenarioId,
+                key: PairKey::ScenarioId,
+                matches,
+            };
         }
+        by_scenario = Some(matches);
     }
-    let pairs = match_keys(a, b, |call, _| call.conversation_id.clone());
-    if enough(&pairs) {
-        return (Pairing::ConversationId, pairs);
+    let matches = match_keys(a, b, |call| call.conversation_id.as_str());
+    if enough(&matches) {
+        return Matching {
+            pairing: Pairing::ConversationId,
+            key: PairKey::ConversationId,
+            matches,
+        };
     }
-    (Pairing::Unpaired, Vec::new())
+    match by_scenario {
+        Some(by_scenario) if by_scenario.len() >= matches.len() => Matching {
+            pairing: Pairing::Unpaired,
+            key: PairKey::ScenarioId,
+            matches: by_scenario,
+        },
+        _ => Matching {
+            pairing: Pairing::Unpaired,
+            key: PairKey::ConversationId,
+            matches,
+        },
+    }
 }
 
-fn match_keys(
-    a: &[CallRecord],
-    b: &[CallRecord],
-    key: impl Fn(&CallRecord, &mut HashMap<String, usize>) -> String,
+/// The occurrence of each call's key in its run: 1 for the first call with
+/// that key, 2 for the second...
+pub fn occurrences<'c>(
+    calls: &'c [CallRecord],
+    key: impl Fn(&'c CallRecord) -> &'c str,
+) -> Vec<usize> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    calls
+        .iter()
+        .map(|call| {
+            let n = seen.entry(key(call)).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect()
+}
+
+fn match_keys<'c>(
+    a: &'c [CallRecord],
+    b: &'c [CallRecord],
+    key: impl Fn(&'c CallRecord) -> &'c str + Copy,
 ) -> Vec<(usize, usize)> {
-    let mut seen = HashMap::new();
-    let mut in_b: HashMap<String, usize> = HashMap::new();
-    for (j, call) in b.iter().enumerate() {
-        in_b.entry(key(call, &mut seen)).or_insert(j);
-    }
-    let mut seen = HashMap::new();
-    a.iter()
+    let in_b: HashMap<(&str, usize), usize> = b
+        .iter()
+        .zip(occurrences(b, key))
         .enumerate()
-        .filter_map(|(i, call)| Some((i, *in_b.get(&key(call, &mut seen))?)))
+        .map(|(j, (call, n))| ((key(call), n), j))
+        .collect();
+    a.iter()
+        .zip(occurrences(a, key))
+        .enumerate()
+        .filter_map(|(i, (call, n))| Some((i, *in_b.get(&(key(call), n))?)))
         .collect()
 }
 
@@ -304,6 +390,28 @@ mod tests {
         let (pairing, pairs) = pair(&a, &b);
         assert_eq!(pairing, Pairing::ConversationId);
         assert_eq!(pairs, vec![(0, 1), (2, 0)]);
+    }
+
+    #[test]
+    fn a_repeated_id_pairs_one_to_one_and_unpaired_runs_keep_their_matches() {
+        let a = [
+            call("x", None),
+            call("x", None),
+            call("y", None),
+            call("z", None),
+        ];
+        let b = [
+            call("x", None),
+            call("q", None),
+            call("r", None),
+            call("s", None),
+        ];
+        let matching = match_calls(&a, &b);
+        assert_eq!(matching.pairing, Pairing::Unpaired);
+        assert_eq!(matching.key, PairKey::ConversationId);
+        // The second `x` of `a` has no second `x` to pair with.
+        assert_eq!(matching.matches, vec![(0, 0)]);
+        assert!(matching.pairs().is_empty());
     }
 
     #[test]

@@ -53,17 +53,20 @@ impl Input {
     /// Whether the input is read through a decoder (by its name, or by its
     /// first bytes as [`open`] decides): its size on disk then says nothing
     /// of how many bytes it holds. A file that cannot be read counts as
-    /// plain; reading it reports the error.
+    /// plain; reading it reports the error. A path that is no regular file
+    /// (a pipe such as `/dev/stdin` or `<(zcat x.gz)`, a FIFO) is judged by
+    /// its name only: its first bytes, once read here, would be gone.
     pub fn is_compressed(&self) -> bool {
         match self {
             Input::Stdin => false,
             Input::File(path) => {
                 Compression::of_name(path) != Compression::None
-                    || File::open(path)
-                        .and_then(|mut file| head::<4>(&mut file))
-                        .is_ok_and(|(head, filled)| {
-                            Compression::of_magic(&head[..filled]) != Compression::None
-                        })
+                    || (std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                        && File::open(path)
+                            .and_then(|mut file| head::<4>(&mut file))
+                            .is_ok_and(|(head, filled)| {
+                                Compression::of_magic(&head[..filled]) != Compression::None
+                            }))
             }
         }
     }
@@ -80,6 +83,35 @@ pub enum InputError {
         /// What it holds instead, in words (empty when nothing).
         skipped: String,
     },
+    /// An entry of an input directory named like an input that is no
+    /// regular file: reading it could block for ever, skipping it would be
+    /// silent.
+    #[error(
+        "{path}: {kind}, not a regular file; a directory input reads regular files only (name a FIFO on the command line to read it as a stream)"
+    )]
+    NotAFile { path: String, kind: &'static str },
+}
+
+/// What a non-regular file is, in words.
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// How a stream is compressed.
@@ -160,9 +192,11 @@ pub struct Skipped {
 /// The files under `dir` whose content has one of `extensions`, plain or
 /// compressed (`a.jsonl`, `a.jsonl.gz`, `a.jsonl.zst`), and the files
 /// without an extension whose content starts a JSON value, in path order,
-/// subdirectories included; see [`walk`] for what is passed over.
+/// subdirectories included, regular files only (symbolic links followed);
+/// see [`walk`] for what is passed over.
 pub fn files_in(dir: &Path, extensions: &[&str]) -> io::Result<Vec<PathBuf>> {
-    walk(dir, extensions).map(|(files, _)| files)
+    walk(dir, extensions)
+        .map(|(files, _)| files.into_iter().filter(|path| path.is_file()).collect())
 }
 
 /// [`files_in`], with what was passed over: files of other kinds, files
@@ -198,7 +232,9 @@ pub fn walk(dir: &Path, extensions: &[&str]) -> io::Result<(Vec<PathBuf>, Vec<Sk
             match content_extension(&path) {
                 Some(ext) if extensions.iter().any(|wanted| ext == *wanted) => files.push(path),
                 Some(_) => skipped.push(skip(&format!("not {}", kinds(extensions)))),
-                None if starts_json(&path) => files.push(path),
+                // Only a regular file is opened to look: opening a FIFO
+                // waits for its writer.
+                None if kind.is_file() && starts_json(&path) => files.push(path),
                 None => skipped.push(skip("no extension, and its content is not JSON")),
             }
         }
@@ -234,7 +270,9 @@ fn kinds(extensions: &[&str]) -> String {
 /// Expands the command line's inputs: `-` is standard input, a directory
 /// becomes its files of `extensions` (compressed or not, subdirectories
 /// included, see [`walk`]) in path order, a file stands for itself. Every
-/// problem is reported, not just the first.
+/// problem is reported, not just the first. An entry named like an input
+/// that cannot be read (a dangling symbolic link) or is no regular file (a
+/// FIFO) is an error.
 pub fn resolve(args: &[PathBuf], extensions: &[&str]) -> Result<Vec<Input>, Vec<InputError>> {
     resolve_with_skipped(args, extensions).map(|(inputs, _)| inputs)
 }
@@ -266,11 +304,26 @@ pub fn resolve_with_skipped(
                             skipped: describe_skipped(&skipped),
                         });
                     }
-                    inputs.extend(files.into_iter().map(Input::File));
+                    for path in files {
+                        match std::fs::metadata(&path) {
+                            Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
+                            Ok(meta) => errors.push(InputError::NotAFile {
+                                path: path.display().to_string(),
+                                kind: kind_of(meta.file_type()),
+                            }),
+                            Err(source) => errors.push(InputError::Unreadable {
+                                path: path.display().to_string(),
+                                source,
+                            }),
+                        }
+                    }
                     all_skipped.extend(skipped);
                 }
                 Err(source) => errors.push(unreadable(source)),
             },
+            // A stream (a pipe, a FIFO) is not opened here: opening a FIFO
+            // waits for its writer, and a pipe gives its data once.
+            Ok(meta) if !meta.is_file() => inputs.push(Input::File(arg.clone())),
             Ok(_) => match File::open(arg) {
                 Ok(_) => inputs.push(Input::File(arg.clone())),
                 Err(source) => errors.push(unreadable(source)),

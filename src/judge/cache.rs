@@ -94,7 +94,9 @@ impl Cache {
         if let Err(err) = &written
             && !self.warned.swap(true, Ordering::Relaxed)
         {
-            eprintln!(
+            // Not eprintln!: a closed or full stderr must not stop the run.
+            let _ = writeln!(
+                std::io::stderr().lock(),
                 "warning: cannot write the judge cache in {}: {err}; replies are not cached \
                  (further failures are not reported)",
                 self.dir.display()

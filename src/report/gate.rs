@@ -7,13 +7,13 @@ use std::fmt::Write;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::escape::controls;
+use super::escape::{code_span, controls, markdown as md};
 use crate::compare::gate::{
     Coverage, GateReport, GateStatus, RateComparison, Side, format_p, format_points,
 };
 
-/// How many missing scenarios and critical flips the Markdown lists (the
-/// JSON report lists all).
+/// How many unpaired baseline calls and critical flips the Markdown and
+/// JUnit reports list (the JSON report lists all).
 const LISTED: usize = 50;
 
 fn verdict(status: GateStatus) -> &'static str {
@@ -59,8 +59,8 @@ fn optional_p(x: Option<f64>) -> String {
 fn versions(list: &[String]) -> String {
     match list {
         [] => "no calls".to_string(),
-        [one] => controls(one).into_owned(),
-        [first, rest @ ..] => format!("{} and {} more", controls(first), rest.len()),
+        [one] => md(one).into_owned(),
+        [first, rest @ ..] => format!("{} and {} more", md(first), rest.len()),
     }
 }
 
@@ -71,48 +71,65 @@ fn lines(side: &Side) -> String {
     )
 }
 
-/// The coverage paragraph: both runs' line counts, the scenarios the
-/// candidate has, the pairs, and the first missing scenarios.
+/// The coverage paragraph: both runs' line counts, the baseline calls the
+/// candidate pairs, and the first baseline calls it leaves unpaired.
 fn coverage(out: &mut String, report: &GateReport) {
     let Coverage {
         key,
-        baseline_scenarios,
-        covered,
-        missing,
+        baseline_calls,
+        paired,
+        unpaired,
         ..
     } = &report.coverage;
-    let scenarios = match key {
-        Some(key) => format!(
-            "; the candidate has {covered} of the baseline's {baseline_scenarios} scenarios (by {key})"
-        ),
-        None => String::new(),
-    };
     let _ = writeln!(
         out,
-        "\n**Coverage:** baseline {}; candidate {}{scenarios}; {} pairs.",
+        "\n**Coverage:** baseline {}; candidate {}; {paired} of the baseline's {baseline_calls} calls paired (by {}); {} pairs.",
         lines(&report.baseline),
         lines(&report.candidate),
+        key.describe(),
         report.pairs
     );
-    if missing.is_empty() {
+    if unpaired.is_empty() {
         return;
     }
     let _ = writeln!(
         out,
-        "\n<details><summary>{} baseline scenario(s) missing from the candidate</summary>\n",
-        missing.len()
+        "\n<details><summary>{} baseline call(s) without a candidate call</summary>\n",
+        unpaired.len()
     );
-    for scenario in missing.iter().take(LISTED) {
-        let _ = writeln!(out, "- `{}`", controls(scenario));
+    for call in unpaired.iter().take(LISTED) {
+        let _ = writeln!(out, "- {}", call.describe(|id| code_span(id, false)));
     }
-    if missing.len() > LISTED {
+    if unpaired.len() > LISTED {
         let _ = writeln!(
             out,
             "- ... and {} more (gate.json lists all)",
-            missing.len() - LISTED
+            unpaired.len() - LISTED
         );
     }
     let _ = writeln!(out, "\n</details>");
+}
+
+/// The unpaired baseline calls as plain text, for JUnit: the first
+/// [`LISTED`], and how many more.
+fn unpaired_text(coverage: &Coverage) -> String {
+    let mut text = format!(
+        "{} baseline call(s) without a candidate call (by {})",
+        coverage.unpaired.len(),
+        coverage.key.describe()
+    );
+    for call in coverage.unpaired.iter().take(LISTED) {
+        text.push_str("\n- ");
+        text.push_str(&call.describe(|id| format!("`{}`", controls(id))));
+    }
+    if coverage.unpaired.len() > LISTED {
+        let _ = write!(
+            text,
+            "\n- ... and {} more (gate.json lists all)",
+            coverage.unpaired.len() - LISTED
+        );
+    }
+    text
 }
 
 pub fn markdown(report: &GateReport) -> String {
@@ -141,11 +158,11 @@ pub fn markdown(report: &GateReport) -> String {
     );
     let _ = writeln!(
         out,
-        "Baseline `{}` ({}, {} calls) against candidate `{}` ({}, {} calls), {}{}.",
-        controls(&report.baseline.path),
+        "Baseline {} ({}, {} calls) against candidate {} ({}, {} calls), {}{}.",
+        code_span(&report.baseline.path, false),
         versions(&report.baseline.agent_versions),
         report.baseline.calls,
-        controls(&report.candidate.path),
+        code_span(&report.candidate.path, false),
         versions(&report.candidate.agent_versions),
         report.candidate.calls,
         report.pairing.describe(),
@@ -159,8 +176,8 @@ pub fn markdown(report: &GateReport) -> String {
         let _ = writeln!(
             out,
             "\n> The rubric changed between the runs (baseline {}, candidate {}); dimensions are matched by id.",
-            controls(&report.baseline.rubric),
-            controls(&report.candidate.rubric)
+            md(&report.baseline.rubric),
+            md(&report.candidate.rubric)
         );
     }
     coverage(&mut out, report);
@@ -192,8 +209,8 @@ pub fn markdown(report: &GateReport) -> String {
     for gate in &report.gates {
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
-            controls(&gate.subject),
+            "| {} | {} | {} | {} |",
+            code_span(&gate.subject, true),
             gate.rule,
             gate.observed,
             mark(gate.status)
@@ -237,9 +254,9 @@ pub fn markdown(report: &GateReport) -> String {
     );
     for dimension in &report.dimensions {
         let name = if dimension.critical {
-            format!("`{}` (critical)", controls(&dimension.id))
+            format!("{} (critical)", code_span(&dimension.id, true))
         } else {
-            format!("`{}`", controls(&dimension.id))
+            code_span(&dimension.id, true)
         };
         row(&mut out, &name, &dimension.rate);
     }
@@ -253,13 +270,13 @@ pub fn markdown(report: &GateReport) -> String {
         for flip in report.critical_flips.iter().take(LISTED) {
             let _ = writeln!(
                 out,
-                "- `{}`: {} (baseline `{}`){}",
-                controls(&flip.candidate_conversation),
-                controls(&flip.dimension),
-                controls(&flip.baseline_conversation),
+                "- {}: {} (baseline {}){}",
+                code_span(&flip.candidate_conversation, false),
+                md(&flip.dimension),
+                code_span(&flip.baseline_conversation, false),
                 flip.scenario_id
                     .as_deref()
-                    .map(|s| format!(", scenario `{}`", controls(s)))
+                    .map(|s| format!(", scenario {}", code_span(s, false)))
                     .unwrap_or_default()
             );
         }
@@ -279,7 +296,7 @@ pub fn junit(report: &GateReport) -> String {
     let mut junit = Report::new("handoff-eval gate");
     let mut suite = TestSuite::new("gates");
     for gate in &report.gates {
-        let status = match gate.status {
+        let mut status = match gate.status {
             GateStatus::Pass => TestCaseStatus::success(),
             GateStatus::Fail => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -297,9 +314,19 @@ pub fn junit(report: &GateReport) -> String {
                 status
             }
         };
+        let listed = (gate.lists_unpaired && !report.coverage.unpaired.is_empty())
+            .then(|| unpaired_text(&report.coverage));
+        if let (Some(listed), TestCaseStatus::NonSuccess { description, .. }) =
+            (&listed, &mut status)
+        {
+            *description = Some(listed.clone().into());
+        }
         let mut case = TestCase::new(format!("{}: {}", gate.subject, gate.rule), status);
         case.set_classname(format!("gate.{}", gate.subject));
-        case.set_system_out(format!("observed: {}", gate.observed));
+        case.set_system_out(match &listed {
+            Some(listed) => format!("observed: {}\n{listed}", gate.observed),
+            None => format!("observed: {}", gate.observed),
+        });
         suite.add_test_case(case);
     }
     junit.add_test_suite(suite);

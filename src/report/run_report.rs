@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::card::text;
-use super::escape::controls;
+use super::escape::{code_span, markdown};
 
 use crate::run_dir::{Run, RunError};
 
@@ -61,7 +61,7 @@ pub(crate) fn shape(reason: &str) -> String {
 }
 
 /// Renders `run` (its summary.json and scorecards). Text from the input is
-/// escaped ([`controls`]).
+/// escaped for Markdown and a terminal ([`markdown`], [`code_span`]).
 pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
     let summary = run.summary();
     let dimension_ids: Vec<String> = summary
@@ -144,11 +144,14 @@ pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
     let rubric = summary.get("rubric");
     let _ = writeln!(
         out,
-        "Rubric `{}` v{}, {} calls from {}.\n",
-        controls(&rubric.and_then(|r| text(r, "name")).unwrap_or_default()),
-        controls(&rubric.and_then(|r| text(r, "version")).unwrap_or_default()),
+        "Rubric {} v{}, {} calls from {}.\n",
+        code_span(
+            &rubric.and_then(|r| text(r, "name")).unwrap_or_default(),
+            false
+        ),
+        markdown(&rubric.and_then(|r| text(r, "version")).unwrap_or_default()),
         models.values().map(|m| m.calls).sum::<u64>(),
-        controls(
+        markdown(
             &summary
                 .get("inputs")
                 .and_then(Value::as_array)
@@ -170,7 +173,7 @@ pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
     };
     let _ = write!(out, "| agent (model) | calls | transfers | call pass |");
     for id in &ids {
-        let _ = write!(out, " `{}` |", controls(id));
+        let _ = write!(out, " {} |", code_span(id, true));
     }
     let _ = write!(out, "\n|---|---|---|---|");
     for _ in &ids {
@@ -196,7 +199,7 @@ pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
         let _ = write!(
             out,
             "| {} | {} | {} | {} |",
-            controls(version),
+            markdown(version),
             model.calls,
             model.escalated,
             rate(model.passed, model.failed, model.unscored)
@@ -217,19 +220,19 @@ pub fn render(run: &Run, top: usize) -> Result<String, RunError> {
         let scenario = example
             .scenario
             .as_deref()
-            .map(|s| format!(", scenario `{}`", controls(s)))
+            .map(|s| format!(", scenario {}", code_span(s, false)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "- **`{}`**, {count} call(s): {}\n  e.g. `{}` ({}{scenario}){}",
-            controls(dimension),
-            controls(&example.reason),
-            controls(&example.conversation),
-            controls(&example.agent_version),
+            "- **{}**, {count} call(s): {}\n  e.g. {} ({}{scenario}){}",
+            code_span(dimension, false),
+            markdown(&example.reason),
+            code_span(&example.conversation, false),
+            markdown(&example.agent_version),
             example
                 .evidence
                 .as_deref()
-                .map(|e| format!(": \"{}\"", controls(&e.replace('\n', " "))))
+                .map(|e| format!(": \"{}\"", markdown(&e.replace('\n', " "))))
                 .unwrap_or_default()
         );
     }

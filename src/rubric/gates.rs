@@ -15,7 +15,8 @@
 //! gate only when it is larger than allowed *and* significant, so noise does
 //! not fail a build; a minimum fails on the candidate's observed value.
 //! Coverage holds whatever the statistics say: a candidate that rejected
-//! more input lines than the baseline, or lacks scenarios the baseline has,
+//! more input lines than the baseline, or left calls of the baseline
+//! unpaired (a trial of a scenario, or a conversation, it does not have),
 //! did not test what the baseline tested.
 
 use indexmap::IndexMap;
@@ -49,8 +50,11 @@ pub struct CoverageGates {
     /// as many as the baseline rejected.
     #[serde(default)]
     pub max_rejected: u64,
-    /// The share (0-1) of the baseline's scenarios (distinct `scenarioId`s,
-    /// or conversation ids when the runs pair on them) the candidate must have.
+    /// The share (0-1) of the baseline's calls the candidate must pair: a
+    /// baseline call is paired when the candidate has a call of the same
+    /// key, the same `scenarioId` and trial (the n-th call of that
+    /// scenario in each run) when every call of both runs has a scenario
+    /// id, else the same `conversationId` (and occurrence).
     #[serde(default = "one")]
     pub min_paired_share: f64,
 }

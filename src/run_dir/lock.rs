@@ -42,7 +42,7 @@ impl RunLock {
     pub fn acquire(dir: &Path, started_at: &str) -> Result<RunLock, WriteError> {
         let path = dir.join(super::LOCK);
         loop {
-            let mut file = OpenOptions::new()
+            let mut file = super::publish::no_follow(&mut OpenOptions::new())
                 .read(true)
                 .write(true)
                 .create(true)

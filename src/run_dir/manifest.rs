@@ -61,8 +61,9 @@ pub struct Settings {
     pub max_line_bytes: u64,
 }
 
-/// One input: a file with its size and fingerprint at the start of the
-/// run, or standard input (neither).
+/// One input: a regular file with its size and fingerprint at the start of
+/// the run, or a stream (standard input, a pipe, a FIFO, a device: neither),
+/// which is read once and cannot be checked or read again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputRecord {
     pub path: String,
@@ -79,14 +80,28 @@ impl InputRecord {
         }
     }
 
-    /// The file at `path` as it is now.
+    /// The file at `path` as it is now. A path that is no regular file
+    /// (`/dev/stdin`, `<(zcat x.gz)`, a FIFO) is a stream: it is not read
+    /// here, since what is read from a stream is gone.
     pub fn file(path: &Path) -> io::Result<Self> {
+        if !std::fs::metadata(path)?.is_file() {
+            return Ok(InputRecord {
+                path: path.display().to_string(),
+                bytes: None,
+                fingerprint: None,
+            });
+        }
         let (bytes, fingerprint) = fingerprint(path)?;
         Ok(InputRecord {
             path: path.display().to_string(),
             bytes: Some(bytes),
             fingerprint: Some(fingerprint),
         })
+    }
+
+    /// Whether this input is a stream, read once (see [`InputRecord`]).
+    pub fn is_stream(&self) -> bool {
+        self.bytes.is_none()
     }
 }
 
@@ -152,11 +167,12 @@ pub fn fingerprint(path: &Path) -> io::Result<(u64, String)> {
 
 /// What changed in the input files since the run recorded them, one line
 /// per change: a file that is gone, or has another size or fingerprint.
-/// With `bytes_read`, also a total read that is not the files' total size
-/// (only when every input is a file). Empty when nothing changed.
-pub fn changed_inputs(inputs: &[InputRecord], bytes_read: Option<u64>) -> Vec<String> {
+/// With `read` (the bytes read from each input, in order), also a file of
+/// which another number of bytes was read than it held. Streams are not
+/// checked. Empty when nothing changed.
+pub fn changed_inputs(inputs: &[InputRecord], read: Option<&[u64]>) -> Vec<String> {
     let mut changed = Vec::new();
-    for input in inputs {
+    for (index, input) in inputs.iter().enumerate() {
         let Some(bytes) = input.bytes else {
             continue;
         };
@@ -171,18 +187,16 @@ pub fn changed_inputs(inputs: &[InputRecord], bytes_read: Option<u64>) -> Vec<St
                         "input {} changed while it was read ({bytes} bytes at the start, {now} now)",
                         input.path
                     ));
+                } else if let Some(read) = read.and_then(|read| read.get(index))
+                    && *read != bytes
+                {
+                    changed.push(format!(
+                        "input {} changed while it was read ({bytes} bytes at the start and now, {read} read)",
+                        input.path
+                    ));
                 }
             }
         }
-    }
-    let sizes: Option<u64> = inputs.iter().map(|i| i.bytes).sum();
-    if changed.is_empty()
-        && let (Some(total), Some(read)) = (sizes, bytes_read)
-        && total != read
-    {
-        changed.push(format!(
-            "the inputs changed while they were read: {total} bytes, of which {read} were read"
-        ));
     }
     changed
 }
@@ -293,5 +307,32 @@ mod tests {
         let small = fingerprint(&path).unwrap().1;
         std::fs::write(&path, b"abd").unwrap();
         assert_ne!(fingerprint(&path).unwrap().1, small);
+    }
+
+    #[test]
+    fn a_change_names_the_input_it_happened_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+        std::fs::write(&a, "{}\n").unwrap();
+        std::fs::write(&b, "{}\n{}\n").unwrap();
+        let records = [
+            InputRecord::file(&a).unwrap(),
+            InputRecord::file(&b).unwrap(),
+        ];
+        assert!(changed_inputs(&records, Some(&[3, 6])).is_empty());
+        // Rewritten to the same bytes after it was read short.
+        let changed = changed_inputs(&records, Some(&[3, 2]));
+        assert_eq!(
+            changed,
+            [format!(
+                "input {} changed while it was read (6 bytes at the start and now, 2 read)",
+                b.display()
+            )]
+        );
+        std::fs::write(&a, "{}\n{}\n").unwrap();
+        assert!(
+            changed_inputs(&records, None)[0]
+                .contains("a.jsonl changed while it was read (3 bytes at the start, 6 now)")
+        );
     }
 }

@@ -30,11 +30,14 @@
 //! one, never a torn one, and a failed write names the file and leaves no
 //! temporary file behind.
 
+mod guard;
 mod lock;
 mod manifest;
 mod publish;
 mod reader;
 mod writer;
+
+pub use guard::{check_baseline, check_inputs, is_run_file};
 
 pub use lock::RunLock;
 pub use manifest::{

@@ -33,6 +33,9 @@ pub enum RunError {
     /// Its files are not the ones its manifest lists.
     #[error("{path}: inconsistent run: {why}")]
     Inconsistent { path: String, why: String },
+    /// Replaced or changed by another command while it was being read.
+    #[error("{path}: the run changed while it was read: {why}; read it again")]
+    Changed { path: String, why: String },
 }
 
 /// A completed run, opened for reading: the reader `gate`, `diff` and
@@ -44,7 +47,9 @@ pub enum RunError {
 /// `summary.json` with the SHA-256 the manifest recorded, and `calls.jsonl`
 /// and `rejected.jsonl` of the recorded sizes. [`Run::cards`] then streams
 /// the scorecards and checks their number against the manifest, so a run
-/// changed while it is read is refused too. Errors say which of these
+/// changed while it is read is refused too: as [`RunError::Changed`] when
+/// its manifest or the size of `calls.jsonl` changed since it was opened
+/// (another `score` into the same directory), rather than as a bad line. Errors say which of these
 /// failed ([`RunError`]); commands exit 2 on them.
 ///
 /// ```no_run
@@ -63,6 +68,8 @@ pub enum RunError {
 pub struct Run {
     path: PathBuf,
     manifest: Manifest,
+    /// `manifest.json` as it was opened, to tell a run replaced since.
+    manifest_text: String,
     outputs: Outputs,
     summary: Value,
 }
@@ -167,6 +174,7 @@ impl Run {
         Ok(Run {
             path: dir.to_path_buf(),
             manifest,
+            manifest_text: text,
             outputs,
             summary,
         })
@@ -224,12 +232,20 @@ impl Run {
             })?;
             f(line, card);
             Ok(())
-        })?;
+        })
+        .map_err(|err| self.or_changed(err))?;
         let expected = self.calls_written();
         if number != expected {
-            return Err(RunError::Inconsistent {
+            return Err(self.or_changed(RunError::Inconsistent {
                 path: self.path.display().to_string(),
                 why: format!("calls.jsonl has {number} lines, the run wrote {expected}"),
+            }));
+        }
+        // Lines read whole may still be another run's.
+        if let Some(why) = self.changed_since_opened() {
+            return Err(RunError::Changed {
+                path: self.path.display().to_string(),
+                why,
             });
         }
         Ok(())
@@ -253,8 +269,43 @@ impl Run {
                 found.insert(line, value);
             }
             Ok(())
-        })?;
+        })
+        .map_err(|err| self.or_changed(err))?;
         Ok(found)
+    }
+
+    /// What changed in the run since it was opened (its manifest, or the
+    /// size of `calls.jsonl`), if anything: a `score` into the same
+    /// directory, say, which starts by emptying `calls.jsonl`.
+    fn changed_since_opened(&self) -> Option<String> {
+        let manifest = std::fs::read_to_string(self.path.join(MANIFEST)).ok();
+        if manifest.as_deref() != Some(self.manifest_text.as_str()) {
+            return Some(
+                "its manifest.json was replaced (another score is writing into it, or did)"
+                    .to_string(),
+            );
+        }
+        let bytes = std::fs::metadata(self.calls_path()).map(|m| m.len()).ok();
+        if bytes != Some(self.outputs.calls.bytes) {
+            return Some(format!(
+                "calls.jsonl is now {}, the run wrote {} bytes",
+                bytes.map_or_else(|| "gone".to_string(), |b| format!("{b} bytes")),
+                self.outputs.calls.bytes
+            ));
+        }
+        None
+    }
+
+    /// `err`, met reading calls.jsonl, or that the run changed meanwhile
+    /// when it did: a line torn by a new score is no fault of the run.
+    fn or_changed(&self, err: RunError) -> RunError {
+        match self.changed_since_opened() {
+            Some(why) => RunError::Changed {
+                path: self.path.display().to_string(),
+                why,
+            },
+            None => err,
+        }
     }
 
     /// Lines of calls.jsonl up to line `last`, without their newline.

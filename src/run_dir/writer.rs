@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::lock::RunLock;
 use super::manifest::{FORMAT, Manifest, OutputFile, Outputs, RubricId, Settings, digest};
-use super::publish::{WriteError, publish};
+use super::publish::{WriteError, partial_path, publish};
 use super::{CALLS, GATE_FILES, InputRecord, MANIFEST, REJECTED, SUMMARY};
 use crate::run::Kept;
 
@@ -35,6 +35,24 @@ impl Manifest {
     }
 }
 
+/// Makes the run directory `dir` if need be; a file there, or a symbolic
+/// link to nothing, is named as such (the OS would say "File exists").
+fn make_dir(dir: &Path) -> Result<(), WriteError> {
+    let refuse = |why: String| Err(WriteError::io(dir, io::Error::other(why)));
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => refuse("it is a file, not a directory; choose another --out".to_string()),
+        Err(_) if fs::symlink_metadata(dir).is_ok() => {
+            let target =
+                fs::read_link(dir).map_or_else(|_| "?".into(), |t| t.display().to_string());
+            refuse(format!(
+                "it is a symbolic link to {target}, which does not exist; create that directory, or choose another --out"
+            ))
+        }
+        Err(_) => fs::create_dir_all(dir).map_err(|err| WriteError::io(dir, err)),
+    }
+}
+
 /// The complete lines at the start of calls.jsonl: their count and bytes.
 #[derive(Debug, Clone, Copy)]
 struct Prefix {
@@ -48,6 +66,9 @@ pub struct RunWriter {
     manifest: Manifest,
     /// When resuming: the lines of calls.jsonl that are kept.
     kept: Option<Prefix>,
+    /// When resuming: the manifest as the interrupted run left it, put
+    /// back by [`RunWriter::abandon`].
+    earlier: Option<String>,
     _lock: RunLock,
 }
 
@@ -57,12 +78,13 @@ impl RunWriter {
     /// removes the whole-file outputs of whatever run was there, so that
     /// nothing in `dir` reads as complete until this run is.
     pub fn create(dir: &Path, manifest: Manifest) -> Result<RunWriter, WriteError> {
-        fs::create_dir_all(dir).map_err(|err| WriteError::io(dir, err))?;
+        make_dir(dir)?;
         let lock = RunLock::acquire(dir, &manifest.started_at)?;
         let writer = RunWriter {
             dir: dir.to_path_buf(),
             manifest,
             kept: None,
+            earlier: None,
             _lock: lock,
         };
         writer.write_manifest()?;
@@ -109,10 +131,11 @@ impl RunWriter {
                     .to_string(),
             ));
         }
-        if manifest.inputs.iter().any(|input| input.bytes.is_none()) {
-            return Err(refuse(
-                "it reads standard input, which cannot be read again".to_string(),
-            ));
+        if let Some(stream) = manifest.inputs.iter().find(|input| input.is_stream()) {
+            return Err(refuse(format!(
+                "it reads {}, a stream (standard input, a pipe, a FIFO or a device), which cannot be read again",
+                stream.path
+            )));
         }
         let differences = earlier.differences(&manifest);
         if !differences.is_empty() {
@@ -133,6 +156,7 @@ impl RunWriter {
             dir: dir.to_path_buf(),
             manifest,
             kept: Some(kept),
+            earlier: Some(text),
             _lock: lock,
         };
         writer.write_manifest()?;
@@ -172,9 +196,9 @@ impl RunWriter {
     pub fn calls_file(&self) -> Result<(File, u64), WriteError> {
         let path = self.dir.join(CALLS);
         let opened = match self.kept {
-            None => File::create(&path).map(|file| (file, 0)),
+            None => super::publish::create(&path).map(|file| (file, 0)),
             Some(prefix) => (|| {
-                let mut file = OpenOptions::new()
+                let mut file = super::publish::no_follow(&mut OpenOptions::new())
                     .write(true)
                     .create(true)
                     .truncate(false)
@@ -187,10 +211,52 @@ impl RunWriter {
         opened.map_err(|err| WriteError::io(&path, err))
     }
 
-    /// A file of the run created empty, e.g. `rejected.jsonl`.
+    /// A file of the run created empty, e.g. `rejected.jsonl`. A resumed
+    /// run writes it beside the interrupted run's (`.NAME.partial`), which
+    /// it replaces when the run completes ([`RunWriter::complete`]), so a
+    /// resume found impossible half-way leaves it as it was
+    /// ([`RunWriter::abandon`]).
     pub fn create_file(&self, name: &str) -> Result<File, WriteError> {
         let path = self.dir.join(name);
-        File::create(&path).map_err(|err| WriteError::io(&path, err))
+        let created = if self.kept.is_some() {
+            super::publish::create_fresh(&partial_path(&path))
+        } else {
+            super::publish::create(&path)
+        };
+        created.map_err(|err| WriteError::io(&path, err))
+    }
+
+    /// The files a resumed run wrote beside the interrupted run's.
+    fn partial_files(&self) -> Vec<PathBuf> {
+        if self.kept.is_none() {
+            return Vec::new();
+        }
+        fs::read_dir(&self.dir)
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with('.') && name.ends_with(".partial"))
+            })
+            .collect()
+    }
+
+    /// Gives up a resume found impossible after it began (a kept line that
+    /// is not the scorecard the input gives): the manifest is put back as
+    /// the interrupted run left it and the files this run began are
+    /// removed, so the refusal changes nothing but the torn last line of
+    /// `calls.jsonl`, which a resume drops anyway. Best effort: the run is
+    /// failing already. For a new run, the same as [`RunWriter::fail`].
+    pub fn abandon(&mut self, error: &str) {
+        let Some(earlier) = self.earlier.take() else {
+            return self.fail(error);
+        };
+        for path in self.partial_files() {
+            let _ = fs::remove_file(path);
+        }
+        let _ = self.publish(MANIFEST, earlier.as_bytes());
     }
 
     /// Writes a whole file into the run directory (see [`publish`]).
@@ -209,6 +275,19 @@ impl RunWriter {
         scored: u64,
         rejected: u64,
     ) -> Result<(), WriteError> {
+        for partial in self.partial_files() {
+            let name = partial
+                .file_name()
+                .and_then(|name| name.to_str())
+                .and_then(|name| name.strip_prefix('.'))
+                .and_then(|name| name.strip_suffix(".partial"))
+                .unwrap_or_default()
+                .to_string();
+            if !name.is_empty() {
+                let path = self.dir.join(name);
+                fs::rename(&partial, &path).map_err(|err| WriteError::io(&path, err))?;
+            }
+        }
         self.publish(SUMMARY, summary)?;
         let size = |name: &str| {
             let path = self.dir.join(name);

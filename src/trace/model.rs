@@ -33,6 +33,7 @@ pub struct Conversation {
     pub ended_at: Option<Timestamp>,
     #[serde(default, deserialize_with = "metadata_values")]
     pub metadata: BTreeMap<String, String>,
+    #[serde(deserialize_with = "super::reader::bounded_events")]
     pub events: Vec<Event>,
     #[serde(default)]
     pub outcome: Option<Outcome>,

@@ -50,6 +50,8 @@ pub struct LineReader {
     reader: Option<Box<dyn BufRead + Send>>,
     line: u64,
     pub bytes_read: u64,
+    /// Bytes read from each input done with, in order.
+    read_per_input: Vec<u64>,
     max_line_bytes: usize,
     max_batch_bytes: usize,
 }
@@ -63,6 +65,7 @@ impl LineReader {
             reader: None,
             line: 0,
             bytes_read: 0,
+            read_per_input: Vec::new(),
             max_line_bytes: usize::MAX,
             max_batch_bytes: usize::MAX,
         }
@@ -83,6 +86,13 @@ impl LineReader {
 
     pub fn inputs(&self) -> &[Input] {
         &self.inputs
+    }
+
+    /// Bytes read from each input read to its end, in the inputs' order
+    /// (every input once the reader is exhausted); decoded bytes for a
+    /// compressed input.
+    pub fn read_per_input(&self) -> &[u64] {
+        &self.read_per_input
     }
 
     /// Fills `batch` with up to `max` lines, and up to the batch byte
@@ -111,6 +121,8 @@ impl LineReader {
                     )
                 })?;
             if read == 0 {
+                let before: u64 = self.read_per_input.iter().sum();
+                self.read_per_input.push(self.bytes_read - before);
                 self.reader = None;
                 self.current += 1;
                 continue;
@@ -199,6 +211,14 @@ pub fn parse_line(bytes: &[u8]) -> Result<Conversation, String> {
             let start = String::from_utf8_lossy(&bytes[..bytes.len().min(20)]).into_owned();
             return Err(format!(
                 "expected a JSON object (one conversation per line), found `{start}`"
+            ));
+        }
+    }
+    if bytes.len() > SCAN_ABOVE {
+        let values = json_values(bytes);
+        if values > MAX_VALUES {
+            return Err(format!(
+                "line holds about {values} JSON values, more than the {MAX_VALUES} one conversation may (parsed, each takes tens to hundreds of bytes); skipped unparsed"
             ));
         }
     }
@@ -402,6 +422,85 @@ impl RawEvent {
 }
 
 /// RFC 3339 timestamps with an error that shows the offending value.
+/// The most JSON values (objects, arrays, numbers, strings, ...) one line
+/// may hold. Parsed, a value takes from 32 bytes (a number in an array) to
+/// a few hundred (an event), however few bytes its JSON has (`0,` is two),
+/// so a line within `--max-line-bytes` could otherwise parse to fifty
+/// times its size (a 63 MB array of zeros took 3.5 GB). Real conversations
+/// hold thousands of values; a tool result dumping a table, tens of
+/// thousands.
+pub const MAX_VALUES: u64 = 1_000_000;
+
+/// Lines up to this size are not counted ([`json_values`]): they hold at
+/// most half a million values, and nearly every line is far shorter, so
+/// the count costs the usual line nothing.
+const SCAN_ABOVE: usize = 1 << 20;
+
+/// An upper bound on the JSON values in `bytes` (one JSON text): every
+/// value but the first of a container follows a `,`, and every container
+/// starts with `[` or `{`; bytes inside strings are not counted.
+fn json_values(bytes: &[u8]) -> u64 {
+    let (mut values, mut in_string, mut escaped) = (1u64, false, false);
+    for &byte in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => values += 1,
+                _ => {}
+            }
+        }
+    }
+    values
+}
+
+/// The most events one conversation may hold. A parsed event takes a few
+/// hundred bytes however short its JSON (`{"type":"x"}` is 13), so a line
+/// within `--max-line-bytes` could otherwise parse to thirty times its size
+/// (a 63 MB line of tiny events took 2 GB); real conversations hold
+/// hundreds of events, long contact-center transcripts a few thousand.
+pub const MAX_EVENTS: usize = 100_000;
+
+/// `events`, refused past [`MAX_EVENTS`] while it is parsed, before the
+/// rest is read: the line is rejected with its file and line.
+pub(crate) fn bounded_events<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    struct Bounded<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Bounded<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("an array of events")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(event) = seq.next_element()? {
+                if events.len() == MAX_EVENTS {
+                    return Err(serde::de::Error::custom(format!(
+                        "more than {MAX_EVENTS} events in one conversation (the most this tool reads; split the conversation)"
+                    )));
+                }
+                events.push(event);
+            }
+            Ok(events)
+        }
+    }
+
+    deserializer.deserialize_seq(Bounded(std::marker::PhantomData))
+}
+
 pub(crate) mod rfc3339 {
     use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, de};
@@ -478,5 +577,47 @@ mod tests {
         }
         assert_eq!(sizes, vec![3, 3, 3, 2]);
         assert_eq!(reader.bytes_read, (line.len() * 10 + 5001) as u64);
+        assert_eq!(reader.read_per_input(), [reader.bytes_read]);
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    /// The first conversation of the shipped demo, with `event` added.
+    fn with_event(event: &str) -> Vec<u8> {
+        let demo = include_str!("../../datasets/demo.jsonl");
+        let line = demo.lines().next().unwrap();
+        let at = line.find("\"events\":[").unwrap() + "\"events\":[".len();
+        format!("{}{event},{}", &line[..at], &line[at..]).into_bytes()
+    }
+
+    #[test]
+    fn values_are_counted_outside_strings_only() {
+        assert_eq!(json_values(br#"{"a":[1,2,{"b":"x,[{"}],"c":"\",{"}"#), 7);
+        assert_eq!(json_values(b"0"), 1);
+    }
+
+    #[test]
+    fn a_line_of_too_many_values_or_events_is_rejected_saying_so() {
+        assert!(parse_line(&with_event(r#"{"type":"x"}"#)).is_ok());
+        let zeros = vec!["0"; MAX_VALUES as usize].join(",");
+        let line = with_event(&format!(
+            r#"{{"type":"toolCall","tool":"t","args":[{zeros}]}}"#
+        ));
+        let err = parse_line(&line).unwrap_err();
+        assert!(
+            err.contains(&format!("more than the {MAX_VALUES} one conversation may")),
+            "{err}"
+        );
+        let tiny = vec![r#"{"type":"x"}"#; MAX_EVENTS].join(",");
+        let err = parse_line(&with_event(&tiny)).unwrap_err();
+        assert!(
+            err.contains(&format!(
+                "more than {MAX_EVENTS} events in one conversation"
+            )),
+            "{err}"
+        );
     }
 }

@@ -34,7 +34,7 @@ pub struct GateView {
     pub dimensions: Vec<ComparisonRow>,
     pub chart: Chart,
     pub coverage: Vec<Coverage>,
-    pub scenarios: Option<ScenarioCoverage>,
+    pub paired_calls: Option<PairedCalls>,
     pub flip_counts: Vec<FlipCount>,
     pub flipped: Vec<FlippedCall>,
     pub flipped_total: usize,
@@ -81,22 +81,23 @@ pub struct Coverage {
     pub paired: String,
 }
 
-/// The baseline's scenarios and how many of them the candidate has.
+/// The baseline's calls and how many of them the candidate pairs, as the
+/// gate's coverage rule counts them.
 #[derive(Debug, Serialize)]
-pub struct ScenarioCoverage {
-    /// What tells scenarios apart (`scenario_id`, `conversation_id`).
+pub struct PairedCalls {
+    /// What pairs calls (`scenarioId and trial`, `conversationId`).
     pub key: String,
-    pub baseline: usize,
-    pub covered: usize,
-    /// `covered` as a share of `baseline`, in words.
+    pub baseline_calls: usize,
+    pub paired: usize,
+    /// `paired` as a share of `baseline_calls`, in words.
     pub share: String,
-    /// The first missing scenarios (all are in the gate's JSON).
-    pub missing: Vec<String>,
-    pub missing_total: usize,
+    /// The first unpaired baseline calls, described (all are in the gate's JSON).
+    pub unpaired: Vec<String>,
+    pub unpaired_total: usize,
 }
 
-/// Missing scenarios listed in the page at most.
-const MISSING_LISTED: usize = 50;
+/// Unpaired baseline calls listed in the page at most.
+const UNPAIRED_LISTED: usize = 50;
 
 #[derive(Debug, Serialize)]
 pub struct FlipCount {
@@ -297,22 +298,19 @@ pub fn build(
         coverage_of("baseline", &report.baseline),
         coverage_of("candidate", &report.candidate),
     ];
-    let scenarios = report.coverage.key.map(|key| ScenarioCoverage {
-        key: key.to_string(),
-        baseline: report.coverage.baseline_scenarios,
-        covered: report.coverage.covered,
-        share: report
+    let paired_calls = report.coverage.share.map(|share| PairedCalls {
+        key: report.coverage.key.describe().to_string(),
+        baseline_calls: report.coverage.baseline_calls,
+        paired: report.coverage.paired,
+        share: format!("{:.1}%", share * 100.0),
+        unpaired: report
             .coverage
-            .share
-            .map_or("-".to_string(), |share| format!("{:.1}%", share * 100.0)),
-        missing: report
-            .coverage
-            .missing
+            .unpaired
             .iter()
-            .take(MISSING_LISTED)
-            .cloned()
+            .take(UNPAIRED_LISTED)
+            .map(|call| call.describe(str::to_string))
             .collect(),
-        missing_total: report.coverage.missing.len(),
+        unpaired_total: report.coverage.unpaired.len(),
     });
 
     // Flips: every paired call whose verdict or a dimension changed between
@@ -401,7 +399,7 @@ pub fn build(
         dimensions,
         chart,
         coverage,
-        scenarios,
+        paired_calls,
         flip_counts,
         flipped,
         flipped_total,
