@@ -326,7 +326,7 @@ fn contact_center_samples_import_and_score_honestly() {
     assert!(
         found
             .iter()
-            .any(|m| m.to_lowercase().contains("order id number")),
+            .any(|m| m.to_lowercase().contains("order id")),
         "the human asks for the order number: {found:?}"
     );
     eprintln!("{}", common::stdout(&output));

@@ -687,12 +687,14 @@ fn a_directory_input_names_every_entry_it_cannot_read_before_anything_is_written
     .unwrap();
     std::os::unix::fs::symlink("/nonexistent/shard2.jsonl", inputs.join("b.jsonl")).unwrap();
     fifo(&inputs.join("c.jsonl"));
+    // Subdirectories are walked: what they hold is checked the same way.
     fs::create_dir(inputs.join("d.jsonl")).unwrap();
+    fifo(&inputs.join("d.jsonl/e.jsonl"));
     let stderr = expect(&score_shipped(dir, "inputs", "out", &[]), 2);
     for why in [
         "inputs/b.jsonl: No such file or directory",
         "inputs/c.jsonl: a FIFO, not a regular file",
-        "inputs/d.jsonl: a directory, not a regular file",
+        "inputs/d.jsonl/e.jsonl: a FIFO, not a regular file",
     ] {
         assert!(stderr.contains(why), "{why}: {stderr}");
     }
