@@ -1301,3 +1301,77 @@ fn conversations_whose_input_is_gone_are_shown_without_a_transcript_and_say_why(
     // The verdicts are still there, from calls.jsonl.
     assert!(shape["elements"]["dimension-card"].as_u64().unwrap() > 0);
 }
+
+/// Generates `count` conversations with `seed` into `path`.
+fn generate(path: &Path, count: u32, seed: u32) {
+    let output = common::run(&[
+        "generate",
+        "--count",
+        &count.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+}
+
+/// `report RUN --html FILE`, which must succeed; the page.
+fn report_html(run: &Path, html: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = common::run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    std::fs::read_to_string(html).unwrap()
+}
+
+#[test]
+fn an_input_changed_since_the_run_shows_no_transcript_beside_its_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    generate(&input, 20, 5);
+    let run = dir.path().join("run");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let html = dir.path().join("r.html");
+    let fresh = structure(&report_html(&run, &html, &[]));
+    assert_eq!(fresh["elements"]["transcript-missing"], 0);
+
+    // The same ids, other conversations.
+    generate(&input, 20, 6);
+    let page = report_html(&run, &html, &[]);
+    let shape = structure(&page);
+    assert_eq!(shape["elements"]["conversation"], 20);
+    assert_eq!(
+        shape["elements"]["transcript-missing"], 20,
+        "no transcript from the replaced input"
+    );
+    assert_eq!(shape["elements"]["timeline-chart"], 0);
+    assert!(
+        page.contains("changed since the run read it"),
+        "the reason is given"
+    );
+
+    // A two-byte edit of a small file is seen too.
+    generate(&input, 20, 5);
+    let mut text = std::fs::read_to_string(&input).unwrap();
+    let at = text.find("conv-0000003").unwrap();
+    text.replace_range(at..at + 12, "conv-0000099");
+    std::fs::write(&input, text).unwrap();
+    let shape = structure(&report_html(&run, &html, &[]));
+    assert_eq!(shape["elements"]["transcript-missing"], 20);
+}

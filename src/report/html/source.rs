@@ -430,8 +430,8 @@ pub fn read_run(dir: &Path, selection: &Selection) -> Result<RunData, RunError> 
         .iter()
         .filter_map(|(_, card)| card.get("conversation_id")?.as_str().map(str::to_string))
         .collect();
-    let inputs = input_files(&summary);
-    let (mut found, missing) = find_conversations(&inputs, &wanted);
+    let (inputs, changed) = input_files(&summary, run.manifest());
+    let (mut found, missing) = find_conversations(&inputs, &changed, &wanted);
     let examples = cards
         .into_iter()
         .map(|(line, card)| {
@@ -836,22 +836,35 @@ fn skim<'a>(line: &'a [u8], finders: &Finders) -> Option<(Cow<'a, str>, Option<f
 // ---------------------------------------------------------------------------
 // the run's inputs
 
-/// The files the run scored, as `summary.json` names them: the imported
-/// file when the run imported its input.
-fn input_files(summary: &SummaryView) -> Vec<PathBuf> {
+/// The files the run scored: the imported file when the run imported its
+/// input, else the files its manifest recorded (directories as they were
+/// expanded then). Returned with the files that no longer match the size
+/// and fingerprint the manifest recorded ([`crate::run_dir::changed_inputs`]),
+/// each with the reason: the conversations in them now are not the ones
+/// the run scored, so they are not shown beside its verdicts.
+fn input_files(
+    summary: &SummaryView,
+    manifest: &crate::run_dir::Manifest,
+) -> (Vec<PathBuf>, HashMap<PathBuf, String>) {
     if let Some(import) = &summary.import {
-        return vec![PathBuf::from(&import.file)];
+        return (vec![PathBuf::from(&import.file)], HashMap::new());
     }
     let mut files = Vec::new();
-    for input in &summary.inputs {
-        let path = PathBuf::from(input);
-        if path.is_dir() {
-            files.extend(crate::trace::files_in(&path, &["jsonl"]).unwrap_or_default());
-        } else {
-            files.push(path);
+    let mut changed = HashMap::new();
+    for input in &manifest.inputs {
+        let path = PathBuf::from(&input.path);
+        // A file that is gone is said to be unreadable when it is scanned.
+        if path.is_file()
+            && let Some(why) = crate::run_dir::changed_inputs(std::slice::from_ref(input), None)
+                .into_iter()
+                .next()
+        {
+            let why = why.replace("changed while it was read", "changed since the run read it");
+            changed.insert(path.clone(), why);
         }
+        files.push(path);
     }
-    files
+    (files, changed)
 }
 
 fn inputs_named(inputs: &[PathBuf]) -> String {
@@ -909,16 +922,22 @@ fn lines(bytes: &[u8]) -> Lines<'_> {
 /// could be read when the inputs are unreadable.
 fn find_conversations(
     inputs: &[PathBuf],
+    changed: &HashMap<PathBuf, String>,
     wanted: &HashSet<String>,
 ) -> (HashMap<String, Conversation>, Option<String>) {
     let mut found: HashMap<String, Conversation> = HashMap::new();
     let mut unreadable = Vec::new();
+    let mut stale = Vec::new();
     for path in inputs {
         if found.len() == wanted.len() {
             break;
         }
         if path.as_os_str() == "<stdin>" {
             unreadable.push("the run read standard input".to_string());
+            continue;
+        }
+        if let Some(why) = changed.get(path) {
+            stale.push(why.clone());
             continue;
         }
         // Only the lines that hold a wanted id are parsed; the others are
@@ -961,8 +980,15 @@ fn find_conversations(
             unreadable.push(format!("{}: {err}", path.display()));
         }
     }
-    let why = (!unreadable.is_empty() && found.is_empty())
-        .then(|| format!("the run's inputs cannot be read: {}", unreadable.join("; ")));
+    let why = if !stale.is_empty() {
+        Some(format!(
+            "not found in the inputs that still hold what the run scored; {} (its transcripts are not shown beside the run's verdicts)",
+            stale.join("; ")
+        ))
+    } else {
+        (!unreadable.is_empty() && found.is_empty())
+            .then(|| format!("the run's inputs cannot be read: {}", unreadable.join("; ")))
+    };
     (found, why)
 }
 
