@@ -1069,24 +1069,67 @@ async fn gate(browser: &WebDriver, (html, report): &(PathBuf, Value), shots: &Pa
         count(browser, ".missing-scenarios li").await,
         coverage["missing"].as_array().unwrap().len().min(50)
     );
-    let scored = |side: &str| dimensions.iter().filter(|d| !d[side].is_null()).count();
+    // A side with unscored verdicts is a range, never a rate over the
+    // scored alone; so is the change where either side has any.
+    let unscored = |d: &Value, side: &str| d["unscored"][side].as_u64().unwrap_or(0);
+    let rated = |side: &str| {
+        dimensions
+            .iter()
+            .filter(|d| !d[side].is_null() && unscored(d, side) == 0)
+            .count()
+    };
+    let ranged = |side: &str| dimensions.iter().filter(|d| unscored(d, side) > 0).count();
     let both = dimensions
         .iter()
-        .filter(|d| !d["baseline"].is_null() && !d["candidate"].is_null())
+        .filter(|d| !d["baseline"].is_null() && !d["candidate"].is_null() && d["bounds"].is_null())
         .count();
+    let with_bounds = dimensions.iter().filter(|d| !d["bounds"].is_null()).count();
+    assert!(
+        with_bounds > 0,
+        "the planted runs leave judge verdicts unscored"
+    );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{BASELINE}']")).await,
-        scored("baseline")
+        rated("baseline")
     );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{MEAN}']")).await,
-        scored("candidate")
+        rated("candidate")
     );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{CHANGE}']")).await,
         both,
-        "a change where both sides scored"
+        "a change where both sides scored in full"
     );
+    assert_eq!(
+        count(browser, &format!("#chart-gate rect[stroke='{RANGE}']")).await,
+        ranged("baseline") + ranged("candidate") + with_bounds,
+        "a range for every side with unscored verdicts and every change they touch"
+    );
+    let rows = js(
+        browser,
+        "return Array.from(document.querySelectorAll('tr.comparison-row')).map(r => Array.from(r.cells).map(c => c.textContent));",
+    )
+    .await;
+    for (d, cells) in dimensions.iter().zip(rows.as_array().unwrap()) {
+        let cell = |i: usize| cells[i].as_str().unwrap().to_string();
+        if unscored(d, "candidate") > 0 {
+            assert!(cell(2).contains("unscored"), "{}: {}", d["id"], cell(2));
+            assert!(
+                !cell(2).contains('['),
+                "no interval over the scored alone: {}",
+                cell(2)
+            );
+        }
+        if !d["bounds"].is_null() {
+            assert!(
+                cell(3).contains("with the unscored"),
+                "{}: {}",
+                d["id"],
+                cell(3)
+            );
+        }
+    }
     assert!(
         count(browser, "li.flipped-call").await > 0,
         "the flipped verdicts are listed"
