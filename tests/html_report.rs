@@ -1418,3 +1418,100 @@ fn an_input_changed_since_the_run_shows_no_transcript_beside_its_verdicts() {
     let shape = structure(&report_html(&run, &html, &[]));
     assert_eq!(shape["elements"]["transcript-missing"], 20);
 }
+
+/// `score` of a few demo conversations into `out`, with `extra` arguments;
+/// the process output.
+fn score_small(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let input = dir.join("small.jsonl");
+    if !input.exists() {
+        generate(&input, 7, 3);
+    }
+    let mut args = vec![
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--judge",
+        "off",
+    ];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
+#[test]
+fn html_paths_that_are_the_runs_own_files_or_inputs_are_refused_before_scoring() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let output = score_small(dir.path(), &run, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = std::fs::read(run.join("calls.jsonl")).unwrap();
+    let summary = std::fs::read(run.join("summary.json")).unwrap();
+
+    for name in [
+        "calls.jsonl",
+        "summary.json",
+        "manifest.json",
+        "rejected.jsonl",
+        "gate.json",
+    ] {
+        let target = run.join(name);
+        let output = common::run(&[
+            "report",
+            run.to_str().unwrap(),
+            "--html",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "report --html {name}");
+        assert!(
+            common::stderr(&output).contains(&format!("the run's own {name}")),
+            "{}",
+            common::stderr(&output)
+        );
+    }
+    // Another spelling of the same file.
+    let roundabout = dir.path().join("run/../run/./calls.jsonl");
+    let output = common::run(&[
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        roundabout.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    // The input the run recorded.
+    let input = dir.path().join("small.jsonl");
+    let before = std::fs::read(&input).unwrap();
+    let output = common::run(&[
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("is an input of the run"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    // score refuses before it starts: the old run stays as it was.
+    for target in [run.join("calls.jsonl"), input.clone()] {
+        let output = score_small(dir.path(), &run, &["--html", target.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    }
+    assert_eq!(std::fs::read(run.join("calls.jsonl")).unwrap(), calls);
+    assert_eq!(std::fs::read(run.join("summary.json")).unwrap(), summary);
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    // gate refuses its runs' files.
+    let target = run.join("summary.json");
+    let output = common::run(&[
+        "gate",
+        "--baseline",
+        run.to_str().unwrap(),
+        "--candidate",
+        run.to_str().unwrap(),
+        "--html",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert_eq!(std::fs::read(run.join("summary.json")).unwrap(), summary);
+}
