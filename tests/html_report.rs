@@ -1515,3 +1515,26 @@ fn html_paths_that_are_the_runs_own_files_or_inputs_are_refused_before_scoring()
     assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
     assert_eq!(std::fs::read(run.join("summary.json")).unwrap(), summary);
 }
+
+#[test]
+fn a_new_run_into_a_directory_removes_the_old_runs_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let html = run.join("report.html");
+    let other = run.join("notes.html");
+    let output = score_small(dir.path(), &run, &["--html", html.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(html.is_file());
+    std::fs::write(&other, "<!doctype html><title>mine</title>").unwrap();
+    // A new run into the same directory, without --html.
+    let output = score_small(dir.path(), &run, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(
+        !html.exists(),
+        "the old run's report is gone with its summary"
+    );
+    assert!(
+        other.is_file(),
+        "a page the tool did not write is left alone"
+    );
+}
