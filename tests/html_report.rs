@@ -1538,3 +1538,30 @@ fn a_new_run_into_a_directory_removes_the_old_runs_html_report() {
         "a page the tool did not write is left alone"
     );
 }
+
+#[test]
+fn html_options_are_checked_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    // --html-conversations without --html is a usage error.
+    let output = score_small(dir.path(), &run, &["--html-conversations", "5"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(
+        common::stderr(&output).contains("--html"),
+        "{}",
+        common::stderr(&output)
+    );
+    assert!(!run.join("manifest.json").exists(), "nothing was scored");
+    // `-` is not a file name here.
+    let output = score_small(dir.path(), &run, &["--html", "-"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("not to standard output"));
+    assert!(!run.join("manifest.json").exists());
+    assert!(!Path::new("-").exists() && !common::root().join("-").exists());
+    // A folder that does not exist fails before the run, not after it.
+    let nowhere = dir.path().join("no/such/folder/r.html");
+    let output = score_small(dir.path(), &run, &["--html", nowhere.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("cannot write there"));
+    assert!(!run.join("manifest.json").exists(), "nothing was scored");
+}

@@ -19,7 +19,7 @@ pub struct HtmlArgs {
     /// Conversations shown in full in the HTML report: examples of the most
     /// common failures first, then a sample chosen by a hash of the
     /// conversation id.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONVERSATIONS, help_heading = "HTML report")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONVERSATIONS, requires = "html", help_heading = "HTML report")]
     pub html_conversations: usize,
 }
 
