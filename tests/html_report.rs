@@ -1565,3 +1565,51 @@ fn html_options_are_checked_before_the_run() {
     assert!(common::stderr(&output).contains("cannot write there"));
     assert!(!run.join("manifest.json").exists(), "nothing was scored");
 }
+
+#[test]
+fn a_slice_with_many_groups_lists_the_largest_and_says_how_many_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    generate(&input, 150, 3);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let tagged: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut c: Value = serde_json::from_str(line).unwrap();
+            c["metadata"]["ticket"] = Value::from(format!("T{i:06}"));
+            format!("{c}\n")
+        })
+        .collect();
+    std::fs::write(&input, tagged).unwrap();
+    let run = dir.path().join("run");
+    let html = dir.path().join("r.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--by",
+        "ticket",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert_eq!(
+        summary(&run)["slices"]["metadata.ticket"].as_object().unwrap().len(),
+        150
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    let at = page.find(r#"data-slice="metadata.ticket""#).unwrap();
+    let end = page[at..].find("</table>").unwrap();
+    let rows = page[at..at + end].matches(r#"class="slice-row""#).count();
+    assert_eq!(rows, 100, "the table is capped");
+    assert!(
+        page.contains("lists the 100 largest of 150 groups; 50 smaller ones are left out here (summary.json has them all)"),
+        "the page says what it left out"
+    );
+}

@@ -86,9 +86,12 @@ pub struct DimensionRow {
 #[derive(Debug, Serialize)]
 pub struct SliceKind {
     pub kind: String,
+    /// The [`MAX_TABLE_GROUPS`] largest groups, largest first.
     pub groups: Vec<SliceGroup>,
-    /// Groups past [`MAX_GROUPS`], left out of the charts.
-    pub more: usize,
+    /// Groups in the run, listed or not.
+    pub total: usize,
+    /// Groups drawn in the charts: the [`MAX_GROUPS`] largest.
+    pub drawn: usize,
     /// One small chart per dimension, and one of the call pass rate first.
     pub panels: Vec<Chart>,
 }
@@ -142,8 +145,13 @@ pub struct Listed {
     pub failed: Vec<String>,
 }
 
-/// Groups of a slice drawn in its charts; the table lists them all.
+/// Groups of a slice drawn in its charts.
 pub const MAX_GROUPS: usize = 12;
+
+/// Groups of a slice listed in its table (a `--by` key with a value per
+/// conversation would otherwise make the page grow with the run);
+/// `summary.json` has them all.
+pub const MAX_TABLE_GROUPS: usize = 100;
 
 pub(crate) use crate::report::table::percent as rate;
 use crate::report::table::{mean_or_bounds, rate_or_bounds};
@@ -441,9 +449,11 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             kind: kind.replace('_', " "),
             groups: ordered
                 .iter()
+                .take(MAX_TABLE_GROUPS)
                 .map(|(name, g)| group_line(name, &g.calls))
                 .collect(),
-            more: ordered.len().saturating_sub(MAX_GROUPS),
+            total: ordered.len(),
+            drawn: drawn.len(),
             panels,
         });
     }
