@@ -1600,7 +1600,10 @@ fn a_slice_with_many_groups_lists_the_largest_and_says_how_many_are_left_out() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
     assert_eq!(
-        summary(&run)["slices"]["metadata.ticket"].as_object().unwrap().len(),
+        summary(&run)["slices"]["metadata.ticket"]
+            .as_object()
+            .unwrap()
+            .len(),
         150
     );
     let page = std::fs::read_to_string(&html).unwrap();
@@ -1612,4 +1615,79 @@ fn a_slice_with_many_groups_lists_the_largest_and_says_how_many_are_left_out() {
         page.contains("lists the 100 largest of 150 groups; 50 smaller ones are left out here (summary.json has them all)"),
         "the page says what it left out"
     );
+}
+
+#[test]
+fn long_texts_and_long_conversations_are_cut_with_a_note_and_the_page_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let pad = "lorem ipsum dolor sit amet ".repeat(40_000); // about 1 MB
+    let mut input = String::new();
+    for (i, line) in demo.lines().enumerate() {
+        let mut c: Value = serde_json::from_str(line).unwrap();
+        let events = c["events"].as_array_mut().unwrap();
+        if i % 25 == 4 {
+            let turn = events
+                .iter_mut()
+                .find(|e| e["type"] == "turn" && e["speaker"] == "customer")
+                .unwrap();
+            let text = format!("{} {pad}", turn["text"].as_str().unwrap());
+            turn["text"] = Value::from(text);
+        }
+        if i == 7 {
+            let first = events[0].clone();
+            for n in 0..20_000 {
+                let mut turn = first.clone();
+                turn["text"] = Value::from(format!("still there? {n}"));
+                events.insert(1, turn);
+            }
+        }
+        input.push_str(&format!("{c}\n"));
+    }
+    let path = dir.path().join("long.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let run = dir.path().join("run");
+    let html = dir.path().join("long.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        path.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--html",
+        html.to_str().unwrap(),
+        "--html-conversations",
+        "300",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.len() < 10_000_000, "{} bytes", page.len());
+    assert!(
+        page.matches(r#"class="note text-cut""#).count() >= 1,
+        "a cut text says so"
+    );
+    assert!(page.contains("more characters not shown"));
+    assert!(
+        page.contains(r#"class="note events-cut">19"#),
+        "the long conversation says how many events it leaves out"
+    );
+    let shape = structure(&page);
+    let shown = shape["elements"]["conversation"].as_u64().unwrap();
+    assert!(
+        shape["shown"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("shows {shown} of 300 conversations")),
+        "{}",
+        shape["shown"]
+    );
+    if shown < 300 {
+        assert!(page.contains(&format!(
+            "{} more chosen conversation(s) are left out",
+            300 - shown
+        )));
+    }
 }

@@ -30,6 +30,9 @@ pub struct RunView {
     pub handoff: Handoff,
     pub failures: Vec<Failures>,
     pub shown: usize,
+    /// Conversations chosen but left out: showing them would pass
+    /// [`CONVERSATION_BYTES`].
+    pub over_budget: usize,
     pub total: u64,
     pub listed: Vec<Listed>,
     pub conversation_views: Vec<ConversationView>,
@@ -144,6 +147,13 @@ pub struct Listed {
     pub score: String,
     pub failed: Vec<String>,
 }
+
+/// Bytes (about) the conversations shown in full may take in the page, so
+/// that a report stays under 10 MB whatever the conversations hold (the
+/// estimate, [`super::conversation::ConversationView::page_bytes`], runs
+/// 10-25% above the bytes written on the demo set); those
+/// chosen past it are left out, and the page says how many.
+pub const CONVERSATION_BYTES: usize = 7_000_000;
 
 /// Groups of a slice drawn in its charts.
 pub const MAX_GROUPS: usize = 12;
@@ -504,8 +514,15 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
     let dimension_ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
     let mut listed = Vec::new();
     let mut conversation_views = Vec::new();
+    let mut spent = 0;
+    let mut over_budget = 0;
     for (index, example) in run.examples.iter().enumerate() {
         let view = conversation::build(index, example, &dimension_ids)?;
+        spent += view.page_bytes();
+        if spent > CONVERSATION_BYTES && !conversation_views.is_empty() {
+            over_budget = run.examples.len() - index;
+            break;
+        }
         listed.push(Listed {
             id: view.id.clone(),
             agent_version: view.agent_version.clone(),
@@ -563,7 +580,8 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         slices,
         handoff,
         failures,
-        shown: run.examples.len(),
+        shown: conversation_views.len(),
+        over_budget,
         total: run.calls,
         listed,
         conversation_views,
