@@ -1691,3 +1691,118 @@ fn long_texts_and_long_conversations_are_cut_with_a_note_and_the_page_stays_smal
         )));
     }
 }
+
+/// Conversations made from the first demo conversation, each with the id,
+/// agent version and first customer text prefix given; the scored run's
+/// report (every conversation shown).
+fn made_report(dir: &Path, made: &[(&str, &str, &str)]) -> PathBuf {
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let base: Value = serde_json::from_str(demo.lines().next().unwrap()).unwrap();
+    let mut input = String::new();
+    for (id, agent, prefix) in made {
+        let mut c = base.clone();
+        c["conversationId"] = Value::from(*id);
+        c["agentVersion"] = Value::from(*agent);
+        let turn = c["events"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|e| e["type"] == "turn")
+            .unwrap();
+        turn["text"] = Value::from(format!("{prefix}{}", turn["text"].as_str().unwrap()));
+        input.push_str(&format!("{c}\n"));
+    }
+    let path = dir.join("made.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let run = dir.join("made");
+    let html = dir.join("made.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        path.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    html
+}
+
+/// Characters no page text may hold raw: each is shown as `[U+XXXX]`.
+const INVISIBLE: [char; 9] = [
+    '\u{AD}',
+    '\u{202E}',
+    '\u{2062}',
+    '\u{3164}',
+    '\u{E0041}',
+    '\u{E007F}',
+    '\u{FFF9}',
+    '\u{E000}',
+    '\u{200B}',
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
+    let Some((chromium, driver_path)) = browser() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = made_report(
+        dir.path(),
+        &[
+            ("inv-a", "bot@1", ""),
+            ("inv-b", "bot\u{AD}@1", ""),
+            (
+                "inv-\u{E0041}\u{E007F}c",
+                "bot\u{202E}@2",
+                "\u{2062}\u{3164}\u{FFF9}\u{E000}\u{200B} ",
+            ),
+        ],
+    );
+    let driver = start_driver(&driver_path);
+    let browser = session(&driver, &chromium).await;
+    browser.goto(url(&html)).await.unwrap();
+
+    // The filter options, built by the script: three versions, told apart.
+    let options = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
+    )
+    .await;
+    let mut options: Vec<String> = serde_json::from_value(options).unwrap();
+    options.sort();
+    assert_eq!(options, ["bot@1", "bot[U+00AD]@1", "bot[U+202E]@2"]);
+
+    // The conversation list and the open conversation.
+    let data = report_data(&browser).await;
+    let index = data["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["id"] == "inv-\u{E0041}\u{E007F}c")
+        .unwrap();
+    let article = open_conversation(&browser, index).await;
+    let text = article.text().await.unwrap();
+    for shown in [
+        "inv-[U+E0041][U+E007F]c",
+        "[U+2062][U+3164][U+FFF9][U+E000][U+200B]",
+    ] {
+        assert!(text.contains(shown), "`{shown}` in {text}");
+    }
+    let everything = js(&browser, "return document.body.innerText;").await;
+    let everything = everything.as_str().unwrap();
+    for c in INVISIBLE {
+        assert!(
+            !everything.contains(c),
+            "U+{:04X} reaches the page raw",
+            c as u32
+        );
+    }
+    let errors = console_errors(&browser).await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    browser.quit().await.unwrap();
+}
