@@ -696,6 +696,66 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         count(browser, "tr.reason-row").await > 0,
         "failure reasons listed"
     );
+    // The handoff metrics as text, as the terminal writes them.
+    let handoff = &summary["handoff"];
+    let pct = |r: &Value| {
+        if r.is_null() {
+            return ("-".to_string(), 0);
+        }
+        let f = |k: &str| r[k].as_f64().unwrap() * 100.0;
+        (
+            format!("{:.1}% [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            r["n"].as_u64().unwrap(),
+        )
+    };
+    let mean = |m: &Value| {
+        if m.is_null() {
+            return ("-".to_string(), 0);
+        }
+        let f = |k: &str| m[k].as_f64().unwrap();
+        (
+            format!("{:.1} [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            m["n"].as_u64().unwrap(),
+        )
+    };
+    let recontact = &handoff["recontact_24h"];
+    let csat = &handoff["csat"];
+    for (table, group, (value, n)) in [
+        (
+            "recontact",
+            "handoff failed",
+            pct(&recontact["rate_handoff_failed"]),
+        ),
+        (
+            "recontact",
+            "handoff passed",
+            pct(&recontact["rate_handoff_passed"]),
+        ),
+        ("csat", "escalated", mean(&csat["escalated"]["mean"])),
+        (
+            "csat",
+            "escalated, handoff failed",
+            mean(&csat["escalated_handoff_failed"]["mean"]),
+        ),
+    ] {
+        let rows = js(
+            browser,
+            &format!("return Array.from(document.querySelectorAll('#table-{table} tr.metric-row')).map(r => Array.from(r.cells).map(c => c.innerText));"),
+        )
+        .await;
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0] == group)
+            .unwrap_or_else(|| panic!("{table}: no row {group}: {rows}"));
+        assert_eq!(row[1], value.as_str(), "{table} {group}");
+        assert_eq!(row[2], n.to_string().as_str(), "{table} {group}");
+    }
+    assert!(
+        pct(&recontact["rate_handoff_failed"]).0 != "-",
+        "the demo set measures re-contact"
+    );
     browser
         .screenshot(&shots.join("report-overview.png"))
         .await

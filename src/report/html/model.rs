@@ -110,6 +110,9 @@ pub struct SliceGroup {
 
 #[derive(Debug, Serialize)]
 pub struct Handoff {
+    /// The figures of the charts as text: group, value [95% CI], count.
+    pub recontact_rows: Vec<MetricRow>,
+    pub csat_rows: Vec<MetricRow>,
     pub recontact: Chart,
     pub recontact_note: String,
     pub repeat_yourself: String,
@@ -117,6 +120,35 @@ pub struct Handoff {
     pub csat_note: String,
     pub response: Chart,
     pub response_note: String,
+}
+
+/// One group of a handoff metric, as text.
+#[derive(Debug, Serialize)]
+pub struct MetricRow {
+    pub group: String,
+    /// `15.2% [8.2-26.5]`, `2.8 [2.6-3.0]`, or `-` where nothing was measured.
+    pub value: String,
+    pub n: u64,
+}
+
+impl MetricRow {
+    fn rate(group: &str, rate: Option<Rate>) -> MetricRow {
+        MetricRow {
+            group: group.to_string(),
+            value: crate::report::table::percent(rate),
+            n: n(rate),
+        }
+    }
+
+    fn mean(group: &str, mean: Option<Mean>) -> MetricRow {
+        MetricRow {
+            group: group.to_string(),
+            value: mean.map_or("-".to_string(), |m| {
+                format!("{:.1} [{:.1}-{:.1}]", m.value, m.low, m.high)
+            }),
+            n: n(mean),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -689,6 +721,22 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
     const UNDECIDED: &str = "Undecided: escalated conversations whose handoff verdict is unscored, \
         in neither the passed nor the failed group.";
     Ok(Handoff {
+        recontact_rows: vec![
+            MetricRow::rate("all escalated", r.rate),
+            MetricRow::rate("handoff passed", r.rate_handoff_passed),
+            MetricRow::rate("handoff failed", r.rate_handoff_failed),
+            MetricRow::rate("handoff undecided", r.rate_handoff_undecided),
+        ],
+        csat_rows: vec![
+            MetricRow::mean("not escalated", c.not_escalated.mean),
+            MetricRow::mean("escalated", c.escalated.mean),
+            MetricRow::mean("escalated, handoff passed", c.escalated_handoff_passed.mean),
+            MetricRow::mean("escalated, handoff failed", c.escalated_handoff_failed.mean),
+            MetricRow::mean(
+                "escalated, handoff undecided",
+                c.escalated_handoff_undecided.mean,
+            ),
+        ],
         recontact,
         recontact_note: format!(
             "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out. {UNDECIDED}",
