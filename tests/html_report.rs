@@ -696,6 +696,26 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         count(browser, "tr.reason-row").await > 0,
         "failure reasons listed"
     );
+    // Every chart is an image with a name that carries its figures.
+    let unnamed = js(
+        browser,
+        "return Array.from(document.querySelectorAll('svg')).filter(s => s.getAttribute('role') !== 'img' || !(s.getAttribute('aria-label') || '').trim() || !s.querySelector(':scope > title')).length;",
+    )
+    .await;
+    assert_eq!(unnamed, 0, "charts without an accessible name");
+    let verdicts = js(
+        browser,
+        "return document.querySelector('#chart-verdicts svg').getAttribute('aria-label');",
+    )
+    .await;
+    let calls = &summary["calls"];
+    assert!(
+        verdicts.as_str().unwrap().contains(&format!(
+            "pass {}, fail {}",
+            calls["passed"], calls["failed"]
+        )),
+        "{verdicts}"
+    );
     // The handoff metrics as text, as the terminal writes them.
     let handoff = &summary["handoff"];
     let pct = |r: &Value| {
