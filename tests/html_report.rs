@@ -193,14 +193,18 @@ async fn js(driver: &WebDriver, script: &str) -> Value {
     driver.execute(script, vec![]).await.unwrap().json().clone()
 }
 
+/// Clicks the element, brought to the middle of the window first so that
+/// the sticky header cannot be where the click lands.
 async fn click(driver: &WebDriver, css: &str) {
+    let element = driver.find(By::Css(css)).await.unwrap();
     driver
-        .find(By::Css(css))
-        .await
-        .unwrap()
-        .click()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![element.to_json().unwrap()],
+        )
         .await
         .unwrap();
+    element.click().await.unwrap();
 }
 
 /// The data the page embeds for its script.
@@ -806,7 +810,8 @@ async fn conversation(browser: &WebDriver, shots: &Path) {
     let current = browser.current_url().await.unwrap();
     assert_eq!(
         current.fragment(),
-        Some(format!("conversation={id}").as_str())
+        Some(format!("call={}", conversations[index]["line"]).as_str()),
+        "the permalink names the call's line in calls.jsonl"
     );
     let heading = text_in(&article, "h3 .conversation-id").await;
     assert_eq!(heading, id);
@@ -1836,6 +1841,8 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
         &[
             ("inv-a", "bot@1", ""),
             ("inv-b", "bot\u{AD}@1", ""),
+            ("twin", "bot@1", "first twin. "),
+            ("twin", "bot@1", "second twin. "),
             (
                 "inv-\u{E0041}\u{E007F}c",
                 "bot\u{202E}@2",
@@ -1882,6 +1889,53 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
             c as u32
         );
     }
+
+    // Two calls with one id: each row opens its own, and so does its link.
+    let twins: Vec<usize> = data["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c["id"] == "twin")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(twins.len(), 2);
+    for (index, words) in twins.iter().zip(["first twin.", "second twin."]) {
+        let article = open_conversation(&browser, *index).await;
+        let text = article.text().await.unwrap();
+        assert!(text.contains(words), "row {index} opens its own call");
+        let line = &data["conversations"][*index]["line"];
+        let fragment = browser.current_url().await.unwrap();
+        assert_eq!(fragment.fragment(), Some(format!("call={line}").as_str()));
+    }
+    // A permalink opened afresh, to the second twin.
+    let second = &data["conversations"][twins[1]]["line"];
+    browser
+        .goto(format!("{}#call={second}", url(&html)))
+        .await
+        .unwrap();
+    let open = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('article.conversation')).filter(a => !a.hidden).map(a => a.innerText);",
+    )
+    .await;
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(open[0].as_str().unwrap().contains("second twin."));
+
+    // A link to a call the report does not show says so.
+    browser
+        .goto(format!("{}#call=999", url(&html)))
+        .await
+        .unwrap();
+    browser.refresh().await.unwrap();
+    let said = page_text(&browser, "#no-conversation").await;
+    assert!(
+        said.contains("is not among the 5 conversations this report shows in full"),
+        "{said}"
+    );
+    assert_eq!(js(&browser, OPEN_ARTICLES).await, 0);
+
     let errors = console_errors(&browser).await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     browser.quit().await.unwrap();

@@ -272,6 +272,7 @@ struct Data<'a> {
 #[derive(Serialize)]
 struct DataConversation<'a> {
     id: &'a str,
+    line: u64,
     agent_version: String,
     channel: String,
     trigger: String,
@@ -290,6 +291,7 @@ fn render(run: &model::RunView, gate: Option<&gate::GateView>) -> Result<String,
             .iter()
             .map(|c| DataConversation {
                 id: &c.id,
+                line: c.line,
                 agent_version: visible(&c.agent_version),
                 channel: visible(&c.channel),
                 trigger: visible(&c.trigger),

@@ -165,13 +165,23 @@ pub struct FailureReason {
     pub check: String,
     pub reason: String,
     pub count: u64,
-    pub examples: Vec<String>,
+    pub examples: Vec<ExampleLink>,
+}
+
+/// A conversation a permalink opens: by its line in calls.jsonl, which no
+/// other call shares (ids may repeat).
+#[derive(Debug, Serialize)]
+pub struct ExampleLink {
+    pub id: String,
+    pub line: u64,
 }
 
 /// A row of the conversation list.
 #[derive(Debug, Serialize)]
 pub struct Listed {
     pub id: String,
+    /// Line of the scorecard in calls.jsonl: what the row's permalink names.
+    pub line: u64,
     pub agent_version: String,
     pub channel: String,
     pub trigger: String,
@@ -510,11 +520,16 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             if failed == 0 {
                 return None;
             }
-            let examples_of = |lines: &[u64]| -> Vec<String> {
+            let examples_of = |lines: &[u64]| -> Vec<ExampleLink> {
                 lines
                     .iter()
                     .filter_map(|line| run.examples.iter().find(|e| e.line == *line))
-                    .filter_map(|e| e.card.get("conversation_id")?.as_str().map(str::to_string))
+                    .filter_map(|e| {
+                        Some(ExampleLink {
+                            id: e.card.get("conversation_id")?.as_str()?.to_string(),
+                            line: e.line,
+                        })
+                    })
                     .collect()
             };
             Some(Failures {
@@ -557,6 +572,7 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         }
         listed.push(Listed {
             id: view.id.clone(),
+            line: view.line,
             agent_version: view.agent_version.clone(),
             channel: view.channel.clone(),
             trigger: view.trigger.clone(),
