@@ -259,10 +259,17 @@ fn rate_text(rate: Option<Rate>, bounds: Option<BoundsView>, unscored: u64, of: 
 }
 
 /// A group's mean call score, or its range, as the terminal writes it.
+/// A group's mean score as text; its interval (a t interval, which knows
+/// no scale) is clamped to the scores' scale, 0 to 100.
 fn mean_text(group: &GroupView) -> String {
     let decided = group.scored + group.unscored;
+    let clamped = group.mean_score.map(|m| Mean {
+        low: m.low.clamp(0.0, 100.0),
+        high: m.high.clamp(0.0, 100.0),
+        ..m
+    });
     mean_or_bounds(
-        group.mean_score,
+        clamped,
         group.mean_score_bounds.map(Into::into),
         group.mean_score.map_or(decided, |m| m.n),
     )
@@ -778,4 +785,19 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             f.p90.map_or("-".to_string(), super::duration),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mean_score_interval_stays_on_the_scale() {
+        let group: GroupView = serde_json::from_str(
+            r#"{"conversations": 3, "scored": 3, "passed": 2, "failed": 1, "unscored": 0, "not_applicable": 0,
+                "pass_rate": null, "mean_score": {"value": 86.4, "low": 69.3, "high": 103.4, "n": 3}}"#,
+        )
+        .unwrap();
+        assert_eq!(mean_text(&group), "86.4 [69.3-100.0] (n=3)");
+    }
 }
