@@ -1940,3 +1940,38 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     browser.quit().await.unwrap();
 }
+
+#[test]
+fn a_conversation_without_a_clock_still_gets_its_sentiment_line_by_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let mut c: Value = serde_json::from_str(demo.lines().next().unwrap()).unwrap();
+    c.as_object_mut().unwrap().remove("startedAt");
+    for event in c["events"].as_array_mut().unwrap() {
+        event.as_object_mut().unwrap().remove("at");
+    }
+    let scored_turns = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["speaker"] == "customer" && e["sentiment"].is_number())
+        .count();
+    assert!(scored_turns > 1);
+    let input = dir.path().join("noclock.jsonl");
+    std::fs::write(&input, format!("{c}\n")).unwrap();
+    let run = dir.path().join("run");
+    let html = scored_report(&input, &run, &[]);
+    let page = std::fs::read_to_string(html).unwrap();
+    let shape = structure(&page);
+    assert_eq!(shape["elements"]["timeline-chart"], 0);
+    assert_eq!(shape["elements"]["sentiment-chart"], 1);
+    assert!(
+        page.contains("customer sentiment: "),
+        "named with its scores"
+    );
+    assert_eq!(
+        page.matches(" at event #").count(),
+        2 * scored_turns,
+        "one point per scored customer turn, placed by event (in the chart's label and title)"
+    );
+}

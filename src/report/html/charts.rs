@@ -710,12 +710,34 @@ pub fn timeline(spec: &Timeline) -> Result<String, ChartError> {
     })
 }
 
-/// The customer's sentiment over time: (seconds, score in [-1, 1]).
-pub fn sentiment(points: &[(f64, f64)], end: f64) -> Result<String, ChartError> {
+/// Where a sentiment line's points sit along its axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Along {
+    /// Seconds from the start of the conversation.
+    Seconds,
+    /// The index of the event (a conversation without a clock).
+    Event,
+}
+
+impl Along {
+    fn label(self, v: f64) -> String {
+        match self {
+            Along::Seconds => super::duration(v),
+            Along::Event => format!("#{v:.0}"),
+        }
+    }
+}
+
+/// The customer's sentiment: (position, score in [-1, 1]), the position
+/// in seconds or by event, as `along` says.
+pub fn sentiment(points: &[(f64, f64)], end: f64, along: Along) -> Result<String, ChartError> {
     let fail = failed("sentiment");
     let scores: Vec<String> = points
         .iter()
-        .map(|(t, score)| format!("{score:+.2} at {}", super::duration(*t)))
+        .map(|(t, score)| match along {
+            Along::Seconds => format!("{score:+.2} at {}", along.label(*t)),
+            Along::Event => format!("{score:+.2} at event {}", along.label(*t)),
+        })
         .collect();
     let name = format!("customer sentiment: {}", scores.join(", "));
     svg((380, 180), &name, |root| {
@@ -731,7 +753,7 @@ pub fn sentiment(points: &[(f64, f64)], end: f64) -> Result<String, ChartError> 
             .configure_mesh()
             .x_labels(4)
             .y_labels(5)
-            .x_label_formatter(&|v| super::duration(*v))
+            .x_label_formatter(&|v| along.label(*v))
             .y_label_formatter(&|v| format!("{v:.1}"))
             .label_style((FONT, 11))
             .light_line_style(TRANSPARENT)

@@ -330,6 +330,7 @@ fn fill(
 
     let mut timeline = Timeline::default();
     let mut sentiment = Vec::new();
+    let mut sentiment_by_event = Vec::new();
     for (index, event) in conversation.events.iter().enumerate() {
         let t = offset(event.at);
         let (kind, actor, title, body, details): (&str, &str, String, String, Vec<String>) =
@@ -350,6 +351,9 @@ fn fill(
                     }
                     if let (Some(t), Some(score), Speaker::Customer) = (t, score, speaker) {
                         sentiment.push((t, *score));
+                    }
+                    if let (Some(score), Speaker::Customer) = (score, speaker) {
+                        sentiment_by_event.push((index as f64, *score));
                     }
                     let title = match score {
                         Some(s) => format!("sentiment {s:+.2}"),
@@ -578,6 +582,7 @@ fn fill(
     timeline.turns.truncate(MAX_EVENTS);
     timeline.actions.truncate(MAX_EVENTS);
     sentiment.truncate(MAX_EVENTS);
+    sentiment_by_event.truncate(MAX_EVENTS);
 
     let end = offset(conversation.end_time());
     match end {
@@ -593,13 +598,21 @@ fn fill(
                 view.sentiment = Some(Chart {
                     id: "sentiment".into(),
                     title: "customer sentiment".into(),
-                    svg: charts::sentiment(&sentiment, end)?,
+                    svg: charts::sentiment(&sentiment, end, charts::Along::Seconds)?,
                 });
             }
         }
         None => {
-            view.timeline_note =
-                Some("no timestamps: the conversation has no clock, so there is no timeline".into())
+            view.timeline_note = Some(
+                "no timestamps: the conversation has no clock, so there is no timeline".into(),
+            );
+            if let Some(&(last, _)) = sentiment_by_event.last() {
+                view.sentiment = Some(Chart {
+                    id: "sentiment".into(),
+                    title: "customer sentiment, by event (no clock)".into(),
+                    svg: charts::sentiment(&sentiment_by_event, last, charts::Along::Event)?,
+                });
+            }
         }
     }
     Ok(())
