@@ -193,14 +193,18 @@ async fn js(driver: &WebDriver, script: &str) -> Value {
     driver.execute(script, vec![]).await.unwrap().json().clone()
 }
 
+/// Clicks the element, brought to the middle of the window first so that
+/// the sticky header cannot be where the click lands.
 async fn click(driver: &WebDriver, css: &str) {
+    let element = driver.find(By::Css(css)).await.unwrap();
     driver
-        .find(By::Css(css))
-        .await
-        .unwrap()
-        .click()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![element.to_json().unwrap()],
+        )
         .await
         .unwrap();
+    element.click().await.unwrap();
 }
 
 /// The data the page embeds for its script.
@@ -696,6 +700,86 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         count(browser, "tr.reason-row").await > 0,
         "failure reasons listed"
     );
+    // Every chart is an image with a name that carries its figures.
+    let unnamed = js(
+        browser,
+        "return Array.from(document.querySelectorAll('svg')).filter(s => s.getAttribute('role') !== 'img' || !(s.getAttribute('aria-label') || '').trim() || !s.querySelector(':scope > title')).length;",
+    )
+    .await;
+    assert_eq!(unnamed, 0, "charts without an accessible name");
+    let verdicts = js(
+        browser,
+        "return document.querySelector('#chart-verdicts svg').getAttribute('aria-label');",
+    )
+    .await;
+    let calls = &summary["calls"];
+    assert!(
+        verdicts.as_str().unwrap().contains(&format!(
+            "pass {}, fail {}",
+            calls["passed"], calls["failed"]
+        )),
+        "{verdicts}"
+    );
+    // The handoff metrics as text, as the terminal writes them.
+    let handoff = &summary["handoff"];
+    let pct = |r: &Value| {
+        if r.is_null() {
+            return ("-".to_string(), 0);
+        }
+        let f = |k: &str| r[k].as_f64().unwrap() * 100.0;
+        (
+            format!("{:.1}% [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            r["n"].as_u64().unwrap(),
+        )
+    };
+    let mean = |m: &Value| {
+        if m.is_null() {
+            return ("-".to_string(), 0);
+        }
+        let f = |k: &str| m[k].as_f64().unwrap();
+        (
+            format!("{:.1} [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            m["n"].as_u64().unwrap(),
+        )
+    };
+    let recontact = &handoff["recontact_24h"];
+    let csat = &handoff["csat"];
+    for (table, group, (value, n)) in [
+        (
+            "recontact",
+            "handoff failed",
+            pct(&recontact["rate_handoff_failed"]),
+        ),
+        (
+            "recontact",
+            "handoff passed",
+            pct(&recontact["rate_handoff_passed"]),
+        ),
+        ("csat", "escalated", mean(&csat["escalated"]["mean"])),
+        (
+            "csat",
+            "escalated, handoff failed",
+            mean(&csat["escalated_handoff_failed"]["mean"]),
+        ),
+    ] {
+        let rows = js(
+            browser,
+            &format!("return Array.from(document.querySelectorAll('#table-{table} tr.metric-row')).map(r => Array.from(r.cells).map(c => c.innerText));"),
+        )
+        .await;
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0] == group)
+            .unwrap_or_else(|| panic!("{table}: no row {group}: {rows}"));
+        assert_eq!(row[1], value.as_str(), "{table} {group}");
+        assert_eq!(row[2], n.to_string().as_str(), "{table} {group}");
+    }
+    assert!(
+        pct(&recontact["rate_handoff_failed"]).0 != "-",
+        "the demo set measures re-contact"
+    );
     browser
         .screenshot(&shots.join("report-overview.png"))
         .await
@@ -726,7 +810,8 @@ async fn conversation(browser: &WebDriver, shots: &Path) {
     let current = browser.current_url().await.unwrap();
     assert_eq!(
         current.fragment(),
-        Some(format!("conversation={id}").as_str())
+        Some(format!("call={}", conversations[index]["line"]).as_str()),
+        "the permalink names the call's line in calls.jsonl"
     );
     let heading = text_in(&article, "h3 .conversation-id").await;
     assert_eq!(heading, id);
@@ -1069,24 +1154,67 @@ async fn gate(browser: &WebDriver, (html, report): &(PathBuf, Value), shots: &Pa
         count(browser, ".unpaired-calls li").await,
         coverage["unpaired"].as_array().unwrap().len().min(50)
     );
-    let scored = |side: &str| dimensions.iter().filter(|d| !d[side].is_null()).count();
+    // A side with unscored verdicts is a range, never a rate over the
+    // scored alone; so is the change where either side has any.
+    let unscored = |d: &Value, side: &str| d["unscored"][side].as_u64().unwrap_or(0);
+    let rated = |side: &str| {
+        dimensions
+            .iter()
+            .filter(|d| !d[side].is_null() && unscored(d, side) == 0)
+            .count()
+    };
+    let ranged = |side: &str| dimensions.iter().filter(|d| unscored(d, side) > 0).count();
     let both = dimensions
         .iter()
-        .filter(|d| !d["baseline"].is_null() && !d["candidate"].is_null())
+        .filter(|d| !d["baseline"].is_null() && !d["candidate"].is_null() && d["bounds"].is_null())
         .count();
+    let with_bounds = dimensions.iter().filter(|d| !d["bounds"].is_null()).count();
+    assert!(
+        with_bounds > 0,
+        "the planted runs leave judge verdicts unscored"
+    );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{BASELINE}']")).await,
-        scored("baseline")
+        rated("baseline")
     );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{MEAN}']")).await,
-        scored("candidate")
+        rated("candidate")
     );
     assert_eq!(
         count(browser, &format!("#chart-gate rect[fill='{CHANGE}']")).await,
         both,
-        "a change where both sides scored"
+        "a change where both sides scored in full"
     );
+    assert_eq!(
+        count(browser, &format!("#chart-gate rect[stroke='{RANGE}']")).await,
+        ranged("baseline") + ranged("candidate") + with_bounds,
+        "a range for every side with unscored verdicts and every change they touch"
+    );
+    let rows = js(
+        browser,
+        "return Array.from(document.querySelectorAll('tr.comparison-row')).map(r => Array.from(r.cells).map(c => c.textContent));",
+    )
+    .await;
+    for (d, cells) in dimensions.iter().zip(rows.as_array().unwrap()) {
+        let cell = |i: usize| cells[i].as_str().unwrap().to_string();
+        if unscored(d, "candidate") > 0 {
+            assert!(cell(2).contains("unscored"), "{}: {}", d["id"], cell(2));
+            assert!(
+                !cell(2).contains('['),
+                "no interval over the scored alone: {}",
+                cell(2)
+            );
+        }
+        if !d["bounds"].is_null() {
+            assert!(
+                cell(3).contains("with the unscored"),
+                "{}: {}",
+                d["id"],
+                cell(3)
+            );
+        }
+    }
     assert!(
         count(browser, "li.flipped-call").await > 0,
         "the flipped verdicts are listed"
@@ -1300,4 +1428,550 @@ fn conversations_whose_input_is_gone_are_shown_without_a_transcript_and_say_why(
     );
     // The verdicts are still there, from calls.jsonl.
     assert!(shape["elements"]["dimension-card"].as_u64().unwrap() > 0);
+}
+
+/// Generates `count` conversations with `seed` into `path`.
+fn generate(path: &Path, count: u32, seed: u32) {
+    let output = common::run(&[
+        "generate",
+        "--count",
+        &count.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+}
+
+/// `report RUN --html FILE`, which must succeed; the page.
+fn report_html(run: &Path, html: &Path, extra: &[&str]) -> String {
+    let mut args = vec![
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let output = common::run(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    std::fs::read_to_string(html).unwrap()
+}
+
+#[test]
+fn an_input_changed_since_the_run_shows_no_transcript_beside_its_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    generate(&input, 20, 5);
+    let run = dir.path().join("run");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let html = dir.path().join("r.html");
+    let fresh = structure(&report_html(&run, &html, &[]));
+    assert_eq!(fresh["elements"]["transcript-missing"], 0);
+
+    // The same ids, other conversations.
+    generate(&input, 20, 6);
+    let page = report_html(&run, &html, &[]);
+    let shape = structure(&page);
+    assert_eq!(shape["elements"]["conversation"], 20);
+    assert_eq!(
+        shape["elements"]["transcript-missing"], 20,
+        "no transcript from the replaced input"
+    );
+    assert_eq!(shape["elements"]["timeline-chart"], 0);
+    assert!(
+        page.contains("changed since the run read it"),
+        "the reason is given"
+    );
+
+    // A two-byte edit of a small file is seen too.
+    generate(&input, 20, 5);
+    let mut text = std::fs::read_to_string(&input).unwrap();
+    let at = text.find("conv-0000003").unwrap();
+    text.replace_range(at..at + 12, "conv-0000099");
+    std::fs::write(&input, text).unwrap();
+    let shape = structure(&report_html(&run, &html, &[]));
+    assert_eq!(shape["elements"]["transcript-missing"], 20);
+}
+
+/// `score` of a few demo conversations into `out`, with `extra` arguments;
+/// the process output.
+fn score_small(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let input = dir.join("small.jsonl");
+    if !input.exists() {
+        generate(&input, 7, 3);
+    }
+    let mut args = vec![
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--judge",
+        "off",
+    ];
+    args.extend_from_slice(extra);
+    common::run(&args)
+}
+
+#[test]
+fn html_paths_that_are_the_runs_own_files_or_inputs_are_refused_before_scoring() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let output = score_small(dir.path(), &run, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let calls = std::fs::read(run.join("calls.jsonl")).unwrap();
+    let summary = std::fs::read(run.join("summary.json")).unwrap();
+
+    for name in [
+        "calls.jsonl",
+        "summary.json",
+        "manifest.json",
+        "rejected.jsonl",
+        "gate.json",
+    ] {
+        let target = run.join(name);
+        let output = common::run(&[
+            "report",
+            run.to_str().unwrap(),
+            "--html",
+            target.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "report --html {name}");
+        assert!(
+            common::stderr(&output).contains(&format!("the run's own {name}")),
+            "{}",
+            common::stderr(&output)
+        );
+    }
+    // Another spelling of the same file.
+    let roundabout = dir.path().join("run/../run/./calls.jsonl");
+    let output = common::run(&[
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        roundabout.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    // The input the run recorded.
+    let input = dir.path().join("small.jsonl");
+    let before = std::fs::read(&input).unwrap();
+    let output = common::run(&[
+        "report",
+        run.to_str().unwrap(),
+        "--html",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("is an input of the run"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    // score refuses before it starts: the old run stays as it was.
+    for target in [run.join("calls.jsonl"), input.clone()] {
+        let output = score_small(dir.path(), &run, &["--html", target.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    }
+    assert_eq!(std::fs::read(run.join("calls.jsonl")).unwrap(), calls);
+    assert_eq!(std::fs::read(run.join("summary.json")).unwrap(), summary);
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+
+    // gate refuses its runs' files.
+    let target = run.join("summary.json");
+    let output = common::run(&[
+        "gate",
+        "--baseline",
+        run.to_str().unwrap(),
+        "--candidate",
+        run.to_str().unwrap(),
+        "--html",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert_eq!(std::fs::read(run.join("summary.json")).unwrap(), summary);
+}
+
+#[test]
+fn a_new_run_into_a_directory_removes_the_old_runs_html_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let html = run.join("report.html");
+    let other = run.join("notes.html");
+    let output = score_small(dir.path(), &run, &["--html", html.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(html.is_file());
+    std::fs::write(&other, "<!doctype html><title>mine</title>").unwrap();
+    // A new run into the same directory, without --html.
+    let output = score_small(dir.path(), &run, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert!(
+        !html.exists(),
+        "the old run's report is gone with its summary"
+    );
+    assert!(
+        other.is_file(),
+        "a page the tool did not write is left alone"
+    );
+}
+
+#[test]
+fn html_options_are_checked_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    // --html-conversations without --html is a usage error.
+    let output = score_small(dir.path(), &run, &["--html-conversations", "5"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(
+        common::stderr(&output).contains("--html"),
+        "{}",
+        common::stderr(&output)
+    );
+    assert!(!run.join("manifest.json").exists(), "nothing was scored");
+    // `-` is not a file name here.
+    let output = score_small(dir.path(), &run, &["--html", "-"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("not to standard output"));
+    assert!(!run.join("manifest.json").exists());
+    assert!(!Path::new("-").exists() && !common::root().join("-").exists());
+    // A folder that does not exist fails before the run, not after it.
+    let nowhere = dir.path().join("no/such/folder/r.html");
+    let output = score_small(dir.path(), &run, &["--html", nowhere.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(common::stderr(&output).contains("cannot write there"));
+    assert!(!run.join("manifest.json").exists(), "nothing was scored");
+}
+
+#[test]
+fn a_slice_with_many_groups_lists_the_largest_and_says_how_many_are_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    generate(&input, 150, 3);
+    let text = std::fs::read_to_string(&input).unwrap();
+    let tagged: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut c: Value = serde_json::from_str(line).unwrap();
+            c["metadata"]["ticket"] = Value::from(format!("T{i:06}"));
+            format!("{c}\n")
+        })
+        .collect();
+    std::fs::write(&input, tagged).unwrap();
+    let run = dir.path().join("run");
+    let html = dir.path().join("r.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--by",
+        "ticket",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    assert_eq!(
+        summary(&run)["slices"]["metadata.ticket"]
+            .as_object()
+            .unwrap()
+            .len(),
+        150
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    let at = page.find(r#"data-slice="metadata.ticket""#).unwrap();
+    let end = page[at..].find("</table>").unwrap();
+    let rows = page[at..at + end].matches(r#"class="slice-row""#).count();
+    assert_eq!(rows, 100, "the table is capped");
+    assert!(
+        page.contains("lists the 100 largest of 150 groups; 50 smaller ones are left out here (summary.json has them all)"),
+        "the page says what it left out"
+    );
+}
+
+#[test]
+fn long_texts_and_long_conversations_are_cut_with_a_note_and_the_page_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let pad = "lorem ipsum dolor sit amet ".repeat(40_000); // about 1 MB
+    let mut input = String::new();
+    for (i, line) in demo.lines().enumerate() {
+        let mut c: Value = serde_json::from_str(line).unwrap();
+        let events = c["events"].as_array_mut().unwrap();
+        if i % 25 == 4 {
+            let turn = events
+                .iter_mut()
+                .find(|e| e["type"] == "turn" && e["speaker"] == "customer")
+                .unwrap();
+            let text = format!("{} {pad}", turn["text"].as_str().unwrap());
+            turn["text"] = Value::from(text);
+        }
+        if i == 7 {
+            let first = events[0].clone();
+            for n in 0..20_000 {
+                let mut turn = first.clone();
+                turn["text"] = Value::from(format!("still there? {n}"));
+                events.insert(1, turn);
+            }
+        }
+        input.push_str(&format!("{c}\n"));
+    }
+    let path = dir.path().join("long.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let run = dir.path().join("run");
+    let html = dir.path().join("long.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        path.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--html",
+        html.to_str().unwrap(),
+        "--html-conversations",
+        "300",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.len() < 10_000_000, "{} bytes", page.len());
+    assert!(
+        page.matches(r#"class="note text-cut""#).count() >= 1,
+        "a cut text says so"
+    );
+    assert!(page.contains("more characters not shown"));
+    assert!(
+        page.contains(r#"class="note events-cut">19"#),
+        "the long conversation says how many events it leaves out"
+    );
+    let shape = structure(&page);
+    let shown = shape["elements"]["conversation"].as_u64().unwrap();
+    assert!(
+        shape["shown"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("shows {shown} of 300 conversations")),
+        "{}",
+        shape["shown"]
+    );
+    if shown < 300 {
+        assert!(page.contains(&format!(
+            "{} more chosen conversation(s) are left out",
+            300 - shown
+        )));
+    }
+}
+
+/// Conversations made from the first demo conversation, each with the id,
+/// agent version and first customer text prefix given; the scored run's
+/// report (every conversation shown).
+fn made_report(dir: &Path, made: &[(&str, &str, &str)]) -> PathBuf {
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let base: Value = serde_json::from_str(demo.lines().next().unwrap()).unwrap();
+    let mut input = String::new();
+    for (id, agent, prefix) in made {
+        let mut c = base.clone();
+        c["conversationId"] = Value::from(*id);
+        c["agentVersion"] = Value::from(*agent);
+        let turn = c["events"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|e| e["type"] == "turn")
+            .unwrap();
+        turn["text"] = Value::from(format!("{prefix}{}", turn["text"].as_str().unwrap()));
+        input.push_str(&format!("{c}\n"));
+    }
+    let path = dir.join("made.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let run = dir.join("made");
+    let html = dir.join("made.html");
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        path.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+        "--judge",
+        "off",
+        "--html",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    html
+}
+
+/// Characters no page text may hold raw: each is shown as `[U+XXXX]`.
+const INVISIBLE: [char; 9] = [
+    '\u{AD}',
+    '\u{202E}',
+    '\u{2062}',
+    '\u{3164}',
+    '\u{E0041}',
+    '\u{E007F}',
+    '\u{FFF9}',
+    '\u{E000}',
+    '\u{200B}',
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
+    let Some((chromium, driver_path)) = browser() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = made_report(
+        dir.path(),
+        &[
+            ("inv-a", "bot@1", ""),
+            ("inv-b", "bot\u{AD}@1", ""),
+            ("twin", "bot@1", "first twin. "),
+            ("twin", "bot@1", "second twin. "),
+            (
+                "inv-\u{E0041}\u{E007F}c",
+                "bot\u{202E}@2",
+                "\u{2062}\u{3164}\u{FFF9}\u{E000}\u{200B} ",
+            ),
+        ],
+    );
+    let driver = start_driver(&driver_path);
+    let browser = session(&driver, &chromium).await;
+    browser.goto(url(&html)).await.unwrap();
+
+    // The filter options, built by the script: three versions, told apart.
+    let options = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
+    )
+    .await;
+    let mut options: Vec<String> = serde_json::from_value(options).unwrap();
+    options.sort();
+    assert_eq!(options, ["bot@1", "bot[U+00AD]@1", "bot[U+202E]@2"]);
+
+    // The conversation list and the open conversation.
+    let data = report_data(&browser).await;
+    let index = data["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["id"] == "inv-\u{E0041}\u{E007F}c")
+        .unwrap();
+    let article = open_conversation(&browser, index).await;
+    let text = article.text().await.unwrap();
+    for shown in [
+        "inv-[U+E0041][U+E007F]c",
+        "[U+2062][U+3164][U+FFF9][U+E000][U+200B]",
+    ] {
+        assert!(text.contains(shown), "`{shown}` in {text}");
+    }
+    let everything = js(&browser, "return document.body.innerText;").await;
+    let everything = everything.as_str().unwrap();
+    for c in INVISIBLE {
+        assert!(
+            !everything.contains(c),
+            "U+{:04X} reaches the page raw",
+            c as u32
+        );
+    }
+
+    // Two calls with one id: each row opens its own, and so does its link.
+    let twins: Vec<usize> = data["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c["id"] == "twin")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(twins.len(), 2);
+    for (index, words) in twins.iter().zip(["first twin.", "second twin."]) {
+        let article = open_conversation(&browser, *index).await;
+        let text = article.text().await.unwrap();
+        assert!(text.contains(words), "row {index} opens its own call");
+        let line = &data["conversations"][*index]["line"];
+        let fragment = browser.current_url().await.unwrap();
+        assert_eq!(fragment.fragment(), Some(format!("call={line}").as_str()));
+    }
+    // A permalink opened afresh, to the second twin.
+    let second = &data["conversations"][twins[1]]["line"];
+    browser
+        .goto(format!("{}#call={second}", url(&html)))
+        .await
+        .unwrap();
+    let open = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('article.conversation')).filter(a => !a.hidden).map(a => a.innerText);",
+    )
+    .await;
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(open[0].as_str().unwrap().contains("second twin."));
+
+    // A link to a call the report does not show says so.
+    browser
+        .goto(format!("{}#call=999", url(&html)))
+        .await
+        .unwrap();
+    browser.refresh().await.unwrap();
+    let said = page_text(&browser, "#no-conversation").await;
+    assert!(
+        said.contains("is not among the 5 conversations this report shows in full"),
+        "{said}"
+    );
+    assert_eq!(js(&browser, OPEN_ARTICLES).await, 0);
+
+    let errors = console_errors(&browser).await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    browser.quit().await.unwrap();
+}
+
+#[test]
+fn a_conversation_without_a_clock_still_gets_its_sentiment_line_by_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(common::root().join("datasets/demo.jsonl")).unwrap();
+    let mut c: Value = serde_json::from_str(demo.lines().next().unwrap()).unwrap();
+    c.as_object_mut().unwrap().remove("startedAt");
+    for event in c["events"].as_array_mut().unwrap() {
+        event.as_object_mut().unwrap().remove("at");
+    }
+    let scored_turns = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["speaker"] == "customer" && e["sentiment"].is_number())
+        .count();
+    assert!(scored_turns > 1);
+    let input = dir.path().join("noclock.jsonl");
+    std::fs::write(&input, format!("{c}\n")).unwrap();
+    let run = dir.path().join("run");
+    let html = scored_report(&input, &run, &[]);
+    let page = std::fs::read_to_string(html).unwrap();
+    let shape = structure(&page);
+    assert_eq!(shape["elements"]["timeline-chart"], 0);
+    assert_eq!(shape["elements"]["sentiment-chart"], 1);
+    assert!(
+        page.contains("customer sentiment: "),
+        "named with its scores"
+    );
+    assert_eq!(
+        page.matches(" at event #").count(),
+        2 * scored_turns,
+        "one point per scored customer turn, placed by event (in the chart's label and title)"
+    );
 }

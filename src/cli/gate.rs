@@ -126,6 +126,10 @@ pub fn gate(
     html: &super::html_args::HtmlArgs,
     screen: &mut Screen,
 ) -> anyhow::Result<u8> {
+    if let Err(why) = html.check(&[baseline, candidate], &[]) {
+        eprintln!("error: {}", crate::report::escape::controls(&why));
+        return Ok(EXIT_ERROR);
+    }
     let open = |path: &Path| RunDir::open(path).map_err(|err| print_error(&err));
     let (Ok(baseline), Ok(candidate)) = (open(baseline), open(candidate)) else {
         return Ok(EXIT_ERROR);

@@ -26,6 +26,10 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     if args.html.html.is_some() {
+        if let Err(why) = args.html.check(&[&args.run], &[]) {
+            eprintln!("error: {}", crate::report::escape::controls(&why));
+            return Ok(EXIT_ERROR);
+        }
         return match args.html.write_run(&args.run) {
             Ok(wrote) => {
                 let mut screen = Screen::new();

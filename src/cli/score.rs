@@ -311,6 +311,13 @@ pub fn run(args: ScoreArgs) -> anyhow::Result<u8> {
 }
 
 fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
+    let runs: Vec<&Path> = std::iter::once(args.out.as_path())
+        .chain(args.baseline.as_deref())
+        .collect();
+    if let Err(why) = args.html.check(&runs, &args.inputs) {
+        eprintln!("error: {}", controls(&why));
+        return Ok(EXIT_ERROR);
+    }
     let Some(plan) = plan(args)? else {
         return Ok(EXIT_ERROR);
     };

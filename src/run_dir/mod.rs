@@ -19,7 +19,8 @@
 //! the SHA-256 of `summary.json`. A second `score` into a locked directory
 //! stops with the lock holder named ([`RunWriter::create`]); a new run into
 //! an old run's directory marks it incomplete before anything else and
-//! removes its whole-file outputs, so a stale `summary.json` never sits
+//! removes its whole-file outputs (with the gate reports and any HTML
+//! report handoff-eval wrote there), so a stale `summary.json` never sits
 //! beside new scorecards. [`Run::open`] refuses a directory that is not a
 //! run, a run that did not complete (still being written, killed, failed),
 //! and a run whose files disagree with its manifest, each with exit code 2

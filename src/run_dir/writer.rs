@@ -346,6 +346,7 @@ impl RunWriter {
                         name.starts_with('.')
                             && (name.ends_with(".tmp") || name.ends_with(".partial"))
                     })
+                    || is_html_report(path)
             })
             .collect();
         let outputs = std::iter::once(SUMMARY)
@@ -388,6 +389,21 @@ fn complete_prefix(path: &Path) -> io::Result<Prefix> {
         reader.consume(len);
     }
     Ok(Prefix { lines, bytes })
+}
+
+/// Whether `path` is an HTML report this tool wrote (`--html` into a run
+/// directory): a `*.html` file whose head names handoff-eval as its
+/// generator. It shows the run it was made from, so a new run into the
+/// directory removes it with the other whole-file outputs.
+fn is_html_report(path: &Path) -> bool {
+    if path.extension().is_none_or(|e| e != "html") || !path.is_file() {
+        return false;
+    }
+    let mut head = Vec::with_capacity(1024);
+    let read = File::open(path).and_then(|file| file.take(1024).read_to_end(&mut head));
+    read.is_ok()
+        && memchr::memmem::find(&head, br#"<meta name="generator" content="handoff-eval "#)
+            .is_some()
 }
 
 #[cfg(test)]

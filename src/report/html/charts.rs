@@ -252,8 +252,13 @@ fn hatch(width: i32, height: i32, step: usize) -> Vec<[(i32, i32); 2]> {
         .collect()
 }
 
+/// Draws an SVG document named for assistive technology: `role="img"`,
+/// an `aria-label` and a `<title>` holding `name`, which states the values
+/// drawn, so that a screen reader (or a printout's reader) gets the figures
+/// without the picture (WAI-ARIA `img` role; SVG `title` element).
 fn svg(
     size: (u32, u32),
+    name: &str,
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ChartError>,
 ) -> Result<String, ChartError> {
     let mut out = String::new();
@@ -262,19 +267,80 @@ fn svg(
         draw(&root)?;
         root.present().map_err(|e| failed("svg")(&e))?;
     }
-    Ok(out)
+    Ok(named(out, name))
+}
+
+/// Escapes text for an XML attribute or element.
+fn xml_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in super::visible(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Adds the role, the `aria-label` and the `<title>` to the `<svg>` element.
+fn named(svg: String, name: &str) -> String {
+    let Some(open) = svg.find("<svg") else {
+        return svg;
+    };
+    let Some(close) = svg[open..].find('>').map(|i| open + i) else {
+        return svg;
+    };
+    let name = xml_text(name);
+    let mut out = String::with_capacity(svg.len() + 2 * name.len() + 48);
+    out.push_str(&svg[..close]);
+    out.push_str(&format!(r#" role="img" aria-label="{name}">"#));
+    out.push_str(&format!("<title>{name}</title>"));
+    out.push_str(&svg[close + 1..]);
+    out
+}
+
+/// What a mark shows, in words.
+fn mark_text(mark: &Mark, format: fn(f64) -> String) -> String {
+    match mark {
+        Mark::Empty => "none".to_string(),
+        Mark::Value {
+            value,
+            interval: Some((low, high)),
+        } => format!("{} [{} to {}]", format(*value), format(*low), format(*high)),
+        Mark::Value { value, .. } => format(*value),
+        Mark::Range { low, high } => {
+            format!("between {} and {}", format(*low), format(*high))
+        }
+    }
+}
+
+/// A panel of bars in words: its title, then each bar's label and mark.
+fn bars_text(spec: &Bars<'_>) -> String {
+    let bars: Vec<String> = spec
+        .bars
+        .iter()
+        .map(|b| format!("{} {}", b.label, mark_text(&b.mark, spec.format)))
+        .collect();
+    format!("{}: {}", spec.title, bars.join("; "))
 }
 
 /// One panel of bars as an SVG document.
 pub fn bars(spec: &Bars<'_>, width: u32) -> Result<String, ChartError> {
-    svg((width, spec.height()), |root| draw_bars(root, spec))
+    svg((width, spec.height()), &bars_text(spec), |root| {
+        draw_bars(root, spec)
+    })
 }
 
 /// Panels of bars side by side, each with its width in pixels.
 pub fn panels(panels: &[(Bars<'_>, u32)]) -> Result<String, ChartError> {
     let height = panels.iter().map(|(p, _)| p.height()).max().unwrap_or(46);
     let width: u32 = panels.iter().map(|(_, w)| *w).sum();
-    svg((width, height), |root| {
+    let name: Vec<String> = panels.iter().map(|(p, _)| bars_text(p)).collect();
+    svg((width, height), &name.join(". "), |root| {
         let mut rest = root.clone();
         for (spec, w) in panels {
             let (area, right) = rest.split_horizontally(*w);
@@ -309,7 +375,9 @@ pub fn points(v: f64) -> String {
 pub fn stacked(title: &str, parts: &[(&str, u64, RGBColor)]) -> Result<String, ChartError> {
     let fail = failed(title);
     let total: u64 = parts.iter().map(|p| p.1).sum();
-    svg((760, 92), |root| {
+    let counts: Vec<String> = parts.iter().map(|(l, c, _)| format!("{l} {c}")).collect();
+    let name = format!("{title}: {} of {total}", counts.join(", "));
+    svg((760, 92), &name, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(4)
             .margin_right(14)
@@ -387,7 +455,13 @@ pub fn response_times(
     }
     let highest = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
     let filled = counts.iter().filter(|c| **c > 0).count();
-    let chart_svg = svg((760, 260), |root| {
+    let name = format!(
+        "{title}: {} measured; median {}, p90 {}",
+        sorted.len(),
+        median.map_or("-".to_string(), super::duration),
+        p90.map_or("-".to_string(), super::duration)
+    );
+    let chart_svg = svg((760, 260), &name, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(6)
             .margin_right(18)
@@ -481,7 +555,32 @@ pub fn timeline(spec: &Timeline) -> Result<String, ChartError> {
     let fail = failed("timeline");
     let end = spec.end.max(1.0);
     let lane = |i: usize| (LANES.len() - 1 - i) as f64;
-    svg((760, 200), |root| {
+    let at = |label: &str, t: Option<f64>| t.map(|t| format!("{label} at {}", super::duration(t)));
+    let moments: Vec<String> = [
+        at("escalation", spec.escalation),
+        at("queue joined", spec.queue_joined),
+        at("context delivered", spec.context_delivered),
+        at("human connected", spec.human_connected),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let name = format!(
+        "timeline of {}: {}{}; {} turns and {} actions drawn",
+        super::duration(spec.end),
+        if moments.is_empty() {
+            "no escalation".to_string()
+        } else {
+            moments.join(", ")
+        },
+        match (spec.context_delivered, spec.human_connected) {
+            (Some(d), Some(c)) => format!("; {} from context to connect", super::duration(c - d)),
+            _ => String::new(),
+        },
+        spec.turns.len(),
+        spec.actions.len()
+    );
+    svg((760, 200), &name, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(6)
             .margin_right(18)
@@ -611,10 +710,37 @@ pub fn timeline(spec: &Timeline) -> Result<String, ChartError> {
     })
 }
 
-/// The customer's sentiment over time: (seconds, score in [-1, 1]).
-pub fn sentiment(points: &[(f64, f64)], end: f64) -> Result<String, ChartError> {
+/// Where a sentiment line's points sit along its axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Along {
+    /// Seconds from the start of the conversation.
+    Seconds,
+    /// The index of the event (a conversation without a clock).
+    Event,
+}
+
+impl Along {
+    fn label(self, v: f64) -> String {
+        match self {
+            Along::Seconds => super::duration(v),
+            Along::Event => format!("#{v:.0}"),
+        }
+    }
+}
+
+/// The customer's sentiment: (position, score in [-1, 1]), the position
+/// in seconds or by event, as `along` says.
+pub fn sentiment(points: &[(f64, f64)], end: f64, along: Along) -> Result<String, ChartError> {
     let fail = failed("sentiment");
-    svg((380, 180), |root| {
+    let scores: Vec<String> = points
+        .iter()
+        .map(|(t, score)| match along {
+            Along::Seconds => format!("{score:+.2} at {}", along.label(*t)),
+            Along::Event => format!("{score:+.2} at event {}", along.label(*t)),
+        })
+        .collect();
+    let name = format!("customer sentiment: {}", scores.join(", "));
+    svg((380, 180), &name, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(6)
             .margin_right(14)
@@ -627,7 +753,7 @@ pub fn sentiment(points: &[(f64, f64)], end: f64) -> Result<String, ChartError> 
             .configure_mesh()
             .x_labels(4)
             .y_labels(5)
-            .x_label_formatter(&|v| super::duration(*v))
+            .x_label_formatter(&|v| along.label(*v))
             .y_label_formatter(&|v| format!("{v:.1}"))
             .label_style((FONT, 11))
             .light_line_style(TRANSPARENT)

@@ -34,6 +34,8 @@ pub struct ConversationView {
     pub timeline_note: Option<String>,
     pub sentiment: Option<Chart>,
     pub events: Vec<EventView>,
+    /// Events past [`MAX_EVENTS`] left out of the list and the charts.
+    pub events_left_out: usize,
     pub package: Vec<(String, String)>,
     pub dimensions: Vec<DimensionCard>,
     /// Status per dimension id, for the filters.
@@ -50,6 +52,8 @@ pub struct EventView {
     pub actor: String,
     pub title: String,
     pub segments: Vec<Segment>,
+    /// Characters of the text past [`TEXT_CHARS`], not shown.
+    pub cut_chars: usize,
     pub details: Vec<String>,
     /// Keys of the checks whose evidence points here.
     pub evidence: Vec<String>,
@@ -90,6 +94,14 @@ pub struct EvidenceLine {
 
 const DETAIL_CHARS: usize = 400;
 
+/// Characters of one event's text shown; the rest is counted, not shown
+/// (a pasted log of megabytes would otherwise make the page as large).
+pub const TEXT_CHARS: usize = 2000;
+
+/// Events of one conversation listed and drawn, with any later event a
+/// check's evidence points to; the rest are counted.
+pub const MAX_EVENTS: usize = 300;
+
 fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_string)
 }
@@ -101,6 +113,55 @@ fn compact(value: &Value) -> String {
         other => other.to_string(),
     };
     cut(&text, DETAIL_CHARS)
+}
+
+/// The first `chars` characters of `text`.
+fn cut_plain(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+impl ConversationView {
+    /// About how many bytes the conversation takes in the page, markup
+    /// included (an upper estimate: text counted as if a fifth of it were
+    /// escaped, a fixed allowance per event, check and fact).
+    pub fn page_bytes(&self) -> usize {
+        let text = |s: &str| s.len() + s.len() / 5;
+        let events: usize = self
+            .events
+            .iter()
+            .map(|e| {
+                260 + text(&e.title)
+                    + e.segments.iter().map(|s| text(&s.text) + 16).sum::<usize>()
+                    + e.details.iter().map(|d| text(d) + 32).sum::<usize>()
+                    + e.evidence.iter().map(|k| k.len() + 1).sum::<usize>()
+            })
+            .sum();
+        let checks: usize = self
+            .dimensions
+            .iter()
+            .flat_map(|d| &d.checks)
+            .map(|k| {
+                220 + text(&k.label)
+                    + text(&k.reason)
+                    + k.evidence.iter().map(|e| 60 + text(&e.text)).sum::<usize>()
+            })
+            .sum();
+        let facts: usize = self
+            .facts
+            .iter()
+            .chain(&self.package)
+            .map(|(k, v)| 40 + text(k) + text(v))
+            .sum();
+        let charts = [&self.timeline, &self.sentiment]
+            .into_iter()
+            .flatten()
+            .map(|c| c.svg.len())
+            .sum::<usize>();
+        3000 + events + checks + facts + charts + self.dimensions.len() * 200
+    }
 }
 
 fn cut(text: &str, chars: usize) -> String {
@@ -139,7 +200,7 @@ pub fn build(
                 let event = item.get("event").and_then(Value::as_u64);
                 let mut parts = Vec::new();
                 if let Some(t) = text(item, "text") {
-                    parts.push(format!("“{t}”"));
+                    parts.push(format!("“{}”", cut(&t, DETAIL_CHARS)));
                 }
                 if let Some(m) = text(item, "matched") {
                     parts.push(format!("matched “{m}”"));
@@ -169,7 +230,7 @@ pub fn build(
                 key,
                 label,
                 status: text(check, "status").unwrap_or_default(),
-                reason: text(check, "reason").unwrap_or_default(),
+                reason: cut(&text(check, "reason").unwrap_or_default(), TEXT_CHARS),
                 evidence: lines,
             });
         }
@@ -210,6 +271,7 @@ pub fn build(
         timeline_note: None,
         sentiment: None,
         events: Vec::new(),
+        events_left_out: 0,
         package: Vec::new(),
         dimensions,
         statuses,
@@ -251,7 +313,8 @@ fn fill(
         view.facts.push(("ended".into(), end.to_string()));
     }
     for (key, value) in &conversation.metadata {
-        view.facts.push((format!("metadata.{key}"), value.clone()));
+        view.facts
+            .push((format!("metadata.{key}"), cut(value, DETAIL_CHARS)));
     }
     if let Some(outcome) = &conversation.outcome {
         if let Some(csat) = outcome.csat {
@@ -267,6 +330,7 @@ fn fill(
 
     let mut timeline = Timeline::default();
     let mut sentiment = Vec::new();
+    let mut sentiment_by_event = Vec::new();
     for (index, event) in conversation.events.iter().enumerate() {
         let t = offset(event.at);
         let (kind, actor, title, body, details): (&str, &str, String, String, Vec<String>) =
@@ -287,6 +351,9 @@ fn fill(
                     }
                     if let (Some(t), Some(score), Speaker::Customer) = (t, score, speaker) {
                         sentiment.push((t, *score));
+                    }
+                    if let (Some(score), Speaker::Customer) = (score, speaker) {
+                        sentiment_by_event.push((index as f64, *score));
                     }
                     let title = match score {
                         Some(s) => format!("sentiment {s:+.2}"),
@@ -387,7 +454,8 @@ fn fill(
                 }
                 EventKind::HandoffPackage(package) => {
                     for (key, value) in &package.0 {
-                        view.package.push((key.clone(), package_value(key, value)));
+                        view.package
+                            .push((key.clone(), cut(&package_value(key, value), TEXT_CHARS)));
                     }
                     (
                         "handoffPackage",
@@ -491,18 +559,30 @@ fn fill(
                     Vec::new(),
                 ),
             };
+        if index >= MAX_EVENTS && !evidence_at.contains_key(&index) {
+            view.events_left_out += 1;
+            continue;
+        }
         let (keys, matched) = evidence_at.get(&index).cloned().unwrap_or_default();
+        let total = body.chars().count();
+        let shown = cut_plain(&body, TEXT_CHARS);
         view.events.push(EventView {
             index,
             at: t.map_or(String::new(), |t| format!("+{}", super::duration(t))),
             kind: kind.to_string(),
             actor: actor.to_string(),
             title,
-            segments: segments(&body, &matched),
+            segments: segments(shown, &matched),
+            cut_chars: total.saturating_sub(TEXT_CHARS),
             details,
             evidence: keys,
         });
     }
+    // The charts draw what the list shows: the first events.
+    timeline.turns.truncate(MAX_EVENTS);
+    timeline.actions.truncate(MAX_EVENTS);
+    sentiment.truncate(MAX_EVENTS);
+    sentiment_by_event.truncate(MAX_EVENTS);
 
     let end = offset(conversation.end_time());
     match end {
@@ -518,13 +598,21 @@ fn fill(
                 view.sentiment = Some(Chart {
                     id: "sentiment".into(),
                     title: "customer sentiment".into(),
-                    svg: charts::sentiment(&sentiment, end)?,
+                    svg: charts::sentiment(&sentiment, end, charts::Along::Seconds)?,
                 });
             }
         }
         None => {
-            view.timeline_note =
-                Some("no timestamps: the conversation has no clock, so there is no timeline".into())
+            view.timeline_note = Some(
+                "no timestamps: the conversation has no clock, so there is no timeline".into(),
+            );
+            if let Some(&(last, _)) = sentiment_by_event.last() {
+                view.sentiment = Some(Chart {
+                    id: "sentiment".into(),
+                    title: "customer sentiment, by event (no clock)".into(),
+                    svg: charts::sentiment(&sentiment_by_event, last, charts::Along::Event)?,
+                });
+            }
         }
     }
     Ok(())

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use super::charts::{self, Bar, Bars, Mark};
-use super::model::bar;
 use super::source::RunData;
 use super::{Chart, HtmlError};
 use crate::Status;
@@ -126,31 +125,102 @@ fn status_word(status: GateStatus) -> &'static str {
     }
 }
 
-/// The change in points with Newcombe's interval, where both sides scored.
-fn change(rate: &RateComparison) -> (Option<f64>, Option<(f64, f64)>) {
-    match (rate.baseline, rate.candidate) {
-        (Some(b), Some(c)) => (Some(c.value - b.value), Some(newcombe_difference(b, c))),
-        _ => (rate.delta, None),
+/// The three figures of a comparison, each as a chart mark: a side's rate
+/// with its interval where every verdict on that side was scored, else the
+/// range its unscored verdicts leave (from the gate's `bounds`: `best` counts
+/// them as fails in the baseline and passes in the candidate, `worst` the
+/// other way round); the change with Newcombe's interval where both sides
+/// were scored in full, else the range between the two extremes.
+struct Marks {
+    baseline: Mark,
+    candidate: Mark,
+    change: Mark,
+}
+
+fn marks(rate: &RateComparison) -> Marks {
+    let value = |r: Option<crate::stats::Rate>| {
+        r.map_or(Mark::Empty, |r| Mark::Value {
+            value: r.value,
+            interval: Some((r.low, r.high)),
+        })
+    };
+    let range = |a: f64, b: f64| Mark::Range {
+        low: a.min(b),
+        high: a.max(b),
+    };
+    let Some(bounds) = rate.bounds else {
+        let change = match (rate.baseline, rate.candidate) {
+            (Some(b), Some(c)) => Mark::Value {
+                value: c.value - b.value,
+                interval: Some(newcombe_difference(b, c)),
+            },
+            _ => rate.delta.map_or(Mark::Empty, |value| Mark::Value {
+                value,
+                interval: None,
+            }),
+        };
+        return Marks {
+            baseline: value(rate.baseline),
+            candidate: value(rate.candidate),
+            change,
+        };
+    };
+    let (worst, best) = (bounds.worst, bounds.best);
+    Marks {
+        baseline: if rate.unscored.baseline > 0 {
+            range(best.candidate - best.delta, worst.candidate - worst.delta)
+        } else {
+            value(rate.baseline)
+        },
+        candidate: if rate.unscored.candidate > 0 {
+            range(worst.candidate, best.candidate)
+        } else {
+            value(rate.candidate)
+        },
+        change: range(worst.delta, best.delta),
+    }
+}
+
+/// A side's rate, or its range with the unscored share, as the overview
+/// writes it.
+fn side_text(mark: Mark, rate: Option<crate::stats::Rate>, unscored: u64) -> String {
+    let applicable = rate.map_or(0, |r| r.n) + unscored;
+    match mark {
+        Mark::Range { low, high } => crate::report::table::rate_or_bounds(
+            None,
+            Some(crate::aggregate::Bounds { low, high }),
+            unscored,
+            applicable,
+        ),
+        _ => super::model::rate(rate),
     }
 }
 
 fn row(id: &str, title: &str, critical: bool, rate: &RateComparison) -> ComparisonRow {
-    let (delta, interval) = change(rate);
+    let m = marks(rate);
     ComparisonRow {
         id: id.to_string(),
         title: title.to_string(),
         critical,
-        baseline: super::model::rate(rate.baseline),
-        candidate: super::model::rate(rate.candidate),
-        change: match (delta, interval) {
-            (Some(d), Some((lo, hi))) => format!(
+        baseline: side_text(m.baseline, rate.baseline, rate.unscored.baseline),
+        candidate: side_text(m.candidate, rate.candidate, rate.unscored.candidate),
+        change: match m.change {
+            Mark::Value {
+                value: d,
+                interval: Some((lo, hi)),
+            } => format!(
                 "{:+.1} pts [{:+.1}, {:+.1}]",
                 d * 100.0,
                 lo * 100.0,
                 hi * 100.0
             ),
-            (Some(d), None) => format!("{:+.1} pts", d * 100.0),
-            _ => "-".to_string(),
+            Mark::Value { value: d, .. } => format!("{:+.1} pts", d * 100.0),
+            Mark::Range { low, high } => format!(
+                "{:+.1} to {:+.1} pts (with the unscored)",
+                low * 100.0,
+                high * 100.0
+            ),
+            Mark::Empty => "-".to_string(),
         },
         test: rate.test.to_string(),
         p_adjusted: rate
@@ -207,13 +277,19 @@ pub fn build(
     let mut cand_bars = Vec::new();
     let mut change_bars = Vec::new();
     for d in &report.dimensions {
-        let (delta, interval) = change(&d.rate);
+        let m = marks(&d.rate);
         let name = label(&d.id, d.critical);
-        base_bars.push(bar(name.clone(), d.rate.baseline));
-        cand_bars.push(bar(name.clone(), d.rate.candidate));
+        base_bars.push(Bar {
+            label: name.clone(),
+            mark: m.baseline,
+        });
+        cand_bars.push(Bar {
+            label: name.clone(),
+            mark: m.candidate,
+        });
         change_bars.push(Bar {
             label: name,
-            mark: delta.map_or(Mark::Empty, |value| Mark::Value { value, interval }),
+            mark: m.change,
         });
     }
     let widest = report
@@ -229,7 +305,8 @@ pub fn build(
             Mark::Value {
                 interval: Some((lo, hi)),
                 ..
-            } => Some(lo.abs().max(hi.abs())),
+            }
+            | Mark::Range { low: lo, high: hi } => Some(lo.abs().max(hi.abs())),
             _ => None,
         })
         .fold(0.1f64, f64::max)

@@ -9,8 +9,9 @@
 //!
 //! Transcripts are customer-written, so the page is built to be safe with
 //! hostile text: every value goes through minijinja's HTML auto-escaping,
-//! and [`visible`] first shows bidirectional and zero-width controls as
-//! `[U+202E]`; the data the page's script needs is embedded as JSON with
+//! and [`visible`] first shows invisible and format characters (bidi
+//! controls, zero-width and tag characters, private use ...) as
+//! `[U+202E]`, in the page and in the data its filters are built from; the data the page's script needs is embedded as JSON with
 //! `<`, `>` and `&` escaped, so it cannot close its script element; and a
 //! Content-Security-Policy meta tag allows only the page's own inline
 //! script and style, by hash, and nothing from any network.
@@ -113,26 +114,81 @@ pub fn gate_page(
     })
 }
 
-/// Shows the characters that can disguise text: bidirectional controls
-/// (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), zero-width
-/// characters (U+200B-U+200D, U+2060, U+FEFF) and other control characters
-/// but newline and tab, each as `[U+XXXX]`.
+/// Characters that show nothing, or can disguise the text around them:
+/// format characters (general category Cf: bidirectional controls,
+/// zero-width characters, the soft hyphen, invisible operators, tag
+/// characters U+E0000-U+E007F ...), private-use characters (Co), control
+/// characters but newline and tab (Cc), the Hangul fillers, the combining
+/// grapheme joiner and variation selectors. Which of them are shown after
+/// all is decided by [`keeps`].
+static HIDDEN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"[\p{Cf}\p{Co}\p{Cc}\x{115F}\x{1160}\x{3164}\x{FFA0}\x{034F}\x{FE00}-\x{FE0F}\x{E0100}-\x{E01EF}]",
+    )
+    .expect("a valid pattern")
+});
+
+/// Emoji, and the letters of the scripts that join or break with ZWNJ.
+static PICTOGRAPH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^[\p{Extended_Pictographic}\p{Emoji_Modifier}\x{FE0F}]$")
+        .expect("a valid pattern")
+});
+static JOINING: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"^[\p{Arabic}\p{Syriac}\p{Devanagari}\p{Bengali}\p{Gurmukhi}\p{Gujarati}\p{Oriya}\p{Tamil}\p{Telugu}\p{Kannada}\p{Malayalam}\p{Sinhala}]$",
+    )
+    .expect("a valid pattern")
+});
+
+fn is(pattern: &regex::Regex, c: Option<char>) -> bool {
+    c.is_some_and(|c| pattern.is_match(c.encode_utf8(&mut [0; 4])))
+}
+
+/// The hidden characters that stay as they are, because text needs them
+/// and they cannot disguise it: newline and tab; a zero-width joiner
+/// between two emoji (a family, a profession: `👩‍💻`); a variation selector
+/// after a visible character it can modify; a zero-width non-joiner
+/// between two letters of a script that writes with it (Persian, the
+/// Indic scripts).
+fn keeps(c: char, before: Option<char>, after: Option<char>) -> bool {
+    match c {
+        '\n' | '\t' => true,
+        '\u{200D}' => is(&PICTOGRAPH, before) && is(&PICTOGRAPH, after),
+        '\u{200C}' => is(&JOINING, before) && is(&JOINING, after),
+        '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' => before
+            .is_some_and(|b| !b.is_whitespace() && !HIDDEN.is_match(b.encode_utf8(&mut [0; 4]))),
+        _ => false,
+    }
+}
+
+/// Shows every character that shows nothing or can disguise text (see
+/// [`HIDDEN`] and [`keeps`]) as `[U+XXXX]`, so that two values that differ
+/// only by one look different, and reversed or hidden text cannot pass
+/// for something else.
 pub fn visible(text: &str) -> String {
-    let hidden = |c: char| {
-        matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{061C}')
-            || (c.is_control() && c != '\n' && c != '\t')
-    };
-    if !text.chars().any(hidden) {
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t')
+    {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if hidden(c) {
-            out.push_str(&format!("[U+{:04X}]", c as u32));
-        } else {
-            out.push(c);
+    let mut at = 0;
+    for found in HIDDEN.find_iter(text) {
+        let c = text[found.start()..]
+            .chars()
+            .next()
+            .expect("a match is a character");
+        let before = text[..found.start()].chars().next_back();
+        let after = text[found.end()..].chars().next();
+        if keeps(c, before, after) {
+            continue;
         }
+        out.push_str(&text[at..found.start()]);
+        out.push_str(&format!("[U+{:04X}]", c as u32));
+        at = found.end();
     }
+    out.push_str(&text[at..]);
     out
 }
 
@@ -210,12 +266,16 @@ struct Data<'a> {
     conversations: Vec<DataConversation<'a>>,
 }
 
+/// The facets the filters offer as text are shown by [`visible`] here, as
+/// everywhere in the page (the script puts them into `<option>`s as they
+/// are); the id stays as the run wrote it, for permalinks.
 #[derive(Serialize)]
 struct DataConversation<'a> {
     id: &'a str,
-    agent_version: &'a str,
-    channel: &'a str,
-    trigger: &'a str,
+    line: u64,
+    agent_version: String,
+    channel: String,
+    trigger: String,
     verdict: &'a str,
     statuses: &'a std::collections::BTreeMap<String, String>,
 }
@@ -231,9 +291,10 @@ fn render(run: &model::RunView, gate: Option<&gate::GateView>) -> Result<String,
             .iter()
             .map(|c| DataConversation {
                 id: &c.id,
-                agent_version: &c.agent_version,
-                channel: &c.channel,
-                trigger: &c.trigger,
+                line: c.line,
+                agent_version: visible(&c.agent_version),
+                channel: visible(&c.channel),
+                trigger: visible(&c.trigger),
                 verdict: &c.verdict,
                 statuses: &c.statuses,
             })
@@ -265,6 +326,27 @@ mod tests {
     fn hidden_characters_are_shown() {
         assert_eq!(visible("a\u{202E}b\u{200B}c"), "a[U+202E]b[U+200B]c");
         assert_eq!(visible("plain\ttext\n"), "plain\ttext\n");
+        for (hidden, shown) in [
+            ("bot\u{AD}@1", "bot[U+00AD]@1"),
+            ("a\u{2062}b\u{180E}c", "a[U+2062]b[U+180E]c"),
+            ("id\u{E0041}\u{E007F}", "id[U+E0041][U+E007F]"),
+            ("\u{3164}\u{115F}x\u{34F}", "[U+3164][U+115F]x[U+034F]"),
+            ("\u{FFF9}ruby\u{E000}", "[U+FFF9]ruby[U+E000]"),
+            ("\u{FE0F}alone", "[U+FE0F]alone"),
+            ("a\u{200C}b \u{200D}x", "a[U+200C]b [U+200D]x"),
+            ("bell\u{7}", "bell[U+0007]"),
+        ] {
+            assert_eq!(visible(hidden), shown);
+        }
+        // What text needs stays readable.
+        for kept in [
+            "\u{1F469}\u{200D}\u{1F4BB} at work",
+            "\u{2764}\u{FE0F}",
+            "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}",
+            "caf\u{E9} \u{5D0}\u{5D1}",
+        ] {
+            assert_eq!(visible(kept), kept);
+        }
     }
 
     #[test]

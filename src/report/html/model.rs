@@ -30,6 +30,9 @@ pub struct RunView {
     pub handoff: Handoff,
     pub failures: Vec<Failures>,
     pub shown: usize,
+    /// Conversations chosen but left out: showing them would pass
+    /// [`CONVERSATION_BYTES`].
+    pub over_budget: usize,
     pub total: u64,
     pub listed: Vec<Listed>,
     pub conversation_views: Vec<ConversationView>,
@@ -86,9 +89,12 @@ pub struct DimensionRow {
 #[derive(Debug, Serialize)]
 pub struct SliceKind {
     pub kind: String,
+    /// The [`MAX_TABLE_GROUPS`] largest groups, largest first.
     pub groups: Vec<SliceGroup>,
-    /// Groups past [`MAX_GROUPS`], left out of the charts.
-    pub more: usize,
+    /// Groups in the run, listed or not.
+    pub total: usize,
+    /// Groups drawn in the charts: the [`MAX_GROUPS`] largest.
+    pub drawn: usize,
     /// One small chart per dimension, and one of the call pass rate first.
     pub panels: Vec<Chart>,
 }
@@ -104,6 +110,9 @@ pub struct SliceGroup {
 
 #[derive(Debug, Serialize)]
 pub struct Handoff {
+    /// The figures of the charts as text: group, value [95% CI], count.
+    pub recontact_rows: Vec<MetricRow>,
+    pub csat_rows: Vec<MetricRow>,
     pub recontact: Chart,
     pub recontact_note: String,
     pub repeat_yourself: String,
@@ -111,6 +120,35 @@ pub struct Handoff {
     pub csat_note: String,
     pub response: Chart,
     pub response_note: String,
+}
+
+/// One group of a handoff metric, as text.
+#[derive(Debug, Serialize)]
+pub struct MetricRow {
+    pub group: String,
+    /// `15.2% [8.2-26.5]`, `2.8 [2.6-3.0]`, or `-` where nothing was measured.
+    pub value: String,
+    pub n: u64,
+}
+
+impl MetricRow {
+    fn rate(group: &str, rate: Option<Rate>) -> MetricRow {
+        MetricRow {
+            group: group.to_string(),
+            value: crate::report::table::percent(rate),
+            n: n(rate),
+        }
+    }
+
+    fn mean(group: &str, mean: Option<Mean>) -> MetricRow {
+        MetricRow {
+            group: group.to_string(),
+            value: mean.map_or("-".to_string(), |m| {
+                format!("{:.1} [{:.1}-{:.1}]", m.value, m.low, m.high)
+            }),
+            n: n(mean),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -127,13 +165,23 @@ pub struct FailureReason {
     pub check: String,
     pub reason: String,
     pub count: u64,
-    pub examples: Vec<String>,
+    pub examples: Vec<ExampleLink>,
+}
+
+/// A conversation a permalink opens: by its line in calls.jsonl, which no
+/// other call shares (ids may repeat).
+#[derive(Debug, Serialize)]
+pub struct ExampleLink {
+    pub id: String,
+    pub line: u64,
 }
 
 /// A row of the conversation list.
 #[derive(Debug, Serialize)]
 pub struct Listed {
     pub id: String,
+    /// Line of the scorecard in calls.jsonl: what the row's permalink names.
+    pub line: u64,
     pub agent_version: String,
     pub channel: String,
     pub trigger: String,
@@ -142,8 +190,20 @@ pub struct Listed {
     pub failed: Vec<String>,
 }
 
-/// Groups of a slice drawn in its charts; the table lists them all.
+/// Bytes (about) the conversations shown in full may take in the page, so
+/// that a report stays under 10 MB whatever the conversations hold (the
+/// estimate, [`super::conversation::ConversationView::page_bytes`], runs
+/// 10-25% above the bytes written on the demo set); those
+/// chosen past it are left out, and the page says how many.
+pub const CONVERSATION_BYTES: usize = 7_000_000;
+
+/// Groups of a slice drawn in its charts.
 pub const MAX_GROUPS: usize = 12;
+
+/// Groups of a slice listed in its table (a `--by` key with a value per
+/// conversation would otherwise make the page grow with the run);
+/// `summary.json` has them all.
+pub const MAX_TABLE_GROUPS: usize = 100;
 
 pub(crate) use crate::report::table::percent as rate;
 use crate::report::table::{mean_or_bounds, rate_or_bounds};
@@ -199,10 +259,17 @@ fn rate_text(rate: Option<Rate>, bounds: Option<BoundsView>, unscored: u64, of: 
 }
 
 /// A group's mean call score, or its range, as the terminal writes it.
+/// A group's mean score as text; its interval (a t interval, which knows
+/// no scale) is clamped to the scores' scale, 0 to 100.
 fn mean_text(group: &GroupView) -> String {
     let decided = group.scored + group.unscored;
+    let clamped = group.mean_score.map(|m| Mean {
+        low: m.low.clamp(0.0, 100.0),
+        high: m.high.clamp(0.0, 100.0),
+        ..m
+    });
     mean_or_bounds(
-        group.mean_score,
+        clamped,
         group.mean_score_bounds.map(Into::into),
         group.mean_score.map_or(decided, |m| m.n),
     )
@@ -441,9 +508,11 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             kind: kind.replace('_', " "),
             groups: ordered
                 .iter()
+                .take(MAX_TABLE_GROUPS)
                 .map(|(name, g)| group_line(name, &g.calls))
                 .collect(),
-            more: ordered.len().saturating_sub(MAX_GROUPS),
+            total: ordered.len(),
+            drawn: drawn.len(),
             panels,
         });
     }
@@ -458,11 +527,16 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
             if failed == 0 {
                 return None;
             }
-            let examples_of = |lines: &[u64]| -> Vec<String> {
+            let examples_of = |lines: &[u64]| -> Vec<ExampleLink> {
                 lines
                     .iter()
                     .filter_map(|line| run.examples.iter().find(|e| e.line == *line))
-                    .filter_map(|e| e.card.get("conversation_id")?.as_str().map(str::to_string))
+                    .filter_map(|e| {
+                        Some(ExampleLink {
+                            id: e.card.get("conversation_id")?.as_str()?.to_string(),
+                            line: e.line,
+                        })
+                    })
                     .collect()
             };
             Some(Failures {
@@ -494,10 +568,18 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
     let dimension_ids: Vec<&str> = rubric.dimensions.iter().map(|d| d.id.as_str()).collect();
     let mut listed = Vec::new();
     let mut conversation_views = Vec::new();
+    let mut spent = 0;
+    let mut over_budget = 0;
     for (index, example) in run.examples.iter().enumerate() {
         let view = conversation::build(index, example, &dimension_ids)?;
+        spent += view.page_bytes();
+        if spent > CONVERSATION_BYTES && !conversation_views.is_empty() {
+            over_budget = run.examples.len() - index;
+            break;
+        }
         listed.push(Listed {
             id: view.id.clone(),
+            line: view.line,
             agent_version: view.agent_version.clone(),
             channel: view.channel.clone(),
             trigger: view.trigger.clone(),
@@ -553,7 +635,8 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         slices,
         handoff,
         failures,
-        shown: run.examples.len(),
+        shown: conversation_views.len(),
+        over_budget,
         total: run.calls,
         listed,
         conversation_views,
@@ -661,6 +744,22 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
     const UNDECIDED: &str = "Undecided: escalated conversations whose handoff verdict is unscored, \
         in neither the passed nor the failed group.";
     Ok(Handoff {
+        recontact_rows: vec![
+            MetricRow::rate("all escalated", r.rate),
+            MetricRow::rate("handoff passed", r.rate_handoff_passed),
+            MetricRow::rate("handoff failed", r.rate_handoff_failed),
+            MetricRow::rate("handoff undecided", r.rate_handoff_undecided),
+        ],
+        csat_rows: vec![
+            MetricRow::mean("not escalated", c.not_escalated.mean),
+            MetricRow::mean("escalated", c.escalated.mean),
+            MetricRow::mean("escalated, handoff passed", c.escalated_handoff_passed.mean),
+            MetricRow::mean("escalated, handoff failed", c.escalated_handoff_failed.mean),
+            MetricRow::mean(
+                "escalated, handoff undecided",
+                c.escalated_handoff_undecided.mean,
+            ),
+        ],
         recontact,
         recontact_note: format!(
             "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out. {UNDECIDED}",
@@ -686,4 +785,19 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             f.p90.map_or("-".to_string(), super::duration),
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mean_score_interval_stays_on_the_scale() {
+        let group: GroupView = serde_json::from_str(
+            r#"{"conversations": 3, "scored": 3, "passed": 2, "failed": 1, "unscored": 0, "not_applicable": 0,
+                "pass_rate": null, "mean_score": {"value": 86.4, "low": 69.3, "high": 103.4, "n": 3}}"#,
+        )
+        .unwrap();
+        assert_eq!(mean_text(&group), "86.4 [69.3-100.0] (n=3)");
+    }
 }

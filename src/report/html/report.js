@@ -6,7 +6,12 @@
   var empty = document.getElementById("no-conversation");
   var count = document.getElementById("filter-count");
   var byId = new Map();
-  data.conversations.forEach(function (c, i) { if (!byId.has(c.id)) { byId.set(c.id, i); } });
+  var byLine = new Map();
+  data.conversations.forEach(function (c, i) {
+    if (!byId.has(c.id)) { byId.set(c.id, i); }
+    byLine.set(String(c.line), i);
+  });
+  var chooseText = empty.textContent;
 
   ["agent_version", "channel", "trigger"].forEach(function (key) {
     var select = document.getElementById("filter-" + key);
@@ -45,22 +50,34 @@
     count.textContent = shown + " of " + rows.length + " shown";
   }
 
-  function show(index) {
+  function show(index, asked) {
     articles.forEach(function (a) { a.hidden = true; });
     rows.forEach(function (r) { r.classList.toggle("selected", Number(r.dataset.index) === index); });
-    if (index === undefined) { empty.hidden = false; return; }
+    if (index === undefined) {
+      empty.textContent = asked === undefined ? chooseText
+        : asked + " is not among the " + rows.length + " conversations this report shows in full; calls.jsonl in the run has its scorecard.";
+      empty.hidden = false;
+      return;
+    }
     var article = articles[index];
     empty.hidden = true;
     article.hidden = false;
     article.scrollIntoView({ block: "start" });
   }
 
+  // #call=LINE names one scorecard (its line in calls.jsonl); #conversation=ID
+  // the first shown conversation with that id.
   function fromHash() {
-    var prefix = "#conversation=";
-    if (location.hash.indexOf(prefix) !== 0) { return; }
+    var byCall = "#call=", byConversation = "#conversation=";
+    if (location.hash.indexOf(byCall) === 0) {
+      var line = location.hash.slice(byCall.length);
+      show(byLine.get(line), "The call on line " + line + " of calls.jsonl");
+      return;
+    }
+    if (location.hash.indexOf(byConversation) !== 0) { return; }
     var id = null;
-    try { id = decodeURIComponent(location.hash.slice(prefix.length)); } catch (e) { id = null; }
-    show(byId.get(id));
+    try { id = decodeURIComponent(location.hash.slice(byConversation.length)); } catch (e) { id = null; }
+    show(byId.get(id), "The conversation this link names");
   }
 
   document.getElementById("filters").addEventListener("input", applyFilters);
@@ -69,7 +86,7 @@
   document.querySelector("#conversation-list tbody").addEventListener("click", function (e) {
     var row = e.target.closest(".conversation-row");
     if (!row || e.target.closest("a")) { return; }
-    location.hash = "conversation=" + encodeURIComponent(data.conversations[Number(row.dataset.index)].id);
+    location.hash = "call=" + data.conversations[Number(row.dataset.index)].line;
   });
   document.addEventListener("click", function (e) {
     var button = e.target.closest(".check-button");

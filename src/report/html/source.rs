@@ -426,23 +426,37 @@ pub fn read_run(dir: &Path, selection: &Selection) -> Result<RunData, RunError> 
         })?;
         cards.push((line, card));
     }
-    let wanted: HashSet<String> = cards
-        .iter()
-        .filter_map(|(_, card)| card.get("conversation_id")?.as_str().map(str::to_string))
-        .collect();
-    let inputs = input_files(&summary);
-    let (mut found, missing) = find_conversations(&inputs, &wanted);
+    let id_of = |card: &Value| {
+        card.get("conversation_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    // A call is found in the inputs by its id and, where ids repeat, by
+    // which of the calls with that id it is.
+    let ranks = if summary.lines.duplicate_ids > 0 {
+        let chosen: HashMap<u64, String> = cards
+            .iter()
+            .map(|(line, card)| (*line, id_of(card)))
+            .collect();
+        ranks_of(&calls_path, &chosen)?
+    } else {
+        HashMap::new()
+    };
+    let key = |line: u64, card: &Value| (id_of(card), ranks.get(&line).copied().unwrap_or(0));
+    let wanted: HashSet<(String, u64)> =
+        cards.iter().map(|(line, card)| key(*line, card)).collect();
+    let (inputs, changed) = input_files(&summary, run.manifest());
+    let (mut found, missing) = find_conversations(&inputs, &changed, &wanted);
     let examples = cards
         .into_iter()
         .map(|(line, card)| {
-            let id = card
-                .get("conversation_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let conversation = found.remove(id).ok_or_else(|| match &missing {
-                Some(why) => why.clone(),
-                None => format!("not found in the run's inputs ({})", inputs_named(&inputs)),
-            });
+            let conversation = found
+                .remove(&key(line, &card))
+                .ok_or_else(|| match &missing {
+                    Some(why) => why.clone(),
+                    None => format!("not found in the run's inputs ({})", inputs_named(&inputs)),
+                });
             Example {
                 line,
                 card,
@@ -836,22 +850,35 @@ fn skim<'a>(line: &'a [u8], finders: &Finders) -> Option<(Cow<'a, str>, Option<f
 // ---------------------------------------------------------------------------
 // the run's inputs
 
-/// The files the run scored, as `summary.json` names them: the imported
-/// file when the run imported its input.
-fn input_files(summary: &SummaryView) -> Vec<PathBuf> {
+/// The files the run scored: the imported file when the run imported its
+/// input, else the files its manifest recorded (directories as they were
+/// expanded then). Returned with the files that no longer match the size
+/// and fingerprint the manifest recorded ([`crate::run_dir::changed_inputs`]),
+/// each with the reason: the conversations in them now are not the ones
+/// the run scored, so they are not shown beside its verdicts.
+fn input_files(
+    summary: &SummaryView,
+    manifest: &crate::run_dir::Manifest,
+) -> (Vec<PathBuf>, HashMap<PathBuf, String>) {
     if let Some(import) = &summary.import {
-        return vec![PathBuf::from(&import.file)];
+        return (vec![PathBuf::from(&import.file)], HashMap::new());
     }
     let mut files = Vec::new();
-    for input in &summary.inputs {
-        let path = PathBuf::from(input);
-        if path.is_dir() {
-            files.extend(crate::trace::files_in(&path, &["jsonl"]).unwrap_or_default());
-        } else {
-            files.push(path);
+    let mut changed = HashMap::new();
+    for input in &manifest.inputs {
+        let path = PathBuf::from(&input.path);
+        // A file that is gone is said to be unreadable when it is scanned.
+        if path.is_file()
+            && let Some(why) = crate::run_dir::changed_inputs(std::slice::from_ref(input), None)
+                .into_iter()
+                .next()
+        {
+            let why = why.replace("changed while it was read", "changed since the run read it");
+            changed.insert(path.clone(), why);
         }
+        files.push(path);
     }
-    files
+    (files, changed)
 }
 
 fn inputs_named(inputs: &[PathBuf]) -> String {
@@ -904,21 +931,74 @@ fn lines(bytes: &[u8]) -> Lines<'_> {
     Lines { rest: Some(bytes) }
 }
 
-/// Finds the wanted conversations in the inputs (first occurrence of each),
-/// stopping as soon as all are found. Returns them by id, and why none
-/// could be read when the inputs are unreadable.
+/// For each chosen line of calls.jsonl (with its conversation id), how
+/// many earlier lines hold the same id: the call is that occurrence of the
+/// id in the inputs, which were scored in order.
+fn ranks_of(calls: &Path, chosen: &HashMap<u64, String>) -> Result<HashMap<u64, u64>, RunError> {
+    let ids: HashSet<&str> = chosen.values().map(String::as_str).collect();
+    let finder = memchr::memmem::Finder::new(br#""conversation_id":"#);
+    let piece = |first: u64, bytes: &[u8]| -> Vec<(u64, String)> {
+        let mut hits = Vec::new();
+        for (offset, line) in lines(bytes).enumerate() {
+            let Some(at) = finder.find(line) else {
+                continue;
+            };
+            let at = at + finder.needle().len();
+            let Ok(Text(id)) =
+                Text::deserialize(&mut serde_json::Deserializer::from_slice(&line[at..]))
+            else {
+                continue;
+            };
+            if ids.contains(id.as_ref()) {
+                hits.push((first + offset as u64, id.into_owned()));
+            }
+        }
+        hits
+    };
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut ranks = HashMap::new();
+    scan_lines(calls, piece, |hits| {
+        for (line, id) in hits {
+            let count = seen.entry(id).or_default();
+            if chosen.contains_key(&line) {
+                ranks.insert(line, *count);
+            }
+            *count += 1;
+        }
+        ranks.len() < chosen.len()
+    })
+    .map_err(|err| RunError::Line {
+        path: calls.display().to_string(),
+        line: 0,
+        message: err.to_string(),
+    })?;
+    Ok(ranks)
+}
+
+/// Finds the wanted conversations in the inputs, each by its id and which
+/// occurrence of that id it is (0 for the first), stopping as soon as all
+/// are found. Returns them by that key, and why none could be read when
+/// the inputs are unreadable.
 fn find_conversations(
     inputs: &[PathBuf],
-    wanted: &HashSet<String>,
-) -> (HashMap<String, Conversation>, Option<String>) {
-    let mut found: HashMap<String, Conversation> = HashMap::new();
+    changed: &HashMap<PathBuf, String>,
+    wanted: &HashSet<(String, u64)>,
+) -> (HashMap<(String, u64), Conversation>, Option<String>) {
+    let wanted_ids: HashSet<&str> = wanted.iter().map(|(id, _)| id.as_str()).collect();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut found: HashMap<(String, u64), Conversation> = HashMap::new();
     let mut unreadable = Vec::new();
+    let mut stale = Vec::new();
     for path in inputs {
         if found.len() == wanted.len() {
             break;
         }
         if path.as_os_str() == "<stdin>" {
             unreadable.push("the run read standard input".to_string());
+            continue;
+        }
+        if let Some(why) = changed.get(path) {
+            stale.push(why.clone());
             continue;
         }
         // Only the lines that hold a wanted id are parsed; the others are
@@ -933,7 +1013,7 @@ fn find_conversations(
                 let Some(id) = id_after(&bytes[at + ID_KEY.len()..]) else {
                     continue;
                 };
-                if !wanted.contains(&id) {
+                if !wanted_ids.contains(id.as_str()) {
                     continue;
                 }
                 let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
@@ -942,7 +1022,7 @@ fn find_conversations(
                 let line = &bytes[start..end];
                 let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
                 if let Ok(conversation) = crate::trace::parse_line(line)
-                    && wanted.contains(&conversation.conversation_id)
+                    && wanted_ids.contains(conversation.conversation_id.as_str())
                 {
                     hits.push(conversation);
                 }
@@ -951,9 +1031,14 @@ fn find_conversations(
         };
         let scanned = scan_lines(path, piece, |hits| {
             for conversation in hits {
-                found
+                let count = seen
                     .entry(conversation.conversation_id.clone())
-                    .or_insert(conversation);
+                    .or_default();
+                let key = (conversation.conversation_id.clone(), *count);
+                *count += 1;
+                if wanted.contains(&key) {
+                    found.insert(key, conversation);
+                }
             }
             found.len() < wanted.len()
         });
@@ -961,8 +1046,15 @@ fn find_conversations(
             unreadable.push(format!("{}: {err}", path.display()));
         }
     }
-    let why = (!unreadable.is_empty() && found.is_empty())
-        .then(|| format!("the run's inputs cannot be read: {}", unreadable.join("; ")));
+    let why = if !stale.is_empty() {
+        Some(format!(
+            "not found in the inputs that still hold what the run scored; {} (its transcripts are not shown beside the run's verdicts)",
+            stale.join("; ")
+        ))
+    } else {
+        (!unreadable.is_empty() && found.is_empty())
+            .then(|| format!("the run's inputs cannot be read: {}", unreadable.join("; ")))
+    };
     (found, why)
 }
 
