@@ -324,9 +324,7 @@ fn contact_center_samples_import_and_score_honestly() {
         .collect();
     eprintln!("no_repeat_yourself found: {found:?}");
     assert!(
-        found
-            .iter()
-            .any(|m| m.to_lowercase().contains("order id")),
+        found.iter().any(|m| m.to_lowercase().contains("order id")),
         "the human asks for the order number: {found:?}"
     );
     eprintln!("{}", common::stdout(&output));

@@ -164,7 +164,9 @@ pub fn gate(
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            to_stderr!("error: the gate cannot decide: a gate had nothing scored to judge");
+            to_stderr!(
+                "error: the gate cannot decide: a gate had nothing scored to judge, or unscored verdicts could change its decision (the gate report gives both extremes)"
+            );
             EXIT_ERROR
         }
     })

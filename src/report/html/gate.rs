@@ -251,7 +251,7 @@ pub fn build(
             "FAILED: {failed_gates} of {} gate(s) failed",
             report.gates.len()
         ),
-        GateStatus::Undecided => "undecided: a gate had nothing scored to judge".to_string(),
+        GateStatus::Undecided => "undecided: a gate had nothing scored to judge, or unscored verdicts could change its decision".to_string(),
         GateStatus::Skipped => "skipped: no gate had anything to judge".to_string(),
     };
     let side = |s: &crate::compare::gate::Side| Side {
