@@ -474,6 +474,10 @@ impl JudgeClient {
         } else {
             reqwest::redirect::Policy::none()
         };
+        // TLS (https endpoints) uses rustls with ring's cryptography,
+        // installed once as the process default; certificates are checked
+        // against the platform's roots (rustls-platform-verifier).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(policy)
