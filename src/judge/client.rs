@@ -442,6 +442,17 @@ enum Failure {
     Error(JudgeError),
 }
 
+/// Makes ring's cryptography the process's TLS provider, once (later
+/// calls do nothing). reqwest is built on rustls without a provider of its
+/// own (`rustls-no-provider`), so that no C crypto library is compiled
+/// with CMake; every reqwest client in the process (the judge's, and the
+/// WebDriver client of the browser test) needs one installed before it is
+/// built. Certificates are checked against the platform's roots
+/// (rustls-platform-verifier).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A judge endpoint, ready for calls from many tasks.
 pub struct JudgeClient {
     http: reqwest::Client,
@@ -474,10 +485,7 @@ impl JudgeClient {
         } else {
             reqwest::redirect::Policy::none()
         };
-        // TLS (https endpoints) uses rustls with ring's cryptography,
-        // installed once as the process default; certificates are checked
-        // against the platform's roots (rustls-platform-verifier).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(policy)
