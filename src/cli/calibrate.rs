@@ -103,7 +103,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     }
     screen.flush()?;
     if calibration.labeled_calls == 0 {
-        eprintln!("error: no conversation carries `labels`; nothing to calibrate against");
+        super::print_error(&"no conversation carries `labels`; nothing to calibrate against");
         return Ok(EXIT_ERROR);
     }
     let gates: Vec<KappaGate> = calibration
@@ -114,8 +114,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     Ok(if gates.contains(&KappaGate::Fail) {
         EXIT_GATE_FAILED
     } else if gates.contains(&KappaGate::Undecided) {
-        eprintln!(
-            "error: a dimension with a min_kappa has no kappa to compare (no labels, or a single category)"
+        super::print_error(
+            &"a dimension with a min_kappa has no kappa to compare (no labels, or a single category)",
         );
         EXIT_ERROR
     } else {
@@ -138,8 +138,8 @@ fn read_labels(
     inputs: &[Input],
 ) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
     if inputs.contains(&Input::Stdin) {
-        eprintln!(
-            "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
+        super::print_error(
+            &"calibrate reads its inputs twice (labels, then scores): give files, not standard input",
         );
         return Ok(None);
     }

@@ -12,6 +12,7 @@ use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::gate::{GateReport, GateStatus, compare};
+use crate::report::style::Palette;
 use crate::run_dir::publish;
 
 /// Compare a candidate run with a baseline run (each a `score --out`
@@ -92,7 +93,7 @@ pub fn gate(
         Some(path) => match crate::rubric::load(path) {
             Ok(rubric) => Some(rubric.gates),
             Err(err) => {
-                eprintln!("{err}");
+                super::print_rubric_error(&err);
                 return Ok(EXIT_ERROR);
             }
         },
@@ -117,7 +118,7 @@ pub fn gate(
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            eprintln!("error: the gate cannot decide: a gate had nothing scored to judge");
+            print_error(&"the gate cannot decide: a gate had nothing scored to judge");
             EXIT_ERROR
         }
     })
@@ -160,6 +161,25 @@ fn write_outputs(
             )
         })?;
     }
-    screen.print(&markdown)?;
+    screen.print(&painted(&markdown, report.status, Palette::stdout()))?;
     Ok(())
+}
+
+/// The Markdown for a terminal: the decision in its first line, and each
+/// failed gate's `**FAIL**`, in colour (files get it plain).
+fn painted(markdown: &str, status: GateStatus, paint: Palette) -> String {
+    if !paint.is_enabled() {
+        return markdown.to_string();
+    }
+    let (first, rest) = markdown.split_once('\n').unwrap_or((markdown, ""));
+    let first = match status {
+        GateStatus::Pass => first.replacen("PASSED", &paint.pass("PASSED"), 1),
+        GateStatus::Fail => first.replacen("FAILED", &paint.fail("FAILED"), 1),
+        GateStatus::Undecided => first.replacen("UNDECIDED", &paint.warn("UNDECIDED"), 1),
+        GateStatus::Skipped => first.to_string(),
+    };
+    format!(
+        "{first}\n{}",
+        rest.replace("**FAIL**", &paint.fail("**FAIL**"))
+    )
 }

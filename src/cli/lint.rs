@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::style::Palette;
 
 /// Check rubrics and report every problem at once, with line and column.
 #[derive(Debug, Args)]
@@ -23,6 +24,7 @@ pub struct LintArgs {
 pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let mut code = EXIT_OK;
     let mut screen = Screen::new();
+    let paint = Palette::stdout();
     for path in &args.rubrics {
         match crate::rubric::load_with(path, &args.prompt_root) {
             Ok(rubric) => {
@@ -31,14 +33,20 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                     let shown = path.display().to_string();
                     eprint!(
                         "{}",
-                        crate::rubric::render_each("warning", &shown, &text, &rubric.warnings)
+                        Palette::stderr().levels(&crate::rubric::render_each(
+                            "warning",
+                            &shown,
+                            &text,
+                            &rubric.warnings
+                        ))
                     );
                 }
                 let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
                 let plural =
                     |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
                 screen.line(&format!(
-                    "ok: {}: {} v{}, {}, {}, hash {}",
+                    "{} {}: {} v{}, {}, {}, hash {}",
+                    paint.pass("ok:"),
                     path.display(),
                     rubric.name,
                     rubric.version,
@@ -48,7 +56,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                 ))?;
             }
             Err(err) => {
-                eprintln!("{err}");
+                super::print_rubric_error(&err);
                 code = EXIT_ERROR;
             }
         }

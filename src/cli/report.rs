@@ -34,7 +34,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
                 Ok(EXIT_OK)
             }
             Err(err) => {
-                eprintln!("error: {err:#}");
+                print_error(&format!("{err:#}"));
                 Ok(EXIT_ERROR)
             }
         };
