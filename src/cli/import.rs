@@ -93,7 +93,7 @@ impl<W: Write> ImportSink for JsonlSink<W> {
     }
 }
 
-/// Imports `inputs` into `sink`, printing what was done on stderr.
+/// Imports `inputs` into `sink`, printing the records it rejects on stderr.
 pub fn import_into<W: Write>(
     format: Format,
     inputs: &[PathBuf],
@@ -103,7 +103,7 @@ pub fn import_into<W: Write>(
     let files = match crate::import::resolve(inputs) {
         Ok(files) => files,
         Err(err) => {
-            eprintln!("error: {}", controls(&err));
+            super::print_error(&err);
             return Ok(None);
         }
     };
@@ -112,15 +112,20 @@ pub fn import_into<W: Write>(
     if sink.error_count > PRINTED {
         eprintln!("rejected: ... and {} more", sink.error_count - PRINTED);
     }
+    Ok(Some(counts))
+}
+
+/// What `import` says when it is done, on stderr (`score --input-format`
+/// says it once, with its summary instead).
+fn report(format: Format, counts: &ImportCounts) {
     eprintln!(
         "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}",
         counts.imported,
         counts.records,
         counts.files,
         counts.rejected,
-        skipped_note(&counts)
+        skipped_note(counts)
     );
-    Ok(Some(counts))
 }
 
 /// `; 3 part(s) skipped (attachment: 2, event transfer.succeeded: 1)`, or nothing.
@@ -159,6 +164,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
     let Some(counts) = imported else {
         return Ok(EXIT_ERROR);
     };
+    report(args.format, &counts);
     if counts.imported == 0 || (args.strict && counts.rejected > 0) {
         return Ok(EXIT_ERROR);
     }
