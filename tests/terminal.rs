@@ -3,6 +3,8 @@
 //! a rubric hash that ignores line endings and comments, colour, narrow
 //! terminals, intervals on their scale, help and messages.
 
+#![cfg(unix)]
+
 mod common;
 
 use std::fs;

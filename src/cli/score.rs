@@ -142,11 +142,15 @@ struct Files<'s> {
 }
 
 impl Files<'_> {
-    /// Notes the first failing call: its line is looked at only until one
-    /// is found (`},"verdict":"fail"` cannot occur inside a JSON string).
+    /// Notes the first failing call. Until one is found, each line is
+    /// searched up to its call verdict, which follows the `rubric` object
+    /// and comes before the dimensions (`},"verdict":"` cannot occur inside
+    /// a JSON string, so the first match is the call's).
     fn note_failure(&mut self, json: &[u8]) {
+        const VERDICT: &[u8] = br#"},"verdict":""#;
         if self.first_failed.is_none()
-            && memchr::memmem::find(json, br#"},"verdict":"fail""#).is_some()
+            && memchr::memmem::find(json, VERDICT)
+                .is_some_and(|at| json[at + VERDICT.len()..].starts_with(b"fail\""))
         {
             #[derive(serde::Deserialize)]
             struct Id {
