@@ -933,3 +933,96 @@ fn score_with_a_baseline_ends_quietly_on_a_closed_pipe() {
     );
     assert!(dir.join("cand/gate.json").exists());
 }
+
+/// The dependency names of Cargo.toml's `[dependencies]`,
+/// `[target.*.dependencies]` and `[dev-dependencies]` tables.
+fn declared_dependencies(manifest: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut in_dependencies = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]"
+                || line == "[dev-dependencies]"
+                || (line.starts_with("[target.") && line.ends_with(".dependencies]"));
+        } else if in_dependencies && let Some((name, _)) = line.split_once('=') {
+            names.push(name.trim().to_string());
+        }
+    }
+    names
+}
+
+/// Item 2: what made the cold build slow stays out of it (aws-lc's C build
+/// with CMake, crossterm, a second version of a crate, debug information
+/// for every dependency of every test binary), and every dependency has
+/// its reason in the README's "Choices".
+#[test]
+fn the_dependency_tree_has_no_c_crypto_build_no_duplicate_and_a_reason_for_each_crate() {
+    let root = common::root();
+    let lock = fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let locked: Vec<&str> = lock
+        .lines()
+        .filter_map(|line| line.strip_prefix("name = \""))
+        .map(|name| name.trim_end_matches('"'))
+        .collect();
+    assert!(locked.contains(&"ring"), "rustls's provider is ring");
+    for heavy in [
+        "aws-lc-sys",
+        "aws-lc-rs",
+        "cmake",
+        "crossterm",
+        "openssl-sys",
+    ] {
+        assert!(!locked.contains(&heavy), "{heavy} is in Cargo.lock again");
+    }
+
+    // One version of each crate in what the program builds (the tests'
+    // own dependencies may bring others).
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let tree = Command::new(cargo)
+        .args(["tree", "-d", "-e", "normal,build", "--locked", "--offline"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(tree.status.success(), "cargo tree: {}", stderr(&tree));
+    assert_eq!(
+        stdout(&tree).trim(),
+        "",
+        "crates built in two versions:\n{}",
+        stdout(&tree)
+    );
+
+    // Dependencies are optimised for the tests' runs, without debug
+    // information.
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let all_dependencies = &manifest[manifest
+        .find("[profile.dev.package.\"*\"]")
+        .expect("a dev profile for dependencies")..];
+    let section = all_dependencies
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.starts_with('['))
+        .collect::<Vec<_>>();
+    assert!(section.contains(&"debug = false"), "{section:?}");
+
+    // Every dependency is named in bold in "Choices", with its reason.
+    let readme = readme();
+    let choices = &readme[readme.find("\n## Choices\n").unwrap()..];
+    let choices = &choices[..choices[1..].find("\n## ").unwrap()];
+    let named: Vec<&str> = choices
+        .split("**")
+        .skip(1)
+        .step_by(2)
+        .flat_map(|bold| bold.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')))
+        .collect();
+    let declared = declared_dependencies(&manifest);
+    assert!(declared.len() > 30, "{declared:?}");
+    let unexplained: Vec<&String> = declared
+        .iter()
+        .filter(|name| !named.contains(&name.as_str()))
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "dependencies without a reason in the README's Choices: {unexplained:?}"
+    );
+}
