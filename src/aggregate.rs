@@ -177,6 +177,7 @@ pub struct Aggregator {
     slices: BTreeMap<String, BTreeMap<String, Group>>,
     escalated: u64,
     clock_contradictions: u64,
+    judge_pending: u64,
     contacts: Vec<Contact>,
     first_response: Vec<f32>,
     first_response_unscored: u64,
@@ -197,6 +198,7 @@ impl Aggregator {
             slices: BTreeMap::new(),
             escalated: 0,
             clock_contradictions: 0,
+            judge_pending: 0,
             contacts: Vec::new(),
             first_response: Vec::new(),
             first_response_unscored: 0,
@@ -234,6 +236,7 @@ impl Aggregator {
         }
         let metrics = &call.metrics;
         self.clock_contradictions += u64::from(call.clock_contradiction);
+        self.judge_pending += u64::from(call.judge_pending);
         if metrics.escalated {
             self.escalated += 1;
             self.csat_escalated.add(metrics.csat);
@@ -299,7 +302,7 @@ impl Aggregator {
             pass_rate: g.verdicts.pass_rate(),
             pass_rate_bounds: g.verdicts.pass_rate_bounds(),
             mean_score: match g.score_range.partial {
-                0 => g.scores.mean(),
+                0 => g.scores.mean_on_scale(0.0, 100.0),
                 _ => None,
             },
             mean_score_bounds: g.score_range.bounds(),
@@ -321,13 +324,14 @@ impl Aggregator {
         }
         self.first_response.sort_by(f32::total_cmp);
         let csat = |c: &Csat| CsatSummary {
-            mean: c.moments.mean(),
+            mean: c.moments.mean_on_scale(1.0, 5.0),
             missing: c.missing,
         };
         Aggregate {
             conversations: self.all.conversations,
             escalated: self.escalated,
             clock_contradictions: self.clock_contradictions,
+            judge_pending: self.judge_pending,
             calls: group(&self.all),
             dimensions: dimension(&self.dimension_ids, &self.all.dimensions),
             slices,
@@ -413,6 +417,10 @@ pub struct Aggregate {
     /// (or that state a negative duration): checks that measure time in
     /// them report unscored.
     pub clock_contradictions: u64,
+    /// Unscored call verdicts that wait on a judge check: no judge was
+    /// configured, or it failed on them. Scoring again with a judge (whose
+    /// answers are cached) can decide them.
+    pub judge_pending: u64,
     pub calls: GroupSummary,
     pub dimensions: Vec<DimensionSummary>,
     pub slices: BTreeMap<String, BTreeMap<String, SliceSummary>>,

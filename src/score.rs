@@ -148,6 +148,9 @@ pub struct CallSummary {
     /// The conversation's clock contradicts its order (see
     /// [`Conversation::has_clock_contradiction`]).
     pub clock_contradiction: bool,
+    /// The verdict is unscored, and a judge check that was not answered
+    /// (no judge configured, or the judge failed) is among the reasons.
+    pub judge_pending: bool,
 }
 
 fn round2(x: f64) -> f64 {
@@ -419,6 +422,7 @@ pub fn score_call<'r, 'c>(
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
         score_bounds: None,
         clock_contradiction: conversation.has_clock_contradiction(),
+        judge_pending: false,
     };
     settle(rubric, &mut card, &mut summary);
     if applies_unknown.is_some() {
@@ -471,6 +475,14 @@ fn settle(rubric: &Rubric, card: &mut CallCard<'_, '_>, summary: &mut CallSummar
         };
     }
     summary.verdict = card.verdict;
+    summary.judge_pending = card.verdict == Status::Unscored
+        && card.dimensions.iter().any(|dimension| {
+            dimension.status == Status::Unscored
+                && dimension
+                    .checks
+                    .iter()
+                    .any(|c| c.check == "judge" && c.outcome.status == Status::Unscored)
+        });
     summary.score = card.score;
     summary.dimensions = if card.dimensions.is_empty() {
         vec![Status::Na; rubric.dimensions.len()]

@@ -96,6 +96,18 @@ impl Moments {
             n: self.n,
         })
     }
+
+    /// [`Moments::mean`] of values on a scale from `low` to `high` (a score
+    /// of 0 to 100, a CSAT of 1 to 5): the interval is clipped to the
+    /// scale, where a few spread-out values would carry the normal
+    /// approximation past its ends.
+    pub fn mean_on_scale(&self, low: f64, high: f64) -> Option<Mean> {
+        self.mean().map(|mean| Mean {
+            low: mean.low.clamp(low, high),
+            high: mean.high.clamp(low, high),
+            ..mean
+        })
+    }
 }
 
 /// Nearest-rank quantile of sorted values: the smallest value with at least

@@ -558,23 +558,9 @@ fn a_closed_stdout_ends_every_subcommand_quietly_after_its_files_are_complete() 
         );
     }
     // The exit code stays what the work decided: a failed gate is still 1.
-    for (name, flaw) in [("base", "0.08"), ("cand", "0.25")] {
+    common::generate_base_and_candidate(dir);
+    for name in ["base", "cand"] {
         let input = format!("{name}.jsonl");
-        let generated = common::run_in(
-            dir,
-            &[
-                "generate",
-                "--count",
-                "300",
-                "--seed",
-                "11",
-                "--ai-flaw",
-                flaw,
-                "-o",
-                &input,
-            ],
-        );
-        assert_eq!(generated.status.code(), Some(0));
         let output = common::run_in(
             dir,
             &[

@@ -172,6 +172,8 @@ async fn session(driver: &Driver, chromium: &Path) -> WebDriver {
     .unwrap();
     caps.set_browser_log_level(LoggingPrefsLogLevel::All)
         .unwrap();
+    // thirtyfour's reqwest client needs the TLS provider the judge installs.
+    handoff_eval::judge::client::install_tls_provider();
     WebDriver::new(format!("http://127.0.0.1:{}", driver.port), caps)
         .await
         .expect("a chromedriver session")

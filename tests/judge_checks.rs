@@ -88,7 +88,7 @@ fn without_a_judge_the_checks_are_unscored_and_said_so() {
     let output = score(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
     assert!(
-        common::stdout(&output).contains("JUDGE UNAVAILABLE"),
+        common::stdout(&output).contains("Not judged: 1 judge check (no judge configured)"),
         "{}",
         common::stdout(&output)
     );

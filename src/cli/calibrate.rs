@@ -104,7 +104,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     }
     screen.flush()?;
     if calibration.labeled_calls == 0 {
-        to_stderr!("error: no conversation carries `labels`; nothing to calibrate against");
+        super::print_error(&"no conversation carries `labels`; nothing to calibrate against");
         return Ok(EXIT_ERROR);
     }
     let gates: Vec<KappaGate> = calibration
@@ -115,8 +115,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     Ok(if gates.contains(&KappaGate::Fail) {
         EXIT_GATE_FAILED
     } else if gates.contains(&KappaGate::Undecided) {
-        to_stderr!(
-            "error: a dimension with a min_kappa has no kappa to compare (no labels, or a single category)"
+        super::print_error(
+            &"a dimension with a min_kappa has no kappa to compare (no labels, or a single category)",
         );
         EXIT_ERROR
     } else {
@@ -139,8 +139,8 @@ fn read_labels(
     inputs: &[Input],
 ) -> anyhow::Result<Option<HashMap<String, BTreeMap<String, Label>>>> {
     if inputs.contains(&Input::Stdin) {
-        to_stderr!(
-            "error: calibrate reads its inputs twice (labels, then scores): give files, not standard input"
+        super::print_error(
+            &"calibrate reads its inputs twice (labels, then scores): give files, not standard input",
         );
         return Ok(None);
     }

@@ -7,9 +7,7 @@ use clap::Args;
 
 use super::judge_args::JudgeArgs;
 use super::screen::Screen;
-use super::screen::to_stderr;
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::report::escape::controls;
 use crate::score::{JudgeJob, answer, score_call};
 use crate::trace::{LineReader, parse_line};
 
@@ -70,7 +68,11 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
                 .collect();
             answer(&rubric, &mut scored.card, &mut scored.summary, answers);
             let mut screen = Screen::new();
-            screen.print(&crate::report::explain::render(&rubric, &scored.card))?;
+            screen.print(&crate::report::explain::render(
+                &rubric,
+                &scored.card,
+                crate::report::style::Palette::stdout(),
+            ))?;
             if let Some(line) = crate::report::table::judge_line(&judge.account()) {
                 screen.line(&format!("\n{line}"))?;
             }
@@ -78,9 +80,9 @@ pub fn run(args: ExplainArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_OK);
         }
     }
-    to_stderr!(
-        "error: no conversation `{}` in the input",
-        controls(&args.conversation)
-    );
+    super::print_error(&format!(
+        "no conversation `{}` in the input",
+        args.conversation
+    ));
     Ok(EXIT_ERROR)
 }

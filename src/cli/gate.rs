@@ -12,6 +12,7 @@ use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_GATE_FAILED, EXIT_OK, print_error};
 use crate::compare::RunDir;
 use crate::compare::gate::{GateReport, GateStatus, compare};
+use crate::report::style::Palette;
 use crate::run_dir::publish;
 
 /// Compare a candidate run with a baseline run (each a `score --out`
@@ -127,7 +128,7 @@ pub fn gate(
     screen: &mut Screen,
 ) -> anyhow::Result<u8> {
     if let Err(why) = html.check(&[baseline, candidate], &[]) {
-        eprintln!("error: {}", crate::report::escape::controls(&why));
+        to_stderr!("error: {}", crate::report::escape::controls(&why));
         return Ok(EXIT_ERROR);
     }
     let open = |path: &Path| RunDir::open(path).map_err(|err| print_error(&err));
@@ -139,7 +140,7 @@ pub fn gate(
         Some(path) => match crate::rubric::load(path) {
             Ok(rubric) => Some(rubric.gates),
             Err(err) => {
-                to_stderr!("{err}");
+                super::print_rubric_error(&err);
                 return Ok(EXIT_ERROR);
             }
         },
@@ -164,8 +165,8 @@ pub fn gate(
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            to_stderr!(
-                "error: the gate cannot decide: a gate had nothing scored to judge, or unscored verdicts could change its decision (the gate report gives both extremes)"
+            print_error(
+                &"the gate cannot decide: a gate had nothing scored to judge, or unscored verdicts could change its decision (the gate report gives both extremes)",
             );
             EXIT_ERROR
         }
@@ -209,6 +210,25 @@ fn write_outputs(
             )
         })?;
     }
-    screen.print(&markdown)?;
+    screen.print(&painted(&markdown, report.status, Palette::stdout()))?;
     Ok(())
+}
+
+/// The Markdown for a terminal: the decision in its first line, and each
+/// failed gate's `**FAIL**`, in colour (files get it plain).
+fn painted(markdown: &str, status: GateStatus, paint: Palette) -> String {
+    if !paint.is_enabled() {
+        return markdown.to_string();
+    }
+    let (first, rest) = markdown.split_once('\n').unwrap_or((markdown, ""));
+    let first = match status {
+        GateStatus::Pass => first.replacen("PASSED", &paint.pass("PASSED"), 1),
+        GateStatus::Fail => first.replacen("FAILED", &paint.fail("FAILED"), 1),
+        GateStatus::Undecided => first.replacen("UNDECIDED", &paint.warn("UNDECIDED"), 1),
+        GateStatus::Skipped => first.to_string(),
+    };
+    format!(
+        "{first}\n{}",
+        rest.replace("**FAIL**", &paint.fail("**FAIL**"))
+    )
 }

@@ -153,7 +153,7 @@ impl<W: Write> ImportSink for JsonlSink<W> {
     }
 }
 
-/// Imports `inputs` into `sink`, printing what was done on stderr.
+/// Imports `inputs` into `sink`, printing the records it rejects on stderr.
 pub fn import_into<W: Write>(
     format: Format,
     inputs: &[PathBuf],
@@ -163,7 +163,7 @@ pub fn import_into<W: Write>(
     let (files, skipped) = match crate::import::resolve(inputs) {
         Ok(resolved) => resolved,
         Err(err) => {
-            to_stderr!("error: {}", controls(&err));
+            super::print_error(&err);
             return Ok(None);
         }
     };
@@ -183,6 +183,12 @@ pub fn import_into<W: Write>(
             controls(&path.display().to_string())
         );
     }
+    Ok(Some(counts))
+}
+
+/// What `import` says when it is done, on stderr (`score --input-format`
+/// says it once, with its summary instead).
+fn report(format: Format, counts: &ImportCounts) {
     to_stderr!(
         "import ({format}): {} conversation(s) from {} record(s) in {} file(s); {} rejected{}{}{}",
         counts.imported,
@@ -197,14 +203,13 @@ pub fn import_into<W: Write>(
         } else {
             String::new()
         },
-        skipped_note(&counts),
+        skipped_note(counts),
         if counts.files_skipped > 0 {
             format!("; {} file(s) skipped", counts.files_skipped)
         } else {
             String::new()
         }
     );
-    Ok(Some(counts))
 }
 
 /// `; 3 part(s) skipped (attachment: 2, event transfer.succeeded: 1)`, or nothing.
@@ -265,6 +270,7 @@ pub fn run(args: ImportArgs) -> anyhow::Result<u8> {
     let Some(counts) = imported else {
         return Ok(EXIT_ERROR);
     };
+    report(args.format, &counts);
     if counts.imported == 0 {
         to_stderr!("error: nothing could be imported");
         return Ok(EXIT_ERROR);

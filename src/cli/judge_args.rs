@@ -22,7 +22,12 @@ pub struct JudgeArgs {
     #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
     judge_api_key: Option<String>,
     /// Model name as the endpoint knows it.
-    #[arg(long, env = "HANDOFF_EVAL_JUDGE_MODEL", default_value = "gpt-4o-mini")]
+    #[arg(
+        long,
+        env = "HANDOFF_EVAL_JUDGE_MODEL",
+        hide_env_values = true,
+        default_value = "gpt-4o-mini"
+    )]
     judge_model: String,
     /// Time allowed for one judge call, e.g. `30s`.
     #[arg(long, default_value = "30s")]
@@ -33,8 +38,10 @@ pub struct JudgeArgs {
     /// Judge calls in flight at most (fewer after rate limiting; at least 1).
     #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     judge_concurrency: usize,
+    /// Sampling temperature of judge calls (0: the most repeatable replies).
     #[arg(long, default_value_t = 0.0)]
     judge_temperature: f32,
+    /// Longest judge reply, in tokens (`max_tokens`).
     #[arg(long, default_value_t = 400)]
     judge_max_tokens: u32,
     /// Calls per judge check (at least 1); the verdict is the majority, a
@@ -108,6 +115,11 @@ impl JudgeArgs {
                 format!("live {} ({})", self.judge_model, &digest[..16])
             }
         }
+    }
+
+    /// Whether `--judge off` was given.
+    pub fn is_off(&self) -> bool {
+        self.switch == JudgeSwitch::Off
     }
 
     /// Folders besides the rubric's that judge prompts may come from.

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::screen::Screen;
 use super::{EXIT_ERROR, EXIT_OK};
+use crate::report::style::Palette;
 
 /// Check rubrics and report every problem at once, with line and column.
 #[derive(Debug, Args)]
@@ -23,24 +24,23 @@ pub struct LintArgs {
 pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let mut code = EXIT_OK;
     let mut screen = Screen::new();
+    let paint = Palette::stdout();
     for path in &args.rubrics {
         match crate::rubric::load_with(path, &args.prompt_root) {
             Ok(rubric) => {
                 if !rubric.warnings.is_empty() {
                     let text = std::fs::read_to_string(path).unwrap_or_default();
                     let shown = path.display().to_string();
-                    super::screen::stderr_text(&crate::rubric::render_each(
-                        "warning",
-                        &shown,
-                        &text,
-                        &rubric.warnings,
+                    super::screen::stderr_text(&Palette::stderr().levels(
+                        &crate::rubric::render_each("warning", &shown, &text, &rubric.warnings),
                     ));
                 }
                 let checks: usize = rubric.dimensions.iter().map(|d| d.checks.len()).sum();
                 let plural =
                     |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
                 screen.line(&format!(
-                    "ok: {}: {} v{}, {}, {}, hash {}",
+                    "{} {}: {} v{}, {}, {}, hash {}",
+                    paint.pass("ok:"),
                     path.display(),
                     rubric.name,
                     rubric.version,
@@ -50,7 +50,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
                 ))?;
             }
             Err(err) => {
-                super::screen::to_stderr!("{err}");
+                super::print_rubric_error(&err);
                 code = EXIT_ERROR;
             }
         }

@@ -29,6 +29,20 @@ pub const EXIT_GATE_FAILED: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 const AFTER_HELP: &str = "\
+Examples:
+  Score the demo conversations (no API key needed; judge checks are then
+  reported unscored, never passed), and look at one check by check:
+    handoff-eval score -r rubrics/handoff.yaml datasets/demo.jsonl
+    handoff-eval explain -r rubrics/handoff.yaml --conversation conv-0000004 datasets/demo.jsonl
+  Gate a candidate agent version on a baseline run in CI:
+    handoff-eval score -r rubrics/handoff.yaml base.jsonl --out runs/base
+    handoff-eval score -r rubrics/handoff.yaml cand.jsonl --out runs/cand --baseline runs/base
+  Score tau-bench runs directly, and open a run as one HTML page:
+    handoff-eval score -r rubrics/ai-handoff.yaml --input-format tau-bench runs.json --out runs/tau
+    handoff-eval report runs/tau --html report.html
+  Check a rubric:
+    handoff-eval lint rubrics/handoff.yaml
+
 Exit codes:
   0  success (and every gate passed; diff: nothing flipped)
   1  a quality gate failed (diff: verdicts flipped; calibrate: kappa
@@ -90,13 +104,28 @@ fn thread_count(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Prints `error: ...` on stderr, escaped for a terminal: errors quote
-/// paths, ids and input text.
+/// Prints `error: ...` on stderr (`error:` in red on a terminal), escaped
+/// for a terminal: errors quote paths, ids and input text.
 fn print_error(err: &dyn std::fmt::Display) {
     to_stderr!(
-        "error: {}",
+        "{} {}",
+        crate::report::style::Palette::stderr().fail("error:"),
         crate::report::escape::controls(&err.to_string())
     );
+}
+
+/// Prints a rubric that cannot be loaded: every diagnostic, each opening
+/// with `error:` (in red on a terminal), or the file that cannot be read.
+fn print_rubric_error(err: &crate::rubric::RubricError) {
+    match err {
+        crate::rubric::RubricError::Io { .. } => print_error(err),
+        crate::rubric::RubricError::Invalid { .. } => {
+            to_stderr!(
+                "{}",
+                crate::report::style::Palette::stderr().levels(&err.to_string())
+            );
+        }
+    }
 }
 
 /// The rubric and the inputs a subcommand works on; `None` once every
@@ -107,7 +136,7 @@ fn rubric_and_inputs(
     prompt_roots: &[std::path::PathBuf],
 ) -> Option<(crate::rubric::Rubric, Vec<crate::trace::Input>)> {
     let rubric = crate::rubric::load_with(rubric, prompt_roots)
-        .map_err(|err| to_stderr!("{err}"))
+        .map_err(|err| print_rubric_error(&err))
         .ok();
     let inputs = crate::input::resolve_with_skipped(inputs, &["jsonl"])
         .map(|(inputs, skipped)| {

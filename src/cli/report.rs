@@ -27,7 +27,7 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
     if args.html.html.is_some() {
         if let Err(why) = args.html.check(&[&args.run], &[]) {
-            eprintln!("error: {}", crate::report::escape::controls(&why));
+            to_stderr!("error: {}", crate::report::escape::controls(&why));
             return Ok(EXIT_ERROR);
         }
         return match args.html.write_run(&args.run) {
@@ -38,7 +38,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<u8> {
                 Ok(EXIT_OK)
             }
             Err(err) => {
-                to_stderr!("error: {err:#}");
+                print_error(&format!("{err:#}"));
                 Ok(EXIT_ERROR)
             }
         };

@@ -13,13 +13,16 @@ pub const TRACE: &str = include_str!("../../rubrics/trace.schema.json");
 /// of rubric YAML) or of one handoff-trace/v1 line.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
+    /// Which schema to print.
     #[arg(value_enum)]
     which: Which,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Which {
+    /// A rubric (YAML), as rubrics/rubric.schema.json.
     Rubric,
+    /// One handoff-trace/v1 line, as rubrics/trace.schema.json.
     Trace,
 }
 

@@ -12,6 +12,7 @@ use super::screen::{Screen, to_stderr};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::report::escape::controls;
 use crate::report::stream_file::StreamFile;
+use crate::report::style::Palette;
 use crate::report::summary::{LISTED, RubricInfo, Summary};
 use crate::run::{Duplicate, Rejection, RunConfig, Sink};
 use crate::run_dir::{
@@ -155,9 +156,31 @@ struct Files<'s> {
     progress: ProgressBar,
     /// With `--format yaml`: each card as YAML on standard output.
     yaml: Option<&'s mut Screen>,
+    /// The id of the first call (in input order) whose verdict is fail.
+    first_failed: Option<String>,
 }
 
 impl Files<'_> {
+    /// Notes the first failing call. Until one is found, each line is
+    /// searched up to its call verdict, which follows the `rubric` object
+    /// and comes before the dimensions (`},"verdict":"` cannot occur inside
+    /// a JSON string, so the first match is the call's).
+    fn note_failure(&mut self, json: &[u8]) {
+        const VERDICT: &[u8] = br#"},"verdict":""#;
+        if self.first_failed.is_none()
+            && memchr::memmem::find(json, VERDICT)
+                .is_some_and(|at| json[at + VERDICT.len()..].starts_with(b"fail\""))
+        {
+            #[derive(serde::Deserialize)]
+            struct Id {
+                conversation_id: String,
+            }
+            self.first_failed = serde_json::from_slice::<Id>(json)
+                .ok()
+                .map(|card| card.conversation_id);
+        }
+    }
+
     fn print_yaml(&mut self, json: &[u8]) -> io::Result<()> {
         if let Some(out) = &mut self.yaml
             && !out.is_closed()
@@ -171,6 +194,7 @@ impl Files<'_> {
 
 impl Sink for Files<'_> {
     fn call(&mut self, json: &[u8]) -> io::Result<()> {
+        self.note_failure(json);
         self.print_yaml(json)?;
         self.calls
             .write_all(json)
@@ -178,6 +202,7 @@ impl Sink for Files<'_> {
     }
 
     fn kept(&mut self, json: &[u8]) -> io::Result<()> {
+        self.note_failure(json);
         self.print_yaml(json)
     }
 
@@ -285,10 +310,10 @@ fn plan(args: &ScoreArgs) -> anyhow::Result<Option<Plan>> {
         }));
     }
     let rubric = crate::rubric::load_with(&args.rubric, args.judge.prompt_roots())
-        .map_err(|err| to_stderr!("{err}"));
+        .map_err(|err| super::print_rubric_error(&err));
     let sources = crate::import::resolve(&args.inputs)
         .map(|(files, _)| files)
-        .map_err(|err| to_stderr!("error: {}", controls(&err)));
+        .map_err(|err| super::print_error(&err));
     let (Ok(rubric), Ok(sources)) = (rubric, sources) else {
         return Ok(None);
     };
@@ -315,12 +340,19 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
         .chain(args.baseline.as_deref())
         .collect();
     if let Err(why) = args.html.check(&runs, &args.inputs) {
-        eprintln!("error: {}", controls(&why));
+        to_stderr!("error: {}", controls(&why));
         return Ok(EXIT_ERROR);
     }
     let Some(plan) = plan(args)? else {
         return Ok(EXIT_ERROR);
     };
+    // A baseline that cannot be read is said before anything is scored.
+    if let Some(baseline) = &args.baseline
+        && let Err(err) = crate::run_dir::Run::open(baseline)
+    {
+        super::print_error(&format!("baseline {err}"));
+        return Ok(EXIT_ERROR);
+    }
     let judge = args.judge.runner(&plan.rubric)?;
     let rubric = &plan.rubric;
     let manifest = Manifest::new(
@@ -360,7 +392,7 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
     let mut run = match begun {
         Ok(run) => run,
         Err(err) => {
-            to_stderr!("error: {}", controls(&err.to_string()));
+            super::print_error(&err);
             return Ok(EXIT_ERROR);
         }
     };
@@ -416,9 +448,10 @@ fn write_run(
             return Ok(Err("the inputs could not be imported".to_string()));
         };
         if counts.imported == 0 {
-            to_stderr!(
-                "error: nothing could be imported from the input ({format}); nothing to score"
-            );
+            super::print_error(&format!(
+                "nothing could be imported from the input ({format}: {} record(s) in {} file(s), {} rejected); nothing to score",
+                counts.records, counts.files, counts.rejected
+            ));
             return Ok(Err("nothing could be imported".to_string()));
         }
         if counts.unreadable > 0 {
@@ -466,6 +499,7 @@ fn write_run(
         duplicate_count: 0,
         progress: progress_bar(&inputs),
         yaml: (format == Format::Yaml).then_some(&mut *screen),
+        first_failed: None,
     };
     let config = RunConfig {
         threads: args.threads,
@@ -475,6 +509,7 @@ fn write_run(
         ..RunConfig::default()
     };
     let inputs_compressed = inputs.iter().any(Input::is_compressed);
+    let scored_inputs = inputs.clone();
     let outcome = crate::run::run_after(&rubric, inputs, &config, judge, &mut files, kept)?;
     let judge_account = judge.account();
     files.progress.finish_and_clear();
@@ -506,10 +541,15 @@ fn write_run(
     let changed = crate::run_dir::changed_inputs(&run.manifest().inputs, bytes_read);
     if !changed.is_empty() {
         let why = changed.join("; ");
-        to_stderr!(
-            "error: {}; the run is not complete, score it again",
-            controls(&why)
-        );
+        super::print_error(&format!("{why}; the run is not complete, score it again"));
+        return Ok(Err(why));
+    }
+    let first_failed = files.first_failed.take();
+    if outcome.lines.scored == 0 {
+        let (why, hint) = nothing_scored(&scored_inputs, &outcome.lines, files.rejected.first());
+        let paint = Palette::stderr();
+        to_stderr!("{} {}", paint.fail("error:"), controls(&why));
+        to_stderr!("{} {}", paint.note("hint:"), controls(&hint));
         return Ok(Err(why));
     }
     let summary = Summary {
@@ -541,34 +581,58 @@ fn write_run(
         run.dir().join(SUMMARY).display(),
         run.dir().join(REJECTED).display()
     );
+    let import_line = import.as_ref().map(|import| {
+        format!(
+            "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}{}",
+            import.format,
+            import.counts.imported,
+            import.counts.records,
+            import.counts.rejected,
+            if import.counts.rejected > 0 {
+                " (listed in rejected.jsonl)"
+            } else {
+                ""
+            },
+            super::import::skipped_note(&import.counts)
+        )
+    });
+    let warn = Palette::stderr();
+    for key in &args.by {
+        if crate::report::table::slice_is_empty(&outcome.aggregate, key) {
+            to_stderr!(
+                "{} --by {}: no conversation has this metadata key{}; summary.json files all of them under \"(none)\"",
+                warn.warn("warning:"),
+                controls(key),
+                controls(&metadata_suggestion(key, &scored_inputs))
+            );
+        }
+    }
     match format {
         Format::Table => {
-            let width = terminal_width();
-            screen.print(&crate::report::table::render(
-                &rubric,
-                &outcome.lines,
-                &outcome.aggregate,
-                width,
-            ))?;
-            if let Some(line) = crate::report::table::judge_line(&judge_account) {
+            let paint = Palette::stdout();
+            screen.print(&crate::report::table::render(&crate::report::table::View {
+                rubric: &rubric,
+                lines: &outcome.lines,
+                aggregate: &outcome.aggregate,
+                judge: &judge_account,
+                slice_keys: &args.by,
+                width: super::screen::columns(),
+                paint,
+            }))?;
+            // Without a judge, the first line said so; a live judge's
+            // account (calls, tokens, latency) follows the tables.
+            if judge_account.mode == "live"
+                && let Some(line) = crate::report::table::judge_line(&judge_account)
+            {
                 screen.line(&line)?;
             }
-            if let Some(import) = &import {
-                screen.line(&format!(
-                    "import ({}): {} conversation(s) from {} record(s); {} record(s) rejected{}{}",
-                    import.format,
-                    import.counts.imported,
-                    import.counts.records,
-                    import.counts.rejected,
-                    if import.counts.rejected > 0 {
-                        " (listed in rejected.jsonl)"
-                    } else {
-                        ""
-                    },
-                    super::import::skipped_note(&import.counts)
-                ))?;
+            if let Some(line) = &import_line {
+                screen.line(line)?;
             }
             screen.line(&format!("\n{}", controls(&wrote)))?;
+            if args.baseline.is_none() {
+                screen.print(&next_steps(args, run.dir(), first_failed.as_deref(), paint))?;
+            }
         }
         Format::Yaml | Format::Json => {
             if format == Format::Json {
@@ -577,13 +641,24 @@ fn write_run(
             if let Some(line) = crate::report::table::judge_line(&judge_account) {
                 to_stderr!("{line}");
             }
+            if let Some(line) = &import_line {
+                to_stderr!("{line}");
+            }
             to_stderr!("{}", controls(&wrote));
         }
     }
     if args.strict && outcome.lines.rejected + import_rejected > 0 {
+        let mut rejected = Vec::new();
+        if outcome.lines.rejected > 0 {
+            rejected.push(format!("{} line(s)", outcome.lines.rejected));
+        }
+        if import_rejected > 0 {
+            rejected.push(format!("{import_rejected} imported record(s)"));
+        }
         to_stderr!(
-            "error: {} line(s) and {import_rejected} imported record(s) rejected and --strict is set",
-            outcome.lines.rejected
+            "{} {} rejected and --strict is set",
+            warn.fail("error:"),
+            rejected.join(" and ")
         );
         return Ok(Ok(EXIT_ERROR));
     }
@@ -602,12 +677,177 @@ fn write_run(
     }
 }
 
-fn terminal_width() -> Option<u16> {
-    if io::stdout().is_terminal() {
-        None
-    } else {
-        Some(120)
+/// Why a run scored nothing, and what to try: `(error, hint)`.
+fn nothing_scored(
+    inputs: &[Input],
+    lines: &crate::run::LineCounts,
+    first: Option<&Rejection>,
+) -> (String, String) {
+    let names: Vec<String> = inputs.iter().map(Input::display_name).collect();
+    let trace_hint = "each line must be one handoff-trace/v1 conversation (`handoff-eval schema trace` prints its JSON Schema; `handoff-eval generate -o example.jsonl` writes examples)";
+    if lines.read == 0 {
+        let what = match names.as_slice() {
+            [one] => format!("{one} is empty"),
+            _ => format!("the inputs ({}) hold no lines", names.join(", ")),
+        };
+        return (format!("nothing to score: {what}"), trace_hint.to_string());
     }
+    let all = format!("nothing scored: all {} line(s) rejected", lines.rejected);
+    if let Some((name, looks)) = inputs.iter().find_map(|input| match input {
+        Input::File(path) if !input.is_compressed() => {
+            looks_binary(path).map(|looks| (path.display().to_string(), looks))
+        }
+        _ => None,
+    }) {
+        return (
+            format!("{all}: {name} looks {looks}, not JSONL text"),
+            "handoff-eval reads handoff-trace/v1 JSONL, plain or compressed with gzip (.gz) or Zstandard (.zst); decompress or convert the file into one of those first".to_string(),
+        );
+    }
+    let formats: Vec<String> = <crate::import::Format as clap::ValueEnum>::value_variants()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    (
+        match first {
+            Some(first) => format!("{all} (the first: {first})"),
+            None => all,
+        },
+        format!(
+            "{trace_hint}; recordings in another format convert with `handoff-eval import --from FORMAT` or score with `--input-format FORMAT` ({})",
+            formats.join(", ")
+        ),
+    )
+}
+
+/// What the start of `path` looks like when it is not text: a known
+/// compressed or binary format (`compressed (xz, application/x-xz)`), or
+/// just `binary` (a NUL byte, or bytes that are not UTF-8).
+fn looks_binary(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8192);
+    File::open(path)
+        .ok()?
+        .take(8192)
+        .read_to_end(&mut head)
+        .ok()?;
+    if let Some(kind) = infer::get(&head) {
+        let what = match kind.matcher_type() {
+            infer::MatcherType::Archive => "compressed or archived",
+            _ => "binary",
+        };
+        if kind.matcher_type() != infer::MatcherType::Text {
+            return Some(format!(
+                "{what} ({}, {})",
+                kind.extension(),
+                kind.mime_type()
+            ));
+        }
+    }
+    let text = match std::str::from_utf8(&head) {
+        Ok(text) => Some(text),
+        // A character cut by the end of the sample is still text.
+        Err(err) if err.error_len().is_none() => Some(""),
+        Err(_) => None,
+    };
+    (text.is_none() || head.contains(&0)).then(|| "binary".to_string())
+}
+
+/// ` (did you mean `attributes.queue`?)` for a `--by` key close to one the
+/// first conversations of the input have, or nothing.
+fn metadata_suggestion(key: &str, inputs: &[Input]) -> String {
+    let files: Vec<Input> = inputs
+        .iter()
+        .filter(|input| matches!(input, Input::File(_)))
+        .cloned()
+        .collect();
+    if files.is_empty() {
+        return String::new();
+    }
+    let mut keys = std::collections::BTreeSet::new();
+    let mut reader = crate::trace::LineReader::new(files);
+    let mut batch = Vec::new();
+    if reader.next_batch(200, &mut batch).is_ok() {
+        for raw in &batch {
+            if let Ok(conversation) = crate::trace::parse_line(&raw.bytes) {
+                keys.extend(conversation.metadata.keys().cloned());
+            }
+        }
+    }
+    keys.iter()
+        .map(|known| (strsim::jaro_winkler(key, known), known))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| format!(" (did you mean `{known}`?)"))
+        .unwrap_or_default()
+}
+
+/// The one or two commands that help next: explain the first failing
+/// conversation, check by check, and open the run as an HTML page.
+/// Arguments are quoted for a POSIX shell.
+fn next_steps(args: &ScoreArgs, out: &Path, first_failed: Option<&str>, paint: Palette) -> String {
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "handoff-eval".to_string());
+    let quote = |text: &str| shlex::try_quote(text).ok().map(|q| q.into_owned());
+    let path = |path: &Path| quote(&path.display().to_string());
+    let command = |parts: Vec<Option<String>>| -> Option<String> {
+        let parts: Option<Vec<String>> = parts.into_iter().collect();
+        parts.map(|parts| controls(&parts.join(" ")).into_owned())
+    };
+    let mut steps = Vec::new();
+    let explained_inputs: Vec<PathBuf> = if args.input_format.is_some() {
+        vec![out.join(crate::run_dir::IMPORTED)]
+    } else {
+        args.inputs.clone()
+    };
+    let reads_stdin = explained_inputs.iter().any(|p| p.as_os_str() == "-");
+    if let Some(id) = first_failed
+        && !reads_stdin
+    {
+        let mut parts = vec![
+            quote(&program),
+            Some("explain".into()),
+            Some("--rubric".into()),
+            path(&args.rubric),
+            Some("--conversation".into()),
+            quote(id),
+        ];
+        parts.extend(explained_inputs.iter().map(|p| path(p)));
+        if args.judge.is_off() {
+            parts.push(Some("--judge off".into()));
+        }
+        for root in args.judge.prompt_roots() {
+            parts.push(Some("--prompt-root".into()));
+            parts.push(path(root));
+        }
+        if let Some(command) = command(parts) {
+            steps.push((
+                format!("why {} failed, check by check:", controls(id)),
+                command,
+            ));
+        }
+    }
+    if args.html.html.is_none() {
+        let parts = vec![
+            quote(&program),
+            Some("report".into()),
+            path(out),
+            Some("--html".into()),
+            path(&out.join("report.html")),
+        ];
+        if let Some(command) = command(parts) {
+            steps.push(("the run as one HTML page:".to_string(), command));
+        }
+    }
+    if steps.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("\nnext:\n");
+    for (what, command) in steps {
+        text.push_str(&format!("  {what}\n    {}\n", paint.note(&command)));
+    }
+    text
 }
 
 #[cfg(test)]

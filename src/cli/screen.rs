@@ -125,3 +125,28 @@ impl Write for Screen {
         Screen::flush(self)
     }
 }
+
+/// Columns the tables on standard output may take. A terminal's own width
+/// (at least [`NARROWEST`]); a terminal that reports none, or 0 columns (as
+/// some consoles and CI runners do), gets `COLUMNS` or 80. Not a terminal
+/// (a pipe, a file): `COLUMNS`, else 120, so that what is written there
+/// does not depend on the window it was run from.
+pub fn columns() -> u16 {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|text| text.trim().parse::<u16>().ok())
+        .filter(|&columns| columns > 0);
+    let stdout = io::stdout();
+    let columns = if std::io::IsTerminal::is_terminal(&stdout) {
+        terminal_size::terminal_size_of(&stdout)
+            .map(|(width, _)| width.0)
+            .or(from_env)
+            .unwrap_or(80)
+    } else {
+        from_env.unwrap_or(120)
+    };
+    columns.max(NARROWEST)
+}
+
+/// Below this, a table is drawn this wide and the terminal wraps it.
+pub const NARROWEST: u16 = 40;

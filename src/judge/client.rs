@@ -609,6 +609,17 @@ enum Failure {
     Error(JudgeError),
 }
 
+/// Makes ring's cryptography the process's TLS provider, once (later
+/// calls do nothing). reqwest is built on rustls without a provider of its
+/// own (`rustls-no-provider`), so that no C crypto library is compiled
+/// with CMake; every reqwest client in the process (the judge's, and the
+/// WebDriver client of the browser test) needs one installed before it is
+/// built. Certificates are checked against the platform's roots
+/// (rustls-platform-verifier).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// A judge endpoint, ready for calls from many tasks.
 pub struct JudgeClient {
     http: reqwest::Client,
@@ -646,6 +657,7 @@ impl JudgeClient {
         } else {
             reqwest::redirect::Policy::none()
         };
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .redirect(policy)

@@ -4,16 +4,18 @@
 use std::fmt::Write;
 
 use super::escape::controls;
+use super::style::Palette;
 use crate::checks::{Evidence, Status};
 use crate::rubric::Rubric;
 use crate::score::CallCard;
 
-fn tag(status: Status) -> &'static str {
+/// The status in brackets, padded to one width, in its colour.
+fn tag(status: Status, paint: Palette) -> String {
     match status {
-        Status::Pass => "[pass]    ",
-        Status::Fail => "[FAIL]    ",
-        Status::Na => "[n/a]     ",
-        Status::Unscored => "[unscored]",
+        Status::Pass => format!("{}    ", paint.pass("[pass]")),
+        Status::Fail => format!("{}    ", paint.fail("[FAIL]")),
+        Status::Na => "[n/a]     ".to_string(),
+        Status::Unscored => paint.warn("[unscored]"),
     }
 }
 
@@ -45,8 +47,9 @@ fn evidence_line(evidence: &Evidence) -> String {
     }
 }
 
-/// The card as text; everything from the input is escaped ([`controls`]).
-pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
+/// The card as text, statuses painted by `paint`; everything from the
+/// input is escaped ([`controls`]).
+pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>, paint: Palette) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -63,7 +66,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
         rubric.name,
         rubric.version,
         rubric.hash,
-        card.verdict.as_str().to_uppercase(),
+        paint.verdict_as(card.verdict.as_str(), &card.verdict.as_str().to_uppercase()),
         card.score.map_or("-".to_string(), |s| format!("{s:.1}")),
         rubric.pass_threshold
     );
@@ -74,7 +77,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
         let _ = writeln!(
             out,
             "\n{} {}{} {} - {}",
-            tag(dimension.status),
+            tag(dimension.status, paint),
             dimension.id,
             if info.critical { " (critical)" } else { "" },
             dimension.score.map_or(String::new(), |s| format!("{s:.0}")),
@@ -88,7 +91,7 @@ pub fn render(rubric: &Rubric, card: &CallCard<'_, '_>) -> String {
             let _ = writeln!(
                 out,
                 "    {} {}{name}: {}",
-                tag(check.outcome.status),
+                tag(check.outcome.status, paint),
                 check.check,
                 controls(&check.outcome.reason)
             );

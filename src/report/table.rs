@@ -1,21 +1,37 @@
-//! The summary a person reads at the end of `score`: per-dimension pass
-//! rates with intervals (or, where verdicts went unscored, the range they
-//! lie in), call verdicts, handoff metrics, and, loudly, what could not be
-//! scored.
+//! The summary a person reads at the end of `score`: first, in one line,
+//! what was judged and what was not; then per-dimension pass rates with
+//! intervals (or, where verdicts went unscored, the range they lie in),
+//! call verdicts, the `--by` slices, handoff metrics, and, loudly, what
+//! could not be scored.
+//!
+//! Tables fit the width they are given (80 columns included): a column of
+//! ids never breaks inside a word; other cells wrap at spaces. Intervals
+//! are written `[low, high]` and ranges `low to high`, never with a `-`
+//! that could be read as a minus sign.
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
 
-use crate::aggregate::{Aggregate, Bounds, DimensionSummary, GroupSummary};
+use super::style::Palette;
+use crate::aggregate::{Aggregate, Bounds, DimensionSummary, GroupSummary, SliceSummary};
+use crate::checks::CheckKind;
+use crate::judge::runner::JudgeAccount;
 use crate::rubric::Rubric;
 use crate::run::LineCounts;
 use crate::stats::{Mean, Rate};
 
-/// A pass rate with its interval, `89.7% [85.0-93.0]`, or `-`.
+/// Below this many values a mean's interval rests on too little to trust
+/// its normal approximation: the count is marked as a small sample.
+pub const SMALL_SAMPLE: u64 = 10;
+
+/// Rows of a `--by` slice table at most; summary.json has every value.
+const SLICE_ROWS: usize = 20;
+
+/// A pass rate with its interval, `89.7% [85.0, 93.0]`, or `-`.
 pub(crate) fn percent(rate: Option<Rate>) -> String {
     match rate {
         Some(r) => format!(
-            "{:.1}% [{:.1}-{:.1}]",
+            "{:.1}% [{:.1}, {:.1}]",
             r.value * 100.0,
             r.low * 100.0,
             r.high * 100.0
@@ -35,14 +51,30 @@ pub(crate) fn rate_or_bounds(
 ) -> String {
     match (rate, bounds) {
         (Some(rate), _) => percent(Some(rate)),
-        (None, Some(_)) if unscored == applicable => "- (all unscored)".to_string(),
-        (None, Some(bounds)) => format!(
-            "{:.1}-{:.1}% ({:.0}% unscored)",
-            bounds.low * 100.0,
-            bounds.high * 100.0,
-            100.0 * unscored as f64 / applicable as f64
-        ),
+        (None, Some(_)) if unscored == applicable => "all unscored".to_string(),
+        (None, Some(bounds)) => {
+            let share = 100.0 * unscored as f64 / applicable as f64;
+            format!(
+                "{:.1} to {:.1}%, {} unscored",
+                bounds.low * 100.0,
+                bounds.high * 100.0,
+                if share < 0.5 {
+                    "<1%".to_string()
+                } else {
+                    format!("{share:.0}%")
+                }
+            )
+        }
         (None, None) => "-".to_string(),
+    }
+}
+
+/// `(n=2, small sample)` below [`SMALL_SAMPLE`], else `(n=250)`.
+fn count(n: u64) -> String {
+    if n < SMALL_SAMPLE {
+        format!("(n={n}, small sample)")
+    } else {
+        format!("(n={n})")
     }
 }
 
@@ -54,42 +86,121 @@ pub(crate) fn mean_or_bounds(
     calls: u64,
 ) -> String {
     match (mean_score, bounds) {
-        (_, Some(bounds)) => format!("{:.1}-{:.1} (n={calls})", bounds.low, bounds.high),
+        (_, Some(bounds)) => format!("{:.1} to {:.1} {}", bounds.low, bounds.high, count(calls)),
         (mean_score, None) => mean(mean_score),
     }
 }
 
-/// A mean with its interval and count, `79.7 [77.6-81.9] (n=250)`, or `-`.
+/// A mean with its interval and count, `79.7 [77.6, 81.9] (n=250)`, or `-`;
+/// one value has no interval.
 pub(crate) fn mean(mean: Option<Mean>) -> String {
     match mean {
-        Some(m) => format!("{:.1} [{:.1}-{:.1}] (n={})", m.value, m.low, m.high, m.n),
+        Some(m) if m.n < 2 => format!("{:.1} {}", m.value, count(m.n)),
+        Some(m) => format!(
+            "{:.1} [{:.1}, {:.1}] {}",
+            m.value,
+            m.low,
+            m.high,
+            count(m.n)
+        ),
         None => "-".to_string(),
     }
 }
 
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.to_vec());
-    for index in 1..header.len() {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
+/// A table whose first column holds ids, drawn `width` columns wide at
+/// most: as it is when it fits, else with its cells wrapped at spaces
+/// (not inside an interval or a range), the first column never narrower
+/// than the longest word in it, so that an id does not break inside.
+fn table(header: &[&str], rows: &[Vec<String>], width: u16) -> String {
+    let draw = |narrow: bool| {
+        let cell = |text: &str| {
+            if narrow {
+                keep_together(text)
+            } else {
+                text.to_string()
+            }
+        };
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_header(header.iter().map(|text| cell(text)));
+        for row in rows {
+            table.add_row(row.iter().map(|text| cell(text)));
         }
+        for index in 1..header.len() {
+            if let Some(column) = table.column_mut(index) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        if narrow {
+            let longest_word = rows
+                .iter()
+                .filter_map(|row| row.first())
+                .map(String::as_str)
+                .chain(std::iter::once(header[0]))
+                .flat_map(|text| text.split(' '))
+                .map(|word| word.chars().count())
+                .max()
+                .unwrap_or(0);
+            let padding = 2;
+            let narrowest = u16::try_from(longest_word + padding).unwrap_or(u16::MAX);
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(width);
+            if let Some(column) = table.column_mut(0) {
+                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(narrowest)));
+            }
+        }
+        table.to_string().replace(NO_BREAK, " ")
+    };
+    let drawn = draw(false);
+    let widest = drawn
+        .lines()
+        .map(|line| line.chars().count())
+        .max()
+        .unwrap_or(0);
+    if widest <= usize::from(width) {
+        drawn
+    } else {
+        draw(true)
     }
-    table
 }
 
-fn calls_line(calls: &GroupSummary) -> String {
+/// Drawn as a space, but a cell does not wrap there.
+const NO_BREAK: char = '\u{a0}';
+
+/// `cell` with the spaces it should not wrap at made no-break spaces:
+/// inside `[low, high]`, around the `to` of a range, before `unscored`;
+/// a range and its unscored share go on two lines.
+fn keep_together(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    let mut depth = 0u32;
+    for c in cell.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push(if c == ' ' && depth > 0 { NO_BREAK } else { c });
+    }
+    out.replace(" to ", "\u{a0}to\u{a0}")
+        .replace(" unscored", "\u{a0}unscored")
+        .replace("%, ", "%\n")
+}
+
+fn calls_line(calls: &GroupSummary, paint: Palette) -> String {
     let decided = calls.scored + calls.unscored;
     let scored_calls = calls.mean_score.map_or(decided, |m| m.n);
     format!(
         "{} scored ({} pass, {} fail), {} unscored, {} n/a; pass rate {}; mean score {}",
         calls.scored,
-        calls.passed,
-        calls.failed,
-        calls.unscored,
+        paint.pass(&calls.passed.to_string()),
+        paint.fail(&calls.failed.to_string()),
+        if calls.unscored > 0 {
+            paint.warn(&calls.unscored.to_string())
+        } else {
+            calls.unscored.to_string()
+        },
         calls.not_applicable,
         rate_or_bounds(
             calls.pass_rate,
@@ -101,14 +212,224 @@ fn calls_line(calls: &GroupSummary) -> String {
     )
 }
 
-/// Renders the run summary; `width` bounds the tables (None: no bound).
-pub fn render(
+/// One line, before any table: what was judged, what was not and why, how
+/// many call verdicts wait on a judge, and how to have them judged.
+pub fn judged_line(
     rubric: &Rubric,
-    lines: &LineCounts,
     aggregate: &Aggregate,
-    width: Option<u16>,
+    account: &JudgeAccount,
+    paint: Palette,
 ) -> String {
+    let checks = rubric.dimensions.iter().flat_map(|d| &d.checks);
+    let judge = checks
+        .clone()
+        .filter(|c| matches!(c.kind, CheckKind::Judge(_)))
+        .count();
+    let rules = checks.count() - judge;
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let judged = paint.pass("Judged:");
+    let decided = aggregate.calls.scored + aggregate.calls.unscored;
+    let pending = aggregate.judge_pending;
+    if judge == 0 {
+        return format!(
+            "{judged} all {}; the rubric asks no judge.",
+            plural(rules, "rule check")
+        );
+    }
+    let rule_checks = plural(rules, "rule check");
+    let judge_checks = plural(judge, "judge check");
+    match account.mode {
+        "off" => format!(
+            "{judged} {rule_checks}. {} {judge_checks} (--judge off): their dimensions rest on their rules; \
+             drop --judge off and set OPENAI_API_KEY, or --judge-base-url URL for a local model, to run them.",
+            paint.warn("Not run:")
+        ),
+        "unavailable" => format!(
+            "{judged} {rule_checks}. {} {judge_checks} (no judge configured), so {} of {decided} call verdicts wait on a judge; \
+             set OPENAI_API_KEY, or --judge-base-url URL for a local model, to judge them.",
+            paint.warn("Not judged:"),
+            paint.warn(&pending.to_string()),
+        ),
+        _ if pending == 0 => format!(
+            "{judged} {rule_checks} and {judge_checks} ({}); no verdict waits on the judge.",
+            super::escape::controls(account.model.as_deref().unwrap_or("?"))
+        ),
+        _ => format!(
+            "{judged} {rule_checks} and {judge_checks} ({}), but {} of {decided} call verdicts wait on the judge \
+             ({} judge calls failed: reasons in calls.jsonl); score again to retry them, answered ones come from the cache.",
+            super::escape::controls(account.model.as_deref().unwrap_or("?")),
+            paint.warn(&pending.to_string()),
+            account.failures
+        ),
+    }
+}
+
+/// What `render` shows.
+pub struct View<'a> {
+    pub rubric: &'a Rubric,
+    pub lines: &'a LineCounts,
+    pub aggregate: &'a Aggregate,
+    pub judge: &'a JudgeAccount,
+    /// The `--by` metadata keys, in their order.
+    pub slice_keys: &'a [String],
+    /// Columns the tables may take.
+    pub width: u16,
+    pub paint: Palette,
+}
+
+/// A table of call verdicts by the values of one slice: `agent version`,
+/// or a `--by` metadata key.
+fn slice_table(
+    title: &str,
+    slices: &std::collections::BTreeMap<String, SliceSummary>,
+    width: u16,
+) -> String {
+    let names: Vec<String> = slices
+        .keys()
+        .take(SLICE_ROWS)
+        .map(|value| super::escape::controls(value).into_owned())
+        .collect();
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .zip(slices.values())
+        .map(|(name, slice)| {
+            let calls = &slice.calls;
+            let decided = calls.scored + calls.unscored;
+            vec![
+                name.clone(),
+                calls.conversations.to_string(),
+                calls.scored.to_string(),
+                rate_or_bounds(
+                    calls.pass_rate,
+                    calls.pass_rate_bounds,
+                    calls.unscored,
+                    decided,
+                ),
+                mean_or_bounds(
+                    calls.mean_score,
+                    calls.mean_score_bounds,
+                    calls.mean_score.map_or(decided, |m| m.n),
+                ),
+            ]
+        })
+        .collect();
+    let header = [
+        title,
+        "calls",
+        "scored",
+        "pass rate [95% CI] or range",
+        "mean score [95% CI] or range",
+    ];
+    let drawn = table(&header, &rows, width);
+    let mut out = drawn;
+    out.push('\n');
+    if slices.len() > SLICE_ROWS {
+        out.push_str(&format!(
+            "... and {} more values of {title}, all in summary.json\n",
+            slices.len() - SLICE_ROWS
+        ));
+    }
+    out
+}
+
+/// The metadata key a `--by` slice is filed under.
+pub fn slice_kind(key: &str) -> String {
+    format!("metadata.{key}")
+}
+
+/// Whether no conversation had the `--by` key: its one slice is "(none)".
+pub fn slice_is_empty(aggregate: &Aggregate, key: &str) -> bool {
+    aggregate
+        .slices
+        .get(&slice_kind(key))
+        .is_none_or(|values| values.keys().all(|value| value == "(none)"))
+}
+
+fn handoff_metrics(aggregate: &Aggregate) -> String {
+    let handoff = &aggregate.handoff;
+    let mut lines = Vec::new();
+    let recontact = &handoff.recontact_24h;
+    if recontact.escalated > 0 {
+        lines.push(format!(
+            "  re-contact within 24h: {} of {} escalated ({}); handoff passed {}, failed {}, undecided {}{}",
+            recontact.recontacted,
+            recontact.escalated,
+            percent(recontact.rate),
+            percent(recontact.rate_handoff_passed),
+            percent(recontact.rate_handoff_failed),
+            percent(recontact.rate_handoff_undecided),
+            if recontact.unmeasurable > 0 {
+                format!("; {} without an end time", recontact.unmeasurable)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let repeat = &handoff.repeat_yourself;
+    if repeat.conversations > 0 {
+        lines.push(format!(
+            "  repeat-yourself: {} of {} ({})",
+            repeat.repeated,
+            repeat.conversations,
+            percent(repeat.rate)
+        ));
+    }
+    let csat = &handoff.csat;
+    if csat.escalated.mean.is_some() || csat.not_escalated.mean.is_some() {
+        lines.push(format!(
+            "  CSAT: escalated {}, not escalated {}\n        escalated, handoff passed {}, failed {}, undecided {}",
+            mean(csat.escalated.mean),
+            mean(csat.not_escalated.mean),
+            mean(csat.escalated_handoff_passed.mean),
+            mean(csat.escalated_handoff_failed.mean),
+            mean(csat.escalated_handoff_undecided.mean),
+        ));
+    }
+    let first = &handoff.first_meaningful_response_s;
+    if first.measured + first.unscored > 0 {
+        lines.push(format!(
+            "  first meaningful human response: median {}, p90 {} (n={}{})",
+            first.median.map_or("-".into(), |s| format!("{s:.1}s")),
+            first.p90.map_or("-".into(), |s| format!("{s:.1}s")),
+            first.measured,
+            if first.unscored > 0 {
+                format!(", {} unscored", first.unscored)
+            } else {
+                String::new()
+            }
+        ));
+    }
+    if lines.is_empty() {
+        let mut line = "\nhandoff metrics: none apply here: no conversation reached a human agent \
+                        or carries a CSAT score"
+            .to_string();
+        if recontact.unmeasurable > 0 {
+            line.push_str(&format!(
+                "; re-contact is measured from an end time, which none of the {} escalated conversation(s) has",
+                recontact.unmeasurable
+            ));
+        }
+        line.push('\n');
+        return line;
+    }
+    format!("\nhandoff metrics:\n{}\n", lines.join("\n"))
+}
+
+/// Renders the run summary, its tables `view.width` columns wide at most
+/// (ids and longer words aside).
+pub fn render(view: &View<'_>) -> String {
+    let View {
+        rubric,
+        lines,
+        aggregate,
+        judge,
+        slice_keys,
+        width,
+        paint,
+    } = *view;
     let mut out = String::new();
+    out.push_str(&judged_line(rubric, aggregate, judge, paint));
+    out.push('\n');
     out.push_str(&format!(
         "rubric {} v{} ({}), pass threshold {}\n",
         super::escape::controls(&rubric.name),
@@ -130,19 +451,20 @@ pub fn render(
         }
     ));
 
-    let mut table = new_table(&[
-        "dimension",
-        "applies",
-        "pass",
-        "fail",
-        "unscored",
-        "pass rate [95% CI] or range",
-    ]);
-    if let Some(width) = width {
-        table.set_width(width);
-    }
+    let names: Vec<String> = rubric
+        .dimensions
+        .iter()
+        .map(|info| {
+            if info.critical {
+                format!("{} (critical)", info.id)
+            } else {
+                info.id.clone()
+            }
+        })
+        .collect();
     let mut ranged = false;
-    for (dimension, info) in aggregate.dimensions.iter().zip(&rubric.dimensions) {
+    let mut rows = Vec::new();
+    for (dimension, name) in aggregate.dimensions.iter().zip(&names) {
         let DimensionSummary {
             applicable,
             pass,
@@ -153,13 +475,8 @@ pub fn render(
             ..
         } = dimension;
         ranged |= pass_rate.is_none() && *unscored > 0;
-        let name = if info.critical {
-            format!("{} (critical)", info.id)
-        } else {
-            info.id.clone()
-        };
-        table.add_row(vec![
-            name,
+        rows.push(vec![
+            name.clone(),
             applicable.to_string(),
             pass.to_string(),
             fail.to_string(),
@@ -167,7 +484,15 @@ pub fn render(
             rate_or_bounds(*pass_rate, *pass_rate_bounds, *unscored, *applicable),
         ]);
     }
-    out.push_str(&table.to_string());
+    let header = [
+        "dimension",
+        "applies",
+        "pass",
+        "fail",
+        "unscored",
+        "pass rate [95% CI] or range",
+    ];
+    out.push_str(&table(&header, &rows, width));
     if ranged || aggregate.calls.unscored > 0 {
         out.push_str(
             "\nWhere verdicts are unscored, a rate over the scored ones alone would be biased \
@@ -176,99 +501,38 @@ pub fn render(
         );
     }
     out.push_str("\n\ncalls: ");
-    out.push_str(&calls_line(&aggregate.calls));
+    out.push_str(&calls_line(&aggregate.calls, paint));
     out.push('\n');
 
     if let Some(versions) = aggregate.slices.get("agent_version")
         && versions.len() > 1
     {
-        let mut table = new_table(&[
-            "agent version",
-            "calls",
-            "scored",
-            "pass rate [95% CI] or range",
-            "mean score [95% CI] or range",
-        ]);
-        if let Some(width) = width {
-            table.set_width(width);
-        }
-        for (version, slice) in versions {
-            let calls = &slice.calls;
-            let decided = calls.scored + calls.unscored;
-            table.add_row(vec![
-                super::escape::controls(version).into_owned(),
-                calls.conversations.to_string(),
-                calls.scored.to_string(),
-                rate_or_bounds(
-                    calls.pass_rate,
-                    calls.pass_rate_bounds,
-                    calls.unscored,
-                    decided,
-                ),
-                mean_or_bounds(
-                    calls.mean_score,
-                    calls.mean_score_bounds,
-                    calls.mean_score.map_or(decided, |m| m.n),
-                ),
-            ]);
-        }
         out.push('\n');
-        out.push_str(&table.to_string());
-        out.push('\n');
+        out.push_str(&slice_table("agent version", versions, width));
+    }
+    for key in slice_keys {
+        if slice_is_empty(aggregate, key) {
+            continue;
+        }
+        if let Some(values) = aggregate.slices.get(&slice_kind(key)) {
+            out.push('\n');
+            out.push_str(&slice_table(
+                &format!("--by {}", super::escape::controls(key)),
+                values,
+                width,
+            ));
+        }
     }
 
-    let handoff = &aggregate.handoff;
-    out.push_str("\nhandoff metrics:\n");
-    let recontact = &handoff.recontact_24h;
-    out.push_str(&format!(
-        "  re-contact within 24h: {} of {} escalated ({}); handoff passed {}, failed {}, undecided {}{}\n",
-        recontact.recontacted,
-        recontact.escalated,
-        percent(recontact.rate),
-        percent(recontact.rate_handoff_passed),
-        percent(recontact.rate_handoff_failed),
-        percent(recontact.rate_handoff_undecided),
-        if recontact.unmeasurable > 0 {
-            format!("; {} without an end time", recontact.unmeasurable)
-        } else {
-            String::new()
-        }
-    ));
-    let repeat = &handoff.repeat_yourself;
-    out.push_str(&format!(
-        "  repeat-yourself: {} of {} ({})\n",
-        repeat.repeated,
-        repeat.conversations,
-        percent(repeat.rate)
-    ));
-    let csat = &handoff.csat;
-    out.push_str(&format!(
-        "  CSAT: escalated {}, not escalated {}\n        escalated, handoff passed {}, failed {}, undecided {}\n",
-        mean(csat.escalated.mean),
-        mean(csat.not_escalated.mean),
-        mean(csat.escalated_handoff_passed.mean),
-        mean(csat.escalated_handoff_failed.mean),
-        mean(csat.escalated_handoff_undecided.mean),
-    ));
-    let first = &handoff.first_meaningful_response_s;
-    out.push_str(&format!(
-        "  first meaningful human response: median {}, p90 {} (n={}{})\n",
-        first.median.map_or("-".into(), |s| format!("{s:.1}s")),
-        first.p90.map_or("-".into(), |s| format!("{s:.1}s")),
-        first.measured,
-        if first.unscored > 0 {
-            format!(", {} unscored", first.unscored)
-        } else {
-            String::new()
-        }
-    ));
+    out.push_str(&handoff_metrics(aggregate));
 
     let unscored: u64 = aggregate.dimensions.iter().map(|d| d.unscored).sum();
     if unscored > 0 || aggregate.calls.unscored > 0 {
         out.push_str(&format!(
-            "\nUNSCORED: {unscored} dimension verdict(s) and {} call verdict(s) could not be judged; \
+            "\n{} {unscored} dimension verdict(s) and {} call verdict(s) could not be judged; \
              they are not counted as pass or fail, and where they are, rates are given as the \
              range they lie in. Reasons are in calls.jsonl.\n",
+            paint.warn("UNSCORED:"),
             aggregate.calls.unscored
         ));
     }
@@ -330,7 +594,7 @@ mod tests {
             151,
             186,
         );
-        assert_eq!(pending, "0.0-81.2% (81% unscored)");
+        assert_eq!(pending, "0.0 to 81.2%, 81% unscored");
         assert!(!pending.contains('['));
         let all = rate_or_bounds(
             None,
@@ -341,7 +605,7 @@ mod tests {
             246,
             246,
         );
-        assert_eq!(all, "- (all unscored)");
+        assert_eq!(all, "all unscored");
         assert_eq!(
             mean_or_bounds(
                 None,
@@ -351,7 +615,7 @@ mod tests {
                 }),
                 250
             ),
-            "48.4-86.6 (n=250)"
+            "48.4 to 86.6 (n=250)"
         );
     }
 }

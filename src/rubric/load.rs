@@ -75,8 +75,9 @@ fn decode(
         warnings: Vec::new(),
         base: base.to_path_buf(),
         roots,
+        prompts: Vec::new(),
     };
-    let rubric = decoder.rubric(&root, text);
+    let rubric = decoder.rubric(&root);
     match rubric {
         Some(mut rubric) if decoder.diagnostics.is_empty() => {
             decoder.warnings.sort_by_key(|d| d.pos);
@@ -130,6 +131,9 @@ struct Decoder {
     base: PathBuf,
     /// The folders prompt files must resolve into (canonical paths).
     roots: Vec<PathBuf>,
+    /// Each judge prompt as the rubric names it, and its text: part of
+    /// what the rubric hash covers.
+    prompts: Vec<(String, String)>,
 }
 
 impl Decoder {
@@ -282,7 +286,7 @@ impl Decoder {
         Some(entries)
     }
 
-    fn rubric(&mut self, root: &Node, text: &str) -> Option<Rubric> {
+    fn rubric(&mut self, root: &Node) -> Option<Rubric> {
         self.mapping(root, "rubric", RUBRIC_KEYS)?;
         let name: Option<String> = self.required(root, "rubric", "rubric");
         let version = match root.get("version") {
@@ -335,7 +339,7 @@ impl Decoder {
             metrics,
             gates: gates.unwrap_or_default(),
             dimensions,
-            hash: hash(text),
+            hash: hash(root, &self.prompts),
             warnings: Vec::new(),
         })
     }
@@ -594,7 +598,10 @@ impl Decoder {
                 return None;
             }
         };
+        // Line endings are the checkout's, not the prompt's: a prompt is
+        // rendered (and hashed) with `\n` whether git wrote `\r\n` or not.
         let source = match source {
+            Ok(source) if source.contains('\r') => source.replace("\r\n", "\n"),
             Ok(source) => source,
             Err(err) => {
                 self.error(
@@ -604,6 +611,7 @@ impl Decoder {
                 return None;
             }
         };
+        self.prompts.push((decoded.prompt.clone(), source.clone()));
         let prompt = match Prompt::new(&decoded.prompt, &source) {
             Ok(prompt) => prompt,
             Err(err) => {
@@ -781,7 +789,18 @@ fn did_you_mean(found: &str, known: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-fn hash(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
+/// The rubric hash: the first 16 hex digits of the SHA-256 of what
+/// scores, not of the file's bytes. That is the rubric's values as parsed
+/// (the JSON the validated types are decoded from: comments, line endings,
+/// quoting, indentation and flow or block style leave no trace in it) and
+/// the text of every judge prompt it renders, in the order the rubric
+/// names them. Runs written before this scheme carry a hash of the bytes.
+fn hash(root: &Node, prompts: &[(String, String)]) -> String {
+    let scored = serde_json::json!({
+        "rubric": root.to_json(),
+        "prompts": prompts,
+    });
+    let bytes = serde_json::to_vec(&scored).expect("JSON values serialize");
+    let digest = Sha256::digest(&bytes);
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }

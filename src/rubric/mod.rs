@@ -34,7 +34,9 @@ pub struct Rubric {
     pub metrics: Metrics,
     /// What `gate` and `calibrate` hold runs to.
     pub gates: Gates,
-    /// First 16 hex digits of the SHA-256 of the rubric text.
+    /// First 16 hex digits of a SHA-256 of what scores: the rubric's values
+    /// as parsed and the text of its judge prompts, not the file's bytes
+    /// (comments and line endings do not change it).
     pub hash: String,
     /// What `lint` points out in a valid rubric (a judge prompt that never
     /// says how to answer, or shows no conversation data), sorted by position.

@@ -24,14 +24,17 @@ pub fn settings() -> insta::Settings {
     settings
 }
 
-/// The real binary, to run in `dir`, with no judge or CI settings from the
-/// environment of the test run.
+/// The real binary, to run in `dir`, with no judge, CI, colour or width
+/// settings from the environment of the test run.
 pub fn command_in(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_handoff-eval"));
     command
         .args(args)
         .current_dir(dir)
         .env_remove("CI")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR")
+        .env_remove("COLUMNS")
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")
@@ -77,4 +80,28 @@ pub fn edited_rubric(dir: &Path, name: &str, edit: impl Fn(&str) -> String) -> P
         std::fs::copy(&prompt, prompts.join(prompt.file_name().unwrap())).unwrap();
     }
     path
+}
+
+/// Writes `base.jsonl` and `cand.jsonl` into `dir`: the same 300
+/// generated conversations (seed 11), the candidate with three times the
+/// AI-side mistakes (a planted regression a gate catches).
+pub fn generate_base_and_candidate(dir: &Path) {
+    for (name, flaw) in [("base", "0.08"), ("cand", "0.25")] {
+        let input = format!("{name}.jsonl");
+        let generated = run_in(
+            dir,
+            &[
+                "generate",
+                "--count",
+                "300",
+                "--seed",
+                "11",
+                "--ai-flaw",
+                flaw,
+                "-o",
+                &input,
+            ],
+        );
+        assert_eq!(generated.status.code(), Some(0), "{}", stderr(&generated));
+    }
 }
