@@ -341,10 +341,10 @@ fn rates_and_ranges(figures: &[Figure]) -> (usize, usize) {
 /// A pass rate's range as the terminal (and the page's tables) write it.
 fn range_text(low: f64, high: f64, unscored: u64, applicable: u64) -> String {
     if unscored == applicable {
-        return "- (all unscored)".to_string();
+        return "all unscored".to_string();
     }
     format!(
-        "{:.1}-{:.1}% ({:.0}% unscored)",
+        "{:.1} to {:.1}%, {:.0}% unscored",
         low * 100.0,
         high * 100.0,
         100.0 * unscored as f64 / applicable as f64
@@ -545,7 +545,7 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
             let decided = calls["scored"].as_u64().unwrap() + unscored;
             let bounds = &calls["mean_score_bounds"];
             let mean = format!(
-                "mean score {:.1}-{:.1} (n={decided})",
+                "mean score {:.1} to {:.1} (n={decided})",
                 bounds["low"].as_f64().unwrap(),
                 bounds["high"].as_f64().unwrap()
             );
@@ -730,7 +730,7 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         }
         let f = |k: &str| r[k].as_f64().unwrap() * 100.0;
         (
-            format!("{:.1}% [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            format!("{:.1}% [{:.1}, {:.1}]", f("value"), f("low"), f("high")),
             r["n"].as_u64().unwrap(),
         )
     };
@@ -740,7 +740,7 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
         }
         let f = |k: &str| m[k].as_f64().unwrap();
         (
-            format!("{:.1} [{:.1}-{:.1}]", f("value"), f("low"), f("high")),
+            format!("{:.1} [{:.1}, {:.1}]", f("value"), f("low"), f("high")),
             m["n"].as_u64().unwrap(),
         )
     };

@@ -824,7 +824,7 @@ fn help_and_messages() {
     );
     assert_eq!(baseline.status.code(), Some(2));
     assert!(
-        stderr(&baseline).starts_with("error: baseline no-such-run: "),
+        stderr(&baseline).starts_with("error: --baseline: no-such-run: "),
         "{}",
         stderr(&baseline)
     );

@@ -346,13 +346,6 @@ fn score(args: &ScoreArgs, screen: &mut Screen) -> anyhow::Result<u8> {
     let Some(plan) = plan(args)? else {
         return Ok(EXIT_ERROR);
     };
-    // A baseline that cannot be read is said before anything is scored.
-    if let Some(baseline) = &args.baseline
-        && let Err(err) = crate::run_dir::Run::open(baseline)
-    {
-        super::print_error(&format!("baseline {err}"));
-        return Ok(EXIT_ERROR);
-    }
     let judge = args.judge.runner(&plan.rubric)?;
     let rubric = &plan.rubric;
     let manifest = Manifest::new(

@@ -144,7 +144,7 @@ impl MetricRow {
         MetricRow {
             group: group.to_string(),
             value: mean.map_or("-".to_string(), |m| {
-                format!("{:.1} [{:.1}-{:.1}]", m.value, m.low, m.high)
+                format!("{:.1} [{:.1}, {:.1}]", m.value, m.low, m.high)
             }),
             n: n(mean),
         }
@@ -798,6 +798,6 @@ mod tests {
                 "pass_rate": null, "mean_score": {"value": 86.4, "low": 69.3, "high": 103.4, "n": 3}}"#,
         )
         .unwrap();
-        assert_eq!(mean_text(&group), "86.4 [69.3-100.0] (n=3)");
+        assert_eq!(mean_text(&group), "86.4 [69.3, 100.0] (n=3, small sample)");
     }
 }
