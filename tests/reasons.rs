@@ -178,8 +178,8 @@ fn every_demo_excerpt_is_cut_between_words() {
     assert!(cut > 100, "only {cut} cut excerpts");
 }
 
-/// `quote` is a piece of `original`, with `…` for each cut, and white space
-/// in `original` beyond each cut.
+/// `quote` is a piece of `original`, with `…` for each cut, and no cut
+/// between two letters or digits (inside a word).
 fn assert_cut_between_words(original: &str, quote: &str) {
     let cut_before = quote.starts_with('\u{2026}');
     let cut_after = quote.ends_with('\u{2026}') && quote != "\u{2026}";
@@ -190,18 +190,24 @@ fn assert_cut_between_words(original: &str, quote: &str) {
         let before = original[..at].chars().next_back();
         let after = original[at + kept.len()..].chars().next();
         let starts_well = if cut_before {
-            before.is_some_and(char::is_whitespace)
+            !joins(before, kept.chars().next())
         } else {
             at == 0
         };
         let ends_well = if cut_after {
-            after.is_some_and(char::is_whitespace)
+            !joins(kept.chars().next_back(), after)
         } else {
             after.is_none()
         };
         starts_well && ends_well
     });
     assert!(found, "{quote:?} is not cut between words of {original:?}");
+}
+
+/// Whether two neighbouring characters belong to one word.
+fn joins(a: Option<char>, b: Option<char>) -> bool {
+    let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '\'');
+    letter(a) && letter(b)
 }
 
 /// `matched` occurs in `original` as whole words: no letter or digit on

@@ -88,24 +88,42 @@ fn start_between_words(text: &str, earliest: usize, start: usize) -> usize {
         return 0;
     }
     let from = char_ceil(text, earliest.min(start));
+    // The first word that begins after white space, at or after `from`.
     let mut after_space = text[..from]
         .chars()
         .next_back()
         .is_some_and(char::is_whitespace);
+    let mut space: Option<(usize, usize)> = None;
+    let mut space_at = None;
     for (offset, c) in text[from..start].char_indices() {
         let at = from + offset;
+        if c.is_whitespace() && space_at.is_none() {
+            space_at = Some(at);
+        }
         if after_space && !c.is_whitespace() && is_grapheme_boundary(text, at) {
-            return at;
+            space = Some((space_at.unwrap_or(at), at));
+            break;
         }
         after_space = c.is_whitespace();
     }
-    if after_space && is_grapheme_boundary(text, start) {
-        return start;
+    if space.is_none() && after_space && is_grapheme_boundary(text, start) {
+        space = Some((space_at.unwrap_or(start), start));
     }
-    word_boundaries(text, from, start)
+    // A word of the text cut short at `from` may still hold a word
+    // boundary where a word begins ("known" of "well-known").
+    let word_end = space.map_or(start, |(at, _)| at);
+    let inside = word_boundaries(text, from, word_end)
         .into_iter()
-        .find(|&at| is_grapheme_boundary(text, at))
-        .unwrap_or_else(|| grapheme_ceil(text, from).min(start))
+        .find(|&at| {
+            at < word_end
+                && text[at..].chars().next().is_some_and(is_word_char)
+                && is_grapheme_boundary(text, at)
+        });
+    match (inside, space) {
+        (Some(at), _) => at,
+        (None, Some((_, at))) => at,
+        (None, None) => grapheme_ceil(text, from).min(start),
+    }
 }
 
 /// Where a quote that must hold everything before byte `end` may stop: the
@@ -116,8 +134,8 @@ fn end_between_words(text: &str, end: usize, latest: usize) -> usize {
         return text.len();
     }
     let to = char_floor(text, latest.max(end));
-    // A white-space character starting at or before `to` ends the quote
-    // before it; `to` itself counts, so the window holds its character.
+    // The last white-space character at or before `to`: the quote may stop
+    // before it.
     let window_end = to + text[to..].chars().next().map_or(0, char::len_utf8);
     let space = text[end..window_end]
         .char_indices()
@@ -129,23 +147,32 @@ fn end_between_words(text: &str, end: usize, latest: usize) -> usize {
                 && is_grapheme_boundary(text, at)
                 && (end > 0 || !text[..at].trim_end().is_empty())
         });
-    if let Some((at, _)) = space {
-        return (end + text[end..at].trim_end().len()).max(end);
-    }
-    word_boundaries(text, end, to)
+    // The word cut short at `to` may still hold a word boundary where a
+    // word ends ("school" of "school?").
+    let word_start = space.map_or(end, |(at, c)| at + c.len_utf8());
+    let inside = word_boundaries(text, word_start, to)
         .into_iter()
         .rev()
-        .find(|&at| is_grapheme_boundary(text, at))
-        .unwrap_or_else(|| grapheme_floor(text, to).max(end))
+        .find(|&at| {
+            at > word_start
+                && text[..at].chars().next_back().is_some_and(is_word_char)
+                && is_grapheme_boundary(text, at)
+        });
+    match (inside, space) {
+        (Some(at), _) => at,
+        (None, Some((at, _))) => (end + text[end..at].trim_end().len()).max(end),
+        (None, None) if end > 0 => end,
+        (None, None) => grapheme_floor(text, to),
+    }
 }
 
 /// Word boundaries (UAX #29) of `text` in `lo..=hi`, found by segmenting
-/// from a little before `lo`, so that the rules that look back one or two
-/// characters see them.
+/// from a little before `lo` to a little after `hi`, so that the rules
+/// that look one or two characters either way see them.
 fn word_boundaries(text: &str, lo: usize, hi: usize) -> Vec<usize> {
-    const LOOK_BACK: usize = 16;
-    let window_start = char_floor(text, lo.saturating_sub(LOOK_BACK));
-    let window_end = char_ceil(text, hi);
+    const LOOK_AROUND: usize = 16;
+    let window_start = char_floor(text, lo.saturating_sub(LOOK_AROUND));
+    let window_end = char_ceil(text, hi.saturating_add(LOOK_AROUND));
     let window = &text[window_start..window_end];
     let mut found: Vec<usize> = window
         .split_word_bound_indices()
