@@ -168,12 +168,16 @@ fn end_between_words(text: &str, end: usize, latest: usize) -> usize {
 
 /// Word boundaries (UAX #29) of `text` in `lo..=hi`, found by segmenting
 /// from a little before `lo` to a little after `hi`, so that the rules
-/// that look one or two characters either way see them.
+/// that look one or two characters either way see them. ASCII text (nearly
+/// every cut) takes [`ascii_word_boundaries`] instead.
 fn word_boundaries(text: &str, lo: usize, hi: usize) -> Vec<usize> {
     const LOOK_AROUND: usize = 16;
     let window_start = char_floor(text, lo.saturating_sub(LOOK_AROUND));
     let window_end = char_ceil(text, hi.saturating_add(LOOK_AROUND));
     let window = &text[window_start..window_end];
+    if window.is_ascii() {
+        return ascii_word_boundaries(text.as_bytes(), lo, hi.min(text.len()));
+    }
     let mut found: Vec<usize> = window
         .split_word_bound_indices()
         .map(|(offset, _)| window_start + offset)
@@ -183,6 +187,46 @@ fn word_boundaries(text: &str, lo: usize, hi: usize) -> Vec<usize> {
         found.push(text.len());
     }
     found
+}
+
+/// [`word_boundaries`] over ASCII, by the rules of UAX #29 that ASCII
+/// meets: no boundary between letters, digits and `_` (WB5, WB8 to WB10,
+/// WB13a, WB13b), nor around a `.`, `'` or `:` between letters (WB6, WB7),
+/// or a `.`, `,`, `;` or `'` between digits (WB11, WB12), nor inside CR LF
+/// (WB3); a boundary everywhere else.
+fn ascii_word_boundaries(bytes: &[u8], lo: usize, hi: usize) -> Vec<usize> {
+    let word = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let letter = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_alphabetic);
+    let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
+    // Whether byte `at` sits inside a word: a middle mark with the same
+    // kind of character on both sides.
+    let middle = |at: usize| {
+        at > 0
+            && match bytes.get(at) {
+                Some(b'.' | b'\'') => {
+                    (letter(at - 1) && letter(at + 1)) || (digit(at - 1) && digit(at + 1))
+                }
+                Some(b':') => letter(at - 1) && letter(at + 1),
+                Some(b',' | b';') => digit(at - 1) && digit(at + 1),
+                _ => false,
+            }
+    };
+    (lo == 0)
+        .then_some(0)
+        .into_iter()
+        .chain((lo.max(1)..=hi).filter(|&at| {
+            at < bytes.len()
+                && !((word(at - 1) && word(at))
+                    || middle(at)
+                    || middle(at - 1)
+                    || (bytes[at - 1] == b'\r' && bytes[at] == b'\n'))
+        }))
+        .chain((hi >= bytes.len()).then_some(bytes.len()))
+        .collect()
 }
 
 /// Whether byte `at` of `text` is a grapheme cluster boundary.
@@ -288,6 +332,24 @@ mod tests {
         let cut = clip(japanese, 20);
         assert!(japanese.starts_with(cut.trim_end_matches(ELLIPSIS)));
         assert!(cut.ends_with(ELLIPSIS));
+    }
+
+    #[test]
+    fn ascii_word_boundaries_are_those_of_uax_29() {
+        let samples = [
+            "Hi Sarah, I'll transfer you: the wait is 2.5 minutes (about 1,200 s); e.g. now.",
+            "order #8821 at https://example.com/a_b?x=1 -- can't won't 3:15pm\r\nnext",
+            "...a.b..c''d' 'e 1.2.3 x_1 __ a:b: ;1;2;",
+        ];
+        for text in samples {
+            let expected: Vec<usize> = text
+                .split_word_bound_indices()
+                .map(|(at, _)| at)
+                .chain([text.len()])
+                .collect();
+            let ascii = ascii_word_boundaries(text.as_bytes(), 0, text.len());
+            assert_eq!(ascii, expected, "{text:?}");
+        }
     }
 
     #[test]
