@@ -59,7 +59,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, key_terms, terms_found};
+use super::text::{Term, key_terms_of_texts, terms_found};
 use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -511,23 +511,22 @@ fn name_in_id(id: &str) -> Option<Vec<&str>> {
     (names.len() >= 2).then_some(names)
 }
 
-/// The customer's opening turns, where they say what they want, as written
-/// ([`key_terms`] reads them in matching form and quotes them as written).
-fn request_text(conversation: &Conversation, turns: usize) -> String {
-    conversation
+/// Key terms of the customer's opening turns, where they say what they want.
+fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
+    let texts = conversation
         .events
         .iter()
-        .filter_map(|event| match &event.kind {
+        .enumerate()
+        .filter_map(|(index, event)| match &event.kind {
             EventKind::Turn {
                 speaker: Speaker::Customer,
                 text,
                 ..
-            } => Some(text.as_str()),
+            } => Some((text.as_str(), conversation.normalized(index))),
             _ => None,
         })
-        .take(turns)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .take(turns);
+    key_terms_of_texts(texts)
 }
 
 impl SummaryMentions {
@@ -580,7 +579,7 @@ impl SummaryMentions {
                     })
                 }
                 Item::Request => {
-                    let terms = key_terms(&request_text(conversation, self.request_turns));
+                    let terms = request_terms(conversation, self.request_turns);
                     (!terms.is_empty()).then(|| {
                         let hits = terms_found(&terms, summary);
                         let needed = self.min_request_terms.min(terms.len()).max(1);

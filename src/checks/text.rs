@@ -307,19 +307,36 @@ fn stem_key(token: &str) -> u64 {
 /// form (see [`super::normalize`]); each term keeps its word as `text`
 /// writes it, for reasons to quote.
 pub fn key_terms(text: &str) -> Vec<Term> {
-    match super::normalize::normalize(text) {
-        None => key_terms_quoting(text, |start, end| &text[start..end]),
-        Some(normalized) => key_terms_quoting(normalized.as_str(), |start, end| {
-            let (from, to) = normalized.original_range(start, end);
-            text.get(from..to).unwrap_or_default()
-        }),
-    }
+    let normalized = super::normalize::normalize(text);
+    key_terms_of_texts([(text, normalized.as_ref())])
 }
 
-/// [`key_terms`] of a text in matching form, `written` giving the word as
-/// written for a token at `start..end` of it.
-fn key_terms_quoting<'w>(text: &str, written: impl Fn(usize, usize) -> &'w str) -> Vec<Term> {
+/// [`key_terms`] of several texts, each given as written with its matching
+/// form when that differs ([`Conversation::normalized`](crate::trace::Conversation::normalized)),
+/// so that turns already normalised are not normalised again.
+pub fn key_terms_of_texts<'w>(
+    texts: impl IntoIterator<Item = (&'w str, Option<&'w super::normalize::Normalized>)>,
+) -> Vec<Term> {
     let mut terms: Vec<Term> = Vec::new();
+    for (text, normalized) in texts {
+        match normalized {
+            None => extend_key_terms(&mut terms, text, |start, end| &text[start..end]),
+            Some(normalized) => extend_key_terms(&mut terms, normalized.as_str(), |start, end| {
+                let (from, to) = normalized.original_range(start, end);
+                text.get(from..to).unwrap_or_default()
+            }),
+        }
+    }
+    terms
+}
+
+/// Adds to `terms` those of a text in matching form not among them yet,
+/// `written` giving the word as written for a token at `start..end` of it.
+fn extend_key_terms<'w>(
+    terms: &mut Vec<Term>,
+    text: &str,
+    written: impl Fn(usize, usize) -> &'w str,
+) {
     for token in raw_tokens(text) {
         let has_digit = token.bytes().any(|b| b.is_ascii_digit());
         let short = token.len() < 4 || (!token.is_ascii() && token.chars().count() < 4);
@@ -356,7 +373,6 @@ fn key_terms_quoting<'w>(text: &str, written: impl Fn(usize, usize) -> &'w str) 
             });
         }
     }
-    terms
 }
 
 /// The tokens of `text` in its matching form (see [`super::normalize`]),
