@@ -85,7 +85,7 @@ impl FollowsSuggestion {
             return Outcome::na("the package has no suggestedNextAction");
         };
         let issue = issue_terms(conversation);
-        let all_terms = key_terms(&super::normalize::matching_form(suggestion));
+        let all_terms = key_terms(suggestion);
         let action_terms: Vec<_> = all_terms
             .iter()
             .filter(|term| !issue.contains(term))

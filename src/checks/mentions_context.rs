@@ -40,7 +40,7 @@ use serde::Deserialize;
 
 use super::first_meaningful_response::FirstMeaningfulResponse;
 use super::scope::{Phase, Scope, TurnRef};
-use super::text::{Term, has_token, key_terms, terms_found, tokens};
+use super::text::{Term, has_token, key_terms, terms_found, words_as_written};
 use super::{Evidence, Outcome};
 use crate::trace::{Conversation, EventKind, Speaker};
 
@@ -77,9 +77,16 @@ fn default_items() -> Vec<Item> {
     vec![Item::CustomerName, Item::Issue]
 }
 
+/// One of the customer's names: its matching form (see
+/// [`super::normalize`]), and the word as the record writes it.
+pub struct CustomerName {
+    pub matching: String,
+    pub written: String,
+}
+
 /// The customer's first name and surname (the last word of a longer name),
 /// if any source gives a name.
-pub fn customer_names(conversation: &Conversation) -> Vec<String> {
+pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
     let Some(full) = conversation
         .customer
         .name
@@ -88,12 +95,17 @@ pub fn customer_names(conversation: &Conversation) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let words: Vec<String> = tokens(&super::normalize::matching_form(full))
-        .filter(|name| name.chars().count() >= 2)
+    let words: Vec<(String, &str)> = words_as_written(full)
+        .into_iter()
+        .filter(|(name, _)| name.chars().count() >= 2)
         .collect();
-    let mut names: Vec<String> = words.first().cloned().into_iter().collect();
+    let name = |(matching, written): &(String, &str)| CustomerName {
+        matching: matching.clone(),
+        written: written.to_string(),
+    };
+    let mut names: Vec<CustomerName> = words.first().map(name).into_iter().collect();
     if let Some(last) = words.last().filter(|_| words.len() > 1) {
-        names.push(last.clone());
+        names.push(name(last));
     }
     names
 }
@@ -162,7 +174,7 @@ fn compute_issue_terms(conversation: &Conversation) -> Vec<Term> {
     {
         text.push_str(description);
     }
-    key_terms(&super::normalize::matching_form(&text))
+    key_terms(&text)
 }
 
 impl MentionsContext {
@@ -184,9 +196,16 @@ impl MentionsContext {
                     if names.is_empty() {
                         continue;
                     }
-                    match names.iter().find(|name| has_token(&opening, name)) {
-                        Some(name) => found.push(format!("customer name ({name})")),
-                        None => missing.push(format!("customer name ({})", names.join("/"))),
+                    match names
+                        .iter()
+                        .find(|name| has_token(&opening, &name.matching))
+                    {
+                        Some(name) => found.push(format!("customer name ({})", name.written)),
+                        None => {
+                            let written: Vec<&str> =
+                                names.iter().map(|name| name.written.as_str()).collect();
+                            missing.push(format!("customer name ({})", written.join("/")));
+                        }
                     }
                 }
                 Item::Issue => {
@@ -196,7 +215,7 @@ impl MentionsContext {
                     }
                     let hits = terms_found(terms, &OWN_TEAM.replace_all(&opening, " "));
                     if hits.is_empty() {
-                        let listed: Vec<&str> = terms.iter().map(Term::stem).collect();
+                        let listed: Vec<&str> = terms.iter().map(Term::word).collect();
                         missing.push(format!("issue ({})", listed.join(", ")));
                     } else {
                         found.push(format!("issue ({})", hits.join(", ")));

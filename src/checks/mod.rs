@@ -24,6 +24,7 @@ pub mod offer_not_repeated;
 pub mod ordered_before;
 pub mod package_complete;
 pub mod phrase;
+pub mod quote;
 pub mod scope;
 pub mod sentiment_trend;
 pub mod summary_mentions;
@@ -173,7 +174,8 @@ fn rfc3339_millis_slow(at: Timestamp) -> String {
     out
 }
 
-/// Longest text kept in evidence; longer turns are cut, with an ellipsis.
+/// Longest text kept in evidence, in bytes; longer turns are cut between
+/// words, with an ellipsis (see [`quote`]).
 const EVIDENCE_TEXT_MAX: usize = 120;
 /// Context kept on each side of a match in an evidence excerpt.
 const EXCERPT_CONTEXT: usize = 40;
@@ -214,6 +216,11 @@ impl Evidence {
             Some(normalized) => normalized.original_range(found.start, found.end),
             None => (found.start, found.end),
         };
+        // A pattern may stop inside a word (`frustrat`): quote the word.
+        let (start, end) = match text {
+            Some(text) => quote::whole_words(text, start, end),
+            None => (start, end),
+        };
         Evidence {
             event: Some(index),
             at: event.and_then(|e| e.at),
@@ -238,43 +245,14 @@ fn event_text(event: &Event) -> Option<&str> {
     event.kind.text()
 }
 
-fn floor_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn ceil_boundary(text: &str, mut at: usize) -> usize {
-    at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at += 1;
-    }
-    at
-}
-
-/// The text, cut to [`EVIDENCE_TEXT_MAX`] bytes with an ellipsis.
+/// The text, cut to [`EVIDENCE_TEXT_MAX`] bytes between words.
 fn clip(text: &str) -> String {
-    if text.len() <= EVIDENCE_TEXT_MAX {
-        return text.to_string();
-    }
-    format!("{}…", &text[..floor_boundary(text, EVIDENCE_TEXT_MAX)])
+    quote::clip(text, EVIDENCE_TEXT_MAX).into_owned()
 }
 
-/// The part of `text` around bytes `start..end`, with ellipses where cut.
+/// The part of `text` around bytes `start..end`, cut between words.
 fn excerpt(text: &str, start: usize, end: usize) -> String {
-    let from = floor_boundary(text, start.saturating_sub(EXCERPT_CONTEXT));
-    let to = ceil_boundary(text, end + EXCERPT_CONTEXT);
-    let mut out = String::with_capacity(to - from + 8);
-    if from > 0 {
-        out.push('…');
-    }
-    out.push_str(&text[from..to]);
-    if to < text.len() {
-        out.push('…');
-    }
-    out
+    quote::excerpt(text, start, end, EXCERPT_CONTEXT)
 }
 
 /// A check as the rubric states it: a kind with its parameters, an optional
@@ -429,16 +407,21 @@ mod tests {
 
     #[test]
     fn excerpts_keep_the_match_and_mark_cuts() {
-        let text = format!("{}account number{}", "a".repeat(100), "b".repeat(100));
-        let cut = excerpt(&text, 100, 114);
-        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
-        assert!(cut.contains("account number"));
-        assert_eq!(cut.chars().count(), 14 + 2 * EXCERPT_CONTEXT + 2);
+        let text = format!(
+            "{} account number {}",
+            "word ".repeat(20).trim_end(),
+            "more ".repeat(20).trim_end()
+        );
+        let start = text.find("account number").unwrap();
+        let cut = excerpt(&text, start, start + 14);
+        assert!(cut.starts_with("…word") && cut.ends_with("more…"), "{cut}");
+        assert!(cut.contains(" account number "));
+        assert!(cut.len() <= 14 + 2 * EXCERPT_CONTEXT + 2 * '…'.len_utf8());
         assert_eq!(excerpt("short text", 0, 5), "short text");
         // Never splits a multi-byte character.
         let accents = "é".repeat(100);
         assert!(
-            excerpt(&accents, 101, 103)
+            excerpt(&accents, 100, 102)
                 .chars()
                 .all(|c| c == 'é' || c == '…')
         );

@@ -378,7 +378,7 @@ impl RejectedOffer {
 /// Whether a human `offer` event's description restates a rejected offer's:
 /// at least two key terms, and at least two thirds of the rejected one's.
 fn restates(rejected: &str, offered: &str) -> bool {
-    let terms = key_terms(&matching_form(rejected));
+    let terms = key_terms(rejected);
     let found = terms_found(&terms, offered).len();
     found >= 2 && found * 3 >= terms.len() * 2
 }

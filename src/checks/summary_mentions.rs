@@ -59,8 +59,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, key_terms, terms_found};
-use super::{Evidence, Outcome};
+use super::text::{Term, key_terms_of_texts, terms_found};
+use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
 
@@ -511,22 +511,22 @@ fn name_in_id(id: &str) -> Option<Vec<&str>> {
     (names.len() >= 2).then_some(names)
 }
 
-/// The customer's opening turns, where they say what they want.
-fn request_text(conversation: &Conversation, turns: usize) -> String {
-    conversation
+/// Key terms of the customer's opening turns, where they say what they want.
+fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
+    let texts = conversation
         .events
         .iter()
         .enumerate()
         .filter_map(|(index, event)| match &event.kind {
             EventKind::Turn {
                 speaker: Speaker::Customer,
+                text,
                 ..
-            } => conversation.matching_text(index),
+            } => Some((text.as_str(), conversation.normalized(index))),
             _ => None,
         })
-        .take(turns)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .take(turns);
+    key_terms_of_texts(texts)
 }
 
 impl SummaryMentions {
@@ -545,7 +545,20 @@ impl SummaryMentions {
             return Outcome::fail("the handoff package has no summary")
                 .with(Evidence::event(conversation, index));
         };
-        let summary = super::normalize::matching_form(original);
+        let normalized = super::normalize::normalize(original);
+        let summary: &str = normalized.as_ref().map_or(original, |n| n.as_str());
+        // Words the summary matched, quoted as the summary writes them.
+        let written = |start: usize, end: usize| {
+            let (start, end) = quote::whole_words(summary, start, end);
+            let (from, to) = match &normalized {
+                Some(normalized) => normalized.original_range(start, end),
+                None => (start, end),
+            };
+            original
+                .get(from..to)
+                .unwrap_or(&summary[start..end])
+                .to_string()
+        };
         let mut found = Vec::new();
         let mut missing = Vec::new();
         let mut skipped = Vec::new();
@@ -558,7 +571,7 @@ impl SummaryMentions {
                     (!ids.is_empty()).then(|| {
                         let hit = ids
                             .iter()
-                            .find(|id| names_customer(&summary, &lower, &digits, id));
+                            .find(|id| names_customer(summary, &lower, &digits, id));
                         match hit {
                             Some(id) => (true, format!("customer ({id})")),
                             None => (false, format!("customer ({})", ids.join(", "))),
@@ -566,11 +579,11 @@ impl SummaryMentions {
                     })
                 }
                 Item::Request => {
-                    let terms = key_terms(&request_text(conversation, self.request_turns));
+                    let terms = request_terms(conversation, self.request_turns);
                     (!terms.is_empty()).then(|| {
-                        let hits = terms_found(&terms, &summary);
+                        let hits = terms_found(&terms, summary);
                         let needed = self.min_request_terms.min(terms.len()).max(1);
-                        let listed: Vec<&str> = terms.iter().map(Term::stem).take(8).collect();
+                        let listed: Vec<&str> = terms.iter().map(Term::word).take(8).collect();
                         (
                             hits.len() >= needed,
                             format!(
@@ -589,13 +602,16 @@ impl SummaryMentions {
                 Item::Tried | Item::Reason => {
                     let matched = match item {
                         Item::Tried => {
-                            attempt(&summary, self.tried_patterns.as_ref().unwrap_or(&TRIED))
+                            attempt(summary, self.tried_patterns.as_ref().unwrap_or(&TRIED)).map(
+                                |words| match summary.find(words.as_str()) {
+                                    Some(at) => written(at, at + words.len()),
+                                    None => words,
+                                },
+                            )
                         }
                         _ => {
                             let patterns = self.reason_patterns.as_ref().unwrap_or(&REASON);
-                            patterns
-                                .find(&summary)
-                                .map(|m| summary[m.start..m.end].to_string())
+                            patterns.find(summary).map(|m| written(m.start, m.end))
                         }
                     };
                     Some(match matched {

@@ -205,52 +205,54 @@ fn is_stopword(token: &str) -> bool {
 /// Characters a stem keeps.
 const STEM: usize = 5;
 
-/// A key term: its stem, and a 64-bit key of the stem for fast comparison.
+/// A key term: the word as the text writes it (its first occurrence), and
+/// a 64-bit key of its stem (the word lower-cased, cut to [`STEM`]
+/// characters unless it holds a digit) by which terms are compared.
 #[derive(Debug, Clone, Eq)]
 pub struct Term {
-    stem: Stem,
+    word: Word,
     key: u64,
 }
 
 impl Term {
-    /// The lower-cased stem, as reasons show it.
-    pub fn stem(&self) -> &str {
-        self.stem.as_str()
+    /// The word as the text writes it, as reasons quote it.
+    pub fn word(&self) -> &str {
+        self.word.as_str()
     }
 }
 
 impl PartialEq for Term {
-    /// Keys first: most terms compared differ, and their keys tell at once.
+    /// By stem: "charged" is the term "charge".
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key && self.stem() == other.stem()
+        self.key == other.key
     }
 }
 
 impl std::fmt::Display for Term {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.stem())
+        f.write_str(self.word())
     }
 }
 
-/// A stem's text, kept inline when short (every five-character stem and
-/// most numbers): key terms are made for every text a check compares, and
-/// a heap string each was a good part of the cost.
+/// A term's word, kept inline when short (nearly every word): key terms
+/// are made for every text a check compares, and a heap string each was a
+/// good part of the cost.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Stem {
-    Inline { len: u8, bytes: [u8; STEM_INLINE] },
+enum Word {
+    Inline { len: u8, bytes: [u8; WORD_INLINE] },
     Heap(Box<str>),
 }
 
-const STEM_INLINE: usize = 22;
+const WORD_INLINE: usize = 22;
 
-impl Stem {
+impl Word {
     fn new(text: &str) -> Self {
-        if text.len() > STEM_INLINE {
-            return Stem::Heap(text.into());
+        if text.len() > WORD_INLINE {
+            return Word::Heap(text.into());
         }
-        let mut bytes = [0u8; STEM_INLINE];
+        let mut bytes = [0u8; WORD_INLINE];
         bytes[..text.len()].copy_from_slice(text.as_bytes());
-        Stem::Inline {
+        Word::Inline {
             len: text.len() as u8,
             bytes,
         }
@@ -259,10 +261,10 @@ impl Stem {
     fn as_str(&self) -> &str {
         match self {
             // Only ever filled from a whole `&str`.
-            Stem::Inline { len, bytes } => {
+            Word::Inline { len, bytes } => {
                 std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
             }
-            Stem::Heap(text) => text,
+            Word::Heap(text) => text,
         }
     }
 }
@@ -273,11 +275,6 @@ fn raw_tokens(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .map(|t| t.trim_matches('\''))
         .filter(|t| !t.is_empty() && *t != "00")
-}
-
-/// Lower-case tokens, allocated: for the few places that keep them.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    raw_tokens(text).map(str::to_lowercase)
 }
 
 /// The stem key of a token without allocating: FNV-1a over its lower-cased
@@ -303,12 +300,43 @@ fn stem_key(token: &str) -> u64 {
     hash
 }
 
-/// Key terms of a text: lower-cased words of four letters or more that are
-/// not stop words, and any token with a digit (order numbers, amounts),
-/// reduced to a stem of at most five characters so that "charged" meets
-/// "charge" and "waiver" meets "waive".
+/// Key terms of a text: words of four letters or more that are not stop
+/// words, and any token with a digit (order numbers, amounts), compared by
+/// a stem of at most five lower-cased characters so that "charged" meets
+/// "charge" and "waiver" meets "waive". The text is read in its matching
+/// form (see [`super::normalize`]); each term keeps its word as `text`
+/// writes it, for reasons to quote.
 pub fn key_terms(text: &str) -> Vec<Term> {
+    let normalized = super::normalize::normalize(text);
+    key_terms_of_texts([(text, normalized.as_ref())])
+}
+
+/// [`key_terms`] of several texts, each given as written with its matching
+/// form when that differs ([`Conversation::normalized`](crate::trace::Conversation::normalized)),
+/// so that turns already normalised are not normalised again.
+pub fn key_terms_of_texts<'w>(
+    texts: impl IntoIterator<Item = (&'w str, Option<&'w super::normalize::Normalized>)>,
+) -> Vec<Term> {
     let mut terms: Vec<Term> = Vec::new();
+    for (text, normalized) in texts {
+        match normalized {
+            None => extend_key_terms(&mut terms, text, |start, end| &text[start..end]),
+            Some(normalized) => extend_key_terms(&mut terms, normalized.as_str(), |start, end| {
+                let (from, to) = normalized.original_range(start, end);
+                text.get(from..to).unwrap_or_default()
+            }),
+        }
+    }
+    terms
+}
+
+/// Adds to `terms` those of a text in matching form not among them yet,
+/// `written` giving the word as written for a token at `start..end` of it.
+fn extend_key_terms<'w>(
+    terms: &mut Vec<Term>,
+    text: &str,
+    written: impl Fn(usize, usize) -> &'w str,
+) {
     for token in raw_tokens(text) {
         let has_digit = token.bytes().any(|b| b.is_ascii_digit());
         let short = token.len() < 4 || (!token.is_ascii() && token.chars().count() < 4);
@@ -319,36 +347,49 @@ pub fn key_terms(text: &str) -> Vec<Term> {
         if terms.iter().any(|t| t.key == key) {
             continue;
         }
-        let limit = if has_digit { usize::MAX } else { STEM };
-        if token.is_ascii() && token.len() <= STEM_INLINE {
+        let start = token.as_ptr() as usize - text.as_ptr() as usize;
+        let word = written(start, start + token.len());
+        if word.len() <= WORD_INLINE {
             // Filled in place: bytes stored one by one into a local array and
             // then moved whole would stall on store forwarding.
-            let len = token.len().min(limit);
             terms.push(Term {
-                stem: Stem::Inline {
-                    len: len as u8,
-                    bytes: [0; STEM_INLINE],
+                word: Word::Inline {
+                    len: word.len() as u8,
+                    bytes: [0; WORD_INLINE],
                 },
                 key,
             });
             if let Some(Term {
-                stem: Stem::Inline { bytes, .. },
+                word: Word::Inline { bytes, .. },
                 ..
             }) = terms.last_mut()
             {
-                for (slot, byte) in bytes.iter_mut().zip(&token.as_bytes()[..len]) {
-                    *slot = byte.to_ascii_lowercase();
-                }
+                bytes[..word.len()].copy_from_slice(word.as_bytes());
             }
         } else {
-            let lower: String = token.to_lowercase().chars().take(limit).collect();
             terms.push(Term {
-                stem: Stem::new(&lower),
+                word: Word::new(word),
                 key,
             });
         }
     }
-    terms
+}
+
+/// The tokens of `text` in its matching form (see [`super::normalize`]),
+/// each with the word as `text` writes it.
+pub fn words_as_written(text: &str) -> Vec<(String, &str)> {
+    let normalized = super::normalize::normalize(text);
+    let matching = normalized.as_ref().map_or(text, |n| n.as_str());
+    raw_tokens(matching)
+        .map(|token| {
+            let start = token.as_ptr() as usize - matching.as_ptr() as usize;
+            let (from, to) = match &normalized {
+                Some(normalized) => normalized.original_range(start, start + token.len()),
+                None => (start, start + token.len()),
+            };
+            (token.to_string(), text.get(from..to).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// Whether `text` holds `word` as a whole token, ignoring case.
@@ -362,7 +403,7 @@ pub fn has_token(text: &str, word: &str) -> bool {
     })
 }
 
-/// Which of `terms` occur (by stem) in `text`.
+/// Which of `terms` occur (by stem) in `text`: their words as written.
 pub fn terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
     terms_found_in(terms, std::iter::once(text))
 }
@@ -380,7 +421,7 @@ pub fn terms_found_in<'t, 'x>(
     terms
         .iter()
         .filter(|term| keys.contains(&term.key))
-        .map(Term::stem)
+        .map(Term::word)
         .collect()
 }
 
@@ -472,11 +513,32 @@ mod tests {
 
     #[test]
     fn key_terms_skip_stopwords_and_keep_identifiers() {
-        let terms = key_terms("Refund the duplicate charge on order 8821 for the customer");
-        let stems: Vec<&str> = terms.iter().map(Term::stem).collect();
-        assert_eq!(stems, vec!["refun", "dupli", "charg", "order", "8821"]);
+        let terms = key_terms("Refund the duplicate charge on Order 8821 for the customer");
+        let words: Vec<&str> = terms.iter().map(Term::word).collect();
+        assert_eq!(
+            words,
+            vec!["Refund", "duplicate", "charge", "Order", "8821"]
+        );
         let found = terms_found(&terms, "I see you were charged twice on order 8821");
-        assert_eq!(found, vec!["charg", "order", "8821"]);
+        assert_eq!(found, vec!["charge", "Order", "8821"]);
+        // Words are quoted as written, however the matching form spells them.
+        let terms = key_terms(
+            "Cancel\u{00A0}my \u{FF33}\u{FF35}\u{FF22}\u{FF33}\u{FF23}\u{FF32}\u{FF29}\u{FF22}\u{FF25} isn\u{2019}t\u{2026} ﬁling",
+        );
+        let words: Vec<&str> = terms.iter().map(Term::word).collect();
+        assert_eq!(
+            words,
+            vec![
+                "Cancel",
+                "\u{FF33}\u{FF35}\u{FF22}\u{FF33}\u{FF23}\u{FF32}\u{FF29}\u{FF22}\u{FF25}",
+                "isn\u{2019}t",
+                "ﬁling"
+            ]
+        );
+        assert_eq!(
+            terms_found(&terms, "the subscription"),
+            vec!["\u{FF33}\u{FF35}\u{FF22}\u{FF33}\u{FF23}\u{FF32}\u{FF29}\u{FF22}\u{FF25}"]
+        );
     }
 
     #[test]

@@ -350,16 +350,9 @@ async fn bounded_body(mut response: reqwest::Response) -> Result<Option<Vec<u8>>
 /// Longest piece of an error body quoted in a reason.
 const QUOTED: usize = 300;
 
+/// The text, trimmed and cut to [`QUOTED`] bytes between words.
 fn shortened(text: &str) -> Cow<'_, str> {
-    let text = text.trim();
-    if text.len() <= QUOTED {
-        return Cow::Borrowed(text);
-    }
-    let mut end = QUOTED;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    Cow::Owned(format!("{}…", &text[..end]))
+    crate::checks::quote::clip(text.trim(), QUOTED)
 }
 
 /// The message of an error body: OpenAI's `error.message`, a bare

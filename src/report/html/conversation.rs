@@ -106,7 +106,7 @@ fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
-/// Compact JSON, cut to a readable length on a character boundary.
+/// Compact JSON, cut to a readable length between words.
 fn compact(value: &Value) -> String {
     let text = match value {
         Value::String(s) => s.clone(),
@@ -164,11 +164,13 @@ impl ConversationView {
     }
 }
 
+/// The text, cut between words to at most `chars` characters.
 fn cut(text: &str, chars: usize) -> String {
-    match text.char_indices().nth(chars) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
+    let max = text
+        .char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(at, _)| at);
+    crate::checks::quote::clip(text, max).into_owned()
 }
 
 fn seconds_between(start: Timestamp, at: Timestamp) -> f64 {
