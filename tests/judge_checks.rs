@@ -1392,3 +1392,49 @@ fn a_fifo_named_as_a_prompt_is_an_error_not_a_hang() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unreachable_judge_is_said_at_once_and_not_called_again() {
+    // A port nothing listens on: a local server that is not running, or an
+    // address mistyped.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", closed.local_addr().unwrap());
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path(), 12);
+    let output = score(
+        dir.path(),
+        &[
+            "--judge-base-url",
+            &url,
+            "--judge-api-key",
+            KEY,
+            "--judge-concurrency",
+            "1",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", common::stderr(&output));
+    let stderr = common::stderr(&output);
+    assert_eq!(
+        stderr
+            .matches("judge: cannot connect to the judge at")
+            .count(),
+        1,
+        "said once, on stderr: {stderr}"
+    );
+    assert!(stderr.contains("is the server running"), "{stderr}");
+    let outcomes = judge_outcomes(dir.path());
+    assert_eq!(outcomes.len(), 12);
+    assert!(outcomes.iter().all(|o| o["status"] == "unscored"));
+    let not_again = outcomes
+        .iter()
+        .filter(|o| {
+            o["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not called again in this run")
+        })
+        .count();
+    // The first calls found it unreachable; every later one was not made.
+    assert!(not_again >= 12 - 3, "{not_again} of 12: {outcomes:?}");
+}

@@ -27,7 +27,7 @@
 //!   [`Redactor`] before anything else sees it.
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -559,6 +559,24 @@ const ANSWERED_FROM: &str = "x-handoff-eval-answered-from";
 /// The most redirects followed for one call, with `--judge-follow-redirects`.
 const MAX_REDIRECTS: usize = 5;
 
+/// How a failure to connect begins, in every reason that says it.
+const CANNOT_CONNECT: &str = "cannot connect to the judge at";
+
+/// Calls in a row (each after its retries) that could not connect, with no
+/// answer ever received, after which the endpoint is taken as unreachable
+/// for the rest of the run: a server that is not running, or a mistyped
+/// address, would otherwise cost every call its retries and timeouts.
+const UNREACHABLE_AFTER: u32 = 3;
+
+/// Whether the endpoint ever answered, and how many calls in a row could
+/// not connect; once it is unreachable, why.
+#[derive(Default)]
+struct Reachability {
+    answered: AtomicBool,
+    failed_in_a_row: AtomicU32,
+    unreachable: Mutex<Option<String>>,
+}
+
 /// Where the judge is called, as it may be shown: without user and
 /// password, and with every query value but `api-version` redacted.
 fn shown(url: &Url) -> String {
@@ -622,6 +640,7 @@ pub struct JudgeClient {
     throttle: Arc<Throttle>,
     redactor: Redactor,
     negotiation: Negotiation,
+    reachability: Reachability,
     notice: Option<Notice>,
 }
 
@@ -691,6 +710,7 @@ impl JudgeClient {
                 gate: tokio::sync::Mutex::new(()),
                 fallback: Mutex::new(None),
             },
+            reachability: Reachability::default(),
             notice: None,
         })
     }
@@ -835,8 +855,63 @@ impl JudgeClient {
         );
     }
 
-    /// Sends one request body, retrying what is transient.
+    /// Sends one request body, retrying what is transient; an endpoint
+    /// found unreachable is not called again (see [`UNREACHABLE_AFTER`]).
     async fn post(&self, body: Vec<u8>, mode: OutputMode) -> Result<Reply, Failure> {
+        if let Some(why) = self.unreachable() {
+            return Err(Failure::Error(JudgeError(why)));
+        }
+        let result = self.post_once(body, mode).await;
+        match &result {
+            Err(Failure::Error(err)) if err.0.starts_with(CANNOT_CONNECT) => {
+                self.could_not_connect()
+            }
+            _ => {
+                self.reachability.answered.store(true, Ordering::Release);
+                self.reachability
+                    .failed_in_a_row
+                    .store(0, Ordering::Release);
+            }
+        }
+        result
+    }
+
+    /// Why the endpoint is not called again, once it is unreachable.
+    fn unreachable(&self) -> Option<String> {
+        self.reachability
+            .unreachable
+            .lock()
+            .expect("reachability lock")
+            .clone()
+    }
+
+    /// Counts a call that could not connect; the [`UNREACHABLE_AFTER`]th in a
+    /// row, with no answer ever, marks the endpoint unreachable and says so.
+    fn could_not_connect(&self) {
+        let reach = &self.reachability;
+        let in_a_row = reach.failed_in_a_row.fetch_add(1, Ordering::AcqRel) + 1;
+        if in_a_row < UNREACHABLE_AFTER || reach.answered.load(Ordering::Acquire) {
+            return;
+        }
+        let mut unreachable = reach.unreachable.lock().expect("reachability lock");
+        if unreachable.is_some() {
+            return;
+        }
+        let why = format!(
+            "{CANNOT_CONNECT} {} ({in_a_row} calls in a row, retries included, and no answer yet): \
+             not called again in this run; is the server running, and is the address right?",
+            shown(&self.url)
+        );
+        *unreachable = Some(self.redactor.scrub_owned(why.clone()));
+        drop(unreachable);
+        if let Some(say) = &self.notice {
+            say(&self
+                .redactor
+                .scrub(&format!("judge: {why}; its checks are unscored")));
+        }
+    }
+
+    async fn post_once(&self, body: Vec<u8>, mode: OutputMode) -> Result<Reply, Failure> {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
@@ -1030,7 +1105,7 @@ impl JudgeClient {
         let text = if err.is_timeout() {
             format!("the judge timed out after {:?}", self.settings.timeout)
         } else if err.is_connect() {
-            format!("cannot connect to the judge at {}", shown(&self.url))
+            format!("{CANNOT_CONNECT} {}", shown(&self.url))
         } else {
             let mut text = format!("judge call failed: {err}");
             let mut source = std::error::Error::source(err);
