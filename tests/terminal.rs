@@ -1026,3 +1026,32 @@ fn the_dependency_tree_has_no_c_crypto_build_no_duplicate_and_a_reason_for_each_
         "dependencies without a reason in the README's Choices: {unexplained:?}"
     );
 }
+
+/// Item 5: when every line is over `--max-line-bytes`, the hint is to give
+/// a larger one, not to check the trace format.
+#[test]
+fn every_line_over_the_line_limit_hints_at_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::run_in(
+        dir.path(),
+        &[
+            "score",
+            "-r",
+            &rubric(),
+            &demo(),
+            "--out",
+            "out",
+            "--judge",
+            "off",
+            "--max-line-bytes",
+            "1kB",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    let hint = err.lines().find(|l| l.starts_with("hint: ")).unwrap_or("");
+    assert!(
+        hint.contains("--max-line-bytes") && !hint.contains("handoff-trace/v1"),
+        "{err}"
+    );
+}

@@ -697,6 +697,12 @@ fn nothing_scored(
             "handoff-eval reads handoff-trace/v1 JSONL, plain or compressed with gzip (.gz) or Zstandard (.zst); decompress or convert the file into one of those first".to_string(),
         );
     }
+    if let Some(first) = first.filter(|r| r.error.contains("longer than --max-line-bytes")) {
+        return (
+            format!("{all} (the first: {first})"),
+            "lines are refused above --max-line-bytes (default 64MiB): give a larger one, e.g. `--max-line-bytes 256MiB`, if lines this long are expected".to_string(),
+        );
+    }
     let formats: Vec<String> = <crate::import::Format as clap::ValueEnum>::value_variants()
         .iter()
         .map(ToString::to_string)
