@@ -191,8 +191,21 @@ impl Decoder {
             format!("{what}.{at}: {message}")
         };
         self.error(pos, message);
+        let mut reported: Vec<Pos> = vec![pos];
         for (pos, message) in later_patterns {
+            reported.push(pos);
             self.error(pos, message);
+        }
+        // serde stops at the first problem: the patterns elsewhere in the
+        // same node are linted here, so that every mistake is reported at
+        // once, each at its own position.
+        let mut others = Vec::new();
+        pattern_mistakes(node, "", false, &mut others);
+        for (at, problem) in others {
+            if !reported.contains(&at.0) {
+                reported.push(at.0);
+                self.error(at.0, format!("{what}{}: {problem}", at.1));
+            }
         }
     }
 
@@ -803,4 +816,48 @@ fn hash(root: &Node, prompts: &[(String, String)]) -> String {
     let bytes = serde_json::to_vec(&scored).expect("JSON values serialize");
     let digest = Sha256::digest(&bytes);
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Keys whose values are patterns (a list, or one), and keys whose mapping
+/// holds patterns per name (`by_trigger`).
+const PATTERN_KEYS: &[&str] = &["patterns", "pattern", "unless", "counts_after", "not_after"];
+const PATTERN_MAPS: &[&str] = &["by_trigger"];
+
+/// Every pattern under `node` that [`super::params::lint_pattern`] rejects,
+/// with its position and its path below `node` (`.patterns[2]`).
+fn pattern_mistakes(
+    node: &Node,
+    at: &str,
+    is_pattern: bool,
+    found: &mut Vec<((Pos, String), String)>,
+) {
+    match &node.value {
+        NodeValue::Str(source) if is_pattern => {
+            if let Err(problem) = super::params::lint_pattern(source) {
+                found.push(((node.pos, at.to_string()), problem));
+            }
+        }
+        NodeValue::Seq(items) => {
+            for (index, item) in items.iter().enumerate() {
+                pattern_mistakes(item, &format!("{at}[{index}]"), is_pattern, found);
+            }
+        }
+        NodeValue::Map(entries) => {
+            for (key, value) in entries {
+                let name = key.name.as_str();
+                let holds = is_pattern || PATTERN_KEYS.contains(&name);
+                let inside = format!("{at}.{name}");
+                if PATTERN_MAPS.contains(&name)
+                    && let NodeValue::Map(per_name) = &value.value
+                {
+                    for (key, value) in per_name {
+                        pattern_mistakes(value, &format!("{inside}.{}", key.name), true, found);
+                    }
+                } else {
+                    pattern_mistakes(value, &inside, holds, found);
+                }
+            }
+        }
+        _ => {}
+    }
 }
