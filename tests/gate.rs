@@ -424,6 +424,22 @@ fn calibrate_measures_agreement_and_lists_disagreements() {
     assert_eq!(output.status.code(), Some(1), "{}", common::stdout(&output));
     assert!(common::stdout(&output).contains("0.999 FAIL"));
 
+    // A min_kappa on a judge dimension with no judge: undecided, naming the
+    // dimension and what to do.
+    let output = common::run(&[
+        "calibrate",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("no kappa to compare with min_kappa for `honest_disclosure`")
+            && stderr.contains("--judge off"),
+        "{stderr}"
+    );
+
     // Nothing labeled: nothing to calibrate against.
     let unlabeled = dir.path().join("unlabeled.jsonl");
     let text: Vec<String> = lines

@@ -115,9 +115,24 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<u8> {
     Ok(if gates.contains(&KappaGate::Fail) {
         EXIT_GATE_FAILED
     } else if gates.contains(&KappaGate::Undecided) {
-        super::print_error(
-            &"a dimension with a min_kappa has no kappa to compare (no labels, or a single category)",
-        );
+        let undecided: Vec<String> = calibration
+            .dimensions
+            .iter()
+            .filter(|d| d.gate == Some(KappaGate::Undecided))
+            .map(|d| {
+                if d.unscored > 0 {
+                    format!("`{}` ({} unscored)", d.id, d.unscored)
+                } else {
+                    format!("`{}`", d.id)
+                }
+            })
+            .collect();
+        super::print_error(&format!(
+            "no kappa to compare with min_kappa for {} (no labels, a single category, or \
+             every verdict unscored: with judge checks and no judge, calibrate the rules \
+             alone with --judge off, or configure a judge)",
+            undecided.join(", ")
+        ));
         EXIT_ERROR
     } else {
         EXIT_OK
