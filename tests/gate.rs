@@ -276,6 +276,11 @@ fn gate_exit_codes_when_it_cannot_decide() {
     );
     assert_eq!(output.status.code(), Some(2), "{}", common::stdout(&output));
     assert!(common::stdout(&output).contains("UNDECIDED"));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("the gate cannot decide `summary_faithful` pass rate at least 90%"),
+        "names the gate it cannot decide: {stderr}"
+    );
 }
 
 #[test]

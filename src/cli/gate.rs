@@ -165,9 +165,16 @@ pub fn gate(
         GateStatus::Pass | GateStatus::Skipped => EXIT_OK,
         GateStatus::Fail => EXIT_GATE_FAILED,
         GateStatus::Undecided => {
-            print_error(
-                &"the gate cannot decide: a gate had nothing scored to judge, or unscored verdicts could change its decision (the gate report gives both extremes)",
-            );
+            let undecided: Vec<String> = report
+                .gates
+                .iter()
+                .filter(|g| g.status == GateStatus::Undecided)
+                .map(|g| format!("`{}` {}", g.subject, g.rule))
+                .collect();
+            print_error(&format!(
+                "the gate cannot decide {}: nothing was scored to judge it, or unscored verdicts could change its decision (the gate report gives both extremes); configure a judge for judge checks, or gate on what the rules score (--gates-from a rubric without those gates)",
+                undecided.join("; ")
+            ));
             EXIT_ERROR
         }
     })
