@@ -1055,3 +1055,48 @@ fn every_line_over_the_line_limit_hints_at_the_limit() {
         "{err}"
     );
 }
+
+/// Item 9: narrower than 80 columns, a table keeps every word, interval and
+/// range whole (it may be wider than the terminal, never cut inside a
+/// number).
+#[test]
+fn below_80_columns_nothing_breaks_inside_a_number_or_a_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::command_in(
+        dir.path(),
+        &[
+            "score",
+            "-r",
+            &rubric(),
+            &demo(),
+            "--out",
+            "out",
+            "--judge",
+            "off",
+        ],
+    )
+    .env("COLUMNS", "60")
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let screen = stdout(&output);
+    let table: Vec<&str> = screen.lines().filter(|l| l.starts_with('│')).collect();
+    assert!(!table.is_empty(), "{screen}");
+    let cells: Vec<&str> = table
+        .iter()
+        .flat_map(|line| line.split(['│', '┆']))
+        .map(str::trim)
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    for cell in &cells {
+        // An interval is whole where it starts; no cell is a stray piece.
+        if cell.contains('[') {
+            assert!(cell.contains(']'), "cut interval: {cell}\n{screen}");
+        }
+        assert!(
+            !["appl", "ies", "unsc", "ored", "7%", ".0,", ".0]"].contains(cell),
+            "a piece of a word or number: {cell}\n{screen}"
+        );
+    }
+    assert!(cells.contains(&"[85.0, 93.0]"), "{screen}");
+}

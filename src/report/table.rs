@@ -109,8 +109,8 @@ pub(crate) fn mean(mean: Option<Mean>) -> String {
 
 /// A table whose first column holds ids, drawn `width` columns wide at
 /// most: as it is when it fits, else with its cells wrapped at spaces
-/// (not inside an interval or a range), the first column never narrower
-/// than the longest word in it, so that an id does not break inside.
+/// (not inside an interval or a range), no column narrower than the
+/// longest word, interval or range in it, so that nothing breaks inside.
 fn table(header: &[&str], rows: &[Vec<String>], width: u16) -> String {
     let draw = |narrow: bool| {
         let cell = |text: &str| {
@@ -133,22 +133,30 @@ fn table(header: &[&str], rows: &[Vec<String>], width: u16) -> String {
             }
         }
         if narrow {
-            let longest_word = rows
-                .iter()
-                .filter_map(|row| row.first())
-                .map(String::as_str)
-                .chain(std::iter::once(header[0]))
-                .flat_map(|text| text.split(' '))
-                .map(|word| word.chars().count())
-                .max()
-                .unwrap_or(0);
-            let padding = 2;
-            let narrowest = u16::try_from(longest_word + padding).unwrap_or(u16::MAX);
             table
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(width);
-            if let Some(column) = table.column_mut(0) {
-                column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(narrowest)));
+            // No column narrower than the longest thing in it that must not
+            // break: a word, an interval, a range. Below 80 columns the table
+            // may then be wider than the terminal, never cut inside a number.
+            for index in 0..header.len() {
+                let longest = rows
+                    .iter()
+                    .filter_map(|row| row.get(index))
+                    .map(|text| keep_together(text))
+                    .chain(std::iter::once(keep_together(header[index])))
+                    .flat_map(|text| {
+                        text.split([' ', '\n'])
+                            .map(|word| word.chars().count())
+                            .collect::<Vec<_>>()
+                    })
+                    .max()
+                    .unwrap_or(0);
+                let padding = 2;
+                let narrowest = u16::try_from(longest + padding).unwrap_or(u16::MAX);
+                if let Some(column) = table.column_mut(index) {
+                    column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(narrowest)));
+                }
             }
         }
         table.to_string().replace(NO_BREAK, " ")
