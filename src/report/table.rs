@@ -139,12 +139,12 @@ fn table(header: &[&str], rows: &[Vec<String>], width: u16) -> String {
             // No column narrower than the longest thing in it that must not
             // break: a word, an interval, a range. Below 80 columns the table
             // may then be wider than the terminal, never cut inside a number.
-            for index in 0..header.len() {
+            for (index, title) in header.iter().enumerate() {
                 let longest = rows
                     .iter()
                     .filter_map(|row| row.get(index))
                     .map(|text| keep_together(text))
-                    .chain(std::iter::once(keep_together(header[index])))
+                    .chain(std::iter::once(keep_together(title)))
                     .flat_map(|text| {
                         text.split([' ', '\n'])
                             .map(|word| word.chars().count())
