@@ -407,7 +407,7 @@ impl<'r> Writer<'_, 'r> {
             && self.kept_read < kept.count
         {
             return Err(io::Error::other(NotResumable(format!(
-                "calls.jsonl holds {} scorecard lines, but the input gives only {}: the run cannot be resumed",
+                "calls.jsonl holds {} scorecard lines, but the input gives only {}: the run cannot be resumed (score again without --resume)",
                 kept.count, self.kept_read
             ))));
         }
@@ -424,7 +424,7 @@ impl<'r> Writer<'_, 'r> {
         let number = self.kept_read;
         let differs = || {
             io::Error::other(NotResumable(format!(
-                "calls.jsonl line {number} is not the scorecard this input and rubric give: the run cannot be resumed"
+                "calls.jsonl line {number} is not the scorecard this input and rubric give: the run cannot be resumed (score again without --resume)"
             )))
         };
         let (json, summary) = match body {

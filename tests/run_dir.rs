@@ -863,8 +863,14 @@ fn thread_counts_and_judge_settings_that_cannot_work_are_refused_before_anything
     for (extra, why) in [
         (["--threads", "10000"], "10000 threads: give from 1 to"),
         (["--threads", "0"], "0 threads: give from 1 to"),
-        (["--judge-samples", "0"], "--judge-samples"),
-        (["--judge-concurrency", "0"], "--judge-concurrency"),
+        (
+            ["--judge-samples", "0"],
+            "--judge-samples <JUDGE_SAMPLES>': give at least 1",
+        ),
+        (
+            ["--judge-concurrency", "0"],
+            "--judge-concurrency <JUDGE_CONCURRENCY>': give at least 1",
+        ),
     ] {
         let stderr = expect(&score_shipped(dir, demo, "never", &extra), 2);
         assert!(stderr.contains(why), "{extra:?}: {stderr}");

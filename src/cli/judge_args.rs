@@ -36,7 +36,7 @@ pub struct JudgeArgs {
     #[arg(long, default_value_t = 3)]
     judge_retries: u32,
     /// Judge calls in flight at most (fewer after rate limiting; at least 1).
-    #[arg(long, default_value_t = 8, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, default_value_t = 8, value_parser = at_least_one)]
     judge_concurrency: usize,
     /// Sampling temperature of judge calls (0: the most repeatable replies).
     #[arg(long, default_value_t = 0.0)]
@@ -46,7 +46,7 @@ pub struct JudgeArgs {
     judge_max_tokens: u32,
     /// Calls per judge check (at least 1); the verdict is the majority, a
     /// tie is unscored.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 1, value_parser = at_least_one_u32)]
     judge_samples: u32,
     /// Directory of cached judge replies.
     #[arg(long, default_value = ".handoff-eval-cache")]
@@ -169,4 +169,21 @@ impl JudgeArgs {
         };
         Ok(JudgeRunner::live(client, &self.judge_model, options)?)
     }
+}
+
+/// A count of at least 1 (`--judge-concurrency`).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(_) => Err("give at least 1".to_string()),
+        Err(_) => Err(format!(
+            "expected a whole number of at least 1, found `{text}`"
+        )),
+    }
+}
+
+/// A count of at least 1 (`--judge-samples`).
+fn at_least_one_u32(text: &str) -> Result<u32, String> {
+    let n = at_least_one(text)?;
+    u32::try_from(n).map_err(|_| format!("{n} is too many"))
 }

@@ -256,7 +256,18 @@ impl Manifest {
         ];
         for (name, then, now) in settings {
             if then != now {
-                found.push(format!("{name}: `{then}` then, `{now}` now"));
+                let shown = |value: &str| {
+                    if value.is_empty() {
+                        "none".to_string()
+                    } else {
+                        format!("`{value}`")
+                    }
+                };
+                found.push(format!(
+                    "{name}: {} then, {} now",
+                    shown(&then),
+                    shown(&now)
+                ));
             }
         }
         let paths = |m: &Manifest| m.inputs.iter().map(|i| i.path.clone()).collect::<Vec<_>>();
