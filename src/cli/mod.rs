@@ -99,7 +99,7 @@ fn thread_count(text: &str) -> Result<usize, String> {
         Ok(threads)
     } else {
         Err(format!(
-            "{threads} threads: give from 1 to {max} (twice the cores, at least 64: each thread scores on one core and holds its own buffers; the default is one per core)"
+            "{threads} threads: give from 1 to {max} (the larger of twice the cores and 64: each thread scores on one core and holds its own buffers; the default is one per core)"
         ))
     }
 }
