@@ -202,12 +202,14 @@ fn patterns_beside_another_wrong_field_are_reported_too() {
         .iter()
         .map(|d| d.message.clone())
         .collect();
-    assert_eq!(messages.len(), 4, "{}", rendered(&err));
+    assert_eq!(messages.len(), 6, "{}", rendered(&err));
     for expect in [
         "phrase_absent.speaker: unknown variant `humna`",
         "phrase_absent.patterns[0]: pattern \"\\u{8}date of birth\\u{8}\" holds the control character U+0008",
         "phrase_absent.patterns[1]: an empty pattern matches every text",
         "phrase_absent.patterns[2]: pattern `.*` matches every text",
+        "offer_not_repeated.remdies: unknown field `remdies`",
+        "offer_not_repeated.ignore[0]: an empty pattern matches every text",
     ] {
         assert!(
             messages.iter().any(|m| m.contains(expect)),

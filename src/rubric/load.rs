@@ -818,10 +818,22 @@ fn hash(root: &Node, prompts: &[(String, String)]) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Keys whose values are patterns (a list, or one), and keys whose mapping
-/// holds patterns per name (`by_trigger`).
-const PATTERN_KEYS: &[&str] = &["patterns", "pattern", "unless", "counts_after", "not_after"];
-const PATTERN_MAPS: &[&str] = &["by_trigger"];
+/// Keys whose values are patterns (a list, or one): every parameter of type
+/// `Patterns` in the check kinds and conditions; and keys whose mapping holds
+/// patterns per name (`by_trigger`, `remedies`).
+const PATTERN_KEYS: &[&str] = &[
+    "patterns",
+    "pattern",
+    "unless",
+    "counts_after",
+    "not_after",
+    "filler",
+    "tried_patterns",
+    "reason_patterns",
+    "ignore",
+    "payload_matches",
+];
+const PATTERN_MAPS: &[&str] = &["by_trigger", "remedies"];
 
 /// Every pattern under `node` that [`super::params::lint_pattern`] rejects,
 /// with its position and its path below `node` (`.patterns[2]`).
