@@ -618,6 +618,8 @@ enum Failure {
     /// The token-limit field was refused; the other one may work.
     LimitRejected(LimitField, String),
     Error(JudgeError),
+    /// No connection could be made (after the retries).
+    CannotConnect(JudgeError),
 }
 
 /// Makes ring's cryptography the process's TLS provider, once (later
@@ -782,7 +784,7 @@ impl JudgeClient {
                 result => {
                     negotiation.settled.store(true, Ordering::Release);
                     return result.map_err(|failure| match failure {
-                        Failure::Error(err) => err,
+                        Failure::Error(err) | Failure::CannotConnect(err) => err,
                         Failure::FormatRejected(why) | Failure::LimitRejected(_, why) => {
                             JudgeError(why)
                         }
@@ -863,9 +865,7 @@ impl JudgeClient {
         }
         let result = self.post_once(body, mode).await;
         match &result {
-            Err(Failure::Error(err)) if err.0.starts_with(CANNOT_CONNECT) => {
-                self.could_not_connect()
-            }
+            Err(Failure::CannotConnect(_)) => self.could_not_connect(),
             _ => {
                 self.reachability.answered.store(true, Ordering::Release);
                 self.reachability
@@ -944,7 +944,7 @@ impl JudgeClient {
                 Ok((status, headers, Some(bytes))) => Ok((status, headers, bytes)),
                 Err(err) => Err(err),
             };
-            let (error, wait) = match answered {
+            let (error, wait, connect) = match answered {
                 Ok((status, _, bytes)) if status.is_success() => {
                     self.throttle.succeeded();
                     return self.reply(&bytes, started).map_err(Failure::Error);
@@ -980,7 +980,7 @@ impl JudgeClient {
                         _ => None,
                     };
                     let wait = wait.map(|asked| asked.unwrap_or_else(|| backoff(attempt)));
-                    (self.http_error(status, &message), wait)
+                    (self.http_error(status, &message), wait, false)
                 }
                 Err(err) => {
                     let transient = err.is_timeout()
@@ -991,6 +991,7 @@ impl JudgeClient {
                     (
                         self.transport_error(&err),
                         transient.then(|| backoff(attempt)),
+                        err.is_connect(),
                     )
                 }
             };
@@ -999,6 +1000,7 @@ impl JudgeClient {
                     attempt += 1;
                     tokio::time::sleep(wait).await;
                 }
+                _ if connect => return Err(Failure::CannotConnect(error)),
                 _ => return Err(Failure::Error(error)),
             }
         }
