@@ -89,6 +89,8 @@ kinds!(
     repeated_offers,
     sentiment_arc,
     transfer_promises,
+    promise_languages,
+    promise_tenses,
     summary_reasons,
     told_of_transfer,
     package_flags,
