@@ -92,6 +92,9 @@ kinds!(
     promise_languages,
     promise_tenses,
     summary_reasons,
+    request_not_reason,
+    summary_languages,
+    request_words,
     told_of_transfer,
     package_flags,
 );
