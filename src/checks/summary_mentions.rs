@@ -7,7 +7,8 @@
 //! - `customer`: who the customer is, as the conversation establishes it:
 //!   `customer.name` (or the package's), `customer.id`; the name the
 //!   customer gives ("my name is Priya Raman", "this is Dana", "it's Omar
-//!   Rossi") and the ids they type (a user or account id after the words
+//!   Rossi", "me llamo Inés Calvo", "je m'appelle Élodie Martin", "mein
+//!   Name ist Jürgen Weiß") and the ids they type (a user or account id after the words
 //!   that introduce one, an e-mail address, a phone number, a user id
 //!   built from a name); the values of tool-call arguments that name a
 //!   user, customer, account, member, phone or e-mail (`user_id`,
@@ -443,7 +444,7 @@ fn person_name(map: &serde_json::Map<String, Value>) -> (Option<&str>, Option<&s
 fn stated_identity(text: &str, add: &mut impl FnMut(&str)) {
     static NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame is|[Nn]ame's|[Tt]his is|I am|I'm|[Ii]t's|[Cc]all me|[Ss]peaking:?)\s+([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)|^\W*([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)\s+here\b",
+            r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame is|[Nn]ame's|[Tt]his is|I am|I'm|[Ii]t's|[Cc]all me|[Ss]peaking:?|[Mm]e llamo|[Mm]i nombre es|[Jj]e m'appelle|[Mm]on nom est|[Ii]ch heiße|[Mm]ein Name ist|[Mm]i chiamo|[Ii]l mio nome è|[Mm]eu nome é|[Mm]e chamo|[Mm]ijn naam is|[Ii]k heet)\s+(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)|^\W*(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)\s+here\b",
         )
         .expect("the built-in pattern compiles")
     });
