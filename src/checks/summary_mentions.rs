@@ -237,7 +237,7 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
 static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(unable|cannot|can't|could not|couldn't|not able|not possible|impossible|no way to)\b",
-        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override))\b",
+        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
         // Outside a window: "the return window closed last week".
         r"\b(window|period|deadline|warranty|guarantee)\b[^.;]{0,20}\b(closed|passed|expired|ended|lapsed|over)\b",
         r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed) by\b|\bgo(es)? through (our|the|a)\b|\bonly (a|an|the|our|one of our) ([\w-]+ ){0,2}(can|may|is able to|are able to)\b|\b(can|may|must) only be (\w+ ){1,2}by\b",
