@@ -89,7 +89,12 @@ kinds!(
     repeated_offers,
     sentiment_arc,
     transfer_promises,
+    promise_languages,
+    promise_tenses,
     summary_reasons,
+    request_not_reason,
+    summary_languages,
+    request_words,
     told_of_transfer,
     package_flags,
 );

@@ -7,7 +7,8 @@
 //! - `customer`: who the customer is, as the conversation establishes it:
 //!   `customer.name` (or the package's), `customer.id`; the name the
 //!   customer gives ("my name is Priya Raman", "this is Dana", "it's Omar
-//!   Rossi") and the ids they type (a user or account id after the words
+//!   Rossi", "me llamo Inés Calvo", "je m'appelle Élodie Martin", "mein
+//!   Name ist Jürgen Weiß") and the ids they type (a user or account id after the words
 //!   that introduce one, an e-mail address, a phone number, a user id
 //!   built from a name); the values of tool-call arguments that name a
 //!   user, customer, account, member, phone or e-mail (`user_id`,
@@ -18,8 +19,12 @@
 //!   when the summary names that person ("Omar Rossi");
 //! - `request`: key terms of the customer's first `request_turns` turns
 //!   (words of four letters or more that are not stop words, and tokens with
-//!   digits, matched by stem): at least `min_request_terms` of them, or all
-//!   when there are fewer;
+//!   digits, matched by stem; not the words a customer pushes back with,
+//!   "I insist", "that's absurd"): at least `min_request_terms` of them, or
+//!   all when there are fewer. A number said in words ("sixteen") meets its
+//!   digits ("16-year-old"). A summary that states the request in the
+//!   words of the package's `intent.primary` instead (at least
+//!   `min_request_terms` of its key terms, and two or more) names it too;
 //! - `tried`: what was already done, read clause by clause from the
 //!   summary's own statements, not from the customer's request it quotes:
 //!   the agent's actions ("we reissued the link", "the agent searched"),
@@ -32,8 +37,19 @@
 //!   router", "refuses to pay") and one that only says who was verified
 //!   do not count. `tried_patterns` replaces the built-in attempt patterns
 //!   (clauses are still read the same way);
-//! - `reason`: words of a reason (`because`, `unable`, `policy`, `exceeds`,
-//!   `requested a human` ...), or `reason_patterns`.
+//! - `reason`: words of a reason, read clause by clause: what the agent
+//!   cannot do, a policy, who alone may act ("can only be issued by"), a
+//!   limit, eligibility ("does not meet the criteria"), a window that
+//!   closed, the customer asking for a person ("requested a human agent",
+//!   "as requested"), a failure that persists ("failed twice"); and
+//!   `because`, `since`, the escalation itself, only outside a clause in
+//!   which the customer asks for something ("wants a refund because the
+//!   lamp broke" gives the request's cause, not the handoff's). The same in
+//!   Spanish, French, German, Portuguese, Italian and Dutch ("se escala
+//!   porque", "no es posible", "dépasse", "nicht möglich"), as "tried" reads
+//!   them too ("intenté", "j'ai vérifié", "ich habe ... geprüft").
+//!   `reason_patterns` replaces all of these and is searched in the whole
+//!   summary.
 //!
 //! An item the conversation gives nothing to look for is skipped.
 //! `require: all` (default) needs every other item, `any` one.
@@ -59,7 +75,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, key_terms_of_texts, terms_found};
+use super::text::{Term, key_terms, key_terms_of_texts, terms_found};
 use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -136,6 +152,17 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:despite|after|even after)\s+(?:re-?)?(?:tr|attempt|enabl|disabl|reset|restart|reboot|toggl|install|clear|check|updat|chang|appl|follow|turn|switch|remov|add|run|perform|contact|call|replac|test|verif|confirm|review|walk|reissu|resend|resubmitt|offer)\w*ing\b".to_string(),
         r"\bafter\s+(?:several|multiple|repeated|two|three|many)\b".to_string(),
         r"\b(?:multiple|several|repeated|two|three|many|previous|earlier|failed) (?:attempts?|tries)\b".to_string(),
+        // The same in the languages a summary is written in: "intenté
+        // procesar la devolución", "la herramienta la rechazó", "j'ai
+        // vérifié", "ich habe ... geprüft", "tentei", "ho verificato", "ik
+        // heb ... gecontroleerd".
+        r"\b(?:intent[ée]|intentamos|(?:he|hemos|ha) (?:intentado|revisado|comprobado|verificado|buscado|consultado|ofrecido|procesado|reiniciado|probado)|se (?:intentó|ofreció|revisó|comprobó|verificó)|revisé|comprobé|verifiqué|busqué|consulté|ofrecí|procesé|reinicié|probé)\b".to_string(),
+        r"\b(?:el sistema|la herramienta|el pedido|la reserva|la cuenta|los registros?)\s+(?:\w+\s+){0,2}(?:muestra|indica|confirma|rechaz[óo]|devolvi[óo])\b|\bno (?:funcion[óo]|se pudo|pude|fue posible)\b|\bsin [ée]xito\b".to_string(),
+        r"\b(?:j'ai|nous avons|on a)\s+(?:d[ée]j[àa]\s+)?(?:essay[ée]|tent[ée]|v[ée]rifi[ée]|consult[ée]|propos[ée]|recherch[ée]|contr[ôo]l[ée]|relanc[ée]|r[ée]initialis[ée]|red[ée]marr[ée]|appliqu[ée]|trait[ée])|\ba [ée]t[ée] (?:propos[ée]e?|essay[ée]e?|v[ée]rifi[ée]e?|tent[ée]e?|refus[ée]e?)|\ble syst[èe]me (?:indique|montre|affiche)|\bn'a pas (?:fonctionn[ée]|march[ée])|\bsans succ[èe]s\b".to_string(),
+        r"\b(?:ich habe|wir haben)\s+(?:[\w-]+\s+){0,5}(?:versucht|gepr[üu]ft|[üu]berpr[üu]ft|angeboten|zur[üu]ckgesetzt|neu gestartet|nachgesehen|kontrolliert|bearbeitet)\b|\bwurde\s+(?:[\w-]+\s+){0,3}(?:gepr[üu]ft|angeboten|versucht|zur[üu]ckgesetzt|abgelehnt)\b|\bdas System zeigt\b|\bohne Erfolg\b|\bhat nicht funktioniert\b".to_string(),
+        r"\b(?:tentei|tentamos|verifiquei|consultei|ofereci|conferi|reiniciei|processei|foi (?:oferecid[oa]|verificad[oa]|tentad[oa]|recusad[oa])|o sistema (?:mostra|indica)|n[ãa]o funcionou|sem sucesso)\b".to_string(),
+        r"\b(?:(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:provato|tentato|verificato|controllato|offerto|proposto|cercato|riavviato|elaborato)|[èe] stat[oa] (?:offert[oa]|verificat[oa]|tentat[oa]|rifiutat[oa])|il sistema (?:mostra|indica)|non ha funzionato|senza successo)\b".to_string(),
+        r"\b(?:ik heb|we hebben)\s+(?:[\w-]+\s+){0,5}(?:geprobeerd|gecontroleerd|gecheckt|aangeboden|opgezocht|herstart|gereset|verwerkt)\b|\bis\s+(?:[\w-]+\s+){0,2}(?:aangeboden|gecontroleerd|geprobeerd|geweigerd)\b|\bhet systeem (?:toont|laat zien|geeft aan)\b|\bwerkte niet\b|\bzonder succes\b".to_string(),
     ];
     Patterns::new(&sources).expect("the built-in patterns compile")
 });
@@ -144,7 +171,7 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
 /// want or refuse: attempt words in it belong to the request.
 static REQUEST_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*(?:(?:the|a|our|this)\s+)?(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*)?)(?:'s)?\s*(?:\([^)]*\)\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out)\b",
+        r"(?i)^\W*(?:(?:the|a|our|this|el|la|le|der|die|o|il|de)\s+)?(?:(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|cliente|clienta|usuario|usuaria|utilisateur|kunde|kundin|klant|gebruiker)(?:\s+[\w'.-]+){0,3}|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})(?:'s)?\s*(?:\([^)]*\)\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally|has|had)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out|quiere|quería|desea|solicita|solicitó|pide|pidió|necesita|souhaite|veut|voulait|demande|a demandé|möchte|wünscht|verlangt|quer|queria|deseja|pede|pediu|precisa|vuole|voleva|desidera|chiede|ha chiesto|wil|wilde|vraagt|wenst)\b",
     )
     .expect("the built-in pattern compiles")
 });
@@ -201,17 +228,66 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
         })
 }
 
+/// Why it escalates, in words that say so wherever they stand: what the
+/// agent cannot do, a policy, who must act, a limit, the customer asking
+/// for a person, a failure that persists; and the same in the languages a
+/// summary is written in ("no es posible", "requiere un agente", "dépasse
+/// la limite", "nicht möglich", "requer aprovação", "non è possibile",
+/// "niet toegestaan").
 static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
-        r"\b(because|since|due to|as the|so that)\b",
         r"\b(unable|cannot|can't|could not|couldn't|not able|not possible|impossible|no way to)\b",
-        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert))\b",
-        r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed) by\b|\bgo(es)? through (our|the|a)\b",
+        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
+        // Outside a window: "the return window closed last week".
+        r"\b(window|period|deadline|warranty|guarantee)\b[^.;]{0,20}\b(closed|passed|expired|ended|lapsed|over)\b",
+        r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed) by\b|\bgo(es)? through (our|the|a)\b|\bonly (a|an|the|our|one of our) ([\w-]+ ){0,2}(can|may|is able to|are able to)\b|\b(can|may|must) only be (\w+ ){1,2}by\b",
         r"\b(exceed(s|ed|ing)?|outside|beyond|above (the|my) limit|limit)\b",
-        r"\b(request(s|ed|ing)? (a |an |to )|wants? (a |an |to speak|to talk)|asked (for|to)|insist(s|ed)?|escalat\w*|persist(s|ent|ed)?|still (no|not|has|have|unable))\b",
+        // The customer asked for a person: "requested a human agent",
+        // "wants to speak with a supervisor", "transferred as requested".
+        r"\b(request(s|ed|ing)?|ask(s|ed|ing)?|wants?|wanted|would like|insist(s|ed|ing)?|demand(s|ed|ing)?)\b[^.;]{0,30}\b(human|person|people|agent|supervisor|manager|representative|someone|somebody|specialist|escalat\w*|transfer\w*)s?\b|\bas (requested|asked)\b|\b(at|on) (the (customer|user|caller)'s|their|his|her) (request|insistence)\b|\binsist(s|ed|ing)?\b",
+        // Not eligible: "does not meet the cancellation criteria".
+        r"\b((does|do|did) not|doesn't|don't|didn't) (meet|qualify|satisfy|fall within)\b|\b(not eligible|ineligible|non-?refundable|criteria)\b",
+        // A failure that persists: "still not working", "failed twice".
+        r"\b(persist(s|ent|ed)?|still (no|not|has|have|unable|fail\w*|does not|doesn't|isn't|is not)|continu(es|ed|ing) to fail)\b|\b(fail(s|ed|ing)?|declined|rejected|returned an error) (again|twice|repeatedly|\w+ times)\b",
+        r"\b(no (es|está|fue) (posible|permitido)|no (puedo|podemos|se puede|pude)|requiere|necesita (un|una) ([\w-]+ ){0,2}(agente|humano|especialista|supervisor|aprobación)|pol[ií]tica|supera|excede|l[ií]mite|fuera de (mi|nuestro|su) alcance)\b",
+        r"\b(ne (peux|peut|pouvons|pouvait) pas|n'est pas (possible|autoris[ée]e?|permis)|impossible de|n[ée]cessite|requiert|politique|d[ée]passe|au-del[àa])\b",
+        r"\b(nicht (möglich|erlaubt|zulässig|berechtigt)|kann (ich )?nicht|erfordert|benötigt|Richtlinie|übersteigt|überschreitet|Limit|Grenze)\b",
+        r"\b(não (é possível|é permitido|posso|pode|consigo)|requer|exige|precisa de (um|uma) ([\w-]+ ){0,2}(atendente|agente|humano|especialista|aprovação)|ultrapassa)\b",
+        r"\b(non (è possibile|è consentito|posso|può|riesco)|richiede|necessita|politica aziendale|supera il|eccede)\b",
+        r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet)\b",
     ])
     .expect("the built-in patterns compile")
 });
+
+/// Why it escalates, in words that name a cause only outside the
+/// customer's request: "because", "since", "insists", the escalation
+/// itself, and their equivalents in other languages ("porque", "parce
+/// que", "weil", "perché", "omdat"). In "wants a refund because the
+/// grinder cracked" the cause is the request's, not the handoff's.
+static REASON_OUTSIDE_REQUEST: LazyLock<Patterns> = LazyLock::new(|| {
+    Patterns::new(&[
+        r"\b(because|since|due to|as the|so that|escalat\w*)\b",
+        r"\b(porque|ya que|debido a|dado que|se escala|se transfiere|parce que|puisque|en raison d|weil|aufgrund|wegen|pois|devido a|já que|perché|poiché|dato che|a causa d|omdat|vanwege|aangezien)\b",
+    ])
+    .expect("the built-in patterns compile")
+});
+
+/// The first words of a reason in the summary: [`REASON`] in any clause,
+/// [`REASON_OUTSIDE_REQUEST`] in a clause that is not the customer's
+/// request. Byte range in `summary`.
+fn reason(summary: &str) -> Option<(usize, usize)> {
+    clauses(summary).find_map(|clause| {
+        let at = clause.as_ptr() as usize - summary.as_ptr() as usize;
+        let found = REASON.find(clause).or_else(|| {
+            if REQUEST_CLAUSE.is_match(clause) {
+                None
+            } else {
+                REASON_OUTSIDE_REQUEST.find(clause)
+            }
+        })?;
+        Some((at + found.start, at + found.end))
+    })
+}
 
 /// Values the conversation holds that identify the customer.
 fn customer_identifiers(conversation: &Conversation) -> Vec<String> {
@@ -368,7 +444,7 @@ fn person_name(map: &serde_json::Map<String, Value>) -> (Option<&str>, Option<&s
 fn stated_identity(text: &str, add: &mut impl FnMut(&str)) {
     static NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame is|[Nn]ame's|[Tt]his is|I am|I'm|[Ii]t's|[Cc]all me|[Ss]peaking:?)\s+([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)|^\W*([A-Z][\p{L}'-]+(?:\s+[A-Z][\p{L}'-]+)?)\s+here\b",
+            r"\b(?:[Mm]y name is|[Mm]y name's|[Nn]ame is|[Nn]ame's|[Tt]his is|I am|I'm|[Ii]t's|[Cc]all me|[Ss]peaking:?|[Mm]e llamo|[Mm]i nombre es|[Jj]e m'appelle|[Mm]on nom est|[Ii]ch heiße|[Mm]ein Name ist|[Mm]i chiamo|[Ii]l mio nome è|[Mm]eu nome é|[Mm]e chamo|[Mm]ijn naam is|[Ii]k heet)\s+(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)|^\W*(\p{Lu}[\p{L}'-]+(?:\s+\p{Lu}[\p{L}'-]+)?)\s+here\b",
         )
         .expect("the built-in pattern compiles")
     });
@@ -511,7 +587,102 @@ fn name_in_id(id: &str) -> Option<Vec<&str>> {
     (names.len() >= 2).then_some(names)
 }
 
-/// Key terms of the customer's opening turns, where they say what they want.
+/// Words a customer pushes back with ("I insist", "that's absurd"): said
+/// in the opening turns, they are not what the customer asks for.
+const PUSHBACK: &[&str] = &[
+    "insist",
+    "absurd",
+    "ridic",
+    "unaccept",
+    "outrage",
+    "frustrat",
+    "annoy",
+    "angry",
+    "upset",
+    "disappoint",
+    "terrible",
+    "horrible",
+    "awful",
+    "serious",
+    "honest",
+    "really",
+    "absolute",
+    "definite",
+    "great",
+    "perfect",
+    "thank",
+    "hello",
+    "sorry",
+];
+
+/// Number words of a spoken request ("seventeen", "forty") and their
+/// values, to meet the digits a summary writes ("17-year-old").
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("zero", "0"),
+    ("four", "4"),
+    ("five", "5"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+    ("hundred", "100"),
+];
+
+/// Request terms said as number words ("seventeen") whose value the
+/// summary writes in digits ("17-year-old").
+fn numbers_found<'t>(terms: &'t [Term], summary: &str) -> Vec<&'t str> {
+    terms
+        .iter()
+        .filter_map(|term| {
+            let word = term.word();
+            let (_, digits) = NUMBER_WORDS
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(word))?;
+            super::text::has_token(summary, digits).then_some(word)
+        })
+        .collect()
+}
+
+/// The request as the handoff package's `intent.primary` states it, when the
+/// summary says it in those words rather than the customer's ("add a
+/// 17-year-old named driver" for "add my son to my car insurance"): at
+/// least `min_terms` of the intent's key terms (all when fewer), and never
+/// from an intent of a single term.
+fn intent_found(conversation: &Conversation, summary: &str, min_terms: usize) -> Option<String> {
+    let intent = conversation.package()?.str_at("intent.primary")?;
+    let terms = key_terms(intent);
+    if terms.len() < 2 {
+        return None;
+    }
+    let hits = terms_found(&terms, summary);
+    (hits.len() >= min_terms.min(terms.len()).max(2)).then(|| {
+        format!(
+            "request (as the package's intent states it: {} of {} terms: {})",
+            hits.len(),
+            terms.len(),
+            hits.join(", ")
+        )
+    })
+}
+
+/// Key terms of the customer's opening turns, where they say what they
+/// want (without the words they push back with).
 fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
     let texts = conversation
         .events
@@ -526,7 +697,12 @@ fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
             _ => None,
         })
         .take(turns);
-    key_terms_of_texts(texts)
+    let mut terms = key_terms_of_texts(texts);
+    terms.retain(|term| {
+        let lower = term.word().to_lowercase();
+        !PUSHBACK.iter().any(|stem| lower.starts_with(stem))
+    });
+    terms
 }
 
 impl SummaryMentions {
@@ -581,8 +757,15 @@ impl SummaryMentions {
                 Item::Request => {
                     let terms = request_terms(conversation, self.request_turns);
                     (!terms.is_empty()).then(|| {
-                        let hits = terms_found(&terms, summary);
+                        let mut hits = terms_found(&terms, summary);
+                        hits.extend(numbers_found(&terms, summary));
                         let needed = self.min_request_terms.min(terms.len()).max(1);
+                        if hits.len() < needed
+                            && let Some(found) =
+                                intent_found(conversation, summary, self.min_request_terms)
+                        {
+                            return (true, found);
+                        }
                         let listed: Vec<&str> = terms.iter().map(Term::word).take(8).collect();
                         (
                             hits.len() >= needed,
@@ -609,10 +792,12 @@ impl SummaryMentions {
                                 },
                             )
                         }
-                        _ => {
-                            let patterns = self.reason_patterns.as_ref().unwrap_or(&REASON);
-                            patterns.find(summary).map(|m| written(m.start, m.end))
-                        }
+                        _ => match &self.reason_patterns {
+                            Some(patterns) => {
+                                patterns.find(summary).map(|m| written(m.start, m.end))
+                            }
+                            None => reason(summary).map(|(start, end)| written(start, end)),
+                        },
                     };
                     Some(match matched {
                         Some(words) => (true, format!("{} (\"{words}\")", item.name())),
