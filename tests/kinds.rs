@@ -93,6 +93,8 @@ kinds!(
     told_of_transfer,
     package_flags,
     missing_package,
+    proposed_again,
+    unrefused_attempts,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
