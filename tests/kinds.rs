@@ -95,6 +95,7 @@ kinds!(
     missing_package,
     proposed_again,
     unrefused_attempts,
+    identity_asks,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
