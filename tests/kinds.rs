@@ -96,6 +96,9 @@ kinds!(
     proposed_again,
     unrefused_attempts,
     identity_asks,
+    whose_work,
+    disclosure_paraphrase,
+    short_choices,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
