@@ -97,6 +97,13 @@ kinds!(
     request_words,
     told_of_transfer,
     package_flags,
+    missing_package,
+    proposed_again,
+    unrefused_attempts,
+    identity_asks,
+    whose_work,
+    disclosure_paraphrase,
+    short_choices,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -5,8 +5,10 @@
 //! Collects what the customer rejected before the human connected: `offer`
 //! events with `response: rejected`, and the entries of the package's
 //! `attemptedResolutions` that name a remedy (a network reset tried is not
-//! an offer that can be repeated) and were not attempts that failed ("refund
-//! retry (declined by the bank)", "credit push (failed)"); an entry of a
+//! an offer that can be repeated), say it was declined, refused or turned
+//! down ("Explained the charges and confirmed refund eligibility" records no
+//! offer at all) and were not attempts that failed ("refund retry (declined
+//! by the bank)", "credit push (failed)"); an entry of a
 //! kind an `offer` event already records is that offer, not another. Each
 //! is classified by remedy kind (refund, credit, voucher, discount, waiver,
 //! payment plan, compensation, replacement, rebooking, upgrade,
@@ -18,6 +20,21 @@
 //! restates a rejected one in the same key terms, whatever its kind ("Raise
 //! voluntary excess to £500"). Turns that mention the rejection itself ("I
 //! see you declined the $50 credit") are skipped.
+//!
+//! A human who *proposes* the same remedy again repeats it whatever the
+//! amount: "what I can do is a £60 credit" after a £40 credit was refused,
+//! "how about 15% off?" after 10% off, a coupon after a discount (credit,
+//! voucher and discount are one family of store value here), "I could set
+//! you up on a payment plan?" after a plan was refused; so does a human
+//! `offer` event of that family, and a proposal that restates in key terms
+//! a rejected remedy no kind names ("a temporary number" again). A sentence
+//! proposes when it says "what I can do", "I can/could/would be happy to
+//! offer, give, add…", "how about", "would that work?", "let me offer".
+//! Granting in full what the customer asked for ("I've refunded all three
+//! fees", "I can remove the charge in full") is not a repeat, nor is a
+//! proposal the customer takes (an `offer` event recorded as accepted, a
+//! reply "yes please"): a new amount that meets them. A sentence that talks
+//! about the rejection (`ignore`) is skipped.
 //!
 //! ## Why it matters
 //! Offering a customer the thing they just turned down tells them nobody read
@@ -86,6 +103,16 @@ impl RemedyTable {
         if !self.patterns.is_match(text) {
             return Vec::new();
         }
+        let stripped;
+        let text = if NOT_REMEDY.is_match(text) {
+            stripped = NOT_REMEDY.replace_all(text, " ");
+            if !self.patterns.is_match(&stripped) {
+                return Vec::new();
+            }
+            stripped.as_ref()
+        } else {
+            text
+        };
         let mut found: Vec<usize> = self
             .patterns
             .matching(text)
@@ -126,7 +153,16 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"revers(e|ing) the charge",
             ],
         ),
-        ("credit", &[r"\bcredit\b", r"\bgoodwill\b"]),
+        (
+            "credit",
+            &[
+                r"\bcredit\b",
+                r"\bgoodwill\b",
+                // "$60 on your account to spend on anything in store".
+                r"\bto spend (on|in|at)\b",
+                r"\b(put|pop|add|load|stick)\w* (an? )?(extra |further )?([$£€₹¥]|[a-z]{1,3}\$|\d)[^.!?]{0,25}?\b(on|to|into|onto) (your|the) (account|wallet|balance)\b",
+            ],
+        ),
         (
             "payment plan",
             &[
@@ -166,6 +202,11 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\badjust(ment|ed|ing)?\b",
                 r"\b(take|takes|taking|knock|knocking|shave) [^.!?]{0,20}\boff\b",
                 r"\boff (the|your) (bill|balance|fee|invoice|total|price|premium)\b",
+                // Another rate: "I can go to prime plus 0.1%", "bring your
+                // rate down to 4.2%", "a rate cut".
+                r"\b(go|come|get|bring|drop|take)\b( [\w-]+){0,3}? (down )?to\b[^.!?]{0,30}?\d+(\.\d+)?\s?(%|percent)",
+                r"\b(lower|cut|drop|reduce)\w* (the|your) (rate|price|fee|premium|interest|tariff)\b",
+                r"\brate (cut|reduction|drop|decrease)\b",
             ],
         ),
         (
@@ -233,6 +274,86 @@ static FAILED_ATTEMPT: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
+/// An `attemptedResolutions` entry that says the customer turned the offer
+/// down: "(declined)", "refused by the customer", "customer said no".
+static DECLINED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(declin\w*|refus\w*|reject\w*|turned (it |this |that )?down|turn(s|ing)? (it |this |that )?down|said no|not accepted|(didn't|did not|wouldn't|would not) (accept|want|take)|not (interested|wanted)|wasn't interested)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// Words that name no remedy although a remedy's word is in them: a
+/// refund goes "back to the credit card".
+static NOT_REMEDY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\bcredit (cards?|checks?|scores?|ratings?|reports?|unions?|history)\b")
+        .expect("the built-in pattern compiles")
+});
+
+/// A sentence that proposes a remedy rather than reporting one: "what I
+/// can do is", "I could add", "how about", "would that work?".
+static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        \b(what|the\ best|all|the\ most)\ (I|we)\ (can|could)\ (do|offer)\b
+        | \b(I|we)(\ can|\ could|\ might|\ may|'d\ be\ (happy|glad|able)\ to|\ would\ be\ (happy|glad|able)\ to|'m\ (happy|able|allowed)\ to|\ am\ (happy|able|allowed)\ to|'re\ (happy|able)\ to|\ are\ (happy|able)\ to)(\ also|\ still|\ just|\ certainly|\ definitely|\ now|\ instead|\ only)?\ (offer|give|do|add|put|pop|apply|issue|send|arrange|set|go|make|provide|credit|refund|discount|knock|take|waive|extend|upgrade|rebook|book|move|switch|throw|include|load|top|bump|raise|increase|match|reduce|lower|drop|cut|bring|get|reimburse|cover|swap|replace|reship|ship|post|lend|loan|courier|organi[sz]e|stick)\b
+        | \b(can|could|shall|may)\ (I|we)\ (offer|give|add|put|pop|apply|issue|send|arrange|set|do|book|rebook|move|switch|credit|knock|take|waive|upgrade|interest\ you)\b
+        | \b(how|what)\ about\b
+        | \bhow\ (does|would|do)\ (that|this|it)\ (sound|work|suit)\b
+        | \bhow's\ that\b
+        | \b(would|does|will|could)\ (that|this|it)\ (work|help|suit|do)\b
+        | \bwould\ [^.!?]{0,40}\ (work|help|suit)\ (for\ you)?\s*\?
+        | \btell\ you\ what\b
+        | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit)\b
+        | \b(like|love|glad|happy|pleased|able)\ to\ offer\b
+        | \boffer\ you\b
+        | \bif\ (I|we)\ (send|give|add|put|offer|set|apply|credit|knock|take|arrange|book)\b
+        | \b(would|do)\ you\ (like|want|prefer|take|accept)\b
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A sentence that grants a remedy in full, what the customer asked for:
+/// "in full", "the full amount", "all three fees", "the whole charge".
+static IN_FULL: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(in full|the full|full (refund|amount|price|cost|fare|charge|balance|credit|compensation|value|sum)|all (two|three|four|five|six|of (it|them|the \w+)|the (fees|charges|payments|costs))|both (fees|charges|payments)|entire|(whole|total) (amount|fee|charge|balance|cost|price|fare|sum|bill)|every (fee|charge|penny|cent)|everything you (paid|asked|wanted))\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A customer's reply that takes what was proposed: "yes please", "ok,
+/// that works", "lovely, thanks"; [`REFUSES`] overrules it.
+static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)^\W*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds) (great|fine|perfect|lovely|good|brilliant|ok|okay)|sounds (good|great|fine))\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A reply that refuses, even after an "ok": "ok, but I want a refund".
+static REFUSES: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never)\b")
+        .expect("the built-in pattern compiles")
+});
+
+/// Where a turn's sentences end: `.`, `!`, `?` or `…` before white space,
+/// or a line break ("$40.50" stays whole).
+static SENTENCE_END: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"[.!?…]+(\s+|$)|\n+").expect("the built-in pattern compiles")
+});
+
+/// The family a remedy kind belongs to when a human proposes it: credit,
+/// vouchers and discounts are all value to spend with the business, and a
+/// customer who refused one has refused the others in other words.
+fn family(kind: &str) -> &str {
+    match kind {
+        "credit" | "voucher" | "discount" => "store value",
+        other => other,
+    }
+}
+
 /// Where a bundle's parts divide: "€200 refund plus €400 voucher".
 static BUNDLE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\s*(?:\+|&|\bplus\b|\band\b|\bwith\b)\s*|,\s+")
@@ -263,7 +384,7 @@ fn offered_attempts<'c>(
         .into_iter()
         .filter_map(|attempt| {
             let text = matching_form(attempt);
-            (names_remedy(&text) && !FAILED_ATTEMPT.is_match(&text))
+            (names_remedy(&text) && DECLINED.is_match(&text) && !FAILED_ATTEMPT.is_match(&text))
                 .then(|| (attempt, text.into_owned()))
         })
         .collect()
@@ -375,6 +496,43 @@ impl RejectedOffer {
     }
 }
 
+/// Whether a proposal restates a rejected remedy that no kind names: at
+/// least two key terms, and at least half of the rejected one's ("a
+/// temporary SIM with a new number" after "temporary number while the port
+/// completes").
+fn restates_loosely(rejected: &str, proposed: &str) -> bool {
+    let terms = key_terms(rejected);
+    let found = terms_found(&terms, proposed).len();
+    found >= 2 && found * 2 >= terms.len()
+}
+
+/// The sentences of a text (see [`SENTENCE_END`]).
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    SENTENCE_END
+        .split(text)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// A rejected offer that `kinds` (a proposal's remedy kinds) or, for a
+/// remedy no kind names, `text` proposes again, with the kind it is.
+fn proposed_again<'r>(
+    rejected: &'r [(RejectedOffer, Vec<&str>)],
+    kinds: &[&str],
+    text: &str,
+) -> Option<(&'r RejectedOffer, String)> {
+    rejected.iter().find_map(|(offer, rejected_kinds)| {
+        if rejected_kinds.is_empty() {
+            return (offer.part.is_none() && restates_loosely(&offer.text, text))
+                .then(|| (offer, "remedy".to_string()));
+        }
+        kinds
+            .iter()
+            .find(|k| rejected_kinds.iter().any(|r| family(r) == family(k)))
+            .map(|k| (offer, k.to_string()))
+    })
+}
+
 /// Whether a human `offer` event's description restates a rejected offer's:
 /// at least two key terms, and at least two thirds of the rejected one's.
 fn restates(rejected: &str, offered: &str) -> bool {
@@ -383,9 +541,167 @@ fn restates(rejected: &str, offered: &str) -> bool {
     found >= 2 && found * 3 >= terms.len() * 2
 }
 
+/// Whether the customer took what event `index` proposed: a human `offer`
+/// event recorded as accepted before the customer speaks, or a reply that
+/// accepts. A remedy the customer takes at a new amount met them; one they
+/// refuse again was pushed again.
+fn accepted_after(conversation: &Conversation, index: usize) -> bool {
+    for (i, event) in conversation.events.iter().enumerate().skip(index + 1) {
+        match &event.kind {
+            EventKind::Offer {
+                by: OfferBy::Human,
+                response,
+                ..
+            } => return matches!(response, OfferResponse::Accepted),
+            EventKind::Turn {
+                speaker: Speaker::Customer,
+                ..
+            } => {
+                let reply = conversation.matching_text(i).unwrap_or_default();
+                return ACCEPTS.is_match(reply) && !REFUSES.is_match(reply);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The failing outcome: the rejected offer and the event that repeats it.
+fn repeat(
+    conversation: &Conversation,
+    offer: &RejectedOffer,
+    kind: &str,
+    index: usize,
+    how: &str,
+) -> Outcome {
+    let rejected_evidence = match offer.event {
+        Some(i) => Evidence::event(conversation, i),
+        None => Evidence::default(),
+    }
+    .with_text(&offer.text)
+    .with_note("rejected before the handoff");
+    Outcome::fail(format!(
+        "the human {how} the {kind} the customer rejected (\"{}\")",
+        offer.text
+    ))
+    .with(rejected_evidence)
+    .with(Evidence::event(conversation, index).matched(kind))
+}
+
 impl OfferNotRepeated {
     fn remedies(&self) -> &RemedyTable {
         self.remedies.as_ref().unwrap_or(&DEFAULT_REMEDIES)
+    }
+
+    /// Whether event `index` offers again a rejected remedy of the same
+    /// kind for the same amount (or one that named none), or, as a human
+    /// `offer` event, restates one in its key terms.
+    fn same_offer<'r>(
+        &self,
+        conversation: &Conversation,
+        index: usize,
+        rejected: &'r [(RejectedOffer, Vec<&'r str>)],
+        ignore: &Patterns,
+    ) -> Option<(&'r RejectedOffer, &'r str)> {
+        let remedies = self.remedies();
+        let event = &conversation.events[index];
+        let stated_amount = match &event.kind {
+            EventKind::Offer {
+                by: OfferBy::Human,
+                amount,
+                ..
+            } => amount.as_ref().map(|a| a.value),
+            EventKind::Turn {
+                speaker: Speaker::Human,
+                ..
+            } => None,
+            _ => return None,
+        };
+        let text = conversation.matching_text(index).unwrap_or_default();
+        let kinds = remedies.kinds_in(text);
+        let is_turn = matches!(event.kind, EventKind::Turn { .. });
+        let restated = !is_turn
+            && rejected
+                .iter()
+                .any(|(offer, _)| offer.part.is_none() && restates(&offer.text, text));
+        if (kinds.is_empty() && !restated) || (is_turn && ignore.is_match(text)) {
+            return None;
+        }
+        let mut offered: Vec<Amount> = amounts(text);
+        if let Some(value) = stated_amount {
+            offered.push(Amount {
+                value,
+                percent: false,
+            });
+        }
+        for (offer, rejected_kinds) in rejected {
+            let same_kind = rejected_kinds.iter().find(|k| kinds.contains(k)).copied();
+            let kind = match same_kind {
+                Some(kind) => kind,
+                None if !is_turn && offer.part.is_none() && restates(&offer.text, text) => "remedy",
+                None => continue,
+            };
+            let same_amount = match offer.amount {
+                None => true,
+                Some(amount) => offered.iter().any(|o| o.same_as(&amount)),
+            };
+            if same_amount {
+                return Some((offer, kind));
+            }
+        }
+        None
+    }
+
+    /// Whether event `index` proposes again, at any amount, a remedy the
+    /// customer rejected: a human turn's sentence that proposes one of its
+    /// family (not in full, not about the rejection), or a human `offer`
+    /// event of its family that does not record a grant in full.
+    fn proposal<'r>(
+        &self,
+        conversation: &Conversation,
+        index: usize,
+        rejected: &'r [(RejectedOffer, Vec<&str>)],
+        granted_in_full: &mut bool,
+    ) -> Option<(&'r RejectedOffer, String)> {
+        let remedies = self.remedies();
+        let text = conversation.matching_text(index).unwrap_or_default();
+        match &conversation.events[index].kind {
+            EventKind::Turn {
+                speaker: Speaker::Human,
+                ..
+            } => {
+                *granted_in_full = IN_FULL.is_match(text) && remedies.names_any(text);
+                if !PROPOSES.is_match(text) {
+                    return None;
+                }
+                let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
+                sentences(text)
+                    .filter(|s| PROPOSES.is_match(s) && !IN_FULL.is_match(s) && !ignore.is_match(s))
+                    .find_map(|s| proposed_again(rejected, &remedies.kinds_in(s), s))
+            }
+            EventKind::Offer {
+                by: OfferBy::Human,
+                response,
+                ..
+            } => {
+                let accepted = matches!(response, OfferResponse::Accepted);
+                if std::mem::take(granted_in_full) || accepted || IN_FULL.is_match(text) {
+                    return None;
+                }
+                let kinds = remedies.kinds_in(text);
+                // A remedy no kind names is `restates`'s to compare.
+                rejected
+                    .iter()
+                    .filter(|(_, rejected_kinds)| !rejected_kinds.is_empty())
+                    .find_map(|(offer, rejected_kinds)| {
+                        kinds
+                            .iter()
+                            .find(|k| rejected_kinds.iter().any(|r| family(r) == family(k)))
+                            .map(|k| (offer, k.to_string()))
+                    })
+            }
+            _ => None,
+        }
     }
 
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
@@ -405,64 +721,18 @@ impl OfferNotRepeated {
                 (offer, kinds)
             })
             .collect();
-        for (index, event) in conversation.events.iter().enumerate().skip(connected + 1) {
-            let stated_amount = match &event.kind {
-                EventKind::Offer {
-                    by: OfferBy::Human,
-                    amount,
-                    ..
-                } => amount.as_ref().map(|a| a.value),
-                EventKind::Turn {
-                    speaker: Speaker::Human,
-                    ..
-                } => None,
-                _ => continue,
-            };
-            let text = conversation.matching_text(index).unwrap_or_default();
-            let kinds = remedies.kinds_in(text);
-            let is_turn = matches!(event.kind, EventKind::Turn { .. });
-            let restated = !is_turn
-                && rejected
-                    .iter()
-                    .any(|(offer, _)| offer.part.is_none() && restates(&offer.text, text));
-            if (kinds.is_empty() && !restated) || (is_turn && ignore.is_match(text)) {
-                continue;
+        // Whether the last human turn granted a remedy in full: the `offer`
+        // event that records it is no repeat either.
+        let mut granted_in_full = false;
+        for index in connected + 1..conversation.events.len() {
+            if let Some((offer, kind)) = self.same_offer(conversation, index, &rejected, ignore) {
+                return repeat(conversation, offer, kind, index, "offered again");
             }
-            let mut offered: Vec<Amount> = amounts(text);
-            if let Some(value) = stated_amount {
-                offered.push(Amount {
-                    value,
-                    percent: false,
-                });
-            }
-            for (offer, rejected_kinds) in &rejected {
-                let same_kind = kinds.iter().find(|k| rejected_kinds.contains(k)).copied();
-                let kind = match same_kind {
-                    Some(kind) => kind,
-                    None if !is_turn && offer.part.is_none() && restates(&offer.text, text) => {
-                        "remedy"
-                    }
-                    None => continue,
-                };
-                let same_amount = match offer.amount {
-                    None => true,
-                    Some(amount) => offered.iter().any(|o| o.same_as(&amount)),
-                };
-                if same_amount {
-                    let mut rejected_evidence = match offer.event {
-                        Some(i) => Evidence::event(conversation, i),
-                        None => Evidence::default(),
-                    };
-                    rejected_evidence = rejected_evidence
-                        .with_text(&offer.text)
-                        .with_note("rejected before the handoff");
-                    return Outcome::fail(format!(
-                        "the human offered again the {kind} the customer rejected (\"{}\")",
-                        offer.text
-                    ))
-                    .with(rejected_evidence)
-                    .with(Evidence::event(conversation, index).matched(kind));
-                }
+            if let Some((offer, kind)) =
+                self.proposal(conversation, index, &rejected, &mut granted_in_full)
+                && !accepted_after(conversation, index)
+            {
+                return repeat(conversation, offer, &kind, index, "proposed again");
             }
         }
         Outcome::pass(format!(

@@ -247,10 +247,16 @@ impl Plan {
                 na.clone()
             },
         );
+        // No package to judge: n/a (whether context arrived is
+        // context_before_connect's matter).
         put(
             &mut labels,
             "package_complete",
-            verdict(self.package && self.package_drops.is_empty() && !self.summary_bad_length),
+            if self.package {
+                verdict(self.package_drops.is_empty() && !self.summary_bad_length)
+            } else {
+                na.clone()
+            },
         );
         put(
             &mut labels,
