@@ -92,6 +92,7 @@ kinds!(
     summary_reasons,
     told_of_transfer,
     package_flags,
+    holding_openers,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

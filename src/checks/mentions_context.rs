@@ -130,13 +130,14 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     .select(conversation)
     .unwrap_or_default();
     let filler = FirstMeaningfulResponse::default();
+    let names = customer_names(conversation);
     let mut meaningful = 0;
     let mut kept = Vec::new();
     for turn in all {
         if meaningful >= turns {
             break;
         }
-        if !filler.is_filler(turn.text) {
+        if !filler.is_filler(turn.text, &names) {
             meaningful += 1;
         }
         kept.push(turn);
