@@ -93,6 +93,7 @@ kinds!(
     told_of_transfer,
     package_flags,
     holding_openers,
+    informed_openings,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
