@@ -94,6 +94,7 @@ kinds!(
     package_flags,
     holding_openers,
     informed_openings,
+    paraphrased_repeats,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
