@@ -75,26 +75,28 @@ impl Default for FirstMeaningfulResponse {
 }
 
 pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
-    // What the human does to catch up, with anything it is done to: "let
-    // me pull up your file", "while I open this up", "just reading through
-    // the notes", "bringing your file up".
-    let catch_up = r"(pull|bring|get|load|open|read|go (through|over)|catch up|skim|familiari[sz]e|refresh|log in|sign in|access|locate|scroll)";
-    let catching_up = r"(pulling|bringing|getting|loading|opening|reading|going (through|over)|catching up|skimming|familiari[sz]ing|refreshing|scrolling)";
+    // Catching up, with whatever it is done to: "let me pull up your
+    // file", "while I get the router up on my screen", "just reading
+    // through the notes", "bringing your file up".
+    let catch_up = r"((pull|bring|get)\b[^.!?,;:-]{0,40}\bup\b|load|read|go (through|over)|catch up|skim|familiari[sz]e|refresh|log in|sign in|scroll)";
+    let catching_up = r"((pulling|bringing|getting)\b[^.!?,;:-]{0,40}\bup\b|loading|reading|catching up|skimming|familiari[sz]ing|refreshing|scrolling)";
     // Looking something up, only in the record: "let me check your
-    // account" holds, "let me check the mast near you" acts on the case.
-    let look = r"(check|look( (at|into|over|through))?|review|find|grab|see|have a( quick)? look( at)?|take a( quick)? look( at)?)";
-    let looking = r"(checking|looking( (at|into|over|through))?|reviewing|finding|having a( quick)? look( at)?|taking a( quick)? look( at)?)";
-    let record = r"(( (your|the|this|that|his|her|their|our))?( [\w'-]+){0,2} (account|file|details|record|records|notes?|information|info|case|ticket|booking|reservation|history|agreement|policy|profile|screen|system|chat|conversation|transcript|summary|messages?|thread|e-?mails?)\b|( (it|this|that|everything|them))?( (up|now|here|quickly|for you))*\s*([.!?,;:-]|$))";
-    let me = r"\b(let me|I'll|I will|I'm going to|I need to|I just need to)( just| quickly| now| first)?";
+    // account" holds, "let me check the mast near you" acts on the case
+    // and "let me open a claim for you" does something.
+    let look = r"(check|look( (at|into|over|through|up))?|review|find|grab|see|open|access|locate|have a( quick)? look( at)?|take a( quick)? look( at)?)";
+    let looking = r"(checking|looking( (at|into|over|through|up))?|reviewing|finding|opening|accessing|locating|going (through|over)|having a( quick)? look( at)?|taking a( quick)? look( at)?)";
+    let record = r"(( (your|the|this|that|his|her|their|our))?( [\w'-]+){0,6} (account|file|details|record|records|notes?|information|info|case|ticket|booking|reservation|order|claim|history|agreement|policy|profile|screen|system|chat|conversation|transcript|summary|messages?|thread|e-?mails?)\b|( (it|this|that|everything|them))?( (up|now|here|quickly|for you))*\s*([.!?,;:-]|$))";
+    let me = r"\b(let me|lemme|I need to|I just need to)( just| quickly| now| first)?";
+    let will = r"\b(let me|lemme|I'll|I will|I'm going to|I need to|I just need to)( just| quickly| now| first)?";
     let while_i = r"\b((while|whilst|as|till|until|so|once) I( just| quickly| now)?|to|so I can)";
     let doing = r"\b((I'm|I am|am|just|currently|still|I'll be|I will be)( just| still| currently| quickly)? )";
     let patterns = [
         // "one moment", "give me a sec", "just a second or two".
-        r"\b(just )?(give me |gimme )?(one|a|just a|half a|a quick|one quick)( more| little)? (moment|mo|sec|second|minute|min|tick|jiffy)( or two)?( please)?\b".to_string(),
+        r"\b(just )?(give me |gimme )?(one|a|just a|half a|a quick|one quick|two|a couple of|a few)( more| little)? (moments?|mo|secs?|seconds?|minutes?|mins?|ticks?|jiffy)( or two)?( please)?\b".to_string(),
         r"\bhold (on|please|tight|the line)\b|\bplease hold\b|\bbear with (me|us)\b|\bstay with me\b|\bhang (on|tight)\b|\bstay on the line\b".to_string(),
         format!(r"({me}|{while_i}) {catch_up}\b[^.!?,;:-]{{0,60}}"),
         format!(r"\b({doing})?{catching_up}\b[^.!?,;:-]{{0,60}}"),
-        format!(r"({me}|{while_i}) {look}{record}"),
+        format!(r"({will}|{while_i}) {look}{record}"),
         format!(r"{doing}{looking}{record}"),
         r"\b(my |the )?(screen|system|computer|page|file|notes?)('s| is| are)( just| still)? (catching up|loading|slow|being slow|updating|frozen|coming up|opening)\b|\bloading\b".to_string(),
         // Whether anyone is there.
@@ -118,20 +120,34 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let org = r"(?:(?:the|our) )?(?-i:\p{Lu})[\p{L}&'-]*(?: (?-i:\p{Lu})[\p{L}&'-]*){0,3}(?: (?:[\p{L}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care))?";
     let role = r"(?:the|your|a|one of the)(?: [\p{L}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
     let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|welcome(?: back)?(?: to ORG)?|bonjour|hola|namaste|salaam|kia ora|guten tag|dear)(?: there| again| all| everyone| folks)?\b";
-    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME here\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have) (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
-    let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holding(?: on)?|waiting(?: so long)?|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?";
-    let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b";
+    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have) (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
+    let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holding(?: on)?|waiting(?: so long)?|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
+    // Taking over, small talk: "I'm taking over from the assistant", "how
+    // are you today?", "I really appreciate your patience", "I know you've
+    // been waiting a while". ("I'll be looking after you today" promises
+    // something, and counts.)
+    let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
+    let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
     // Kochi", "Billing, this is Tanya", "Coastal Super calling back".
     let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[\p{L}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[\p{L}&'-]+ )?(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints))(?: (?-i:\p{Lu})[\p{L}'-]*)?\s*(?:[,.;:!?-]|$)";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning your (?:call|message|e-?mail)\b";
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have) NAME\b";
-    let all = [desk, intro, calling_back, thanks, sorry, asking, greeting]
-        .join("|")
-        .replace("TEAM", team)
-        .replace("ORG", org)
-        .replace("ROLE", role)
-        .replace("NAME", name);
+    let all = [
+        desk,
+        intro,
+        calling_back,
+        thanks,
+        taking_over,
+        sorry,
+        asking,
+        greeting,
+    ]
+    .join("|")
+    .replace("TEAM", team)
+    .replace("ORG", org)
+    .replace("ROLE", role)
+    .replace("NAME", name);
     regex::Regex::new(&format!("(?i){all}")).expect("built-in pattern compiles")
 });
 
@@ -307,6 +323,10 @@ mod tests {
             "Hi there, I'm Olu with the claims team. Sorry about the wait, I'm just reading through the notes...",
             "Morning Sarah - just a sec while I get your order up on my screen.",
             "Hiya, sorry to keep you waiting! My system's being slow, one moment.",
+            "Hey there, I'm taking over from the virtual assistant, one sec.",
+            "Hello, you've reached the complaints team, I'm Tom, just catching up on the chat history now.",
+            "Good evening, give me two ticks to read the notes.",
+            "Hello, Acme Energy, Dan speaking.",
             "Hello, is this Mr Okafor? This is Sam, thanks for your patience.",
         ] {
             let said = check.first_said(filler, &[]);
@@ -320,6 +340,10 @@ mod tests {
             "Hi! Approved.",
             "Thanks for holding. Refund done.",
             "Hello, this is Priya. Your refund went out this morning.",
+            "Hi Sarah, I'm Jo, I'll get that refund sorted right now.",
+            "Hello, let me open a claim for the damaged parcel.",
+            "Hi, I'm getting a replacement out to you today.",
+            "Hey, sorry about the wait! Let me check the mast near you.",
         ] {
             assert!(!check.is_filler(meaningful, &[]), "{meaningful}");
         }
