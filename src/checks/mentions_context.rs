@@ -254,7 +254,7 @@ fn spoken_numbers(text: &str) -> Vec<String> {
             let digits = n.to_string();
             let mut grouped = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     grouped.push(',');
                 }
                 grouped.push(c);
@@ -282,7 +282,7 @@ fn spoken_numbers(text: &str) -> Vec<String> {
             total += current.max(1) * 1000;
             current = 0;
             any = true;
-        } else if (word == "and" || word == "a") && (any || word == "a") && next_is_number {
+        } else if (word == "a" || (word == "and" && any)) && next_is_number {
             continue;
         } else {
             finish(&mut total, &mut current, &mut any);
