@@ -85,7 +85,7 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
     // and "let me open a claim for you" does something.
     let look = r"(check|look( (at|into|over|through|up))?|review|find|grab|see|open|access|locate|have a( quick)? look( at)?|take a( quick)? look( at)?)";
     let looking = r"(checking|looking( (at|into|over|through|up))?|reviewing|finding|opening|accessing|locating|going (through|over)|having a( quick)? look( at)?|taking a( quick)? look( at)?)";
-    let record = r"(( (your|the|this|that|his|her|their|our))?( [\w'-]+){0,6} (account|file|details|record|records|notes?|information|info|case|ticket|booking|reservation|order|claim|history|agreement|policy|profile|screen|system|chat|conversation|transcript|summary|messages?|thread|e-?mails?)\b|( (it|this|that|everything|them))?( (up|now|here|quickly|for you))*\s*([.!?,;:-]|$))";
+    let record = r"(( (your|the|this|that|his|her|their|our))?( [a-zA-Z0-9'-]+){0,6} (account|file|details|record|records|notes?|information|info|case|ticket|booking|reservation|order|claim|history|agreement|policy|profile|screen|system|chat|conversation|transcript|summary|messages?|thread|e-?mails?)\b|( (it|this|that|everything|them))?( (up|now|here|quickly|for you))*\s*([.!?,;:-]|$))";
     let me = r"\b(let me|lemme|I need to|I just need to)( just| quickly| now| first)?";
     let will = r"\b(let me|lemme|I'll|I will|I'm going to|I need to|I just need to)( just| quickly| now| first)?";
     let while_i = r"\b((while|whilst|as|till|until|so|once) I( just| quickly| now)?|to|so I can)";
@@ -114,11 +114,10 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
 static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // A name as written: a capital, then letters ("Dana", "O'Brien",
     // "Marie-Ève"); a title may come first.
-    let name =
-        r"(?:(?:mr|mrs|ms|miss|mx|dr)\.? )?(?-i:\p{Lu})[\p{L}'-]*(?: (?-i:\p{Lu})[\p{L}'-]*)?";
-    let team = r"(?:(?:the|our) )?(?:[\p{L}&'-]+ ){0,3}(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations)\b";
-    let org = r"(?:(?:the|our) )?(?-i:\p{Lu})[\p{L}&'-]*(?: (?-i:\p{Lu})[\p{L}&'-]*){0,3}(?: (?:[\p{L}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care))?";
-    let role = r"(?:the|your|a|one of the)(?: [\p{L}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
+    let name = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.? )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?";
+    let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations)\b";
+    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care))?";
+    let role = r"(?:the|your|a|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
     let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|welcome(?: back)?(?: to ORG)?|bonjour|hola|namaste|salaam|kia ora|guten tag|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have) (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
     let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holding(?: on)?|waiting(?: so long)?|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
@@ -130,7 +129,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
     // Kochi", "Billing, this is Tanya", "Coastal Super calling back".
-    let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[\p{L}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[\p{L}&'-]+ )?(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints))(?: (?-i:\p{Lu})[\p{L}'-]*)?\s*(?:[,.;:!?-]|$)";
+    let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ )?(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints))(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning your (?:call|message|e-?mail)\b";
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have) NAME\b";
     let all = [
