@@ -298,6 +298,9 @@ const SMALL_TALK: &str = "hello hiya morning afternoon evening regards cheers de
     kindly warm sincerely sorry yeah great really honestly anything something everything \
     someone somebody nobody thing things still think because good again lovely appreciate";
 
+/// How much of what the customer said is read for their words.
+const CUSTOMER_TEXT_BYTES: usize = 4096;
+
 /// Key terms of what the customer said before the escalation, other than
 /// the issue terms, their names and small talk.
 fn customer_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
@@ -314,7 +317,18 @@ fn customer_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
             ..
         } = &event.kind
         {
-            text.push_str(said);
+            // A customer states the issue early: the first bytes of each
+            // turn, and of all of them, are read (a turn of megabytes is
+            // not copied).
+            let room = CUSTOMER_TEXT_BYTES.saturating_sub(text.len());
+            if room == 0 {
+                break;
+            }
+            let mut end = said.len().min(room);
+            while !said.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.push_str(&said[..end]);
             text.push(' ');
         }
     }
