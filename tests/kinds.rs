@@ -104,6 +104,9 @@ kinds!(
     whose_work,
     disclosure_paraphrase,
     short_choices,
+    holding_openers,
+    informed_openings,
+    paraphrased_repeats,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -13,7 +13,12 @@
 //!   `intent.unresolvedItems`, or the escalation's description (words of four
 //!   letters or more that are not stop words, and identifiers such as order
 //!   numbers, matched by stem). The name of the human's own team ("Dev from
-//!   the broadband team") is not read for the issue.
+//!   the broadband team") is not read for the issue, nor are words inside a
+//!   request for a detail ("can I take the meter serial number?"). Amounts
+//!   said in words count as digits ("your twenty pounds" names `£20`); and
+//!   when no such term is found, two key terms of what the customer said
+//!   before the escalation ("Bella's surgery", "the heating, the shop") show
+//!   the issue in the customer's own words.
 //!
 //! A human turn recorded before `humanConnected` still opens the human's
 //! side: the opening is read from the human's first turns wherever they are.
@@ -130,13 +135,14 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     .select(conversation)
     .unwrap_or_default();
     let filler = FirstMeaningfulResponse::default();
+    let names = customer_names(conversation);
     let mut meaningful = 0;
     let mut kept = Vec::new();
     for turn in all {
         if meaningful >= turns {
             break;
         }
-        if !filler.is_filler(turn.text) {
+        if !filler.is_filler(turn.text, &names) {
             meaningful += 1;
         }
         kept.push(turn);
@@ -177,6 +183,165 @@ fn compute_issue_terms(conversation: &Conversation) -> Vec<Term> {
     key_terms(&text)
 }
 
+/// Asking for a detail to find the record: "can I take the meter serial
+/// number", "please confirm your postcode", "what's the name on the
+/// account". Words of the issue inside such a question do not show that the
+/// human knows the case.
+static ASKS_FOR_DETAILS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(?:(?:can|could|may) (?:I|we) (?:have|take|get|grab|ask for|confirm|check)|(?:can|could|would|will) you(?: please| kindly| just| also)* (?:give|tell|send|read|confirm|provide|share|let me know|spell|type|enter|reply with|remind me of)(?: me| us)?(?: with)?|please (?:give|tell|send|read|confirm|provide|share|let me know|reply with|type|enter|spell)(?: me| us)?(?: with)?|what(?:'s| is| was| are) (?:your|the))\b[^.!?]{0,40}?\b(?:number|no|reference|ref|id|code|pin|postcode|post code|zip(?: code)?|address|date of birth|dob|name|e-?mail(?: address)?|phone|mobile|password|details|serial)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// The opening as read for the issue: without the human's own team and
+/// their requests for details, with amounts said in words also in digits
+/// ("twenty pounds" is also `20`).
+fn about_the_case(opening: &str) -> String {
+    let without_team = OWN_TEAM.replace_all(opening, " ");
+    let mut said = ASKS_FOR_DETAILS
+        .replace_all(&without_team, " ")
+        .into_owned();
+    for number in spoken_numbers(&said) {
+        said.push(' ');
+        said.push_str(&number);
+    }
+    said
+}
+
+/// Numbers of 10 or more said in words ("twenty", "a hundred and
+/// fifty-six", "two thousand three hundred"), written in digits with
+/// thousands separators as amounts are ("2,300").
+fn spoken_numbers(text: &str) -> Vec<String> {
+    fn value(word: &str) -> Option<u64> {
+        const SMALL: [&str; 20] = [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        const TENS: [&str; 8] = [
+            "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+        ];
+        if let Some(n) = SMALL.iter().position(|w| *w == word) {
+            return Some(n as u64);
+        }
+        TENS.iter()
+            .position(|w| *w == word)
+            .map(|n| 20 + 10 * n as u64)
+    }
+    let mut numbers = Vec::new();
+    let (mut total, mut current, mut any) = (0u64, 0u64, false);
+    let mut finish = |total: &mut u64, current: &mut u64, any: &mut bool| {
+        let n = *total + *current;
+        if *any && n >= 10 {
+            let digits = n.to_string();
+            let mut grouped = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    grouped.push(',');
+                }
+                grouped.push(c);
+            }
+            numbers.push(grouped);
+        }
+        (*total, *current, *any) = (0, 0, false);
+    };
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        let next_is_number = words
+            .get(i + 1)
+            .is_some_and(|w| value(w).is_some() || w == "hundred" || w == "thousand");
+        if let Some(n) = value(word) {
+            current += n;
+            any = true;
+        } else if word == "hundred" && (any || i > 0 && words[i - 1] == "a") {
+            current = current.max(1) * 100;
+            any = true;
+        } else if word == "thousand" && (any || i > 0 && words[i - 1] == "a") {
+            total += current.max(1) * 1000;
+            current = 0;
+            any = true;
+        } else if (word == "a" || (word == "and" && any)) && next_is_number {
+            continue;
+        } else {
+            finish(&mut total, &mut current, &mut any);
+        }
+    }
+    finish(&mut total, &mut current, &mut any);
+    numbers
+}
+
+/// Words that say nothing about a case, however often a customer writes
+/// them: greetings, sign-offs, politeness.
+const SMALL_TALK: &str = "hello hiya morning afternoon evening regards cheers dear best kind \
+    kindly warm sincerely sorry yeah great really honestly anything something everything \
+    someone somebody nobody thing things still think because good again lovely appreciate";
+
+/// How much of what the customer said is read for their words.
+const CUSTOMER_TEXT_BYTES: usize = 4096;
+
+/// Key terms of what the customer said before the escalation, other than
+/// the issue terms, their names and small talk.
+fn customer_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
+    let until = conversation
+        .facts
+        .escalation
+        .or(conversation.facts.human_connected)
+        .unwrap_or(conversation.events.len());
+    let mut text = String::new();
+    for event in &conversation.events[..until] {
+        if let EventKind::Turn {
+            speaker: Speaker::Customer,
+            text: said,
+            ..
+        } = &event.kind
+        {
+            // A customer states the issue early: the first bytes of each
+            // turn, and of all of them, are read (a turn of megabytes is
+            // not copied).
+            let room = CUSTOMER_TEXT_BYTES.saturating_sub(text.len());
+            if room == 0 {
+                break;
+            }
+            let mut end = said.len().min(room);
+            while !said.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.push_str(&said[..end]);
+            text.push(' ');
+        }
+    }
+    let mut ignored = key_terms(SMALL_TALK);
+    for name in customer_names(conversation) {
+        ignored.extend(key_terms(&name.matching));
+    }
+    key_terms(&text)
+        .into_iter()
+        .filter(|term| !issue.contains(term) && !ignored.contains(term))
+        .collect()
+}
+
 impl MentionsContext {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         if conversation.facts.human_connected.is_none() {
@@ -213,12 +378,24 @@ impl MentionsContext {
                     if terms.is_empty() {
                         continue;
                     }
-                    let hits = terms_found(terms, &OWN_TEAM.replace_all(&opening, " "));
-                    if hits.is_empty() {
+                    let said = about_the_case(&opening);
+                    let hits = terms_found(terms, &said);
+                    let own_words = if hits.is_empty() {
+                        customer_terms(conversation, terms)
+                    } else {
+                        Vec::new()
+                    };
+                    let own_hits = terms_found(&own_words, &said);
+                    if !hits.is_empty() {
+                        found.push(format!("issue ({})", hits.join(", ")));
+                    } else if own_hits.len() >= 2 {
+                        found.push(format!(
+                            "issue in the customer's words ({})",
+                            own_hits.join(", ")
+                        ));
+                    } else {
                         let listed: Vec<&str> = terms.iter().map(Term::word).collect();
                         missing.push(format!("issue ({})", listed.join(", ")));
-                    } else {
-                        found.push(format!("issue ({})", hits.join(", ")));
                     }
                 }
             }
@@ -241,5 +418,29 @@ impl MentionsContext {
             ))
             .with_all(evidence)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_said_in_words_are_read_as_digits() {
+        assert_eq!(spoken_numbers("your twenty pounds"), ["20"]);
+        assert_eq!(spoken_numbers("a hundred and fifty-six dollars"), ["156"]);
+        assert_eq!(spoken_numbers("two thousand three hundred"), ["2,300"]);
+        assert_eq!(
+            spoken_numbers("one moment, two charges"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_request_for_a_detail_is_not_read_for_the_issue() {
+        let said = about_the_case("Hello Marta, can I take the meter serial number to start with?");
+        assert!(!said.contains("meter"), "{said}");
+        let said = about_the_case("Marta, could you confirm the top-up was made at the shop?");
+        assert!(said.contains("top-up"), "{said}");
     }
 }
