@@ -97,6 +97,8 @@ kinds!(
     request_words,
     told_of_transfer,
     package_flags,
+    promise_structure,
+    told_structure,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
