@@ -99,6 +99,9 @@ kinds!(
     package_flags,
     promise_structure,
     told_structure,
+    attempt_structure,
+    reason_structure,
+    request_who,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
