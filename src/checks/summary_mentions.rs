@@ -17,17 +17,19 @@
 //!   (one with such an id). Matched ignoring case, phone numbers by their
 //!   digits; a user id built from a name (`omar_rossi_1241`) also counts
 //!   when the summary names that person ("Omar Rossi");
-//! - `request`: key terms of the customer's first `request_turns` turns
-//!   (words of four letters or more that are not stop words, and tokens with
-//!   digits, matched by stem; not the words a customer pushes back with,
-//!   "I insist", "that's absurd"): at least `min_request_terms` of them, or
+//! - `request`: key terms of the customer's first `request_turns` turns and
+//!   of their last turn before the escalation (words of four letters or
+//!   more that are not stop words, and tokens with digits, matched by stem;
+//!   not the words a customer pushes back with, "I insist", "that's
+//!   absurd", nor words of their name or ids): at least `min_request_terms` of them, or
 //!   all when there are fewer. A number said in words ("sixteen") meets its
 //!   digits ("16-year-old"). A summary that states the request in the
 //!   words of the package's `intent.primary` instead (at least
 //!   `min_request_terms` of its key terms, and two or more) names it too;
 //! - `tried`: what was already done, read clause by clause from the
 //!   summary's own statements, not from the customer's request it quotes:
-//!   the agent's actions ("we reissued the link", "the agent searched"),
+//!   the agent's actions ("we reissued the link", "the agent searched",
+//!   "the AI found the order and *issued a label*", "je lui ai proposé"),
 //!   attempts in the passive or perfect ("a $20 credit was offered", "has
 //!   been reset"), what a lookup showed ("the system shows the booking was
 //!   created on May 3", "no matching reservation was found"), an offer
