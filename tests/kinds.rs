@@ -107,6 +107,11 @@ kinds!(
     holding_openers,
     informed_openings,
     paraphrased_repeats,
+    promise_structure,
+    told_structure,
+    attempt_structure,
+    reason_structure,
+    request_who,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -17,17 +17,19 @@
 //!   (one with such an id). Matched ignoring case, phone numbers by their
 //!   digits; a user id built from a name (`omar_rossi_1241`) also counts
 //!   when the summary names that person ("Omar Rossi");
-//! - `request`: key terms of the customer's first `request_turns` turns
-//!   (words of four letters or more that are not stop words, and tokens with
-//!   digits, matched by stem; not the words a customer pushes back with,
-//!   "I insist", "that's absurd"): at least `min_request_terms` of them, or
+//! - `request`: key terms of the customer's first `request_turns` turns and
+//!   of their last turn before the escalation (words of four letters or
+//!   more that are not stop words, and tokens with digits, matched by stem;
+//!   not the words a customer pushes back with, "I insist", "that's
+//!   absurd", nor words of their name or ids): at least `min_request_terms` of them, or
 //!   all when there are fewer. A number said in words ("sixteen") meets its
 //!   digits ("16-year-old"). A summary that states the request in the
 //!   words of the package's `intent.primary` instead (at least
 //!   `min_request_terms` of its key terms, and two or more) names it too;
 //! - `tried`: what was already done, read clause by clause from the
 //!   summary's own statements, not from the customer's request it quotes:
-//!   the agent's actions ("we reissued the link", "the agent searched"),
+//!   the agent's actions ("we reissued the link", "the agent searched",
+//!   "the AI found the order and *issued a label*", "je lui ai proposé"),
 //!   attempts in the passive or perfect ("a $20 credit was offered", "has
 //!   been reset"), what a lookup showed ("the system shows the booking was
 //!   created on May 3", "no matching reservation was found"), an offer
@@ -75,7 +77,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, key_terms, key_terms_of_texts, terms_found};
+use super::text::{Term, key_terms, key_terms_of_texts, terms_found, terms_found_in};
 use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -128,14 +130,32 @@ fn default_min_request_terms() -> usize {
 /// Past forms of what an agent (or a customer) does to resolve a case.
 const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated)";
 
+/// [`ATTEMPT_VERBS`] that in the passive state what the agent did, not a
+/// status it found: without "declined", "rejected" and "refused".
+static PASSIVE_ATTEMPT_VERBS: LazyLock<String> =
+    LazyLock::new(|| ATTEMPT_VERBS.replace("|declined|rejected|refused", ""));
+
+/// Irregular past forms an agent acts in ("the AI froze the card").
+const IRREGULAR_PASTS: &str = "sent|ran|made|gave|got|found|took|did|put|set|reset|went|spoke|told|wrote|paid|brought|saw|kept|rebuilt|froze|held|rang|sold|bought|built|left|chose|undid|redid|rewrote|resent|reran|withdrew|drew|understood|taught|led|lent|spent";
+
+/// Who acts when the agent acts: "I", "we", "the AI", "the assistant".
+const AGENT_SUBJECT: &str = r"\b(?:I|we|I've|we've|I have|we have|I had|we had|(?:the |our )?(?:agent|ai|assistant|bot|support|team|system))";
+
 /// What was tried, read in one clause of a summary.
 static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
+    let passive = PASSIVE_ATTEMPT_VERBS.as_str();
     let sources = [
         // The agent acted: "we reissued the link", "the agent searched".
-        r"\b(?:I|we|I've|we've|I have|we have|I had|we had|(?:the |our )?(?:agent|ai|assistant|bot|support|team|system))\s+(?:(?:already|also|then|first|just|previously|successfully|repeatedly|again|manually)\s+)?(?:re-?)?(?:\w+ed|sent|ran|made|gave|got|found|took|did|put|set|reset|went|spoke|told|wrote|paid|brought|saw|kept|rebuilt)\b".to_string(),
-        // In the passive or perfect: "a credit was offered", "has been reset".
-        format!(r"\b(?:was|were|has been|have been|had been|got|gets|has|have|had|already)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{ATTEMPT_VERBS}\b"),
+        format!(r"{AGENT_SUBJECT}\s+(?:(?:already|also|then|first|just|previously|successfully|repeatedly|again|manually)\s+)?(?:re-?)?(?:\w+ed|{IRREGULAR_PASTS})\b"),
+        // In the passive or perfect: "a credit was offered", "has been reset",
+        // "has declined the voucher";
+        // not "was declined" or "was rejected", which state a status the agent
+        // found ("the claim was declined as pre-existing").
+        format!(r"\b(?:was|were|has been|have been|had been|got|gets)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{passive}\b"),
+        format!(r"\b(?:has|have|had|already)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{ATTEMPT_VERBS}\b"),
         r"\b(?:tried|attempted|troubleshot)\b".to_string(),
+        // Done with the agent's help: "paid it in the app with the AI's help".
+        r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
         r"\b(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool|details|tracking|status|diagnostics?)\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b".to_string(),
         r"\baccording to (?:the|our|his|her|their) (?:records?|system|account|data|lookup|logs?|tracking|history)\b".to_string(),
@@ -143,7 +163,7 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\bno (?:matching |such |active |valid )?(?:record|reservation|order|booking|account|flight|result|match|refund|payment)e?s?\b[^.;]{0,25}\b(?:found|located|on file|exists?)\b".to_string(),
         r"\b(?:found|showed|confirmed|verified) (?:that|no|only)\b".to_string(),
         // An offer turned down.
-        r"\b(?:declined|rejected|refused|turned down|did not accept|didn't accept|passed on|was not interested in|wasn't interested in)\s+(?:the|a|an|our|this|that|these|those|both|all|any|it|them|his|her|their|[$£€]|\d|\w+ing\b)".to_string(),
+        r"\b(?:declined|rejected|refused|turned down|did not accept|didn't accept|passed on|was not interested in|wasn't interested in)\s+(?:(?:the|a|an|our|this|that|these|those|both|all|any|it|them|his|her|their)\b|[$£€]|\d|\w+ing\b)".to_string(),
         // Attempts that did not work.
         r"\b(?:did not|didn't|does not|doesn't|has not|hasn't)\s+(?:work|help|fix|resolve|solve)\w*\b".to_string(),
         r"\bno (?:luck|change|improvement|effect|success)\b".to_string(),
@@ -162,16 +182,24 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:ich habe|wir haben)\s+(?:[\w-]+\s+){0,5}(?:versucht|gepr[üu]ft|[üu]berpr[üu]ft|angeboten|zur[üu]ckgesetzt|neu gestartet|nachgesehen|kontrolliert|bearbeitet)\b|\bwurde\s+(?:[\w-]+\s+){0,3}(?:gepr[üu]ft|angeboten|versucht|zur[üu]ckgesetzt|abgelehnt)\b|\bdas System zeigt\b|\bohne Erfolg\b|\bhat nicht funktioniert\b".to_string(),
         r"\b(?:tentei|tentamos|verifiquei|consultei|ofereci|conferi|reiniciei|processei|foi (?:oferecid[oa]|verificad[oa]|tentad[oa]|recusad[oa])|o sistema (?:mostra|indica)|n[ãa]o funcionou|sem sucesso)\b".to_string(),
         r"\b(?:(?:ho|abbiamo)\s+(?:gi[àa]\s+)?(?:provato|tentato|verificato|controllato|offerto|proposto|cercato|riavviato|elaborato)|[èe] stat[oa] (?:offert[oa]|verificat[oa]|tentat[oa]|rifiutat[oa])|il sistema (?:mostra|indica)|non ha funzionato|senza successo)\b".to_string(),
+        // The perfect of the first person, by its grammar rather than a list
+        // of verbs: "je lui ai proposé", "nous leur avons envoyé", "le he
+        // ofrecido", "ik heb de meterstanden opgevraagd", "sprawdziłem".
+        r"\b(?:j'ai|je (?:lui|leur|vous|l'|les|y|en)\s*ai|nous (?:(?:lui|leur|vous|les)\s+)?avons)\s+(?:(?:d[ée]j[àa]|aussi|ensuite|bien)\s+)?\w+(?:ée?s?|is|it|u|ert)\b".to_string(),
+        r"\b(?:(?:le|les|lo|la|se lo|se la)\s+)?(?:he|hemos)\s+(?:(?:ya|tambi[ée]n)\s+)?\w+(?:ado|ido|isto|echo|uesto|ierto)\b".to_string(),
+        r"\b(?:ik heb|we hebben|wij hebben|ik ben|we zijn)\s+(?:[\w'-]+\s+){0,6}\w*ge\w+[dt]\b".to_string(),
+        r"\b\w{3,}(?:[łl]em|[łl]am|li[śs]my|[łl]y[śs]my)\b".to_string(),
         r"\b(?:ik heb|we hebben)\s+(?:[\w-]+\s+){0,5}(?:geprobeerd|gecontroleerd|gecheckt|aangeboden|opgezocht|herstart|gereset|verwerkt)\b|\bis\s+(?:[\w-]+\s+){0,2}(?:aangeboden|gecontroleerd|geprobeerd|geweigerd)\b|\bhet systeem (?:toont|laat zien|geeft aan)\b|\bwerkte niet\b|\bzonder succes\b".to_string(),
     ];
     Patterns::new(&sources).expect("the built-in patterns compile")
 });
 
 /// A clause in which the customer asks for something, or states what they
-/// want or refuse: attempt words in it belong to the request.
+/// want or refuse (also with an apposition: "Ingrid Lund, patient pt_1, needs
+/// ..."): attempt words in it belong to the request.
 static REQUEST_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*(?:(?:the|a|our|this|el|la|le|der|die|o|il|de)\s+)?(?:(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|cliente|clienta|usuario|usuaria|utilisateur|kunde|kundin|klant|gebruiker)(?:\s+[\w'.-]+){0,3}|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})(?:'s)?\s*(?:\([^)]*\)\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally|has|had)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out|quiere|quería|desea|solicita|solicitó|pide|pidió|necesita|souhaite|veut|voulait|demande|a demandé|möchte|wünscht|verlangt|quer|queria|deseja|pede|pediu|precisa|vuole|voleva|desidera|chiede|ha chiesto|wil|wilde|vraagt|wenst)\b",
+        r"(?i)^\W*(?:(?:the|a|our|this|el|la|le|der|die|o|il|de)\s+)?(?:(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|cliente|clienta|usuario|usuaria|utilisateur|kunde|kundin|klant|gebruiker)(?:\s+[\w'.-]+){0,3}|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})(?:'s)?\s*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally|has|had)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out|quiere|quería|desea|solicita|solicitó|pide|pidió|necesita|souhaite|veut|voulait|demande|a demandé|möchte|wünscht|verlangt|quer|queria|deseja|pede|pediu|precisa|vuole|voleva|desidera|chiede|ha chiesto|wil|wilde|vraagt|wenst)\b",
     )
     .expect("the built-in pattern compiles")
 });
@@ -192,7 +220,7 @@ static QUOTED: LazyLock<regex::Regex> =
 /// A clause that only says who was verified, and how.
 static IDENTITY_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(?:identity|authenticat\w*|verified (?:the )?(?:user|customer|caller|identity|account|him|her|them)|(?:user|customer|caller) (?:was|is|has been) (?:verified|authenticated|identified)|(?:via|by|through|with) (?:name|zip|e-?mail|phone|sms|otp|dob|date of birth|security))\b",
+        r"(?i)\b(?:identity|authenticat\w*|verified (?:the )?(?:user|customer|caller|identity|account|him|her|them)|(?:user|customer|caller|he|she|they) (?:was|were|is|are|has been|have been) (?:verified|authenticated|identified)|(?:via|by|through|with) (?:(?:his|her|their|the) )?(?:name|zip|e-?mail|phone|sms|otp|dob|date of birth|security))\b",
     )
     .expect("the built-in pattern compiles")
 });
@@ -214,18 +242,49 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
 
 /// The first attempt the summary states in a clause of its own: the clause
 /// and what matched in it.
+/// A clause joined to the one before without a subject of its own leads with
+/// a past verb ("the AI found the order and *dispatched a tow*"): its
+/// subject is the previous clause's.
 fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
+    static AGENT_LEADS: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(&format!(r"(?i)^\W*{AGENT_SUBJECT}\b"))
+            .expect("the built-in pattern compiles")
+    });
+    static PAST_LEADS: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(&format!(
+            r"(?i)^\W*(?:(?:already|also|then|first|just|successfully|manually)\s+)?(?:re-?)?(?:\w+ed|{IRREGULAR_PASTS})\b"
+        ))
+        .expect("the built-in pattern compiles")
+    });
     let unquoted = QUOTED.replace_all(summary, ". ");
-    clauses(&unquoted)
-        .filter(|clause| {
-            !REQUEST_CLAUSE.is_match(clause)
-                && !REPORTED_CLAUSE.is_match(clause)
-                && !IDENTITY_CLAUSE.is_match(clause)
-        })
-        .find_map(|clause| {
-            let found = patterns.find(clause)?;
-            Some(clause[found.start..found.end].to_string())
-        })
+    let mut agent_acted = false;
+    clauses(&unquoted).find_map(|clause| {
+        let continued = if agent_acted {
+            PAST_LEADS.find(clause)
+        } else {
+            None
+        };
+        // A clause of a few words without a verb ("by name and *zip* and
+        // found") keeps the subject going.
+        agent_acted = AGENT_LEADS.is_match(clause)
+            || continued.is_some()
+            || (agent_acted && clause.split_whitespace().count() <= 2);
+        if REQUEST_CLAUSE.is_match(clause)
+            || REPORTED_CLAUSE.is_match(clause)
+            || IDENTITY_CLAUSE.is_match(clause)
+        {
+            return None;
+        }
+        let found = patterns
+            .find(clause)
+            .map(|m| (m.start, m.end))
+            .or(continued.map(|m| (m.start(), m.end())))?;
+        Some(
+            clause[found.0..found.1]
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .to_string(),
+        )
+    })
 }
 
 /// Why it escalates, in words that say so wherever they stand: what the
@@ -237,10 +296,16 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
 static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(unable|cannot|can't|could not|couldn't|not able|not possible|impossible|no way to)\b",
-        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
+        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
+        // A policy that decides, not the insurance policy a number names:
+        // "under security policy", "policy requires", "per our refund policy".
+        r"\b(against|under|per|outside( of)?|within|violates?|breaks?) ((our|the|company|its|this|that|[\w-]+) ){0,2}polic(y|ies)\b|\bpolic(y|ies) (requires?|says|states|forbids|prohibits|limits|allows|permits|only|does not|doesn't|do not|don't|means|rules?|restrictions?|exceptions?)\b|\bpolicy (rule|limit|exception)s?\b",
+        // What the agent has nothing on: "which the AI has no information on",
+        // "does not have access to", and who must act next: "a human should".
+        r"\b(has|have|had) no (information|data|visibility|access|record|records|details|tool|tools|way|means|permission|authority)\b|\b(does not|doesn't|do not|don't|did not|didn't) have (the |any )?(information|data|visibility|access|tools?|permission|authority|ability)\b|\b(a|the) (human|person|specialist|supervisor|agent|colleague|manager|team member) (should|must|needs to|will need to|has to|is needed to)\b",
         // Outside a window: "the return window closed last week".
         r"\b(window|period|deadline|warranty|guarantee)\b[^.;]{0,20}\b(closed|passed|expired|ended|lapsed|over)\b",
-        r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed) by\b|\bgo(es)? through (our|the|a)\b|\bonly (a|an|the|our|one of our) ([\w-]+ ){0,2}(can|may|is able to|are able to)\b|\b(can|may|must) only be (\w+ ){1,2}by\b",
+        r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed|done|dealt with|managed|signed off)( only| solely| exclusively)? by\b|\bonly by\b|\bgo(es)? through (our|the|a)\b|\bonly (a|an|the|our|one of our) ([\w-]+ ){0,2}(can|may|is able to|are able to)\b|\b(can|may|must) only be (\w+ ){1,2}by\b",
         r"\b(exceed(s|ed|ing)?|outside|beyond|above (the|my) limit|limit)\b",
         // The customer asked for a person: "requested a human agent",
         // "wants to speak with a supervisor", "transferred as requested".
@@ -254,7 +319,12 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(nicht (möglich|erlaubt|zulässig|berechtigt)|kann (ich )?nicht|erfordert|benötigt|Richtlinie|übersteigt|überschreitet|Limit|Grenze)\b",
         r"\b(não (é possível|é permitido|posso|pode|consigo)|requer|exige|precisa de (um|uma) ([\w-]+ ){0,2}(atendente|agente|humano|especialista|aprovação)|ultrapassa)\b",
         r"\b(non (è possibile|è consentito|posso|può|riesco)|richiede|necessita|politica aziendale|supera il|eccede)\b",
-        r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet)\b",
+        r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet|(kan|kunnen|mag|mogen) alleen|alleen (de|het|een|onze) [\w-]+ (kan|mag))\b|\bgeen (toegang|bevoegdheid|rechten)\b",
+        // Who alone may act, and what the agent has no access to, in more
+        // languages: "seul le service ... peut", "solo un supervisor puede",
+        // "nur ein Kollege kann", "wymaga", "nie mam dostępu".
+        r"\b(seul(e|s|es)? (le|la|les|l'|un|une|notre) |solo (el|la|un|una|nuestro|nuestra|il|lo|un|uno) [\w-]+ (puede|pueden|può|possono)|nur (der|die|das|ein|eine|unser|unsere) [\w-]+ (kann|darf|können)|n'ai pas acc[eè]s|no tengo acceso|kein(en)? Zugriff)\b",
+        r"\b(wymaga|wymagaj[ąa]|nie mog[ęe]|nie mam (dost[ęe]pu|uprawnie[ńn]|mo[żz]liwo[śs]ci)|przekracza|tylko (dzia[łl]|zesp[óo][łl]|konsultant|specjalista)|poza moimi|nie jest mo[żz]liwe)\b",
     ])
     .expect("the built-in patterns compile")
 });
@@ -276,7 +346,19 @@ static REASON_OUTSIDE_REQUEST: LazyLock<Patterns> = LazyLock::new(|| {
 /// [`REASON_OUTSIDE_REQUEST`] in a clause that is not the customer's
 /// request. Byte range in `summary`.
 fn reason(summary: &str) -> Option<(usize, usize)> {
+    // A clause in which the customer turns something down, or says why:
+    // "(which) she declined because bloods must be taken in person" gives
+    // the customer's reason, not the handoff's.
+    static CUSTOMER_CAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^\W*(?:he|she|they|the (?:customer|caller|user|client|patient|member|guest|passenger))\s+(?:(?:also|then|had|has)\s+)?(?:declined|refused|rejected|turned (?:it|this|that|them)? ?down|said|says|explained|explains)\b",
+        )
+        .expect("the built-in pattern compiles")
+    });
     clauses(summary).find_map(|clause| {
+        if CUSTOMER_CAUSE.is_match(clause) {
+            return None;
+        }
         let at = clause.as_ptr() as usize - summary.as_ptr() as usize;
         let found = REASON.find(clause).or_else(|| {
             if REQUEST_CLAUSE.is_match(clause) {
@@ -682,21 +764,35 @@ fn intent_found(conversation: &Conversation, summary: &str, min_terms: usize) ->
 }
 
 /// Key terms of the customer's opening turns, where they say what they
-/// want (without the words they push back with).
+/// want, and of their last turn before the escalation, where a request that
+/// changed on the way is said last ("then I'd like to speak to a
+/// supervisor about my Gold status"); without the words they push back with.
 fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
-    let texts = conversation
-        .events
-        .iter()
-        .enumerate()
-        .filter_map(|(index, event)| match &event.kind {
-            EventKind::Turn {
-                speaker: Speaker::Customer,
-                text,
-                ..
-            } => Some((text.as_str(), conversation.normalized(index))),
-            _ => None,
-        })
-        .take(turns);
+    let customer_turns = || {
+        conversation
+            .events
+            .iter()
+            .enumerate()
+            .filter_map(|(index, event)| match &event.kind {
+                EventKind::Turn {
+                    speaker: Speaker::Customer,
+                    text,
+                    ..
+                } => Some((index, text.as_str())),
+                _ => None,
+            })
+    };
+    let opening: Vec<(usize, &str)> = customer_turns().take(turns).collect();
+    let last = conversation.facts.escalation.and_then(|at| {
+        customer_turns()
+            .take_while(|(index, _)| *index < at)
+            .last()
+            .filter(|(index, _)| !opening.iter().any(|(i, _)| i == index))
+    });
+    let texts = opening
+        .into_iter()
+        .chain(last)
+        .map(|(index, text)| (text, conversation.normalized(index)));
     let mut terms = key_terms_of_texts(texts);
     terms.retain(|term| {
         let lower = term.word().to_lowercase();
@@ -755,7 +851,14 @@ impl SummaryMentions {
                     })
                 }
                 Item::Request => {
-                    let terms = request_terms(conversation, self.request_turns);
+                    let mut terms = request_terms(conversation, self.request_turns);
+                    // The customer's name and ids are who, not what: "priya"
+                    // and "nair" of an e-mail address state no request.
+                    let ids = customer_identifiers(conversation);
+                    terms.retain(|term| {
+                        terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str))
+                            .is_empty()
+                    });
                     (!terms.is_empty()).then(|| {
                         let mut hits = terms_found(&terms, summary);
                         hits.extend(numbers_found(&terms, summary));
