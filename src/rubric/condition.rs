@@ -61,6 +61,10 @@ pub struct Condition {
     /// `contextDelivered` payload, or a flag field of the handoff package
     /// (`alerts`, `flags`, `warnings`; not its summary's prose).
     payload_matches: Option<Patterns>,
+    /// The handoff package does (`true`) or does not (`false`) carry a
+    /// non-empty flag field (`alerts`, `flags`, `warnings`): a flag the desk
+    /// sees, whatever its words.
+    package_flagged: Option<bool>,
     /// `metadata` keys with one accepted value or a list of them.
     metadata: Option<BTreeMap<String, OneOrMany<String>>>,
     agent_version: Option<OneOrMany<String>>,
@@ -323,6 +327,21 @@ impl Condition {
                 )?;
             }
         }
+        if let Some(expected) = self.package_flagged {
+            let flagged = package_flag_count(conversation) > 0;
+            if flagged != expected {
+                let failure = if expected {
+                    "the handoff package carries no alert or flag".to_string()
+                } else {
+                    "the handoff package carries an alert or flag".to_string()
+                };
+                unless_unrecorded(
+                    unknown,
+                    failure,
+                    event_not_recorded(conversation, EventType::HandoffPackage),
+                )?;
+            }
+        }
         if let Some(wanted) = &self.metadata {
             for (key, values) in wanted {
                 match conversation.metadata.get(key) {
@@ -415,6 +434,29 @@ fn is_flag_field(key: &str) -> bool {
         .any(|word| key.contains(word))
 }
 
+/// How many of the handoff package's flag fields ([`is_flag_field`]) are
+/// non-empty.
+fn package_flag_count(conversation: &Conversation) -> usize {
+    conversation.package().map_or(0, |package| {
+        package
+            .0
+            .iter()
+            .filter(|(key, value)| is_flag_field(key) && !is_empty_value(value))
+            .count()
+    })
+}
+
+/// Null, false, a blank string, an empty list or mapping.
+fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(fields) => fields.is_empty(),
+        _ => false,
+    }
+}
+
 /// What was handed to the human as flags, as JSON text, one space between
 /// two parts (a line break would send the text through normalisation for
 /// nothing): the `contextDelivered` payloads, then the handoff package's
@@ -433,14 +475,7 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     }
     if let Some(package) = conversation.package() {
         for (key, value) in &package.0 {
-            let empty = match value {
-                Value::Null | Value::Bool(false) => true,
-                Value::String(s) => s.trim().is_empty(),
-                Value::Array(items) => items.is_empty(),
-                Value::Object(fields) => fields.is_empty(),
-                _ => false,
-            };
-            if is_flag_field(key) && !empty {
+            if is_flag_field(key) && !is_empty_value(value) {
                 text.push_str(&format!("{{{}: {value}}} ", Value::from(key.as_str())));
             }
         }
