@@ -9,6 +9,7 @@
 //! | `whole` | all |
 //! | `before_escalation` | before the escalation (all, if there is none) |
 //! | `at_escalation` | every turn from the escalation until the human connects; when the AI says nothing there, also the AI turn just before the escalation (agents that speak, then call the transfer tool) |
+//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's (where it says why, before the transfer is logged) and every turn from the escalation until the human connects |
 //! | `after_escalation` | after the escalation (none, if there is none) |
 //! | `before_connect` | before the human connected (all, if they never did) |
 //! | `after_connect` | after the human connected (none, if they never did) |
@@ -26,6 +27,7 @@ pub enum Phase {
     Whole,
     BeforeEscalation,
     AtEscalation,
+    Handoff,
     AfterEscalation,
     BeforeConnect,
     AfterConnect,
@@ -37,6 +39,7 @@ impl Phase {
             Phase::Whole => "whole conversation",
             Phase::BeforeEscalation => "before escalation",
             Phase::AtEscalation => "at escalation",
+            Phase::Handoff => "at handoff",
             Phase::AfterEscalation => "after escalation",
             Phase::BeforeConnect => "before connect",
             Phase::AfterConnect => "after connect",
@@ -230,6 +233,29 @@ pub fn phase_range(
                         .unwrap_or(esc)
                 };
                 (start..end, at(esc))
+            }
+            None => (n..n, None),
+        },
+        Phase::Handoff => match facts.escalation {
+            Some(esc) => {
+                let end = facts.human_connected.filter(|&c| c > esc).unwrap_or(n);
+                // The AI's turn that announces the handoff: the last turn
+                // before the escalation, when it is the AI's (a customer who
+                // spoke since has moved the conversation on).
+                let start = conversation.events[..esc]
+                    .iter()
+                    .rposition(|e| matches!(e.kind, EventKind::Turn { .. }))
+                    .filter(|&i| {
+                        matches!(
+                            conversation.events[i].kind,
+                            EventKind::Turn {
+                                speaker: Speaker::Ai,
+                                ..
+                            }
+                        )
+                    })
+                    .unwrap_or(esc);
+                (start..end, at(start))
             }
             None => (n..n, None),
         },
