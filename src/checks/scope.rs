@@ -9,7 +9,7 @@
 //! | `whole` | all |
 //! | `before_escalation` | before the escalation (all, if there is none) |
 //! | `at_escalation` | every turn from the escalation until the human connects; when the AI says nothing there, also the AI turn just before the escalation (agents that speak, then call the transfer tool) |
-//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's (where it says why, before the transfer is logged) and every turn from the escalation until the human connects |
+//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's (where it says why, before the transfer is logged), or its last turn before it when it says nothing after, and every turn from the escalation until the human connects |
 //! | `after_escalation` | after the escalation (none, if there is none) |
 //! | `before_connect` | before the human connected (all, if they never did) |
 //! | `after_connect` | after the human connected (none, if they never did) |
@@ -239,22 +239,30 @@ pub fn phase_range(
         Phase::Handoff => match facts.escalation {
             Some(esc) => {
                 let end = facts.human_connected.filter(|&c| c > esc).unwrap_or(n);
+                let is_ai_turn = |e: &crate::trace::Event| {
+                    matches!(
+                        e.kind,
+                        EventKind::Turn {
+                            speaker: Speaker::Ai,
+                            ..
+                        }
+                    )
+                };
                 // The AI's turn that announces the handoff: the last turn
                 // before the escalation, when it is the AI's (a customer who
-                // spoke since has moved the conversation on).
-                let start = conversation.events[..esc]
-                    .iter()
-                    .rposition(|e| matches!(e.kind, EventKind::Turn { .. }))
-                    .filter(|&i| {
-                        matches!(
-                            conversation.events[i].kind,
-                            EventKind::Turn {
-                                speaker: Speaker::Ai,
-                                ..
-                            }
-                        )
-                    })
-                    .unwrap_or(esc);
+                // spoke since has moved the conversation on), or, when the
+                // AI says nothing after the escalation, its last turn before
+                // it (a written reply the customer answered).
+                let before = &conversation.events[..esc];
+                let start = if conversation.events[esc..end].iter().any(is_ai_turn) {
+                    before
+                        .iter()
+                        .rposition(|e| matches!(e.kind, EventKind::Turn { .. }))
+                        .filter(|&i| is_ai_turn(&before[i]))
+                } else {
+                    before.iter().rposition(is_ai_turn)
+                }
+                .unwrap_or(esc);
                 (start..end, at(start))
             }
             None => (n..n, None),
