@@ -172,6 +172,16 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 // "what could you manage each month?", "pay it off at £15 a week".
                 r"\b(manage|afford|pay|spare|set aside)\b[^.!?]{0,30}?\b(each|per|a|every) (month|week|fortnight)\b",
                 r"\bspread (the|it|this|that|your) [^.!?]{0,20}?\bover\b",
+                // "set it up over a few months", "split it across six payments".
+                r"\b(set (it |this |that |the \w+ )?up|spread( it| this| that)?|split( it| this| that)?|pay( it| this| that)?( off)?) (over|across|in) (a few|several|a number of|the next few|\d+|two|three|four|five|six|eight|ten|twelve) (months|weeks|instal?l?ments|payments|chunks|parts)\b",
+            ],
+        ),
+        (
+            "payment break",
+            &[
+                r"\bpayment (break|holiday|pause|freeze|deferral)s?\b",
+                r"\bdefer(ral|ring|red|s)?\b",
+                r"\b(pause|freeze|suspend)\w* (your |the |all )?(re)?payments\b",
             ],
         ),
         (
@@ -335,7 +345,10 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \b(what|how\ much)\ (could|can|would|will)\ you\ (manage|afford|pay|spare)\b
         | \bwould\ [^.!?]{0,40}\ (work|help|suit)\ (for\ you)?\s*\?
         | \btell\ you\ what\b
-        | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit)\b
+        | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit|arrange|send|book|get|organi[sz]e|set|sort|deliver|ship|post|text|email|move|switch|rebook|extend|spread|split)\b
+        | \b(would|will|could|might)\ you\ (consider|be\ open\ to|be\ interested\ in|think\ about|go\ for|try)\b
+        | \b(option|alternative|way|fix|solution|route)\ (is|would\ be|could\ be|might\ be)\b
+        | \b(one|something|a\ thing|another\ thing)\ (that\ )?(can|could|might|would|may)\ help\b
         | \b(like|love|glad|happy|pleased|able)\ to\ offer\b
         | \boffer\ you\b
         | \bif\ (I|we)\ (send|give|add|put|offer|set|apply|credit|knock|take|arrange|book)\b
@@ -344,6 +357,19 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
     )
     .expect("the built-in pattern compiles")
 });
+
+/// A part taken off the whole: "15% off the full quote" grants nothing in
+/// full.
+static PART_OFF: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\boff (the|your) (full|whole|entire|total)\b")
+        .expect("the built-in pattern compiles")
+});
+
+/// Whether a sentence grants a remedy in full ([`IN_FULL`], not a part off
+/// the full price).
+fn in_full(text: &str) -> bool {
+    IN_FULL.is_match(text) && !PART_OFF.is_match(text)
+}
 
 /// A sentence that grants a remedy in full, what the customer asked for:
 /// "in full", "the full amount", "all three fees", "the whole charge".
@@ -539,6 +565,10 @@ fn restates_loosely(rejected: &str, proposed: &str) -> bool {
     found >= 2 && found * 2 >= terms.len()
 }
 
+/// At most this many words, a proposing sentence ("Would that help?", "Is
+/// that ok with you?") asks about the sentence before it.
+const SHORT_QUESTION_WORDS: usize = 6;
+
 /// The sentences of a text (see [`SENTENCE_END`]).
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
     SENTENCE_END
@@ -721,14 +751,30 @@ impl OfferNotRepeated {
                 speaker: Speaker::Human,
                 ..
             } => {
-                *granted_in_full = IN_FULL.is_match(text) && remedies.names_any(text);
+                *granted_in_full = in_full(text) && remedies.names_any(text);
                 if !PROPOSES.is_match(text) {
                     return None;
                 }
                 let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
-                sentences(text)
-                    .filter(|s| PROPOSES.is_match(s) && !IN_FULL.is_match(s) && !ignore.is_match(s))
-                    .find_map(|s| proposed_again(rejected, &remedies.kinds_in(s), s))
+                let all: Vec<&str> = sentences(text).collect();
+                (0..all.len()).find_map(|i| {
+                    let s = all[i];
+                    if !PROPOSES.is_match(s) || in_full(s) || ignore.is_match(s) {
+                        return None;
+                    }
+                    proposed_again(rejected, &remedies.kinds_in(s), s).or_else(|| {
+                        // A short question asks about the sentence before it:
+                        // "…a three-month payment break. Would that help?"
+                        let previous = all.get(i.checked_sub(1)?)?;
+                        if s.split_whitespace().count() > SHORT_QUESTION_WORDS
+                            || in_full(previous)
+                            || ignore.is_match(previous)
+                        {
+                            return None;
+                        }
+                        proposed_again(rejected, &remedies.kinds_in(previous), previous)
+                    })
+                })
             }
             EventKind::Offer {
                 by: OfferBy::Human,
@@ -736,7 +782,7 @@ impl OfferNotRepeated {
                 ..
             } => {
                 let accepted = matches!(response, OfferResponse::Accepted);
-                if std::mem::take(granted_in_full) || accepted || IN_FULL.is_match(text) {
+                if std::mem::take(granted_in_full) || accepted || in_full(text) {
                     return None;
                 }
                 let kinds = remedies.kinds_in(text);
