@@ -62,7 +62,7 @@ fn phase_needs(phase: Phase) -> FactSet {
     let turns = FactSet::of(&[EventType::Turn]);
     match phase {
         Phase::Whole => turns,
-        Phase::BeforeEscalation | Phase::AtEscalation | Phase::AfterEscalation => {
+        Phase::BeforeEscalation | Phase::AtEscalation | Phase::Handoff | Phase::AfterEscalation => {
             turns.with(EventType::Escalation)
         }
         Phase::BeforeConnect | Phase::AfterConnect => turns.with(EventType::HumanConnected),

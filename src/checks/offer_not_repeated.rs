@@ -160,7 +160,7 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\bgoodwill\b",
                 // "$60 on your account to spend on anything in store".
                 r"\bto spend (on|in|at)\b",
-                r"\b(put|pop|add|load|stick)\w* (an? )?(extra |further )?([$£€₹¥]|[a-z]{1,3}\$|\d)[^.!?]{0,25}?\b(on|to|into|onto) (your|the) (account|wallet|balance)\b",
+                r"\b(put|pop|add|load|stick)\w* (an? )?(extra |further )?([$£€₹¥]|[a-z]{1,3}\$|\d)(?:[^.!?]|\.\d){0,25}?\b(on|to|in|into|onto) (your|the) ([\w-]+ )?(account|wallet|balance)\b",
             ],
         ),
         (
@@ -169,6 +169,19 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\b(payment|instal?l?ment|repayment|monthly) plans?\b",
                 r"\binstal?l?ments?\b",
                 r"\b\w+[- ]month plans?\b",
+                // "what could you manage each month?", "pay it off at £15 a week".
+                r"\b(manage|afford|pay|spare|set aside)\b[^.!?]{0,30}?\b(each|per|a|every) (month|week|fortnight)\b",
+                r"\bspread (the|it|this|that|your) [^.!?]{0,20}?\bover\b",
+                // "set it up over a few months", "split it across six payments".
+                r"\b(set (it |this |that |the \w+ )?up|spread( it| this| that)?|split( it| this| that)?|pay( it| this| that)?( off)?) (over|across|in) (a few|several|a number of|the next few|\d+|two|three|four|five|six|eight|ten|twelve) (months|weeks|instal?l?ments|payments|chunks|parts)\b",
+            ],
+        ),
+        (
+            "payment break",
+            &[
+                r"\bpayment (break|holiday|pause|freeze|deferral)s?\b",
+                r"\bdefer(ral|ring|red|s)?\b",
+                r"\b(pause|freeze|suspend)\w* (your |the |all )?(re)?payments\b",
             ],
         ),
         (
@@ -231,6 +244,19 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\breschedul",
                 r"(another|a later|an earlier|a different) flight",
                 r"change (your|the) (flight|booking|reservation)",
+                // "a free date change", "move your stay to a later date".
+                r"\bdate (change|move|swap)",
+                r"\bchang\w* (of )?(the |your )?(travel |departure |stay |holiday )?dates?\b",
+                r"\b(move|shift|push|defer|postpone)\w* (your|the) [\w-]+( [\w-]+)? (to|until|till) (a |an |another )?(later|earlier|different|new|another|future|next)\b",
+                r"\b(a |another |new )(later|different|alternative|future) (date|day|departure|sailing|train|slot)s?\b",
+            ],
+        ),
+        (
+            "repair",
+            &[
+                r"\brepair",
+                r"\bwarranty (check|claim|repair|service|inspection|assessment)",
+                r"\bsend (it|them|the [\w-]+) (in|off|back) (for|to be) (a |an )?(check|look|inspection|assessment|fix|fixed|checked|looked at|inspected|repaired)",
             ],
         ),
         ("upgrade", &[r"\bupgrade"]),
@@ -259,7 +285,7 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
 static DEFAULT_IGNORE: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(declined|rejected|turned down|refused|didn'?t want|did not want|not interested in)\b",
-        r"\b(instead of|rather than|more than|beyond) (the|that|a|an)\b",
+        r"\b(instead of|rather than) (the|that|a|an)\b",
     ])
     .expect("built-in patterns compile")
 });
@@ -283,6 +309,16 @@ static DECLINED: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
+/// A sentence that reports what the record shows rather than offering: "I
+/// see the $520 credit from your visit", "looking at the notes, the bot
+/// offered a voucher".
+static OBSERVES: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(I|we) (can )?(see|notice)\b|\b(I|we)('ve| have) (read|seen|noticed|looked at)\b|\blooking at\b|\baccording to\b|\b(notes?|records?|file|history|system|handoff|chat) (says?|shows?)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
 /// Words that name no remedy although a remedy's word is in them: a
 /// refund goes "back to the credit card".
 static NOT_REMEDY: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -296,15 +332,23 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?ix)
         \b(what|the\ best|all|the\ most)\ (I|we)\ (can|could)\ (do|offer)\b
-        | \b(I|we)(\ can|\ could|\ might|\ may|'d\ be\ (happy|glad|able)\ to|\ would\ be\ (happy|glad|able)\ to|'m\ (happy|able|allowed)\ to|\ am\ (happy|able|allowed)\ to|'re\ (happy|able)\ to|\ are\ (happy|able)\ to)(\ also|\ still|\ just|\ certainly|\ definitely|\ now|\ instead|\ only)?\ (offer|give|do|add|put|pop|apply|issue|send|arrange|set|go|make|provide|credit|refund|discount|knock|take|waive|extend|upgrade|rebook|book|move|switch|throw|include|load|top|bump|raise|increase|match|reduce|lower|drop|cut|bring|get|reimburse|cover|swap|replace|reship|ship|post|lend|loan|courier|organi[sz]e|stick)\b
+        | \b(I|we)(\ can|\ could|\ might|\ may|'d\ be\ (happy|glad|able)\ to|\ would\ be\ (happy|glad|able)\ to|'m\ (happy|able|allowed)\ to|\ am\ (happy|able|allowed)\ to|'re\ (happy|able)\ to|\ are\ (happy|able)\ to)(\ also|\ still|\ just|\ certainly|\ definitely|\ now|\ instead|\ only)?\ (offer|give|do|add|put|pop|apply|issue|send|arrange|set|go|make|provide|credit|refund|discount|knock|take|waive|extend|upgrade|rebook|book|move|switch|throw|include|load|top|bump|raise|increase|match|reduce|lower|drop|cut|bring|get|reimburse|cover|swap|replace|reship|ship|post|lend|loan|courier|organi[sz]e|stick|text|email|e-mail|message|resend|share|forward|extend|spread|split)\b
         | \b(can|could|shall|may)\ (I|we)\ (offer|give|add|put|pop|apply|issue|send|arrange|set|do|book|rebook|move|switch|credit|knock|take|waive|upgrade|interest\ you)\b
         | \b(how|what)\ about\b
         | \bhow\ (does|would|do)\ (that|this|it)\ (sound|work|suit)\b
         | \bhow's\ that\b
         | \b(would|does|will|could)\ (that|this|it)\ (work|help|suit|do)\b
+        | \b(would|is|will)\ (that|this|it)\ be\ (ok|okay|alright|all\ right|acceptable|fine|any\ good)\b
+        | \bis\ (that|this)\ (ok|okay|alright|all\ right|acceptable|fine)\b
+        | \b(I|we)(\ would|'d)?\ (suggest|recommend|advise)\b
+        | \bthe\ (easiest|quickest|simplest|best|fastest|usual)\ (way|option|thing|route|fix|solution)\b
+        | \b(what|how\ much)\ (could|can|would|will)\ you\ (manage|afford|pay|spare)\b
         | \bwould\ [^.!?]{0,40}\ (work|help|suit)\ (for\ you)?\s*\?
         | \btell\ you\ what\b
-        | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit)\b
+        | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit|arrange|send|book|get|organi[sz]e|set|sort|deliver|ship|post|text|email|move|switch|rebook|extend|spread|split)\b
+        | \b(would|will|could|might)\ you\ (consider|be\ open\ to|be\ interested\ in|think\ about|go\ for|try)\b
+        | \b(option|alternative|way|fix|solution|route)\ (is|would\ be|could\ be|might\ be)\b
+        | \b(one|something|a\ thing|another\ thing)\ (that\ )?(can|could|might|would|may)\ help\b
         | \b(like|love|glad|happy|pleased|able)\ to\ offer\b
         | \boffer\ you\b
         | \bif\ (I|we)\ (send|give|add|put|offer|set|apply|credit|knock|take|arrange|book)\b
@@ -313,6 +357,19 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
     )
     .expect("the built-in pattern compiles")
 });
+
+/// A part taken off the whole: "15% off the full quote" grants nothing in
+/// full.
+static PART_OFF: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\boff (the|your) (full|whole|entire|total)\b")
+        .expect("the built-in pattern compiles")
+});
+
+/// Whether a sentence grants a remedy in full ([`IN_FULL`], not a part off
+/// the full price).
+fn in_full(text: &str) -> bool {
+    IN_FULL.is_match(text) && !PART_OFF.is_match(text)
+}
 
 /// A sentence that grants a remedy in full, what the customer asked for:
 /// "in full", "the full amount", "all three fees", "the whole charge".
@@ -501,10 +558,16 @@ impl RejectedOffer {
 /// temporary SIM with a new number" after "temporary number while the port
 /// completes").
 fn restates_loosely(rejected: &str, proposed: &str) -> bool {
-    let terms = key_terms(rejected);
+    // Numbers are the case's (18 rooms, order 7731), not the remedy's.
+    let mut terms = key_terms(rejected);
+    terms.retain(|term| !term.word().bytes().any(|b| b.is_ascii_digit()));
     let found = terms_found(&terms, proposed).len();
     found >= 2 && found * 2 >= terms.len()
 }
+
+/// At most this many words, a proposing sentence ("Would that help?", "Is
+/// that ok with you?") asks about the sentence before it.
+const SHORT_QUESTION_WORDS: usize = 6;
 
 /// The sentences of a text (see [`SENTENCE_END`]).
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
@@ -603,7 +666,6 @@ impl OfferNotRepeated {
         rejected: &'r [(RejectedOffer, Vec<&'r str>)],
         ignore: &Patterns,
     ) -> Option<(&'r RejectedOffer, &'r str)> {
-        let remedies = self.remedies();
         let event = &conversation.events[index];
         let stated_amount = match &event.kind {
             EventKind::Offer {
@@ -618,13 +680,32 @@ impl OfferNotRepeated {
             _ => return None,
         };
         let text = conversation.matching_text(index).unwrap_or_default();
-        let kinds = remedies.kinds_in(text);
         let is_turn = matches!(event.kind, EventKind::Turn { .. });
+        if !is_turn {
+            return self.same_offer_in(text, is_turn, stated_amount, rejected);
+        }
+        // A turn offers in its sentences; one about the rejection or about
+        // what the record shows ("I see the $520 credit") offers nothing.
+        sentences(text)
+            .filter(|s| !ignore.is_match(s) && !OBSERVES.is_match(s))
+            .find_map(|s| self.same_offer_in(s, is_turn, stated_amount, rejected))
+    }
+
+    /// [`Self::same_offer`] for one text: a turn's sentence or an `offer`
+    /// event's description.
+    fn same_offer_in<'r>(
+        &self,
+        text: &str,
+        is_turn: bool,
+        stated_amount: Option<f64>,
+        rejected: &'r [(RejectedOffer, Vec<&'r str>)],
+    ) -> Option<(&'r RejectedOffer, &'r str)> {
+        let kinds = self.remedies().kinds_in(text);
         let restated = !is_turn
             && rejected
                 .iter()
                 .any(|(offer, _)| offer.part.is_none() && restates(&offer.text, text));
-        if (kinds.is_empty() && !restated) || (is_turn && ignore.is_match(text)) {
+        if kinds.is_empty() && !restated {
             return None;
         }
         let mut offered: Vec<Amount> = amounts(text);
@@ -670,14 +751,30 @@ impl OfferNotRepeated {
                 speaker: Speaker::Human,
                 ..
             } => {
-                *granted_in_full = IN_FULL.is_match(text) && remedies.names_any(text);
+                *granted_in_full = in_full(text) && remedies.names_any(text);
                 if !PROPOSES.is_match(text) {
                     return None;
                 }
                 let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
-                sentences(text)
-                    .filter(|s| PROPOSES.is_match(s) && !IN_FULL.is_match(s) && !ignore.is_match(s))
-                    .find_map(|s| proposed_again(rejected, &remedies.kinds_in(s), s))
+                let all: Vec<&str> = sentences(text).collect();
+                (0..all.len()).find_map(|i| {
+                    let s = all[i];
+                    if !PROPOSES.is_match(s) || in_full(s) || ignore.is_match(s) {
+                        return None;
+                    }
+                    proposed_again(rejected, &remedies.kinds_in(s), s).or_else(|| {
+                        // A short question asks about the sentence before it:
+                        // "…a three-month payment break. Would that help?"
+                        let previous = all.get(i.checked_sub(1)?)?;
+                        if s.split_whitespace().count() > SHORT_QUESTION_WORDS
+                            || in_full(previous)
+                            || ignore.is_match(previous)
+                        {
+                            return None;
+                        }
+                        proposed_again(rejected, &remedies.kinds_in(previous), previous)
+                    })
+                })
             }
             EventKind::Offer {
                 by: OfferBy::Human,
@@ -685,20 +782,11 @@ impl OfferNotRepeated {
                 ..
             } => {
                 let accepted = matches!(response, OfferResponse::Accepted);
-                if std::mem::take(granted_in_full) || accepted || IN_FULL.is_match(text) {
+                if std::mem::take(granted_in_full) || accepted || in_full(text) {
                     return None;
                 }
                 let kinds = remedies.kinds_in(text);
-                // A remedy no kind names is `restates`'s to compare.
-                rejected
-                    .iter()
-                    .filter(|(_, rejected_kinds)| !rejected_kinds.is_empty())
-                    .find_map(|(offer, rejected_kinds)| {
-                        kinds
-                            .iter()
-                            .find(|k| rejected_kinds.iter().any(|r| family(r) == family(k)))
-                            .map(|k| (offer, k.to_string()))
-                    })
+                proposed_again(rejected, &kinds, text)
             }
             _ => None,
         }

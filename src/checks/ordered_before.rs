@@ -18,7 +18,13 @@
 //! - ordered_before: { first: contextDelivered, then: humanConnected }
 //! - ordered_before: { first: escalation, then: handoffPackage, max_gap: 2s, if_then_missing: fail }
 //! - ordered_before: { first: "turn:human", then: "humanAction:" }
+//! - ordered_before: { first: contextDelivered, then: humanConnected, strict: true }
 //! ```
+//!
+//! With `strict: true`, two events stamped at the same instant are not one
+//! before the other (context that lands as the call connects is not on the
+//! human's screen when they pick up): fail. Without it, array order breaks
+//! the tie.
 //!
 //! Events are named by type, optionally narrowed: `turn:human` (a turn by that
 //! speaker), `offer:human` (an offer by that party).
@@ -52,6 +58,9 @@ pub struct OrderedBefore {
     pub if_first_missing: Missing,
     #[serde(default = "missing_then_default")]
     pub if_then_missing: Missing,
+    /// Events stamped at the same instant are not in order.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -213,6 +222,14 @@ impl OrderedBefore {
                     gap.abs()
                 ))
                 .with_all(evidence);
+            }
+            if self.strict && gap == 0.0 {
+                return Outcome::fail(format!(
+                    "`{}` (event {first}) and `{}` (event {then}) are stamped at the same instant",
+                    self.first, self.then
+                ))
+                .with_all(evidence)
+                .with_value(gap);
             }
         }
         if first > then {

@@ -9,6 +9,7 @@
 //! | `whole` | all |
 //! | `before_escalation` | before the escalation (all, if there is none) |
 //! | `at_escalation` | every turn from the escalation until the human connects; when the AI says nothing there, also the AI turn just before the escalation (agents that speak, then call the transfer tool) |
+//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's and talks of handing over (a person, a team, connecting; where it says why before the transfer is logged), or its last turn before it when it says nothing after, and every turn from the escalation until the human connects |
 //! | `after_escalation` | after the escalation (none, if there is none) |
 //! | `before_connect` | before the human connected (all, if they never did) |
 //! | `after_connect` | after the human connected (none, if they never did) |
@@ -19,6 +20,15 @@ use serde::Deserialize;
 use crate::rubric::params::Seconds;
 use crate::trace::{Conversation, EventKind, Speaker};
 
+/// A turn that talks about handing over: a person, a team or a colleague,
+/// or connecting, transferring, passing on.
+static HANDOFF_TALK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(team|colleague|specialist|agent|advis[eo]r|person|people|human|someone|somebody|manager|supervisor|expert|department|desk|caseworker|officer|underwriter|engineer|technician|connect\w*|transfer\w*|escalat\w*|put you through|pass\w* (you|this|it|your)|hand\w* (you|this|it) (over|on)|bring\w* in)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
@@ -26,6 +36,7 @@ pub enum Phase {
     Whole,
     BeforeEscalation,
     AtEscalation,
+    Handoff,
     AfterEscalation,
     BeforeConnect,
     AfterConnect,
@@ -37,6 +48,7 @@ impl Phase {
             Phase::Whole => "whole conversation",
             Phase::BeforeEscalation => "before escalation",
             Phase::AtEscalation => "at escalation",
+            Phase::Handoff => "at handoff",
             Phase::AfterEscalation => "after escalation",
             Phase::BeforeConnect => "before connect",
             Phase::AfterConnect => "after connect",
@@ -230,6 +242,45 @@ pub fn phase_range(
                         .unwrap_or(esc)
                 };
                 (start..end, at(esc))
+            }
+            None => (n..n, None),
+        },
+        Phase::Handoff => match facts.escalation {
+            Some(esc) => {
+                let end = facts.human_connected.filter(|&c| c > esc).unwrap_or(n);
+                let is_ai_turn = |e: &crate::trace::Event| {
+                    matches!(
+                        e.kind,
+                        EventKind::Turn {
+                            speaker: Speaker::Ai,
+                            ..
+                        }
+                    )
+                };
+                // The AI's turn that announces the handoff: the last turn
+                // before the escalation, when it is the AI's (a customer who
+                // spoke since has moved the conversation on), or, when the
+                // AI says nothing after the escalation, its last turn before
+                // it (a written reply the customer answered).
+                let before = &conversation.events[..esc];
+                let start = if conversation.events[esc..end].iter().any(is_ai_turn) {
+                    // Only a turn about the handoff: one about the case
+                    // alone ("you need to change it because of a family
+                    // emergency") says nothing of why it goes to a person.
+                    before
+                        .iter()
+                        .rposition(|e| matches!(e.kind, EventKind::Turn { .. }))
+                        .filter(|&i| is_ai_turn(&before[i]))
+                        .filter(|&i| {
+                            conversation
+                                .matching_text(i)
+                                .is_some_and(|text| HANDOFF_TALK.is_match(text))
+                        })
+                } else {
+                    before.iter().rposition(is_ai_turn)
+                }
+                .unwrap_or(esc);
+                (start..end, at(start))
             }
             None => (n..n, None),
         },

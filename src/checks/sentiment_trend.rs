@@ -5,7 +5,9 @@
 //! Builds the sentiment arc from customer turns before the escalation (their
 //! `sentiment` scores), or, when fewer than two turns carry one, from the
 //! package's `sentimentArc`. The arc declines when the last score is at least
-//! `decline` below the first. Then the `then` condition (any rubric condition,
+//! `decline` below the first, compared at the scores' own precision (a fall
+//! from -0.2 to -0.6 is a fall of 0.4, though binary floats make it
+//! 0.39999…). Then the `then` condition (any rubric condition,
 //! see [`crate::rubric::condition`]) must hold, for instance raised urgency or
 //! an alert in the delivered payload.
 //!
@@ -44,6 +46,10 @@ pub struct SentimentTrend {
     pub decline: f64,
     pub then: Condition,
 }
+
+/// Far below any score's written precision, far above the rounding error of
+/// subtracting two of them.
+const DECLINE_TOLERANCE: f64 = 1e-9;
 
 fn default_decline() -> f64 {
     0.3
@@ -123,7 +129,10 @@ impl SentimentTrend {
             }
             None => Evidence::note(format!("{note} {:.2}", point.1)),
         };
-        if change > -self.decline {
+        // Scores are written with a few decimals; the difference of two of
+        // them carries binary rounding error (-0.6 - -0.2 = -0.39999…), which
+        // must not move a fall of exactly `decline` below the threshold.
+        if change > -self.decline + DECLINE_TOLERANCE {
             return Outcome::na(format!(
                 "sentiment moved {change:+.2}, not a decline of {} or more",
                 self.decline

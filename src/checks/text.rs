@@ -552,3 +552,117 @@ mod tests {
         assert!(amounts("order 8821").is_empty());
     }
 }
+
+/// Seconds a spoken number stands for, before its unit: digits, or a
+/// number in words ("ninety", "forty-five", "a couple of").
+fn number_said(word: &str, second: Option<&str>) -> Option<f64> {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 8] = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let word = word.trim().to_ascii_lowercase();
+    let base = if let Ok(value) = word.parse::<f64>() {
+        value
+    } else if let Some(i) = UNITS.iter().position(|u| *u == word) {
+        i as f64
+    } else if let Some(i) = TENS.iter().position(|t| *t == word) {
+        (i as f64 + 2.0) * 10.0
+    } else {
+        match word.as_str() {
+            "a" | "an" => 1.0,
+            "a couple of" | "couple of" => 2.0,
+            "a few" | "few" => 3.0,
+            _ => return None,
+        }
+    };
+    let extra = second
+        .and_then(|s| UNITS.iter().position(|u| u.eq_ignore_ascii_case(s)))
+        .unwrap_or(0) as f64;
+    Some(base + extra)
+}
+
+/// A duration said in words: "about ninety seconds", "a 5-minute wait",
+/// "forty-five minutes", "2 working days", "half an hour", "a minute and a
+/// half".
+static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b(?P<half_hour>half\ an\ hour|half-hour)\b
+        | \b(?P<num>\d+(?:\.\d+)?|a\ couple\ of|couple\ of|a\ few|few|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)
+          (?:[\ -](?P<plus>one|two|three|four|five|six|seven|eight|nine))?
+          \s*-?\s*(?:working\ |business\ |calendar\ )?
+          (?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\b
+          (?P<and_half>\ and\ a\ half)?
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// Every duration `text` says, in seconds ([`DURATION`]); for a range ("2
+/// to 3 minutes") the bound that carries the unit.
+pub fn durations_said(text: &str) -> Vec<f64> {
+    DURATION
+        .captures_iter(text)
+        .filter_map(|caps| {
+            if caps.name("half_hour").is_some() {
+                return Some(1800.0);
+            }
+            let unit = caps.name("unit")?.as_str().to_ascii_lowercase();
+            let scale = match unit.chars().next()? {
+                's' => 1.0,
+                'm' => 60.0,
+                'h' => 3600.0,
+                'd' => 86_400.0,
+                'w' => 604_800.0,
+                _ => return None,
+            };
+            let mut value = number_said(
+                caps.name("num")?.as_str(),
+                caps.name("plus").map(|m| m.as_str()),
+            )?;
+            if caps.name("and_half").is_some() {
+                value += 0.5;
+            }
+            Some(value * scale)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod durations_tests {
+    use super::durations_said;
+
+    #[test]
+    fn durations_in_digits_and_words() {
+        assert_eq!(durations_said("about ninety seconds"), vec![90.0]);
+        assert_eq!(durations_said("a 5-minute wait"), vec![300.0]);
+        assert_eq!(durations_said("forty-five minutes"), vec![2700.0]);
+        assert_eq!(durations_said("in about a minute"), vec![60.0]);
+        assert_eq!(durations_said("a minute and a half"), vec![90.0]);
+        assert_eq!(durations_said("half an hour"), vec![1800.0]);
+        assert_eq!(durations_said("within 2 working days"), vec![172_800.0]);
+        assert_eq!(durations_said("2 to 3 minutes"), vec![180.0]);
+        assert!(durations_said("shortly, it won't be long").is_empty());
+    }
+}

@@ -61,6 +61,16 @@ pub struct Condition {
     /// `contextDelivered` payload, or a flag field of the handoff package
     /// (`alerts`, `flags`, `warnings`; not its summary's prose).
     payload_matches: Option<Patterns>,
+    /// The wait the AI says in its handoff messages (phase `handoff`)
+    /// agrees (`true`) or not (`false`) with the queue's quoted wait: it
+    /// disagrees when the longest wait said is under half the quote and at
+    /// least two minutes short of it ("about a minute" against 300 s). No
+    /// wait said, or no quote: nothing disagrees.
+    said_wait_agrees: Option<bool>,
+    /// The handoff package does (`true`) or does not (`false`) carry a
+    /// non-empty flag field (`alerts`, `flags`, `warnings`): a flag the desk
+    /// sees, whatever its words.
+    package_flagged: Option<bool>,
     /// `metadata` keys with one accepted value or a list of them.
     metadata: Option<BTreeMap<String, OneOrMany<String>>>,
     agent_version: Option<OneOrMany<String>>,
@@ -323,6 +333,32 @@ impl Condition {
                 )?;
             }
         }
+        if let Some(expected) = self.said_wait_agrees {
+            let understated = understated_wait(conversation);
+            if understated.is_none() != expected {
+                return Err(match understated {
+                    Some((said, quoted)) => format!(
+                        "the AI said a wait of {said:.0}s while the queue quoted {quoted:.0}s"
+                    ),
+                    None => "the wait the AI said agrees with the queue's quote".into(),
+                });
+            }
+        }
+        if let Some(expected) = self.package_flagged {
+            let flagged = package_flag_count(conversation) > 0;
+            if flagged != expected {
+                let failure = if expected {
+                    "the handoff package carries no alert or flag".to_string()
+                } else {
+                    "the handoff package carries an alert or flag".to_string()
+                };
+                unless_unrecorded(
+                    unknown,
+                    failure,
+                    event_not_recorded(conversation, EventType::HandoffPackage),
+                )?;
+            }
+        }
         if let Some(wanted) = &self.metadata {
             for (key, values) in wanted {
                 match conversation.metadata.get(key) {
@@ -415,6 +451,62 @@ fn is_flag_field(key: &str) -> bool {
         .any(|word| key.contains(word))
 }
 
+/// The longest wait the AI said in its handoff messages and the queue's
+/// quote, when the first understates the second: under half of it and at
+/// least [`UNDERSTATED_BY`] seconds short.
+fn understated_wait(conversation: &Conversation) -> Option<(f64, f64)> {
+    let quoted = conversation
+        .facts
+        .quoted_wait_seconds
+        .filter(|w| w.is_finite() && *w > 0.0)?;
+    let (range, _) =
+        crate::checks::scope::phase_range(conversation, crate::checks::scope::Phase::Handoff);
+    let said = range
+        .filter(|&i| {
+            matches!(
+                conversation.events[i].kind,
+                EventKind::Turn {
+                    speaker: crate::trace::Speaker::Ai,
+                    ..
+                }
+            )
+        })
+        .filter_map(|i| conversation.matching_text(i))
+        .flat_map(crate::checks::text::durations_said)
+        .fold(None, |longest: Option<f64>, d| {
+            Some(longest.map_or(d, |l| l.max(d)))
+        })?;
+    (said * 2.0 < quoted && quoted - said >= UNDERSTATED_BY).then_some((said, quoted))
+}
+
+/// How far short of the quote a wait said must fall, besides being under
+/// half of it, to understate it: "about a minute" against a 100 s quote is
+/// near enough.
+const UNDERSTATED_BY: f64 = 120.0;
+
+/// How many of the handoff package's flag fields ([`is_flag_field`]) are
+/// non-empty.
+fn package_flag_count(conversation: &Conversation) -> usize {
+    conversation.package().map_or(0, |package| {
+        package
+            .0
+            .iter()
+            .filter(|(key, value)| is_flag_field(key) && !is_empty_value(value))
+            .count()
+    })
+}
+
+/// Null, false, a blank string, an empty list or mapping.
+fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null | Value::Bool(false) => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(fields) => fields.is_empty(),
+        _ => false,
+    }
+}
+
 /// What was handed to the human as flags, as JSON text, one space between
 /// two parts (a line break would send the text through normalisation for
 /// nothing): the `contextDelivered` payloads, then the handoff package's
@@ -433,14 +525,7 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     }
     if let Some(package) = conversation.package() {
         for (key, value) in &package.0 {
-            let empty = match value {
-                Value::Null | Value::Bool(false) => true,
-                Value::String(s) => s.trim().is_empty(),
-                Value::Array(items) => items.is_empty(),
-                Value::Object(fields) => fields.is_empty(),
-                _ => false,
-            };
-            if is_flag_field(key) && !empty {
+            if is_flag_field(key) && !is_empty_value(value) {
                 text.push_str(&format!("{{{}: {value}}} ", Value::from(key.as_str())));
             }
         }
