@@ -99,6 +99,11 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
         format!(r"({will}|{while_i}) {look}{record}"),
         format!(r"{doing}{looking}{record}"),
         r"\b(my |the )?(screen|system|computer|page|file|notes?)('s| is| are)( just| still)? (catching up|loading|slow|being slow|updating|frozen|coming up|opening)\b|\bloading\b".to_string(),
+        // The record arriving: "it's only just come up on my screen", "your
+        // file has popped up now".
+        r"\b(it|that|this|everything|your (file|account|case|details|notes|booking|chat)|the (file|account|case|details|notes|booking|chat))('s| has| is| just)( only)?( just)? (come|coming|popped|popping|loaded|landed|appeared|arrived) (up|in|through)?( (on|onto) (my|the) (screen|system))?( now)?\b".to_string(),
+        // Pleasantries: "lovely to meet you", "nice to speak with you".
+        r"\b(it's |it is )?(lovely|nice|great|good|pleased|glad|a pleasure) to (meet|speak (to|with)|talk (to|with)|chat (to|with)|hear from|have) you\b".to_string(),
         // Whether anyone is there.
         r"\b(are you|you) (still )?(there|with me|on the line)\b|\bcan you (still )?hear me( (ok|okay|alright|all right|now|clearly|well))?\b".to_string(),
         r"\b(be|am|I'm|I am|I'll be) right (with you|there|back)\b|\b(I'm|I am) (still )?(here|with you)( now)?\b|\bstill (here|there)\b".to_string(),
@@ -115,10 +120,10 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // A name as written: a capital, then letters ("Dana", "O'Brien",
     // "Marie-Ève"); a title may come first.
     let name = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.? )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?";
-    let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations)\b";
-    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care))?";
+    let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages)\b";
+    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care)| (?-i:[a-z]+))?";
     let role = r"(?:the|your|a|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
-    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|welcome(?: back)?(?: to ORG)?|bonjour|hola|namaste|salaam|kia ora|guten tag|dear)(?: there| again| all| everyone| folks)?\b";
+    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|welcome(?: back)?(?: to ORG)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have) (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
     let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holding(?: on)?|waiting(?: so long)?|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "how
@@ -129,7 +134,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
     // Kochi", "Billing, this is Tanya", "Coastal Super calling back".
-    let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ )?(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints))(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
+    let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints|relations|assistance|operations))(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning your (?:call|message|e-?mail)\b";
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have) NAME\b";
     let all = [
@@ -148,6 +153,36 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     .replace("ROLE", role)
     .replace("NAME", name);
     regex::Regex::new(&format!("(?i){all}")).expect("built-in pattern compiles")
+});
+
+/// Asking who the customer is or which record is theirs, the question a
+/// handoff with its context makes unnecessary: "can I have your bag tag
+/// number?", "for security, your date of birth and the first line of your
+/// address", "to continue I need the last four digits of your card", "the
+/// answers to two of your security questions". What else the turn says
+/// (the case it names, what will be done) still counts.
+static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let lead = r"(?:before (?:we|I) (?:go any further|start|begin|continue|proceed|get started|do anything(?: else)?|make any changes|go on)|to (?:continue|proceed|start|begin|get started|get going)|for (?:security|verification|identification|data protection)(?: purposes| reasons)?|first(?:ly)?(?: of all)?|so (?:I|we) can (?:find|locate|pull up|open|access|bring up|verify|check) (?:you|your (?:account|file|booking|details|record)|it|the (?:account|file|booking|record))(?: (?:up|on (?:my|the) screen))?)";
+    let ask = r"(?:(?:can|could|may) (?:I|we)(?: just| please| quickly)? (?:have|take|get|grab|ask (?:you )?for|ask|confirm|check|start with|begin with|go through|run through)|(?:can|could|would|will) you(?: please| just| kindly| also| first| quickly)* (?:give|tell|confirm|provide|send|read|share|spell|verify|answer|let me (?:have|know)|remind me of|go through)(?: me| us)?(?: with)?(?: out)?|(?:please|kindly)(?: just)? (?:confirm|provide|give|share|send|tell|read|verify|spell|answer)(?: me| us)?(?: with)?|(?:I|we)(?:'ll| will| would|'d)?(?: just| first| also)? need(?: to (?:have|take|get|confirm|check|ask (?:you )?for|verify)| you to (?:confirm|give me|provide|tell me|read(?: me| out)?|verify|answer))?|what(?:'s| is| are| was)|(?:and|also|then|plus|&))";
+    let item = r"(?:(?:[a-z'-]+ ){0,3}(?:number|no|reference|ref|id|code|pin|passcode|password|digits)\b(?: (?:of|on|from) (?:your|the)(?: [a-z'-]+){0,2} (?:card|account|number|phone|mobile|passport|licence|license))?|date of birth|d\.?o\.?b|birth ?date|(?:first line of (?:your|the) )?(?:post ?code|zip(?: code)?|(?:e-?mail|postal|home|billing|registered|full) ?address|address)|(?:full |first |last |sur)?name(?: (?:on|of) (?:the|your) (?:booking|account|card|reservation|policy|file|ticket))?|(?:answers? to )?(?:(?:one|two|three|some|a few|a couple) of )?(?:your |the )?security (?:questions?|answers?|details|word|phrase)|memorable (?:word|date|answer|information|phrase)|maiden name|(?:account|policy|booking|order|claim|reservation) details)";
+    let det = r"(?:(?:the|your|a|an|both|all|those|these|its)(?: [a-z'-]+){0,3} )?";
+    let pattern = format!(
+        r"(?i)(?:\b{lead}\W+)*\b{ask}\W+{det}{item}(?:\W+(?:and|or|&|plus|as well as)\W+{det}{item})*(?:\W+(?:please|for me|for us|again|first|for (?:security|verification|identification)(?: purposes| reasons)?|to (?:start|begin|continue|get started)|on (?:the|your) (?:account|booking|file|card|policy))\b)*|\b{lead}\b"
+    );
+    regex::Regex::new(&pattern).expect("built-in pattern compiles")
+});
+
+/// A question anyone could ask without the handoff, inviting the customer to
+/// tell their case from the start: "how can I help?", "what can I do for you
+/// today?", "what's the issue?", "could you tell me what you need help
+/// with?", "a brief description of what happened".
+static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let today = r"(?: (?:today|now|this (?:morning|afternoon|evening)|for you|at all))*";
+    let need = r"(?:you(?:'d| would)? (?:like|need|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out|change)| me to (?:do|look at|help with)| done| today)?|(?:I|we) can (?:help|do|assist)(?: you)?(?: with| for you)?|(?:you(?:'re| are)|this is|it's|it is) (?:calling|ringing|writing|contacting us|getting in touch|here|chatting) (?:about|regarding|for)|(?:'s|is|has) (?:going on|happening|happened|wrong|the (?:matter|problem|issue))|brings you(?: (?:here|in|to us))?|(?:the )?(?:issue|problem|matter|trouble) is)";
+    let pattern = format!(
+        r"(?i)\bhow (?:can|may|could|might|shall) (?:I|we) (?:help|assist|be of (?:help|assistance|service)|support)(?: you)?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\bwhat(?:'s| is| has) (?:going on|happening|happened|wrong|up)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b"
+    );
+    regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
 
 /// Words that say nothing about the case: discourse particles, terms of
@@ -204,16 +239,42 @@ impl FirstMeaningfulResponse {
     /// begin a sentence ("Hi Sarah", "Morning, Ms Reyes?"). A turn of more
     /// than `filler_max_words` words is never filler.
     pub fn is_filler(&self, text: &str, names: &[CustomerName]) -> bool {
-        word_count(text) <= self.filler_max_words && self.first_said(text, names).is_none()
+        word_count(text) <= self.filler_max_words && self.first_said(text, names, &[]).is_none()
     }
 
-    /// The first word of `text` that says something (see [`Self::is_filler`]).
-    fn first_said<'t>(&self, text: &'t str, names: &[CustomerName]) -> Option<&'t str> {
+    /// Whether a human turn is not yet about the customer's case: filler
+    /// (see [`Self::is_filler`]), a question anyone could ask without the
+    /// handoff ("how can I help?", "what's the issue?") or one for who the
+    /// customer is or which record is theirs ("can I have your booking
+    /// reference?", "for security, your date of birth"), with nothing else
+    /// said. The first meaningful response is the first turn about the case.
+    pub fn says_nothing_of_the_case(&self, text: &str, names: &[CustomerName]) -> bool {
+        word_count(text) <= self.filler_max_words
+            && self
+                .first_said(text, names, &[&ASKS_WHO, &ASKS_WHAT])
+                .is_none()
+    }
+
+    /// The first word of `text` that says something (see [`Self::is_filler`]),
+    /// once the openers, the filler and what `also` finds are set aside.
+    fn first_said<'t>(
+        &self,
+        text: &'t str,
+        names: &[CustomerName],
+        also: &[&regex::Regex],
+    ) -> Option<&'t str> {
         let filler = self.filler.as_ref().unwrap_or(&DEFAULT_FILLER);
         let mut set_aside: Vec<(usize, usize)> = OPENER
             .find_iter(text)
             .map(|found| (found.start(), found.end()))
             .collect();
+        for pattern in also {
+            set_aside.extend(
+                pattern
+                    .find_iter(text)
+                    .map(|found| (found.start(), found.end())),
+            );
+        }
         set_aside.extend(filler.find_iter(text).map(|found| (found.start, found.end)));
         for (at, word) in words_at(text) {
             if set_aside.iter().any(|&(from, to)| from <= at && at < to) {
@@ -249,7 +310,7 @@ impl FirstMeaningfulResponse {
         let names = customer_names(conversation);
         let turn = human_turns_after_connect(conversation)
             .into_iter()
-            .find(|turn| !self.is_filler(turn.text, &names));
+            .find(|turn| !self.says_nothing_of_the_case(turn.text, &names));
         let Some(turn) = turn else {
             return Some(Ok((connected, None)));
         };
@@ -328,7 +389,7 @@ mod tests {
             "Hello, Acme Energy, Dan speaking.",
             "Hello, is this Mr Okafor? This is Sam, thanks for your patience.",
         ] {
-            let said = check.first_said(filler, &[]);
+            let said = check.first_said(filler, &[], &[]);
             assert_eq!(said, None, "{filler}");
         }
         for meaningful in [

@@ -119,7 +119,7 @@ pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
 /// broadband team", "in patient services", "with our billing department".
 static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(?:from|in|with|at|on)\s+(?:the\s+|our\s+)?(?:[\p{L}&'-]+\s+){0,3}?(?:team|department|dept|desk|unit|office|services)\b",
+        r"(?i)\b(?:from|in|with|at|on)\s+(?:the\s+|our\s+)?(?:[\p{L}&'-]+\s+){0,3}?(?:team|department|dept|desk|unit|office|services|sales|support|care|billing|relations|claims|accounts|bookings|reservations|reception)\b",
     )
     .expect("the built-in pattern compiles")
 });
