@@ -105,6 +105,10 @@ kinds!(
     disclosure_paraphrase,
     short_choices,
     holding_openers,
+    not_about_the_case,
+    holding_other_words,
+    opening_two_messages,
+    pointing_back,
     informed_openings,
     paraphrased_repeats,
 );
