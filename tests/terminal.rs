@@ -691,7 +691,7 @@ fn intervals_stay_on_their_scale_and_small_samples_are_marked() {
         .find(|line| line.starts_with("calls: "))
         .unwrap();
     assert!(
-        calls.ends_with("mean score 69.6 [10.1, 100.0] (n=2, small sample)"),
+        calls.ends_with("mean score 66.7 [1.3, 100.0] (n=2, small sample)"),
         "{calls}"
     );
     let summary = read_json(&dir.join("handoff-eval-out/summary.json"));

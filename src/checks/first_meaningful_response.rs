@@ -15,6 +15,16 @@
 //! names the customer, it says nothing about the case; "one moment while I
 //! approve the refund" or "let me check the mast near you" does. A turn of
 //! more than `filler_max_words` words (default 40) is never filler.
+//!
+//! Nor is a turn about the case when all it asks is what anyone could ask
+//! without the handoff ("how can I help?", "what's the issue?", "could you
+//! tell me what you need help with?") or who the customer is ("can I have
+//! your bag tag number?", "for security, your date of birth", "the last four
+//! digits of your card"): that is what a good handoff makes unnecessary. A
+//! turn that names the case or says what will be done counts, even when it
+//! also asks a question ("I see the double charge; can you confirm your
+//! postcode?"). Labellers differ here; the README's held-out section says
+//! why this reading was chosen.
 //! The measured seconds are the outcome's `value`.
 //!
 //! ## Why it matters
