@@ -167,7 +167,7 @@ fn the_first_command_says_what_was_judged_prints_the_readme_block_and_leaves_git
     // verdicts wait on a judge, and how to get them judged.
     let first = screen.lines().next().unwrap();
     assert!(
-        first.starts_with("Judged: 17 rule checks. Not judged: 5 judge checks (no judge configured), so 191 of 250 call verdicts wait on a judge")
+        first.starts_with("Judged: 17 rule checks. Not judged: 5 judge checks (no judge configured), so 190 of 250 call verdicts wait on a judge")
             && first.contains("OPENAI_API_KEY"),
         "{first}"
     );
@@ -691,7 +691,7 @@ fn intervals_stay_on_their_scale_and_small_samples_are_marked() {
         .find(|line| line.starts_with("calls: "))
         .unwrap();
     assert!(
-        calls.ends_with("mean score 69.6 [10.1, 100.0] (n=2, small sample)"),
+        calls.ends_with("mean score 66.7 [1.3, 100.0] (n=2, small sample)"),
         "{calls}"
     );
     let summary = read_json(&dir.join("handoff-eval-out/summary.json"));

@@ -5,7 +5,9 @@
 //! Reads the human's opening: their first `turns` turns that say something,
 //! with the holding turns before and between them ("Hello?", "one moment
 //! please…", as [`first_meaningful_response`](super::first_meaningful_response)
-//! reads filler), and looks for each item:
+//! reads filler), but never more than `turns + 1` turns: a customer kept
+//! waiting through two holding messages was not given an informed opening.
+//! It looks for each item:
 //! - `customer_name`: the customer's first name or surname (from
 //!   `customer.name`, or the package's `customer.name`): "Hi Sarah" and
 //!   "Good morning, Ms Chen" both name her;
@@ -119,13 +121,13 @@ pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
 /// broadband team", "in patient services", "with our billing department".
 static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(?:from|in|with|at|on)\s+(?:the\s+|our\s+)?(?:[\p{L}&'-]+\s+){0,3}?(?:team|department|dept|desk|unit|office|services)\b",
+        r"(?i)\b(?:from|in|with|at|on)\s+(?:the\s+|our\s+)?(?:[\p{L}&'-]+\s+){0,3}?(?:team|department|dept|desk|unit|office|services|sales|support|care|billing|relations|claims|accounts|bookings|reservations|reception)\b",
     )
     .expect("the built-in pattern compiles")
 });
 
 /// The human's opening: their turns from the first one on, up to and with
-/// the `turns`-th that is not filler.
+/// the `turns`-th that is not filler, and at most `turns + 1` turns.
 fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     let all = Scope {
         speakers: Some(&[Speaker::Human]),
@@ -139,7 +141,7 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     let mut meaningful = 0;
     let mut kept = Vec::new();
     for turn in all {
-        if meaningful >= turns {
+        if meaningful >= turns || kept.len() > turns {
             break;
         }
         if !filler.is_filler(turn.text, &names) {

@@ -174,6 +174,10 @@ struct Plan {
     summary_bad_length: bool,
     context: Context,
     slow_first: bool,
+    /// Set while building: the first human message about the case (the one
+    /// after a bare "how can I help?", a security question or a request for
+    /// the reference) came more than 30 s after the connect.
+    first_case_late: bool,
     opening: Opening,
     reverify: Reverify,
     ask_collected: bool,
@@ -276,7 +280,7 @@ impl Plan {
                 &mut labels,
                 "first_meaningful_response",
                 if connected {
-                    verdict(!self.slow_first)
+                    verdict(!self.slow_first && !self.first_case_late)
                 } else {
                     na.clone()
                 },
@@ -443,6 +447,7 @@ fn plan(rng: &mut ChaCha8Rng, config: &SynthConfig, version: &str) -> Plan {
         summary_bad_length: package && rng.random_bool(ai_flaw * 0.3),
         context,
         slow_first: rng.random_bool(human_flaw),
+        first_case_late: false,
         opening,
         reverify,
         ask_collected,
@@ -530,7 +535,7 @@ fn build(
 ) -> (Value, Option<i64>) {
     let drawn = *AGENT_VERSIONS.choose(rng).unwrap();
     let version = config.agent_version.as_deref().unwrap_or(drawn);
-    let plan = plan(rng, config, version);
+    let mut plan = plan(rng, config, version);
     let scenario = plan.scenario;
     let name = customer_name(customer);
     let first = name.split(' ').next().unwrap_or_default().to_string();
@@ -815,6 +820,10 @@ fn build(
     };
     t.turn("human", &opening, None);
     human_turns += 1;
+    // A bare "how can I help?" is not about the case: the first message
+    // that is comes later (a security question or a request for the
+    // reference is not either).
+    let mut about_the_case_at = (plan.opening != Opening::AskIssue).then_some(t.now_ms);
     let mut mood = arc.last().copied().unwrap_or(s0);
     if plan.opening == Opening::AskIssue {
         t.advance(rng, 4_000, 15_000);
@@ -876,6 +885,7 @@ fn build(
     }
     if let (true, Some(offer)) = (plan.repeat_offer, &scenario.offer) {
         t.advance(rng, 3_000, 10_000);
+        about_the_case_at.get_or_insert(t.now_ms);
         t.turn("human", &fill.apply(pick(rng, offer.repeat)), None);
         human_turns += 1;
         t.advance(rng, 3_000, 10_000);
@@ -888,6 +898,8 @@ fn build(
     }
     let _ = human_turns;
     t.advance(rng, 3_000, 12_000);
+    about_the_case_at.get_or_insert(t.now_ms);
+    plan.first_case_late = about_the_case_at.is_some_and(|at| at > connected_at + 30_000);
     if plan.follow {
         t.turn("human", &fill.apply(pick(rng, scenario.follow)), None);
         t.advance(rng, 5_000, 30_000);
