@@ -5,6 +5,7 @@
 use std::fmt;
 
 use regex_automata::meta;
+use regex_automata::nfa::thompson::WhichCaptures;
 use serde::de::{self, Deserialize, Deserializer};
 
 /// A duration in seconds, written `30s`, `2m`, `1h`, `500ms` or a number of seconds.
@@ -93,6 +94,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 /// rubric this made the rule checks about a tenth faster (see the README's
 /// Choices). Longer texts go to one with the prefilter the regex crate
 /// chooses.
+///
+/// Neither build keeps the patterns' groups: a match is only ever asked
+/// for its pattern and its span, and every thread that searches an
+/// automaton holds a table of capture slots for each of its states (the
+/// PikeVM's cache, made with the thread's first search), so groups cost
+/// memory in proportion to groups times states, per thread.
 #[derive(Debug, Clone)]
 pub struct Patterns {
     short: meta::Regex,
@@ -118,8 +125,11 @@ impl Patterns {
             return Err("expected at least one pattern".to_string());
         }
         let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true);
+        // Whole matches only: see the type's doc.
+        let spans_only = meta::Config::new().which_captures(WhichCaptures::Implicit);
         let long = meta::Regex::builder()
             .syntax(syntax)
+            .configure(spans_only.clone())
             .build_many(sources)
             .map_err(|err| {
                 // Name the pattern at fault: compile each alone to find it.
@@ -137,7 +147,7 @@ impl Patterns {
             })?;
         let short = meta::Regex::builder()
             .syntax(syntax)
-            .configure(meta::Config::new().auto_prefilter(false))
+            .configure(spans_only.auto_prefilter(false))
             .build_many(sources)
             .map_err(|err| regex_cause(&err))?;
         Ok(Patterns {
