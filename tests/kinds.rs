@@ -116,6 +116,11 @@ kinds!(
     attempt_structure,
     reason_structure,
     request_who,
+    disclosure_languages,
+    wait_choice_languages,
+    reason_passive,
+    briefed_human,
+    wait_agreement,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

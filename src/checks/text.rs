@@ -604,13 +604,14 @@ fn number_said(word: &str, second: Option<&str>) -> Option<f64> {
 
 /// A duration said in words: "about ninety seconds", "a 5-minute wait",
 /// "forty-five minutes", "2 working days", "half an hour", "a minute and a
-/// half".
+/// half", "one and a half minutes".
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         \b(?P<half_hour>half\ an\ hour|half-hour)\b
         | \b(?P<num>\d+(?:\.\d+)?|a\ couple\ of|couple\ of|a\ few|few|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)
           (?:[\ -](?P<plus>one|two|three|four|five|six|seven|eight|nine))?
+          (?P<half_before>\ and\ a\ half)?
           \s*-?\s*(?:working\ |business\ |calendar\ )?
           (?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\b
           (?P<and_half>\ and\ a\ half)?
@@ -641,12 +642,84 @@ pub fn durations_said(text: &str) -> Vec<f64> {
                 caps.name("num")?.as_str(),
                 caps.name("plus").map(|m| m.as_str()),
             )?;
-            if caps.name("and_half").is_some() {
+            if caps.name("and_half").is_some() || caps.name("half_before").is_some() {
                 value += 0.5;
             }
             Some(value * scale)
         })
+        .chain(durations_said_in_other_languages(text))
         .collect()
+}
+
+/// A duration said in Spanish, French, German, Portuguese or Italian:
+/// "unos tres minutos", "environ deux minutes et demie", "etwa acht
+/// Minuten", "90 Sekunden", "meia hora", "un quart d'heure".
+static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|halbe\ stunde|mezz'ora|mezza\ ora)\b
+        | \b(?P<quarter>cuarto\ de\ hora|quart\ d'heure|viertelstunde|viertel\ stunde|quarto\ d'ora)\b
+        | \b(?P<num>\d+(?:[.,]\d+)?|[\p{L}]+)
+          (?P<half>\ (?:y\ medio|y\ media|et\ demie|e\ meio|e\ meia|e\ mezzo))?
+          \s*-?\s*
+          (?P<unit>minutos?|minutes?|minuten?|minuti|segundos?|secondes?|sekunden?|secondi|horas?|heures?|stunden?)\b
+          (?P<half_after>\ (?:y\ media|et\ demie|e\ meia|e\ mezzo))?
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + '_ {
+    OTHER_DURATION.captures_iter(text).filter_map(|caps| {
+        if caps.name("half_hour").is_some() {
+            return Some(1800.0);
+        }
+        if caps.name("quarter").is_some() {
+            return Some(900.0);
+        }
+        let unit = caps.name("unit")?.as_str().to_lowercase();
+        let scale = if unit.starts_with("minut") {
+            60.0
+        } else if unit.starts_with("seg") || unit.starts_with("sec") || unit.starts_with("sek") {
+            1.0
+        } else {
+            3600.0
+        };
+        let word = caps.name("num")?.as_str().to_lowercase();
+        let mut value = match word.replace(',', ".").parse::<f64>() {
+            Ok(value) => value,
+            Err(_) => number_word_in_other_languages(&word)?,
+        };
+        if caps.name("half").is_some() || caps.name("half_after").is_some() {
+            value += 0.5;
+        }
+        Some(value * scale)
+    })
+}
+
+/// The number a word stands for in Spanish, French, German, Portuguese or
+/// Italian, up to thirty ("a few" as three); `None` for any other word, so
+/// that "the minutes" or an English "six minutes" (read by [`DURATION`])
+/// is not counted here.
+fn number_word_in_other_languages(word: &str) -> Option<f64> {
+    Some(match word {
+        "un" | "una" | "uno" | "une" | "ein" | "eine" | "einer" | "um" => 1.0,
+        "anderthalb" | "eineinhalb" => 1.5,
+        "dos" | "deux" | "zwei" | "dois" | "duas" | "due" => 2.0,
+        "tres" | "trois" | "drei" | "três" | "tre" => 3.0,
+        "pocos" | "quelques" | "wenigen" | "einigen" | "poucos" | "pochi" | "alcuni" => 3.0,
+        "cuatro" | "quatre" | "vier" | "quatro" | "quattro" => 4.0,
+        "cinco" | "cinq" | "fünf" | "cinque" => 5.0,
+        "seis" | "sechs" | "sei" => 6.0,
+        "siete" | "sept" | "sieben" | "sete" | "sette" => 7.0,
+        "ocho" | "huit" | "acht" | "oito" | "otto" => 8.0,
+        "nueve" | "neuf" | "neun" | "nove" => 9.0,
+        "diez" | "dix" | "zehn" | "dez" | "dieci" => 10.0,
+        "quince" | "quinze" | "fünfzehn" | "quindici" => 15.0,
+        "veinte" | "vingt" | "zwanzig" | "vinte" | "venti" => 20.0,
+        "treinta" | "trente" | "dreißig" | "trinta" | "trenta" => 30.0,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -660,9 +733,23 @@ mod durations_tests {
         assert_eq!(durations_said("forty-five minutes"), vec![2700.0]);
         assert_eq!(durations_said("in about a minute"), vec![60.0]);
         assert_eq!(durations_said("a minute and a half"), vec![90.0]);
+        assert_eq!(durations_said("one and a half minutes"), vec![90.0]);
+        assert_eq!(durations_said("two and a half hours"), vec![9000.0]);
         assert_eq!(durations_said("half an hour"), vec![1800.0]);
         assert_eq!(durations_said("within 2 working days"), vec![172_800.0]);
         assert_eq!(durations_said("2 to 3 minutes"), vec![180.0]);
         assert!(durations_said("shortly, it won't be long").is_empty());
+    }
+
+    #[test]
+    fn durations_in_other_languages() {
+        assert_eq!(durations_said("unos tres minutos"), vec![180.0]);
+        assert_eq!(durations_said("environ deux minutes et demie"), vec![150.0]);
+        assert_eq!(durations_said("etwa acht Minuten"), vec![480.0]);
+        assert_eq!(durations_said("90 Sekunden"), vec![90.0]);
+        assert_eq!(durations_said("mais ou menos 1 minuto"), vec![60.0]);
+        assert_eq!(durations_said("cerca de meia hora"), vec![1800.0]);
+        assert_eq!(durations_said("anderthalb Stunden"), vec![5400.0]);
+        assert!(durations_said("les minutes de la réunion").is_empty());
     }
 }

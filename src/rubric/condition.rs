@@ -64,8 +64,10 @@ pub struct Condition {
     /// The wait the AI says in its handoff messages (phase `handoff`)
     /// agrees (`true`) or not (`false`) with the queue's quoted wait: it
     /// disagrees when the longest wait said is under half the quote and at
-    /// least two minutes short of it ("about a minute" against 300 s). No
-    /// wait said, or no quote: nothing disagrees.
+    /// least two minutes short of it ("about a minute" against 300 s), or
+    /// the shortest wait said is over twice the quote and at least five
+    /// minutes over it ("around 20 minutes" against 420 s). No wait said,
+    /// or no quote: nothing disagrees.
     said_wait_agrees: Option<bool>,
     /// The handoff package does (`true`) or does not (`false`) carry a
     /// non-empty flag field (`alerts`, `flags`, `warnings`): a flag the desk
@@ -334,9 +336,9 @@ impl Condition {
             }
         }
         if let Some(expected) = self.said_wait_agrees {
-            let understated = understated_wait(conversation);
-            if understated.is_none() != expected {
-                return Err(match understated {
+            let disagreeing = disagreeing_wait(conversation);
+            if disagreeing.is_none() != expected {
+                return Err(match disagreeing {
                     Some((said, quoted)) => format!(
                         "the AI said a wait of {said:.0}s while the queue quoted {quoted:.0}s"
                     ),
@@ -451,17 +453,22 @@ fn is_flag_field(key: &str) -> bool {
         .any(|word| key.contains(word))
 }
 
-/// The longest wait the AI said in its handoff messages and the queue's
-/// quote, when the first understates the second: under half of it and at
-/// least [`UNDERSTATED_BY`] seconds short.
-fn understated_wait(conversation: &Conversation) -> Option<(f64, f64)> {
+/// A wait the AI said in its handoff messages that the queue's quote
+/// contradicts, with the quote: the longest wait said when it understates
+/// the quote (under half of it and at least [`UNDERSTATED_BY`] seconds
+/// short), or the shortest when it overstates it (over twice the quote and
+/// at least [`OVERSTATED_BY`] seconds over). Taking the longest for one and
+/// the shortest for the other means another duration in the same message
+/// (a callback "within two days", a "five-minute" form) never makes an
+/// agreeing wait disagree.
+fn disagreeing_wait(conversation: &Conversation) -> Option<(f64, f64)> {
     let quoted = conversation
         .facts
         .quoted_wait_seconds
         .filter(|w| w.is_finite() && *w > 0.0)?;
     let (range, _) =
         crate::checks::scope::phase_range(conversation, crate::checks::scope::Phase::Handoff);
-    let said = range
+    let (shortest, longest) = range
         .filter(|&i| {
             matches!(
                 conversation.events[i].kind,
@@ -473,16 +480,27 @@ fn understated_wait(conversation: &Conversation) -> Option<(f64, f64)> {
         })
         .filter_map(|i| conversation.matching_text(i))
         .flat_map(crate::checks::text::durations_said)
-        .fold(None, |longest: Option<f64>, d| {
-            Some(longest.map_or(d, |l| l.max(d)))
+        .fold(None, |bounds: Option<(f64, f64)>, d| {
+            Some(bounds.map_or((d, d), |(low, high)| (low.min(d), high.max(d))))
         })?;
-    (said * 2.0 < quoted && quoted - said >= UNDERSTATED_BY).then_some((said, quoted))
+    if longest * 2.0 < quoted && quoted - longest >= UNDERSTATED_BY {
+        Some((longest, quoted))
+    } else if shortest > quoted * 2.0 && shortest - quoted >= OVERSTATED_BY {
+        Some((shortest, quoted))
+    } else {
+        None
+    }
 }
 
 /// How far short of the quote a wait said must fall, besides being under
 /// half of it, to understate it: "about a minute" against a 100 s quote is
 /// near enough.
 const UNDERSTATED_BY: f64 = 120.0;
+
+/// How far over the quote a wait said must run, besides being over twice
+/// it, to overstate it: "about five minutes" against a two-minute quote is
+/// a cautious round figure, "around twenty minutes" against seven is not.
+const OVERSTATED_BY: f64 = 300.0;
 
 /// How many of the handoff package's flag fields ([`is_flag_field`]) are
 /// non-empty.
