@@ -117,6 +117,7 @@ kinds!(
     reason_structure,
     request_who,
     offer_answered,
+    told_them,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
