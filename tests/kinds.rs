@@ -121,6 +121,8 @@ kinds!(
     reason_passive,
     briefed_human,
     wait_agreement,
+    offer_answered,
+    told_them,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

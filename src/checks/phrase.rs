@@ -49,6 +49,16 @@
 //!   reply and everything said before the offer are set aside: the
 //!   offer was the other side's latest word, and the recording ended on
 //!   its answer. What the offer turn itself says still counts;
+//! - when the turn it answers offers the handoff itself, read by its
+//!   structure: one of `offers` (what is offered: "put you through to
+//!   billing", "Sie mit einem Kollegen verbinden") in a sentence that is
+//!   an offer or a question (one that matches the check's `unless`), the
+//!   recording ends on the answer to that offer whatever the answer says
+//!   ("Yes please", "Ja, bitte"): it is treated as after `not_after`, and
+//!   unscored even when nothing matched, since the other side never had
+//!   the turn in which it would have acted. A reply that matches one of
+//!   `declines` ("no, that's fine") turned the offer down and leaves
+//!   nothing open;
 //! - otherwise a match in the reply counts only when the turn it answers
 //!   matches one of `counts_after` (the reply was led there by what it
 //!   answers): a customer's transfer token after "please hold while I
@@ -66,6 +76,8 @@
 //!       speaker: customer
 //!       counts_after: ['\b(transfer|connect|specialist|human)\w*']
 //!       not_after: ['\b(transfer|connect)\w*\b[^.!?]*\?']
+//!       offers: ['\b(transfer|connect|put) you\b']
+//!       declines: ['^\W*(no|nope)\b']
 //! ```
 //!
 //! ## What counts depends on the trigger: `by_trigger`
@@ -128,6 +140,16 @@ pub struct FinalReply {
     /// After a turn that matches one of these (an offer), the reply and
     /// what came before the offer are set aside.
     pub not_after: Patterns,
+    /// What a turn offers when it offers the handoff itself: one of these
+    /// in a sentence that is an offer or a question (one that matches the
+    /// check's `unless`). A recording that ends on the reply to such a turn
+    /// is unscored whatever the reply says: "Shall I put you through to
+    /// billing?" -> "Yes please", and nothing after.
+    pub offers: Option<Patterns>,
+    /// A reply that matches one of these turns the offer down ("no,
+    /// that's fine"): nothing was left for the other side to do, and the
+    /// check reads as if `offers` had not matched.
+    pub declines: Option<Patterns>,
 }
 
 /// Where a recording ends on a reply (see [`FinalReply`]), and what it
@@ -140,6 +162,9 @@ struct Cut {
     answered: usize,
     /// That turn was an offer: what came before it is set aside too.
     offer: bool,
+    /// That turn offered the handoff (`offers`): the recording ends on its
+    /// answer, so nothing that follows can be judged, matched or not.
+    left_open: bool,
 }
 
 impl Cut {
@@ -152,8 +177,9 @@ impl Cut {
 
 impl FinalReply {
     /// Where the recording ends on a reply by `speaker` that this setting
-    /// sets aside, if it does.
-    fn cut(&self, conversation: &Conversation) -> Option<Cut> {
+    /// sets aside, if it does; `unless` is the check's (what makes a
+    /// sentence an offer).
+    fn cut(&self, conversation: &Conversation, unless: Option<&Patterns>) -> Option<Cut> {
         let speaker_at = |index: usize| match &conversation.events[index].kind {
             EventKind::Turn { speaker, .. } => Some(*speaker),
             _ => None,
@@ -169,17 +195,49 @@ impl FinalReply {
             .rev()
             .find(|&index| speaker_at(index).is_some_and(|speaker| speaker != reply.1))?;
         let text = conversation.matching_text(answered)?;
-        if self.not_after.is_match(text) {
+        let declined = |reply: usize| {
+            self.declines.as_ref().is_some_and(|declines| {
+                conversation
+                    .matching_text(reply)
+                    .is_some_and(|text| declines.is_match(text))
+            })
+        };
+        let left_open =
+            self.offers_handoff(conversation, answered, text, unless) && !declined(reply.0);
+        if left_open || self.not_after.is_match(text) {
             return Some(Cut {
                 reply: reply.0,
                 answered,
                 offer: true,
+                left_open,
             });
         }
         (!self.counts_after.is_match(text)).then_some(Cut {
             reply: reply.0,
             answered,
             offer: false,
+            left_open: false,
+        })
+    }
+
+    /// Whether turn `index` (its matching `text`) offers the handoff: one
+    /// of `offers` in a sentence that matches `unless` (a question, a
+    /// conditional, "would you like me to ...").
+    fn offers_handoff(
+        &self,
+        conversation: &Conversation,
+        index: usize,
+        text: &str,
+        unless: Option<&Patterns>,
+    ) -> bool {
+        let (Some(offers), Some(unless)) = (self.offers.as_ref(), unless) else {
+            return false;
+        };
+        let original = conversation.events[index].kind.text().unwrap_or_default();
+        let normalized = conversation.normalized(index);
+        let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
+        offers.find_iter(text).any(|found| {
+            unless.is_match(sentence_around(text, found.start, found.end, &line_break))
         })
     }
 }
@@ -380,7 +438,7 @@ impl PhrasePresent {
         let cut = params
             .final_reply
             .as_ref()
-            .and_then(|f| f.cut(conversation));
+            .and_then(|f| f.cut(conversation, params.unless.as_ref()));
         let mut set_aside = false;
         for turn in &turns {
             if let Said::Found(found, trigger) = params.said(conversation, turn) {
@@ -396,7 +454,7 @@ impl PhrasePresent {
                 ));
             }
         }
-        if let Some(cut) = cut.filter(|_| set_aside) {
+        if let Some(cut) = cut.filter(|cut| set_aside || cut.left_open) {
             return cut_short(conversation, cut);
         }
         let mut patterns = itoa::Buffer::new();
@@ -435,7 +493,7 @@ impl PhraseAbsent {
         let cut = params
             .final_reply
             .as_ref()
-            .and_then(|f| f.cut(conversation));
+            .and_then(|f| f.cut(conversation, params.unless.as_ref()));
         let mut set_aside = false;
         let hits: Vec<Evidence> = turns
             .iter()
@@ -451,7 +509,7 @@ impl PhraseAbsent {
             })
             .collect();
         if hits.is_empty()
-            && let Some(cut) = cut.filter(|_| set_aside)
+            && let Some(cut) = cut.filter(|cut| set_aside || cut.left_open)
         {
             return cut_short(conversation, cut);
         }

@@ -827,6 +827,8 @@ const PATTERN_KEYS: &[&str] = &[
     "unless",
     "counts_after",
     "not_after",
+    "offers",
+    "declines",
     "filler",
     "tried_patterns",
     "reason_patterns",
