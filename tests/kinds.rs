@@ -116,6 +116,9 @@ kinds!(
     attempt_structure,
     reason_structure,
     request_who,
+    summary_findings,
+    summary_reason_words,
+    summary_unspaced,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
