@@ -123,6 +123,9 @@ kinds!(
     wait_agreement,
     offer_answered,
     told_them,
+    summary_findings,
+    summary_reason_words,
+    summary_unspaced,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -8,7 +8,7 @@
 //!   `customer.name` (or the package's), `customer.id`; the name the
 //!   customer gives ("my name is Priya Raman", "this is Dana", "it's Omar
 //!   Rossi", "me llamo Inés Calvo", "je m'appelle Élodie Martin", "mein
-//!   Name ist Jürgen Weiß") and the ids they type (a user or account id after the words
+//!   Name ist Jürgen Weiß"; a name in kanji also without its space) and the ids they type (a user or account id after the words
 //!   that introduce one, an e-mail address, a phone number, a user id
 //!   built from a name); the values of tool-call arguments that name a
 //!   user, customer, account, member, phone or e-mail (`user_id`,
@@ -23,7 +23,9 @@
 //!   not the words a customer pushes back with, "I insist", "that's
 //!   absurd", nor words of their name or ids): at least `min_request_terms` of them, or
 //!   all when there are fewer. A number said in words ("sixteen") meets its
-//!   digits ("16-year-old"). A summary that states the request in the
+//!   digits ("16-year-old"). In a language written without word spaces
+//!   (Japanese), runs of kanji or katakana ("定期券") are the terms,
+//!   found in the summary as written. A summary that states the request in the
 //!   words of the package's `intent.primary` instead (at least
 //!   `min_request_terms` of its key terms, and two or more) names it too;
 //! - `tried`: what was already done, read clause by clause from the
@@ -34,7 +36,13 @@
 //!   been reset"), what a lookup showed ("the system shows the booking was
 //!   created on May 3", "no matching reservation was found"), an offer
 //!   turned down ("declined the voucher") and attempts that failed ("did
-//!   not work", "despite two resets"). A clause in which the customer
+//!   not work", "despite two resets"), what a search found none of ("no
+//!   later screenings exist"), a case action in the passive ("a hold was
+//!   placed"), a status confirmed ("is confirmed"), the past of a Japanese
+//!   verbal noun ("確認したところ"); and, with the built-in patterns, a fact
+//!   only a tool gave: a word of a phrase a tool result wrote, or a figure
+//!   it returned, that the customer never said ("the outage is an
+//!   underground cable fault", "outstanding is 18,42,300"). A clause in which the customer
 //!   asks, wants, needs, insists or refuses ("wants steps to reset her
 //!   router", "refuses to pay") and one that only says who was verified
 //!   do not count. `tried_patterns` replaces the built-in attempt patterns
@@ -46,7 +54,11 @@
 //!   "as requested"), a failure that persists ("failed twice"); and
 //!   `because`, `since`, the escalation itself, only outside a clause in
 //!   which the customer asks for something ("wants a refund because the
-//!   lamp broke" gives the request's cause, not the handoff's). The same in
+//!   lamp broke" gives the request's cause, not the handoff's; "since"
+//!   that says when, "since 8 May", is no reason). The hand-over said with
+//!   its cause is a reason wherever it stands ("escalating because she
+//!   needs a site visit"), as is who alone may act with words between
+//!   ("solo la puede autorizar", "só um analista pode"). The same in
 //!   Spanish, French, German, Portuguese, Italian and Dutch ("se escala
 //!   porque", "no es posible", "dépasse", "nicht möglich"), as "tried" reads
 //!   them too ("intenté", "j'ai vérifié", "ich habe ... geprüft").
@@ -128,7 +140,7 @@ fn default_min_request_terms() -> usize {
 }
 
 /// Past forms of what an agent (or a customer) does to resolve a case.
-const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated)";
+const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated|placed|opened|created|logged|raised|filed|lodged|flagged|marked|noted|recorded|dispatched|generated)";
 
 /// [`ATTEMPT_VERBS`] that in the passive state what the agent did, not a
 /// status it found: without "declined", "rejected" and "refused".
@@ -158,7 +170,21 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
         r"\b(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool|details|tracking|status|diagnostics?)\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b".to_string(),
+        // The same with words between, and what else looks things up: "a
+        // trace on tag 4471 shows", "the diagnostic run on the line showed".
+        r"\b(?:trace|scan|search|check|test|report|results?|usage|diagnostics?|statement|ledger|portal|dashboard|meter|monitoring|lookup|system|records?|logs?|tracking|history)\s+(?:(?:on|for|of|from|in|at)\s+)(?:[\w#-]+\s+){1,3}(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|returns?|returned)\b".to_string(),
+        r"\b(?:trace|scan|usage|diagnostics?|test|check|search)\s+(?:shows?|showed|indicates?|indicated|confirms?|confirmed|returns?|returned|found)\b".to_string(),
         r"\baccording to (?:the|our|his|her|their) (?:records?|system|account|data|lookup|logs?|tracking|history)\b".to_string(),
+        // A state a lookup confirmed, in the present: "priority status is
+        // confirmed", "the payment is recorded".
+        r"\b(?:is|are)\s+(?:now\s+|already\s+|also\s+)?(?:confirmed|verified|recorded|logged|on file)\b".to_string(),
+        // What a search found none of: "no same-day options exist", "no
+        // earlier slot is available".
+        r"\bno\s+(?:[\w-]+\s+){0,3}?\w+\s+(?:exists?|(?:is|are|was|were)\s+(?:currently\s+|now\s+)?(?:available|found|on file|listed|showing))\b".to_string(),
+        r"\b(?:o|a) (?:sistema|diagn[óo]stico|registro|hist[óo]rico|consulta|teste|rastreio)\s+(?:\w+\s+){0,2}(?:mostr(?:a|ou)|indic(?:a|ou)|confirm(?:a|ou))\b".to_string(),
+        // Japanese: the past of a verbal noun the agent performed ("確認した
+        // ところ", "再起動しました"); not a wish ("変更したい").
+        r"[\p{Han}\p{Katakana}ー]{2,}(?:いたしました|しました|したところ|した(?:[^い]|$))".to_string(),
         r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|did not|didn't|was unable to|were unable to|not able to)\s+(?:be\s+)?(?:find|found|locate|located|load|retrieve|retrieved|pull up|process|processed|complete|completed|apply|applied|verify|match|matched|reach|connect)\b".to_string(),
         r"\bno (?:matching |such |active |valid )?(?:record|reservation|order|booking|account|flight|result|match|refund|payment)e?s?\b[^.;]{0,25}\b(?:found|located|on file|exists?)\b".to_string(),
         r"\b(?:found|showed|confirmed|verified) (?:that|no|only)\b".to_string(),
@@ -230,7 +256,7 @@ static IDENTITY_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
 fn clauses(text: &str) -> impl Iterator<Item = &str> {
     static SPLIT: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"(?i)[.!?;:]+(?:\s+|$)|\s+-\s+|,?\s+(?:and|but|while|although|though|whereas|however|yet|so|then)\s+|,\s+(?:which|who|after which)\s+",
+            r"(?i)[.!?;:]+(?:\s+|$)|[。！？；]+\s*|\s+-\s+|,?\s+(?:and|but|while|although|though|whereas|however|yet|so|then)\s+|,\s+(?:which|who|after which)\s+",
         )
         .expect("the built-in pattern compiles")
     });
@@ -325,6 +351,17 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // "nur ein Kollege kann", "wymaga", "nie mam dostępu".
         r"\b(seul(e|s|es)? (le|la|les|l'|un|une|notre) |solo (el|la|un|una|nuestro|nuestra|il|lo|un|uno) [\w-]+ (puede|pueden|può|possono)|nur (der|die|das|ein|eine|unser|unsere) [\w-]+ (kann|darf|können)|n'ai pas acc[eè]s|no tengo acceso|kein(en)? Zugriff)\b",
         r"\b(wymaga|wymagaj[ąa]|nie mog[ęe]|nie mam (dost[ęe]pu|uprawnie[ńn]|mo[żz]liwo[śs]ci)|przekracza|tylko (dzia[łl]|zesp[óo][łl]|konsultant|specjalista)|poza moimi|nie jest mo[żz]liwe)\b",
+        // Who alone may act, with a pronoun or words between: "solo la
+        // puede autorizar el banco", "que só um perito pode aprovar",
+        // "seule l'équipe juridique peut".
+        r"\b(solo|sólo|só|somente|apenas|seul(e|s|es)?|nur|soltanto|solamente|alleen)\b[^.;,]{0,40}?\b(puede|pueden|pode|podem|peut|peuvent|kann|können|darf|dürfen|può|possono|kan|kunnen|mag|mogen)\b",
+        // The hand-over said with its cause, wherever the cause stands:
+        // "escalating because she needs a site visit", "transferido porque
+        // precisa de um técnico" (the cause may be what the customer needs).
+        r"\b(escalat(e|es|ed|ing)|transferr(ed|ing)|handing (it |this |them |him |her )?over|handed (it |this |them |him |her )?over|passing (it |this )?on|derivad[oa]s?|transferid[oa]s?|encaminhad[oa]s?|trasferit[oa]|transf[ée]r[ée]e?s?|weitergeleitet)\b[^.;]{0,30}?\b(because|porque|pois|parce que|puisque|weil|perché|poiché|omdat)\b",
+        // Japanese has no word spaces: a cause ("…のため", "…ので") before
+        // the hand-over, authority ("権限"), what cannot be done.
+        r"(ため|ので)[、,]?[^。]{0,25}(引き継|転送|エスカレ|おつなぎ|お繋ぎ|担当)|権限|できません|できかねます|対応不可",
     ])
     .expect("the built-in patterns compile")
 });
@@ -337,7 +374,7 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
 static REASON_OUTSIDE_REQUEST: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(because|since|due to|as the|so that|escalat\w*)\b",
-        r"\b(porque|ya que|debido a|dado que|se escala|se transfiere|parce que|puisque|en raison d|weil|aufgrund|wegen|pois|devido a|já que|perché|poiché|dato che|a causa d|omdat|vanwege|aangezien)\b",
+        r"\b(porque|ya que|debido a|dado que|se escala|se transfiere|se deriva|se remite|por eso|por ello|por isso|c'est pourquoi|deshalb|daher|per questo|daarom|parce que|puisque|en raison d|weil|aufgrund|wegen|pois|devido a|já que|perché|poiché|dato che|a causa d|omdat|vanwege|aangezien)\b",
     ])
     .expect("the built-in patterns compile")
 });
@@ -364,11 +401,170 @@ fn reason(summary: &str) -> Option<(usize, usize)> {
             if REQUEST_CLAUSE.is_match(clause) {
                 None
             } else {
-                REASON_OUTSIDE_REQUEST.find(clause)
+                REASON_OUTSIDE_REQUEST
+                    .find_iter(clause)
+                    .find(|m| !temporal_since(clause, m.start, m.end))
             }
         })?;
         Some((at + found.start, at + found.end))
     })
+}
+
+/// A fact the summary states that only a tool gave, as what the agent looked
+/// up: in a clause of the summary's own (not the customer's request or
+/// account, nor who was verified), a word of a phrase a tool result wrote,
+/// or a figure it returned, before the escalation, that the customer never
+/// said ("the bill was based
+/// on an *estimated* read", "outstanding is 18,42,300", "the outage is an
+/// *underground* cable fault"). Transfer tools' results do not count. Byte
+/// range in `summary`.
+fn tool_finding(conversation: &Conversation, summary: &str) -> Option<(usize, usize)> {
+    let end = conversation
+        .facts
+        .escalation
+        .unwrap_or(conversation.events.len());
+    let mut returned = String::new();
+    let mut numbers = Vec::new();
+    for event in &conversation.events[..end] {
+        if let EventKind::ToolCall {
+            tool,
+            result: Some(result),
+            ..
+        } = &event.kind
+        {
+            let tool = tool.to_ascii_lowercase();
+            if ["transfer", "escalat", "handoff", "hand_off", "handover"]
+                .iter()
+                .any(|word| tool.contains(word))
+            {
+                continue;
+            }
+            values_of(result, &mut returned, &mut numbers);
+        }
+    }
+    if returned.is_empty() && numbers.is_empty() {
+        return None;
+    }
+    let said: Vec<&str> = conversation
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::Turn {
+                speaker: Speaker::Customer,
+                text,
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let ids = customer_identifiers(conversation);
+    let mut terms = key_terms(&returned);
+    // Words only: ids ("WUNA5K", "CO-197") name what was asked about, and
+    // figures are compared below.
+    terms.retain(|term| {
+        !term.word().bytes().any(|b| b.is_ascii_digit())
+            && terms_found_in(std::slice::from_ref(term), said.iter().copied()).is_empty()
+            && terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str)).is_empty()
+    });
+    let said_numbers: Vec<String> = said
+        .iter()
+        .flat_map(|text| figures(text))
+        .map(|(_, _, figure)| figure)
+        .collect();
+    numbers
+        .retain(|n| n.bytes().filter(u8::is_ascii_digit).count() >= 3 && !said_numbers.contains(n));
+    clauses(summary).find_map(|clause| {
+        if REQUEST_CLAUSE.is_match(clause)
+            || REPORTED_CLAUSE.is_match(clause)
+            || IDENTITY_CLAUSE.is_match(clause)
+        {
+            return None;
+        }
+        let at = clause.as_ptr() as usize - summary.as_ptr() as usize;
+        let word = clause
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|token| !token.is_empty())
+            .find(|token| !terms_found(&terms, token).is_empty())
+            .map(|token| {
+                let start = token.as_ptr() as usize - clause.as_ptr() as usize;
+                (start, start + token.len())
+            });
+        let number = figures(clause)
+            .into_iter()
+            .find(|(_, _, figure)| numbers.contains(figure))
+            .map(|(start, end, _)| (start, end));
+        let (start, end) = match (word, number) {
+            (Some(w), Some(n)) => w.min(n),
+            (w, n) => w.or(n)?,
+        };
+        Some((at + start, at + end))
+    })
+}
+
+/// The text values of a tool result, joined into `text`, and its numbers.
+fn values_of(value: &Value, text: &mut String, numbers: &mut Vec<String>) {
+    match value {
+        // A phrase the tool wrote ("underground cable fault"), not a code
+        // or a status ("basic_economy", "CANCELLED") a request also names.
+        Value::String(s) if s.trim().contains(char::is_whitespace) => {
+            text.push_str(s);
+            text.push_str(" . ");
+        }
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64() {
+                numbers.push(figure(f));
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| values_of(v, text, numbers)),
+        Value::Object(map) => map.values().for_each(|v| values_of(v, text, numbers)),
+        _ => {}
+    }
+}
+
+/// A number written the one way figures are compared: no grouping, no
+/// trailing zero decimals ("1,842,300.00" and 1842300.0 are "1842300").
+fn figure(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+/// Figures standing alone in a text (not part of an id such as "CO-197" or
+/// "A12"): byte range and the figure as [`figure`] writes it.
+fn figures(text: &str) -> Vec<(usize, usize, String)> {
+    static FIGURE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"\d[\d,]*(?:\.\d+)?").expect("the built-in pattern compiles")
+    });
+    FIGURE
+        .find_iter(text)
+        .filter(|m| {
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+                && !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        })
+        .filter_map(|m| {
+            let raw = m.as_str().trim_end_matches(',').replace(',', "");
+            let value: f64 = raw.parse().ok()?;
+            let end = m.start() + m.as_str().trim_end_matches(',').len();
+            Some((m.start(), end, figure(value)))
+        })
+        .collect()
+}
+
+/// Whether the words at `start..end` of `clause` are "since" telling when
+/// ("stuck since 8 November", "since last week", "since this morning"), not
+/// why.
+fn temporal_since(clause: &str, start: usize, end: usize) -> bool {
+    static WHEN: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)^\s+(?:\d|(?:about|around|at least|early|late|mid|before|after|the (?:start|beginning|end|middle|weekend|morning|evening|first|last|\d))\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:yesterday|today|tonight|last|this|then|earlier|midnight|noon|morning|lunchtime|[a-z]+ ago)\b)",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    clause[start..end].eq_ignore_ascii_case("since") && WHEN.is_match(&clause[end..])
 }
 
 /// Values the conversation holds that identify the customer.
@@ -643,6 +839,12 @@ fn phone_digits(id: &str) -> Option<String> {
 /// Whether the summary names the customer by `id`.
 fn names_customer(summary: &str, lower: &str, summary_digits: &str, id: &str) -> bool {
     lower.contains(&id.to_lowercase())
+        // A name in a script without word spaces is written without them
+        // ("佐藤 美咲" as "佐藤美咲様").
+        || (id.chars().any(is_cjk) && {
+            let joined: String = id.split_whitespace().collect();
+            summary.contains(&joined)
+        })
         || phone_digits(id).is_some_and(|digits| summary_digits.contains(&digits))
         || id.split_whitespace().next().is_some_and(|first| {
             first.chars().count() >= 3
@@ -654,6 +856,20 @@ fn names_customer(summary: &str, lower: &str, summary_digits: &str, id: &str) ->
                 .iter()
                 .all(|name| super::text::has_token(summary, name))
         })
+}
+
+/// A Han or Katakana character: the content words of Japanese (and the
+/// words of Chinese) are written in them, between hiragana particles.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{30A0}'..='\u{30FF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Content words of text without word spaces: runs of two or more Han or
+/// Katakana characters ("機種変更", "対象外"), which the summary is searched
+/// for as written.
+fn cjk_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_cjk(c))
+        .filter(|run| run.chars().count() >= 2)
 }
 
 /// The name parts of a user id built from a name (`omar_rossi_1241` ->
@@ -767,7 +983,7 @@ fn intent_found(conversation: &Conversation, summary: &str, min_terms: usize) ->
 /// want, and of their last turn before the escalation, where a request that
 /// changed on the way is said last ("then I'd like to speak to a
 /// supervisor about my Gold status"); without the words they push back with.
-fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
+fn request_terms(conversation: &Conversation, turns: usize) -> (Vec<Term>, Vec<&str>) {
     let customer_turns = || {
         conversation
             .events
@@ -789,16 +1005,23 @@ fn request_terms(conversation: &Conversation, turns: usize) -> Vec<Term> {
             .last()
             .filter(|(index, _)| !opening.iter().any(|(i, _)| i == index))
     });
-    let texts = opening
-        .into_iter()
-        .chain(last)
-        .map(|(index, text)| (text, conversation.normalized(index)));
+    let said: Vec<(usize, &str)> = opening.into_iter().chain(last).collect();
+    let mut cjk: Vec<&str> = Vec::new();
+    for word in said.iter().flat_map(|(_, text)| cjk_words(text)) {
+        if !cjk.contains(&word) {
+            cjk.push(word);
+        }
+    }
+    let texts = said
+        .iter()
+        .map(|&(index, text)| (text, conversation.normalized(index)));
     let mut terms = key_terms_of_texts(texts);
     terms.retain(|term| {
         let lower = term.word().to_lowercase();
-        !PUSHBACK.iter().any(|stem| lower.starts_with(stem))
+        // Words without spaces between them are read as `cjk` words.
+        !PUSHBACK.iter().any(|stem| lower.starts_with(stem)) && !lower.chars().any(is_cjk)
     });
-    terms
+    (terms, cjk)
 }
 
 impl SummaryMentions {
@@ -851,7 +1074,7 @@ impl SummaryMentions {
                     })
                 }
                 Item::Request => {
-                    let mut terms = request_terms(conversation, self.request_turns);
+                    let (mut terms, cjk) = request_terms(conversation, self.request_turns);
                     // The customer's name and ids are who, not what: "priya"
                     // and "nair" of an e-mail address state no request.
                     let ids = customer_identifiers(conversation);
@@ -859,23 +1082,29 @@ impl SummaryMentions {
                         terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str))
                             .is_empty()
                     });
-                    (!terms.is_empty()).then(|| {
+                    (!terms.is_empty() || !cjk.is_empty()).then(|| {
                         let mut hits = terms_found(&terms, summary);
                         hits.extend(numbers_found(&terms, summary));
-                        let needed = self.min_request_terms.min(terms.len()).max(1);
+                        hits.extend(cjk.iter().filter(|word| summary.contains(**word)));
+                        let needed = self.min_request_terms.min(terms.len() + cjk.len()).max(1);
                         if hits.len() < needed
                             && let Some(found) =
                                 intent_found(conversation, summary, self.min_request_terms)
                         {
                             return (true, found);
                         }
-                        let listed: Vec<&str> = terms.iter().map(Term::word).take(8).collect();
+                        let listed: Vec<&str> = terms
+                            .iter()
+                            .map(Term::word)
+                            .chain(cjk.iter().copied())
+                            .take(8)
+                            .collect();
                         (
                             hits.len() >= needed,
                             format!(
                                 "request ({} of {} terms: {})",
                                 hits.len(),
-                                terms.len(),
+                                terms.len() + cjk.len(),
                                 if hits.is_empty() {
                                     listed.join(", ")
                                 } else {
@@ -888,22 +1117,33 @@ impl SummaryMentions {
                 Item::Tried | Item::Reason => {
                     let matched = match item {
                         Item::Tried => {
-                            attempt(summary, self.tried_patterns.as_ref().unwrap_or(&TRIED)).map(
-                                |words| match summary.find(words.as_str()) {
-                                    Some(at) => written(at, at + words.len()),
-                                    None => words,
-                                },
-                            )
+                            attempt(summary, self.tried_patterns.as_ref().unwrap_or(&TRIED))
+                                .map(|words| match summary.find(words.as_str()) {
+                                    Some(at) => format!("\"{}\"", written(at, at + words.len())),
+                                    None => format!("\"{words}\""),
+                                })
+                                .or_else(|| {
+                                    // With the built-in reading only: a
+                                    // fact that only a tool gave was looked up.
+                                    self.tried_patterns.is_none().then_some(())?;
+                                    tool_finding(conversation, summary).map(|(start, end)| {
+                                        format!(
+                                            "as a tool returned it: \"{}\"",
+                                            written(start, end)
+                                        )
+                                    })
+                                })
                         }
                         _ => match &self.reason_patterns {
-                            Some(patterns) => {
-                                patterns.find(summary).map(|m| written(m.start, m.end))
-                            }
-                            None => reason(summary).map(|(start, end)| written(start, end)),
+                            Some(patterns) => patterns
+                                .find(summary)
+                                .map(|m| format!("\"{}\"", written(m.start, m.end))),
+                            None => reason(summary)
+                                .map(|(start, end)| format!("\"{}\"", written(start, end))),
                         },
                     };
                     Some(match matched {
-                        Some(words) => (true, format!("{} (\"{words}\")", item.name())),
+                        Some(words) => (true, format!("{} ({words})", item.name())),
                         None => (false, item.name().to_string()),
                     })
                 }
