@@ -116,6 +116,9 @@ kinds!(
     attempt_structure,
     reason_structure,
     request_who,
+    asked_in_other_words,
+    holding_in_replies,
+    greeting_opens,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
