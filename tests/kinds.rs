@@ -126,6 +126,9 @@ kinds!(
     summary_findings,
     summary_reason_words,
     summary_unspaced,
+    asked_in_other_words,
+    holding_in_replies,
+    greeting_opens,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

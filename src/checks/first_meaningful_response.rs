@@ -84,7 +84,12 @@ impl Default for FirstMeaningfulResponse {
     }
 }
 
-pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
+/// The built-in filler, in two parts: what holds the line (asking the
+/// customer to wait, catching up on the record, checking they are there),
+/// then what only rounds a message off or says nothing of the case
+/// (pleasantries, sign-offs, replying later, nothing having reached the
+/// human).
+fn default_filler() -> (Vec<String>, Vec<String>) {
     // Catching up, with whatever it is done to: "let me pull up your
     // file", "while I get the router up on my screen", "just reading
     // through the notes", "bringing your file up".
@@ -100,7 +105,7 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
     let will = r"\b(let me|lemme|I'll|I will|I'm going to|I need to|I just need to)( just| quickly| now| first)?";
     let while_i = r"\b((while|whilst|as|till|until|so|once) I( just| quickly| now)?|to|so I can)";
     let doing = r"\b((I'm|I am|am|just|currently|still|I'll be|I will be)( just| still| currently| quickly)? )";
-    let patterns = [
+    let holding = vec![
         // "one moment", "give me a sec", "just a second or two".
         r"\b(just )?(give me |gimme |allow me |let me have )?(one|a|just a|half a|a quick|one quick|two|three|a couple of|a few|\d+( (to|or|-) \d+)?|(two|three|five) (to|or) (three|five|ten))( more| little)? (moments?|mo|secs?|seconds?|minutes?|mins?|ticks?|jiffy)( or two)?( please)?\b".to_string(),
         // "won't be a tick", "won't be long", "shan't keep you a minute".
@@ -116,17 +121,37 @@ pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
         // The record arriving: "it's only just come up on my screen", "your
         // file has popped up now".
         r"\b(it|that|this|everything|your (file|account|case|details|notes|booking|chat)|the (file|account|case|details|notes|booking|chat))('s| has| is| just)( only)?( just)? (come|coming|popped|popping|loaded|landed|appeared|arrived) (up|in|through)?( (on|onto) (my|the) (screen|system))?( now)?\b".to_string(),
+        // Whether anyone is there.
+        r"\b(are you|you) (still )?(there|with me|on the line)\b|\bcan you (still )?hear me( (ok|okay|alright|all right|now|clearly|well))?\b".to_string(),
+        r"\b(be|am|I'm|I am|I'll be) right (with you|there|back)\b|\b(I'm|I am) (still )?(here|with you)( now)?\b|\bstill (here|there)\b".to_string(),
+    ];
+    let other = vec![
         // Pleasantries: "lovely to meet you", "nice to speak with you".
         r"\b(it's |it is )?(lovely|nice|great|good|pleased|glad|a pleasure) to (meet|speak (to|with)|talk (to|with)|chat (to|with)|hear from|have) you\b".to_string(),
         // An e-mail's sign-off: "Kind regards, Maya" (line breaks are
         // spaces by the time a check reads the text).
         r"\b((kind|best|warm|many) regards|regards|best wishes|yours (sincerely|faithfully|truly)|sincerely|all the best|take care)\b(,? (?-i:[A-Z][a-zA-Z'-]+)( (?-i:[A-Z][a-zA-Z'-]+))?\s*$)?".to_string(),
-        // Whether anyone is there.
-        r"\b(are you|you) (still )?(there|with me|on the line)\b|\bcan you (still )?hear me( (ok|okay|alright|all right|now|clearly|well))?\b".to_string(),
-        r"\b(be|am|I'm|I am|I'll be) right (with you|there|back)\b|\b(I'm|I am) (still )?(here|with you)( now)?\b|\bstill (here|there)\b".to_string(),
+        // A one-word sign-off before the name that ends the message:
+        // "Cheers, Ines", "Warmly, Ruth, Parkside Lettings".
+        r"\b(best|warmly|cheers|thanks|many thanks|thank you|speak soon|talk soon),? (?-i:[A-Z][a-zA-Z'-]+)( (?-i:[A-Z][a-zA-Z'-]+))?(,? (?-i:[A-Z][a-zA-Z'-]*)( (?-i:[A-Z][a-zA-Z'-]*)){0,3})?\s*$".to_string(),
+        // Replying later, with nothing said now: "I'll come back to you
+        // soon", "and will be in touch later today", "we'll update you asap".
+        r"\b(I'll|I will|we'll|we will|will|shall)( (try to|aim to|be sure to))? (get back to you|come back to you|be in touch|reply|respond|write back|follow up|update you)( (shortly|soon|asap|as soon as (I|we) can|as soon as possible|in a (bit|while|moment|few minutes)|later( today| on)?|today|by (the )?end of (the )?day))?\s*([.!?,;:-]|$)".to_string(),
+        // Nothing having reached the human: "no, nothing's come through
+        // yet", "I don't have any notes from the assistant, I'm afraid".
+        r"\b(nothing|none of (it|that|this)|no (notes|details|information|info|context|summary|file|record|history|handover|transcript))( (at all|yet))?('s| has| have)?( (yet|actually|really))? (come|came|got|gotten|made it|been (passed|sent|forwarded|shared)|arrived|reached me|popped up|shown up|turned up|showed up)( (through|over|across|up|in|to me|on my (screen|end|side)|my way|yet|I'm afraid|unfortunately|here))*\b".to_string(),
+        r"\bI (don't|do not|can't|cannot|didn't|did not|haven't|have not)( actually| really)? (have|see|get|got|receive|received)( got)? (any|the|your)( [a-z]+)? (notes|details|information|info|context|summary|file|record|history|handover|transcript|messages?|chat)( (from|on|about) (the|your) ([a-z]+ )?(bot|assistant|chat|system|transfer|handover|call|agent))?( (here|yet|I'm afraid|unfortunately|on my (screen|end|side)))*\b".to_string(),
     ];
-    Patterns::new(&patterns).expect("built-in patterns compile")
+    (holding, other)
+}
+
+pub static DEFAULT_FILLER: LazyLock<Patterns> = LazyLock::new(|| {
+    let (holding, other) = default_filler();
+    Patterns::new(&[holding, other].concat()).expect("built-in patterns compile")
 });
+
+/// How many of [`DEFAULT_FILLER`]'s patterns, the first ones, hold the line.
+static DEFAULT_HOLDING: LazyLock<usize> = LazyLock::new(|| default_filler().0.len());
 
 /// What opens a turn without saying anything about the case: a greeting
 /// ("Hi there", "Good morning"), the human introducing themselves ("this is
@@ -137,26 +162,36 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // A name as written: a capital, then letters ("Dana", "O'Brien",
     // "Marie-Ève"); a title may come first.
     let name = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.? )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?";
-    let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages)\b";
-    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|desk|services?|support|line|care)|(?: (?:BUSINESS)){1,2})?";
-    // What a business is, said after its name: "Lakeshore mortgages",
-    // "GlobeForward customs brokerage", "TeamHub privacy".
-    let business = r"(?:mortgages?|lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|lending|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|privacy|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|group|plc|ltd|inc)\b";
+    // What a desk is called, alone or after the business's name: "the
+    // claims team", "billing", "Zenith Cover claims", "TeamHub privacy".
+    let dept = r"(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages?)";
+    let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}DEPT\b";
+    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}DEPT\b|(?: (?:BUSINESS)){1,2})?";
+    // What a business is, said after its name: "Lakeshore lettings",
+    // "GlobeForward customs brokerage".
+    let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
     let role = r"(?:the|your|a|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
-    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|welcome(?: back)?(?: to ORG)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
+    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?(?: to (?:BRAND|ORG))?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
-    let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
-    // Taking over, small talk: "I'm taking over from the assistant", "how
+    let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
+    // Taking over, small talk: "I'm taking over from the assistant", "I've
+    // been assigned your case", "how
     // are you today?", "I really appreciate your patience", "I know you've
     // been waiting a while". ("I'll be looking after you today" promises
     // something, and counts.)
-    let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
+    let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\b(?:I've|I have)(?: just| now)? (?:picked up|taken (?:over|on)|been (?:assigned|given|passed|handed)(?: to)?) (?:your|this|the)(?: [a-zA-Z-]+)? (?:ticket|case|chat|query|enquiry|inquiry|request|message|e-?mail|conversation|thread)\b|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
     let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
     // Kochi", "Billing, this is Tanya", "Coastal Super calling back".
-    let desk = r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)\W+)?(?:(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:team|department|dept|desk|unit|office|helpdesk|centre|center|manager|supervisor)|(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:billing|claims|support|care|accounts|sales|reception|services|enquiries|bookings|reservations|returns|payments|collections|complaints|relations|assistance|operations))(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
-    // A greeting, then the business's name: "Hello, Brightmoor lettings."
-    let greeted_org = r"^\W*(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening),\s*ORG\s*(?:[,.;:!?-]|$)";
+    let hello = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)";
+    let desk = r"^\W*(?:HELLO\W+)?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:DEPT|manager|supervisor)(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
+    // The business's name where it ends a phrase, with what it does in a
+    // word or two: "Hello, Brightmoor lettings.", "welcome to Cityline
+    // permits,", "thank you for calling Ostra home repairs."
+    let brand =
+        r"ORG(?: (?-i:[a-z\u{DF}-\u{24F}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,2}\s*(?:[,.;:!?-]|$)";
+    // A greeting, then the business's name.
+    let greeted_org = r"^\W*HELLO,\s*BRAND";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning your (?:call|message|e-?mail)\b";
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have) NAME\b";
     let all = [
@@ -171,9 +206,12 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         greeting,
     ]
     .join("|")
+    .replace("BRAND", brand)
     .replace("TEAM", team)
     .replace("ORG", org)
+    .replace("DEPT", dept)
     .replace("BUSINESS", business)
+    .replace("HELLO", hello)
     .replace("ROLE", role)
     .replace("NAME", name);
     regex::Regex::new(&format!("(?i){all}")).expect("built-in pattern compiles")
@@ -190,8 +228,18 @@ static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
     let ask = r"(?:(?:can|could|may) (?:I|we)(?: just| please| quickly)? (?:have|take|get|grab|ask (?:you )?for|ask|confirm|check|start with|begin with|go through|run through)|(?:can|could|would|will) you(?: please| just| kindly| also| first| quickly)* (?:give|tell|confirm|provide|send|read|share|spell|verify|answer|let me (?:have|know)|remind me of|go through)(?: me| us)?(?: with)?(?: out)?|(?:please|kindly)(?: just)? (?:confirm|provide|give|share|send|tell|read|verify|spell|answer)(?: me| us)?(?: with)?|(?:I|we)(?:'ll| will| would|'d)?(?: just| first| also)? need(?: to (?:have|take|get|confirm|check|ask (?:you )?for|verify)| you to (?:confirm|give me|provide|tell me|read(?: me| out)?|verify|answer))?|what(?:'s| is| are| was)|(?:and|also|then|plus|&))";
     let item = r"(?:(?:[a-z'-]+ ){0,3}(?:number|no|reference|ref|id|code|pin|passcode|password|digits)\b(?: (?:of|on|from) (?:your|the)(?: [a-z'-]+){0,2} (?:card|account|number|phone|mobile|passport|licence|license))?|date of birth|d\.?o\.?b|birth ?date|(?:first line of (?:your|the) )?(?:post ?code|zip(?: code)?|(?:e-?mail|postal|home|billing|registered|full) ?address|address)|(?:full |first |last |sur)?name(?: (?:on|of) (?:the|your) (?:booking|account|card|reservation|policy|file|ticket))?|(?:answers? to )?(?:(?:one|two|three|some|a few|a couple) of )?(?:your |the )?security (?:questions?|answers?|details|word|phrase)|memorable (?:word|date|answer|information|phrase)|maiden name|(?:account|policy|booking|order|claim|reservation) details)";
     let det = r"(?:(?:the|your|a|an|both|all|those|these|its)(?: [a-z'-]+){0,3} )?";
+    let items = format!(
+        r"{det}{item}(?:\W+(?:and|or|&|plus|as well as)\W+{det}{item})*(?:\W+(?:please|for me|for us|again|first|for (?:security|verification|identification)(?: purposes| reasons)?|to (?:start|begin|continue|get started)|on (?:the|your) (?:account|booking|file|card|policy))\b)*"
+    );
+    // Who they are, asked outright: "who am I speaking with
+    // today?", "may I ask who's calling?", "who've I got on the line?".
+    let who = r"\b(?:(?:may|can|could) I (?:ask|know|check) )?who(?:(?:'ve| have) I got| do I have| am I (?:speaking|talking|chatting) (?:to|with)|(?:'s| is) (?:this|calling|speaking|on the line)| are you)(?: (?:on the line|there|with me|today|please|now|here|then))*";
+    // The request made with the reason and no verb ("for verification, your
+    // postcode?"), the verb before the reason ("and, for security,
+    // your postcode"), or the detail alone as a question ("Thanks. Your
+    // membership number?").
     let pattern = format!(
-        r"(?i)(?:\b{lead}\W+)*\b{ask}\W+{det}{item}(?:\W+(?:and|or|&|plus|as well as)\W+{det}{item})*(?:\W+(?:please|for me|for us|again|first|for (?:security|verification|identification)(?: purposes| reasons)?|to (?:start|begin|continue|get started)|on (?:the|your) (?:account|booking|file|card|policy))\b)*|\b{lead}\b"
+        r"(?i)(?:\b{lead}\W+)*\b{ask}\W+(?:{lead}\W+)*{items}|\b{lead}\W+{items}|(?:^|[.!?:]\s*)(?:(?:and|also|then|plus|ok|okay|right) )?(?:(?:the|your|a|an) )?{item}(?:\W+(?:and|or|&|plus)\W+{det}{item})*(?:\W+please)?\s*\?|{who}|\b{lead}\b"
     );
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
@@ -203,8 +251,12 @@ static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
 static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     let today = r"(?: (?:today|now|this (?:morning|afternoon|evening)|for you|at all))*";
     let need = r"(?:you(?:'d| would)? (?:like|need|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out|change)| me to (?:do|look at|help with)| done| today)?|(?:I|we) can (?:help|do|assist)(?: you)?(?: with| for you)?|(?:you(?:'re| are)|this is|it's|it is) (?:calling|ringing|writing|contacting us|getting in touch|here|chatting) (?:about|regarding|for)|(?:'s|is|has) (?:going on|happening|happened|wrong|the (?:matter|problem|issue))|brings you(?: (?:here|in|to us))?|(?:the )?(?:issue|problem|matter|trouble) is)";
+    // Asking to hear about "the issue" itself, named by no more than that
+    // word: "tell me a little more about the problem you've been having", "give us
+    // some details on the problem", "describe the problem you've had".
+    let about_the_issue = r"(?:(?:can|could|would|will) you(?: please| just| kindly| also)? )?(?:(?:tell|give|send) (?:me|us)(?: a (?:bit|little)| some| a few)?(?: more)?(?: (?:details?|info(?:rmation)?))?|describe|explain|outline) (?:(?:about|on|regarding|of) )?(?:the|your|this) (?:issue|problem|query|enquiry|inquiry|situation|matter|trouble|concern|request|difficulty|difficulties)(?: (?:that )?you(?:'re| are|'ve| have)(?: been)? (?:having|experiencing|facing|seeing|getting|dealing with|had|experienced|faced))?\b";
     let pattern = format!(
-        r"(?i)\bhow (?:can|may|could|might|shall) (?:I|we) (?:help|assist|be of (?:help|assistance|service)|support)(?: you)?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\bwhat(?:'s| is| has) (?:going on|happening|happened|wrong|up)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b"
+        r"(?i)\bhow (?:can|may|could|might|shall) (?:I|we) (?:help|assist|be of (?:help|assistance|service)|support)(?: you)?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\bwhat(?:'s| is| has) (?:going on|happening|happened|wrong|up)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b"
     );
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
@@ -215,10 +267,10 @@ const PARTICLES: &[&str] = &[
     "a", "again", "ah", "all", "alright", "also", "an", "and", "at", "buddy", "darling", "dear",
     "kindly", "po", "opo", "do", "dr", "er", "erm", "folks", "for", "great", "hello", "here",
     "hey", "hi", "hmm", "hon", "honey", "hun", "i", "i'm", "in", "is", "it", "just", "love",
-    "lovely", "ma'am", "madam", "mate", "miss", "mr", "mrs", "ms", "mx", "my", "now", "of", "oh",
-    "ok", "okay", "on", "or", "perfect", "pet", "please", "right", "sir", "so", "sorry", "sure",
-    "thank", "thanks", "that", "the", "then", "there", "this", "to", "too", "uh", "um", "us", "we",
-    "well", "with", "yeah", "yep", "yes", "you",
+    "lovely", "ma'am", "madam", "mate", "miss", "mr", "mrs", "ms", "mx", "my", "no", "now", "of",
+    "oh", "ok", "okay", "on", "or", "perfect", "pet", "please", "right", "sir", "so", "sorry",
+    "sure", "thank", "thanks", "that", "the", "then", "there", "this", "to", "too", "uh", "um",
+    "us", "we", "well", "with", "yeah", "yep", "yes", "you",
 ];
 
 /// The words of `text` (letters, digits, inner apostrophes) with the byte
@@ -238,6 +290,38 @@ fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
 fn starts_sentence(text: &str, start: usize) -> bool {
     let before = text[..start].trim_end_matches([' ', '"', '\'', '(']);
     before.is_empty() || before.ends_with(['.', '!', '?'])
+}
+
+/// Where the `patterns` match in `text`, as byte ranges.
+fn spans<'p>(text: &str, patterns: impl Iterator<Item = &'p regex::Regex>) -> Vec<(usize, usize)> {
+    patterns
+        .flat_map(|pattern| {
+            pattern
+                .find_iter(text)
+                .map(|found| (found.start(), found.end()))
+        })
+        .collect()
+}
+
+/// `text` without what says nothing of the case: openers (greetings, the
+/// human's introduction, "thank you for contacting Parkside Lettings"),
+/// questions anyone could ask ("how can I help?") and requests for who the
+/// customer is ("and your member ID"), each replaced by a space. What is
+/// left is what the human said about the case.
+pub fn without_openers_and_asks(text: &str) -> String {
+    let mut said = String::with_capacity(text.len());
+    let mut from = 0;
+    let mut set_aside = spans(text, [&*OPENER, &*ASKS_WHO, &*ASKS_WHAT].into_iter());
+    set_aside.sort_unstable();
+    for (start, end) in set_aside {
+        if start > from {
+            said.push_str(&text[from..start]);
+            said.push(' ');
+        }
+        from = from.max(end);
+    }
+    said.push_str(&text[from..]);
+    said
 }
 
 /// The first human turn before event `connected`, if the human spoke before
@@ -279,6 +363,25 @@ impl FirstMeaningfulResponse {
                 .is_none()
     }
 
+    /// Whether a human turn holds the line rather than opening: filler (see
+    /// [`Self::is_filler`]) that asks the customer to wait (a holding
+    /// pattern: "bear with me", "one moment while I load your file") or asks
+    /// them something before the human begins ("Hello?", "Ms Reyes?", "is
+    /// this a good time to talk?"). A turn that only greets, introduces the
+    /// human and thanks the customer for waiting ("Hi Tomás, thanks for
+    /// waiting, you're speaking with Ruth.") does not hold: it is the opening, and it says
+    /// nothing of the case.
+    pub fn holds(&self, text: &str, names: &[CustomerName]) -> bool {
+        // Every pattern given in the rubric is read as holding.
+        let (filler, holding) = match &self.filler {
+            Some(filler) => (filler, usize::MAX),
+            None => (&*DEFAULT_FILLER, *DEFAULT_HOLDING),
+        };
+        self.is_filler(text, names)
+            && (filler.matching(text).any(|pattern| pattern < holding)
+                || text.trim_end().ends_with('?'))
+    }
+
     /// The first word of `text` that says something (see [`Self::is_filler`]),
     /// once the openers, the filler and what `also` finds are set aside.
     fn first_said<'t>(
@@ -288,17 +391,7 @@ impl FirstMeaningfulResponse {
         also: &[&regex::Regex],
     ) -> Option<&'t str> {
         let filler = self.filler.as_ref().unwrap_or(&DEFAULT_FILLER);
-        let mut set_aside: Vec<(usize, usize)> = OPENER
-            .find_iter(text)
-            .map(|found| (found.start(), found.end()))
-            .collect();
-        for pattern in also {
-            set_aside.extend(
-                pattern
-                    .find_iter(text)
-                    .map(|found| (found.start(), found.end())),
-            );
-        }
+        let mut set_aside = spans(text, std::iter::once(&*OPENER).chain(also.iter().copied()));
         set_aside.extend(filler.find_iter(text).map(|found| (found.start, found.end)));
         for (at, word) in words_at(text) {
             if set_aside.iter().any(|&(from, to)| from <= at && at < to) {
@@ -433,6 +526,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_turn_holds_when_it_asks_to_wait_and_opens_when_it_only_greets() {
+        let check = FirstMeaningfulResponse::default();
+        for holding in [
+            "Hi, bear with me a second.",
+            "Hello?",
+            "One moment while I open your file.",
+            "Is this a good time to talk?",
+        ] {
+            assert!(check.holds(holding, &[]), "{holding}");
+        }
+        for opening in [
+            "Hi Tomás, thanks for waiting, you're speaking with Ruth.",
+            "Good afternoon, box office, this is Sam.",
+            "Hi, I've been assigned your case and will come back to you soon. Cheers, Ruth",
+            "Hello, how can I help you today?",
+        ] {
+            assert!(!check.holds(opening, &[]), "{opening}");
+        }
+    }
+
     /// Our own wording, not any data set's (see tests/fixtures/kinds for
     /// whole conversations).
     #[test]
@@ -464,6 +578,13 @@ mod tests {
             "Hi, you're now speaking with Lee. Bear with me while the system loads.",
             "Hi there, thanks for writing to Fernway! How can I help? Kind regards, Maya",
             "Hi there, Thanks for reaching out to Fernway! Could you tell me which flat you're writing about and what seems to be the trouble with it? Best regards, Maya Lund",
+            "Good morning, permits desk. Who am I speaking with today?",
+            "Thanks. And, for verification, your postcode?",
+            "Hi there. Your permit number?",
+            "May I ask the reason for your call?",
+            "Could you tell me a little more about the problem you've been having?",
+            "Hello, you are welcome to Cityline permits. How may I help you?",
+            "No, nothing has come through yet, I'm afraid. What seems to be the problem?",
         ] {
             assert_eq!(not_yet(text), None, "{text}");
         }

@@ -2,11 +2,14 @@
 //! the issue.
 //!
 //! ## What it does
-//! Reads the human's opening: their first `turns` turns that say something,
-//! with the holding turns before and between them ("Hello?", "one moment
-//! please…", as [`first_meaningful_response`](super::first_meaningful_response)
-//! reads filler), but never more than `turns + 1` turns: a customer kept
-//! waiting through two holding messages was not given an informed opening.
+//! Reads the human's opening: their first `turns` turns that do not hold the
+//! line, with the holding turns before and between them ("Hello?", "one
+//! moment please…", "bear with me while your file loads", as
+//! [`FirstMeaningfulResponse::holds`] reads them), but never more than
+//! `turns + 1` turns: a customer kept waiting through two holding messages
+//! was not given an informed opening. A turn that only greets ("Hi Tomás,
+//! thanks for waiting, you're speaking with Ruth.") is not holding: it is the opening, and
+//! the case named only in the next message comes too late.
 //! It looks for each item:
 //! - `customer_name`: the customer's first name or surname (from
 //!   `customer.name`, or the package's `customer.name`): "Hi Sarah" and
@@ -45,7 +48,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::first_meaningful_response::FirstMeaningfulResponse;
+use super::first_meaningful_response::{FirstMeaningfulResponse, without_openers_and_asks};
 use super::scope::{Phase, Scope, TurnRef};
 use super::text::{Term, has_token, key_terms, terms_found, words_as_written};
 use super::{Evidence, Outcome};
@@ -127,7 +130,7 @@ static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// The human's opening: their turns from the first one on, up to and with
-/// the `turns`-th that is not filler, and at most `turns + 1` turns.
+/// the `turns`-th that does not hold the line, and at most `turns + 1` turns.
 fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     let all = Scope {
         speakers: Some(&[Speaker::Human]),
@@ -144,7 +147,7 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
         if meaningful >= turns || kept.len() > turns {
             break;
         }
-        if !filler.is_filler(turn.text, &names) {
+        if !filler.holds(turn.text, &names) {
             meaningful += 1;
         }
         kept.push(turn);
@@ -196,11 +199,13 @@ static ASKS_FOR_DETAILS: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
-/// The opening as read for the issue: without the human's own team and
-/// their requests for details, with amounts said in words also in digits
-/// ("twenty pounds" is also `20`).
+/// The opening as read for the issue: without its greetings, the human's
+/// introduction and own team, questions anyone could ask and requests for
+/// details (see [`without_openers_and_asks`]), with amounts said in words
+/// also in digits ("twenty pounds" is also `20`).
 fn about_the_case(opening: &str) -> String {
-    let without_team = OWN_TEAM.replace_all(opening, " ");
+    let said = without_openers_and_asks(opening);
+    let without_team = OWN_TEAM.replace_all(&said, " ");
     let mut said = ASKS_FOR_DETAILS
         .replace_all(&without_team, " ")
         .into_owned();
