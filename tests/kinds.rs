@@ -116,6 +116,7 @@ kinds!(
     attempt_structure,
     reason_structure,
     request_who,
+    offers_other_words,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
