@@ -117,6 +117,8 @@ kinds!(
     reason_structure,
     request_who,
     offers_other_words,
+    identity_languages,
+    identity_named,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
