@@ -119,6 +119,7 @@ kinds!(
     offers_other_words,
     identity_languages,
     identity_named,
+    reply_to_other_asks,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
