@@ -117,9 +117,10 @@ kinds!(
     reason_structure,
     request_who,
     offers_other_words,
+    reply_to_other_asks,
     identity_languages,
     identity_named,
-    reply_to_other_asks,
+    state_flags,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
