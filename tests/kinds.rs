@@ -129,6 +129,11 @@ kinds!(
     asked_in_other_words,
     holding_in_replies,
     greeting_opens,
+    offers_other_words,
+    reply_to_other_asks,
+    identity_languages,
+    identity_named,
+    state_flags,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

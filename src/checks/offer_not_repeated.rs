@@ -29,7 +29,14 @@
 //! `offer` event of that family, and a proposal that restates in key terms
 //! a rejected remedy no kind names ("a temporary number" again). A sentence
 //! proposes when it says "what I can do", "I can/could/would be happy to
-//! offer, give, add…", "how about", "would that work?", "let me offer".
+//! offer, give, add…", "how about", "would that work?", "let me offer",
+//! or lays out a plan ("what I'd like us to do first is", "let's try").
+//! A proposal that names the rejected slot again (its clock time, and its
+//! weekday if it named one: "the 7:05 Saturday" after "Saturday 07:05" was
+//! turned down) repeats it whatever words carry it. Remedies are named in
+//! other words too ("a brand-new one" is a replacement, "to use on your
+//! next order" store value) and in other languages ("bon d'achat",
+//! "Gutschein", "reembolso").
 //! Granting in full what the customer asked for ("I've refunded all three
 //! fees", "I can remove the charge in full") is not a repeat, nor is a
 //! proposal the customer takes (an `offer` event recorded as accepted, a
@@ -151,6 +158,11 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"money back",
                 r"\bcharge ?back\b",
                 r"revers(e|ing) the charge",
+                // In other languages: "remboursement", "reembolso",
+                // "Erstattung", "Rückerstattung".
+                r"\brembours",
+                r"\breembols",
+                r"\b(rück)?erstatt",
             ],
         ),
         (
@@ -161,6 +173,14 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 // "$60 on your account to spend on anything in store".
                 r"\bto spend (on|in|at)\b",
                 r"\b(put|pop|add|load|stick)\w* (an? )?(extra |further )?([$£€₹¥]|[a-z]{1,3}\$|\d)(?:[^.!?]|\.\d){0,25}?\b(on|to|in|into|onto) (your|the) ([\w-]+ )?(account|wallet|balance)\b",
+                // The amount in words: "put fifteen dollars on your account".
+                r"\b(put|pop|add|load|stick)\w* (an? )?(extra |further )?([\w-]+ ){1,2}(dollars|pounds|euros|quid|bucks|rupees)\b (on|to|in|into|onto) (your|the) ([\w-]+ )?(account|wallet|balance)\b",
+                // Value kept for later: "to use on your next order", "valid
+                // against a future stay", "redeemable on any later booking".
+                r"\b(to use|to spend|use it|spend it|valid|good|redeemable|usable) (on|against|towards?|for|at|in) (your|a|any|the) (next|future|later)\b",
+                // In another language: "Gutschrift" ("crédito" is as often
+                // the card a refund goes back to).
+                r"\bgutschrift",
             ],
         ),
         (
@@ -201,6 +221,13 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"promo(tional)? code",
                 r"\bmiles\b",
                 r"\bpoints\b",
+                // In other languages: "un bon de 20 €", "bon d'achat",
+                // "Gutschein", "cupón", "cupom", "vale-compra".
+                r"\bbons? (de réduction|d'achat|cadeau|de \d|de [$£€]|d'une valeur)",
+                r"\bgutschein",
+                r"\bcup[oó]n",
+                r"\bcupo(m|ns)\b",
+                r"\bvales?[- ](de )?(descuento|desconto|compra|presente|regalo)\b",
             ],
         ),
         (
@@ -220,6 +247,13 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\b(go|come|get|bring|drop|take)\b( [\w-]+){0,3}? (down )?to\b[^.!?]{0,30}?\d+(\.\d+)?\s?(%|percent)",
                 r"\b(lower|cut|drop|reduce)\w* (the|your) (rate|price|fee|premium|interest|tariff)\b",
                 r"\brate (cut|reduction|drop|decrease)\b",
+                // In other languages: "remise", "réduction", "descuento",
+                // "desconto", "Rabatt", "Nachlass".
+                r"\bremise\b",
+                r"\bréduction\b",
+                r"\bdesc(uento|onto)s?\b",
+                r"\brabatt",
+                r"\bnachlass",
             ],
         ),
         (
@@ -235,7 +269,15 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
         ),
         (
             "replacement",
-            &[r"\breplace(ment)?\b", r"\bexchange\b", r"send (you )?a new"],
+            &[
+                r"\breplace(ment)?\b",
+                r"\bexchange\b",
+                r"send (you )?a new",
+                // The same item again in other words: "get a brand-new one
+                // out to you", "a fresh unit", "swap it for another".
+                r"\b(a|another) (brand[- ]new|new|fresh|working) (one|unit|device|item|handset|machine)\b",
+                r"\bswap\w* (it|them|that|this)( out)? for\b",
+            ],
         ),
         (
             "rebooking",
@@ -345,6 +387,9 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \b(what|how\ much)\ (could|can|would|will)\ you\ (manage|afford|pay|spare)\b
         | \bwould\ [^.!?]{0,40}\ (work|help|suit)\ (for\ you)?\s*\?
         | \btell\ you\ what\b
+        | \bwhat\ (I|we)(\ want|\ would\ like|'d\ like|\ need|\ plan|\ propose|'d\ suggest|\ would\ suggest)(\ us|\ you)?\ to\ (do|try)\b
+        | \blet's\ (try|do|start\ with|go\ with)\b
+        | \bthe\ plan\ is\b
         | \b(let\ me|allow\ me\ to)\ (offer|give|add|put|pop|apply|knock|take|credit|arrange|send|book|get|organi[sz]e|set|sort|deliver|ship|post|text|email|move|switch|rebook|extend|spread|split)\b
         | \b(would|will|could|might)\ you\ (consider|be\ open\ to|be\ interested\ in|think\ about|go\ for|try)\b
         | \b(option|alternative|way|fix|solution|route)\ (is|would\ be|could\ be|might\ be)\b
@@ -565,6 +610,58 @@ fn restates_loosely(rejected: &str, proposed: &str) -> bool {
     found >= 2 && found * 2 >= terms.len()
 }
 
+/// A clock time: "07:05", "7:05pm", "14h30" ("7.05" may be money).
+static CLOCK_TIME: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\b([01]?\d|2[0-3])[:h]([0-5]\d)\s?(am|pm|a\.m\.|p\.m\.)?(\W|$)")
+        .expect("the built-in pattern compiles")
+});
+
+/// A day of the week, in full, or cut short before a date ("Sat 8 Nov";
+/// a bare "sat" or "sun" is another word).
+static WEEKDAY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(mon|tue|wed|thu|fri|sat|sun)(day|sday|nesday|rsday|urday|\.?\s+\d+|s\.?\s+\d+|rs\.?\s+\d+)\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// The clock times a text names, in minutes after midnight.
+fn clock_times(text: &str) -> Vec<u32> {
+    CLOCK_TIME
+        .captures_iter(text)
+        .filter_map(|caps| {
+            let hour: u32 = caps[1].parse().ok()?;
+            let minute: u32 = caps[2].parse().ok()?;
+            let pm = caps
+                .get(3)
+                .is_some_and(|m| m.as_str().to_ascii_lowercase().starts_with('p'));
+            let hour = if pm && hour < 12 { hour + 12 } else { hour };
+            Some(hour * 60 + minute)
+        })
+        .collect()
+}
+
+/// The weekdays a text names, by their first three letters.
+fn weekdays(text: &str) -> Vec<String> {
+    WEEKDAY
+        .captures_iter(text)
+        .map(|caps| caps[1].to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether a proposal names again the slot of a rejected one: the same
+/// clock time and, when the rejected offer named a weekday, that weekday
+/// ("the 7:05 on Saturday" after "rebook onto Saturday 07:05" was turned
+/// down). A different departure is a different offer.
+fn same_slot(rejected: &str, proposed: &str) -> bool {
+    let times = clock_times(rejected);
+    if times.is_empty() || !clock_times(proposed).iter().any(|t| times.contains(t)) {
+        return false;
+    }
+    let days = weekdays(rejected);
+    days.is_empty() || weekdays(proposed).iter().any(|d| days.contains(d))
+}
+
 /// At most this many words, a proposing sentence ("Would that help?", "Is
 /// that ok with you?") asks about the sentence before it.
 const SHORT_QUESTION_WORDS: usize = 6;
@@ -585,6 +682,10 @@ fn proposed_again<'r>(
     text: &str,
 ) -> Option<(&'r RejectedOffer, String)> {
     rejected.iter().find_map(|(offer, rejected_kinds)| {
+        if same_slot(offer.described(), text) {
+            let kind = rejected_kinds.first().copied().unwrap_or("slot");
+            return Some((offer, kind.to_string()));
+        }
         if rejected_kinds.is_empty() {
             return (offer.part.is_none() && restates_loosely(&offer.text, text))
                 .then(|| (offer, "remedy".to_string()));

@@ -39,6 +39,21 @@
 //! that "I'll transfer you now, and if you need anything, let me know"
 //! still counts.
 //!
+//! ## What a reply answers: `unless_answering`
+//! A match in a turn does not count when the turn it answers, the other
+//! side's latest turn before it, matches one of `unless_answering`: a
+//! customer's "I already gave that to the bot" in answer to a security
+//! question protests a re-verification, and in answer to "what I'd like us
+//! to try first is…" a remedy offered again, not being asked to repeat the
+//! case.
+//!
+//! ```yaml
+//! - phrase_absent:
+//!     speaker: customer
+//!     patterns: ['\balready (told|gave|said)\b']
+//!     unless_answering: ['\bfor security\b', '\bdate of birth\b']
+//! ```
+//!
 //! ## Recordings that end on a reply: `final_reply`
 //! A recording can stop on one side's reply, before the other side had a
 //! turn: a benchmark's user simulator accepts an offer with its end token
@@ -122,6 +137,9 @@ pub struct PhraseParams {
     pub if_empty: Option<IfEmpty>,
     /// A match does not count when its sentence matches one of these.
     pub unless: Option<Patterns>,
+    /// A match does not count when the turn it answers (the other side's
+    /// latest turn before it) matches one of these.
+    pub unless_answering: Option<Patterns>,
     /// What a reply that ends the recording is worth (see the module doc).
     pub final_reply: Option<FinalReply>,
     /// More patterns that count when the escalation has this trigger.
@@ -310,6 +328,13 @@ impl PhraseParams {
     /// The first match in `turn` that counts: not inside a sentence that
     /// matches `unless`. (`final_reply` is applied by the caller.)
     fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
+        if let Some(answering) = &self.unless_answering
+            && answered_turn(conversation, turn.index)
+                .and_then(|answered| conversation.matching_text(answered))
+                .is_some_and(|text| answering.is_match(text))
+        {
+            return Said::Nothing;
+        }
         let extra = self
             .by_trigger
             .as_ref()
@@ -353,6 +378,19 @@ impl PhraseParams {
             None => Said::Nothing,
         }
     }
+}
+
+/// The turn that turn `index` answers: the latest turn before it by
+/// another speaker.
+fn answered_turn(conversation: &Conversation, index: usize) -> Option<usize> {
+    let speaker_at = |at: usize| match &conversation.events[at].kind {
+        EventKind::Turn { speaker, .. } => Some(*speaker),
+        _ => None,
+    };
+    let own = speaker_at(index)?;
+    (0..index)
+        .rev()
+        .find(|&at| speaker_at(at).is_some_and(|speaker| speaker != own))
 }
 
 /// Evidence of a counted match, noting the trigger whose patterns made it.

@@ -59,7 +59,8 @@ pub struct Condition {
     rejected_offer: Option<bool>,
     /// What was handed to the human as a flag matches a pattern: a
     /// `contextDelivered` payload, or a flag field of the handoff package
-    /// (`alerts`, `flags`, `warnings`; not its summary's prose).
+    /// (`alerts`, `flags`, `warnings`, or the customer's state in one of its
+    /// parts: `escalationReason.customerState`; not its summary's prose).
     payload_matches: Option<Patterns>,
     /// The wait the AI says in its handoff messages (phase `handoff`)
     /// agrees (`true`) or not (`false`) with the queue's quoted wait: it
@@ -528,7 +529,8 @@ fn is_empty_value(value: &Value) -> bool {
 /// What was handed to the human as flags, as JSON text, one space between
 /// two parts (a line break would send the text through normalisation for
 /// nothing): the `contextDelivered` payloads, then the handoff package's
-/// flag fields ([`is_flag_field`]).
+/// flag fields ([`is_flag_field`]), at its top or in one of its parts, and
+/// the customer's state kept in one of its parts ([`is_state_field`]).
 pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     let mut text = String::new();
     for event in &conversation.events {
@@ -545,10 +547,33 @@ pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
         for (key, value) in &package.0 {
             if is_flag_field(key) && !is_empty_value(value) {
                 text.push_str(&format!("{{{}: {value}}} ", Value::from(key.as_str())));
+            } else if let Value::Object(fields) = value {
+                // A flag or the customer's state kept in a part of the
+                // package: `escalationReason.customerState`, `customer.mood`.
+                for (inner, value) in fields {
+                    if (is_flag_field(inner) || is_state_field(inner)) && !is_empty_value(value) {
+                        text.push_str(&format!("{{{}: {value}}} ", Value::from(inner.as_str())));
+                    }
+                }
             }
         }
     }
     text
+}
+
+/// A field that says how the customer is (`customerState`, `mood`,
+/// `emotion`): a flag when its words name distress, which is for
+/// `payload_matches` to read. The scores of `sentimentArc` are no words.
+fn is_state_field(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["mood", "emotion", "feeling", "temper"]
+        .iter()
+        .any(|word| key.contains(word))
+        || (key.ends_with("state")
+            && ["customer", "caller", "client", "user", "emotional"]
+                .iter()
+                .any(|who| key.contains(who)))
+        || (key.contains("sentiment") && !key.contains("arc") && !key.contains("score"))
 }
 
 impl Condition {

@@ -825,6 +825,7 @@ const PATTERN_KEYS: &[&str] = &[
     "patterns",
     "pattern",
     "unless",
+    "unless_answering",
     "counts_after",
     "not_after",
     "offers",
