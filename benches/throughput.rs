@@ -180,7 +180,7 @@ fn long_lines() {
 }
 
 /// The README's stated ceiling for `long_lines`, in MiB.
-const LONG_LINE_CEILING_MIB: u64 = 200;
+const LONG_LINE_CEILING_MIB: u64 = 320;
 
 /// Writes call scorecards to a file, as `score` does.
 struct FileSink(StreamFile);

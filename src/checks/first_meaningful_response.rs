@@ -139,7 +139,7 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(I'll|I will|we'll|we will|will|shall)( (try to|aim to|be sure to))? (get back to you|come back to you|be in touch|reply|respond|write back|follow up|update you)( (shortly|soon|asap|as soon as (I|we) can|as soon as possible|in a (bit|while|moment|few minutes)|later( today| on)?|today|by (the )?end of (the )?day))?\s*([.!?,;:-]|$)".to_string(),
         // Nothing having reached the human: "no, nothing's come through
         // yet", "I don't have any notes from the assistant, I'm afraid".
-        r"\b(nothing|none of (it|that|this)|no (notes|details|information|info|context|summary|file|record|history|handover|transcript))( (at all|yet))?('s| has| have)?( (yet|actually|really))? (come|came|got|gotten|made it|been (passed|sent|forwarded|shared)|arrived|reached me|popped up|shown up|turned up|showed up)( (through|over|across|up|in|to me|on my (screen|end|side)|my way|yet|I'm afraid|unfortunately|here))*\b".to_string(),
+        r"\b(nothing|none of (it|that|this)|no (notes|details|information|info|context|summary|file|record|history|handover|transcript))( (at all|yet))?('s| has| have)?( (yet|actually|really))? (come|came|got|gotten|made it|been (passed|sent|forwarded|shared)|arrived|reached me|popped up|shown up|turned up|showed up)(,? (through|over|across|up|in|to me|on my (screen|end|side)|my way|yet|I'm afraid|unfortunately|here))*\b".to_string(),
         r"\bI (don't|do not|can't|cannot|didn't|did not|haven't|have not)( actually| really)? (have|see|get|got|receive|received)( got)? (any|the|your)( [a-z]+)? (notes|details|information|info|context|summary|file|record|history|handover|transcript|messages?|chat)( (from|on|about) (the|your) ([a-z]+ )?(bot|assistant|chat|system|transfer|handover|call|agent))?( (here|yet|I'm afraid|unfortunately|on my (screen|end|side)))*\b".to_string(),
     ];
     (holding, other)
@@ -171,7 +171,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // "GlobeForward customs brokerage".
     let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
     let role = r"(?:the|your|a|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
-    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?(?: to (?:BRAND|ORG))?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
+    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
     let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "I've
@@ -190,6 +190,12 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // permits,", "thank you for calling Ostra home repairs."
     let brand =
         r"ORG(?: (?-i:[a-z\u{DF}-\u{24F}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,2}\s*(?:[,.;:!?-]|$)";
+    // A welcome to the business, ending where its name and what it does
+    // end: "you are welcome to Cityline permits." (apart from `greeting`,
+    // whose closing word boundary cannot follow the punctuation that ends
+    // the name).
+    let welcomed =
+        r"\b(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)? to (?:BRAND|ORG\b)";
     // A greeting, then the business's name.
     let greeted_org = r"^\W*HELLO,\s*BRAND";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning your (?:call|message|e-?mail)\b";
@@ -203,6 +209,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         taking_over,
         sorry,
         asking,
+        welcomed,
         greeting,
     ]
     .join("|")

@@ -322,7 +322,7 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
 static REASON: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(unable|cannot|can't|could not|couldn't|not able|not possible|impossible|no way to)\b",
-        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
+        r"\b(not (permitted|allowed|eligible|authori[sz]ed|covered)|against policy|requires?|need(s|ed)? (a |an |the |our )?([\w-]+ ){0,2}(human|agent|specialist|supervisor|approval|team|manager|person|review|engineer|technician|expert|exception|override|authori[sz]ation))\b|\b(threshold|authority)\b|\bneeds? (to be )?(done |handled |processed )?(manually|by hand|in person)\b",
         // A policy that decides, not the insurance policy a number names:
         // "under security policy", "policy requires", "per our refund policy".
         r"\b(against|under|per|outside( of)?|within|violates?|breaks?) ((our|the|company|its|this|that|[\w-]+) ){0,2}polic(y|ies)\b|\bpolic(y|ies) (requires?|says|states|forbids|prohibits|limits|allows|permits|only|does not|doesn't|do not|don't|means|rules?|restrictions?|exceptions?)\b|\bpolicy (rule|limit|exception)s?\b",

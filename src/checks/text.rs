@@ -686,6 +686,15 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
             3600.0
         };
         let word = caps.name("num")?.as_str().to_lowercase();
+        // Digits before "minute(s)" are English as much as French: [`DURATION`]
+        // reads them ("a 5-minute wait"), so they are not counted twice.
+        if unit.starts_with("minute")
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        {
+            return None;
+        }
         let mut value = match word.replace(',', ".").parse::<f64>() {
             Ok(value) => value,
             Err(_) => number_word_in_other_languages(&word)?,
