@@ -209,9 +209,7 @@ impl FinalReply {
             return None;
         }
         // The reply's side may have said more than one thing at the end.
-        let answered = (0..reply.0)
-            .rev()
-            .find(|&index| speaker_at(index).is_some_and(|speaker| speaker != reply.1))?;
+        let answered = answered_turn(conversation, reply.0)?;
         let text = conversation.matching_text(answered)?;
         let declined = |reply: usize| {
             self.declines.as_ref().is_some_and(|declines| {

@@ -83,6 +83,7 @@
 //! No escalation: n/a. Escalated without a summary: fail. Nothing to look
 //! for: unscored. Otherwise pass or fail by `require`.
 
+use std::cell::LazyCell;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -418,7 +419,11 @@ fn reason(summary: &str) -> Option<(usize, usize)> {
 /// on an *estimated* read", "outstanding is 18,42,300", "the outage is an
 /// *underground* cable fault"). Transfer tools' results do not count. Byte
 /// range in `summary`.
-fn tool_finding(conversation: &Conversation, summary: &str) -> Option<(usize, usize)> {
+fn tool_finding(
+    conversation: &Conversation,
+    summary: &str,
+    ids: &[String],
+) -> Option<(usize, usize)> {
     let end = conversation
         .facts
         .escalation
@@ -457,7 +462,6 @@ fn tool_finding(conversation: &Conversation, summary: &str) -> Option<(usize, us
             _ => None,
         })
         .collect();
-    let ids = customer_identifiers(conversation);
     let mut terms = key_terms(&returned);
     // Words only: ids ("WUNA5K", "CO-197") name what was asked about, and
     // figures are compared below.
@@ -1057,10 +1061,13 @@ impl SummaryMentions {
         let mut found = Vec::new();
         let mut missing = Vec::new();
         let mut skipped = Vec::new();
+        // Who the customer is, as the conversation establishes it: read
+        // once, for the customer item and to keep names and ids out of the
+        // request and of what a tool returned.
+        let ids = LazyCell::new(|| customer_identifiers(conversation));
         for item in &self.items {
             let verdict: Option<(bool, String)> = match item {
                 Item::Customer => {
-                    let ids = customer_identifiers(conversation);
                     let lower = summary.to_lowercase();
                     let digits: String = summary.chars().filter(char::is_ascii_digit).collect();
                     (!ids.is_empty()).then(|| {
@@ -1077,7 +1084,6 @@ impl SummaryMentions {
                     let (mut terms, cjk) = request_terms(conversation, self.request_turns);
                     // The customer's name and ids are who, not what: "priya"
                     // and "nair" of an e-mail address state no request.
-                    let ids = customer_identifiers(conversation);
                     terms.retain(|term| {
                         terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str))
                             .is_empty()
@@ -1126,7 +1132,7 @@ impl SummaryMentions {
                                     // With the built-in reading only: a
                                     // fact that only a tool gave was looked up.
                                     self.tried_patterns.is_none().then_some(())?;
-                                    tool_finding(conversation, summary).map(|(start, end)| {
+                                    tool_finding(conversation, summary, &ids).map(|(start, end)| {
                                         format!(
                                             "as a tool returned it: \"{}\"",
                                             written(start, end)
