@@ -90,7 +90,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, key_terms, key_terms_of_texts, terms_found, terms_found_in};
+use super::text::{Term, drop_terms_in, key_terms, key_terms_of_texts, terms_found};
 use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -465,11 +465,9 @@ fn tool_finding(
     let mut terms = key_terms(&returned);
     // Words only: ids ("WUNA5K", "CO-197") name what was asked about, and
     // figures are compared below.
-    terms.retain(|term| {
-        !term.word().bytes().any(|b| b.is_ascii_digit())
-            && terms_found_in(std::slice::from_ref(term), said.iter().copied()).is_empty()
-            && terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str)).is_empty()
-    });
+    terms.retain(|term| !term.word().bytes().any(|b| b.is_ascii_digit()));
+    drop_terms_in(&mut terms, said.iter().copied());
+    drop_terms_in(&mut terms, ids.iter().map(String::as_str));
     let said_numbers: Vec<String> = said
         .iter()
         .flat_map(|text| figures(text))
@@ -1084,10 +1082,7 @@ impl SummaryMentions {
                     let (mut terms, cjk) = request_terms(conversation, self.request_turns);
                     // The customer's name and ids are who, not what: "priya"
                     // and "nair" of an e-mail address state no request.
-                    terms.retain(|term| {
-                        terms_found_in(std::slice::from_ref(term), ids.iter().map(String::as_str))
-                            .is_empty()
-                    });
+                    drop_terms_in(&mut terms, ids.iter().map(String::as_str));
                     (!terms.is_empty() || !cjk.is_empty()).then(|| {
                         let mut hits = terms_found(&terms, summary);
                         hits.extend(numbers_found(&terms, summary));

@@ -413,15 +413,27 @@ pub fn terms_found_in<'t, 'x>(
     terms: &'t [Term],
     texts: impl IntoIterator<Item = &'x str>,
 ) -> Vec<&'t str> {
-    let keys: Vec<u64> = texts
-        .into_iter()
-        .flat_map(raw_tokens)
-        .map(stem_key)
-        .collect();
+    let keys = stem_keys(texts);
     terms
         .iter()
         .filter(|term| keys.contains(&term.key))
         .map(Term::word)
+        .collect()
+}
+
+/// Drops from `terms` those that occur (by stem) in any of `texts`, the
+/// texts read once.
+pub fn drop_terms_in<'x>(terms: &mut Vec<Term>, texts: impl IntoIterator<Item = &'x str>) {
+    let keys = stem_keys(texts);
+    terms.retain(|term| !keys.contains(&term.key));
+}
+
+/// The stem keys of every word of `texts`.
+fn stem_keys<'x>(texts: impl IntoIterator<Item = &'x str>) -> Vec<u64> {
+    texts
+        .into_iter()
+        .flat_map(raw_tokens)
+        .map(stem_key)
         .collect()
 }
 
