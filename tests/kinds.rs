@@ -134,6 +134,11 @@ kinds!(
     identity_languages,
     identity_named,
     state_flags,
+    wait_unquoted,
+    reason_other_structures,
+    reason_languages_order,
+    promise_other_words,
+    choice_verbs_languages,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
