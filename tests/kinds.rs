@@ -134,6 +134,7 @@ kinds!(
     identity_languages,
     identity_named,
     state_flags,
+    handoff_over_turns,
     wait_unquoted,
     reason_other_structures,
     reason_languages_order,
