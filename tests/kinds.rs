@@ -140,6 +140,7 @@ kinds!(
     reason_languages_order,
     promise_other_words,
     choice_verbs_languages,
+    unspaced_summaries,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
