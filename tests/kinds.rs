@@ -141,6 +141,7 @@ kinds!(
     promise_other_words,
     choice_verbs_languages,
     unspaced_summaries,
+    wait_words_unspaced,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
