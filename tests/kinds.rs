@@ -134,6 +134,14 @@ kinds!(
     identity_languages,
     identity_named,
     state_flags,
+    handoff_over_turns,
+    wait_unquoted,
+    reason_other_structures,
+    reason_languages_order,
+    promise_other_words,
+    choice_verbs_languages,
+    unspaced_summaries,
+    wait_words_unspaced,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -9,7 +9,7 @@
 //! | `whole` | all |
 //! | `before_escalation` | before the escalation (all, if there is none) |
 //! | `at_escalation` | every turn from the escalation until the human connects; when the AI says nothing there, also the AI turn just before the escalation (agents that speak, then call the transfer tool) |
-//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's and talks of handing over (a person, a team, connecting; where it says why before the transfer is logged), or its last turn before it when it says nothing after, and every turn from the escalation until the human connects |
+//! | `handoff` | the AI's handoff messages: the turn just before the escalation when it is the AI's and talks of handing over (a person, a team, connecting; where it says why before the transfer is logged), or its last turn before it when it says nothing after, with up to two earlier AI turns that talk of handing over and that the customer answered ("how long?"), and every turn from the escalation until the human connects |
 //! | `after_escalation` | after the escalation (none, if there is none) |
 //! | `before_connect` | before the human connected (all, if they never did) |
 //! | `after_connect` | after the human connected (none, if they never did) |
@@ -24,7 +24,14 @@ use crate::trace::{Conversation, EventKind, Speaker};
 /// or connecting, transferring, passing on.
 static HANDOFF_TALK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(team|colleague|specialist|agent|advis[eo]r|person|people|human|someone|somebody|manager|supervisor|expert|department|desk|caseworker|officer|underwriter|engineer|technician|connect\w*|transfer\w*|escalat\w*|put you through|pass\w* (you|this|it|your)|hand\w* (you|this|it) (over|on)|bring\w* in)\b",
+        concat!(
+            r"(?i)\b(team|colleague|specialist|agent|advis[eo]r|person|people|human|someone|somebody|manager|supervisor|expert|department|desk|caseworker|officer|underwriter|engineer|technician|center|centre|coordinator|pharmacist|nurse|doctor|clinician|consultant|operator|analyst|dispatcher|adjuster|counsell?or|advocate|representative|connect\w*|transfer\w*|escalat\w*|put you through|pass\w* (you|this|it|your)|hand\w* (you|this|it) (over|on)|bring\w* in|loop\w* in|(pass|hand|send|forward|refer|rout)\w* (the|your|this|my)( \w+){0,2} (on |over )?to (them|him|her|our|the|a|an))\b",
+            // In the customer's language: "te paso con un gestor", "je vous
+            // transfère", "ein Kollege", "vou encaminhar", "la passo a un
+            // collega", "ik verbind u door", "担当者におつなぎします".
+            r"|\b(equipo|equipe|[ée]quipe|compa[ñn]er[oa]|asesor[a]?|gestor[a]?|persona|agente|especialista|conseill\w+|coll[èe]gue|kolleg\w*|mitarbeiter\w*|berater\w*|atendente|analista|colega|collega|consulente|operat(ore|rice)|reparto|ufficio|medewerker|transf[eèé]r\w*|trasferisc\w*|encaminh\w*|verbind\w*|doorverbind\w*|weiter(geben|gebe|leiten|leite)|gebe \w+( \w+)? weiter|(te|le|les|vous|la|lo) pass\w*|mett\w* en relation|metto in contatto)\b",
+            r"|おつなぎ|お繋ぎ|担当|転送|引き継",
+        ),
     )
     .expect("the built-in pattern compiles")
 });
@@ -280,11 +287,51 @@ pub fn phase_range(
                     before.iter().rposition(is_ai_turn)
                 }
                 .unwrap_or(esc);
+                let start = earlier_handoff_turns(conversation, start);
                 (start..end, at(start))
             }
             None => (n..n, None),
         },
     }
+}
+
+/// A handoff told over several turns: the AI says why it hands over and that
+/// the case goes along, the customer answers ("how long?"), and the AI goes
+/// on with the wait. From `start`, walk back over the customer's replies to
+/// an AI turn that talks of handing over, at most twice; a turn about the
+/// case alone ends the walk.
+fn earlier_handoff_turns(conversation: &Conversation, start: usize) -> usize {
+    let speaker_of = |i: usize| match &conversation.events[i].kind {
+        EventKind::Turn { speaker, .. } => Some(*speaker),
+        _ => None,
+    };
+    let mut start = start;
+    for _ in 0..2 {
+        let mut i = start;
+        let mut replies = 0;
+        let announced = loop {
+            let Some(previous) = (0..i).rev().find(|&j| speaker_of(j).is_some()) else {
+                break None;
+            };
+            match speaker_of(previous) {
+                Some(Speaker::Customer) if replies < 2 => {
+                    replies += 1;
+                    i = previous;
+                }
+                Some(Speaker::Ai) if replies > 0 => break Some(previous),
+                _ => break None,
+            }
+        };
+        match announced.filter(|&i| {
+            conversation
+                .matching_text(i)
+                .is_some_and(|text| HANDOFF_TALK.is_match(text))
+        }) {
+            Some(i) => start = i,
+            None => break,
+        }
+    }
+    start
 }
 
 pub fn seconds_between(from: Timestamp, to: Timestamp) -> f64 {

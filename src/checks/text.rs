@@ -8,7 +8,25 @@ use regex::Regex;
 
 /// Sentences in a text: runs ending in `.`, `!` or `?` followed by white space
 /// or the end, that hold at least two words. `$184.00` and `e.g.` do not split.
+/// Japanese and Chinese end a sentence with `。`, `！` or `？` and no space,
+/// and write words without spaces: such a sentence counts when it holds at
+/// least four letters or digits.
 pub fn sentence_count(text: &str) -> usize {
+    if text.contains(['。', '！', '？']) {
+        spaced_sentence_count(&text.replace(['。', '！', '？'], ". "))
+    } else {
+        spaced_sentence_count(text)
+    }
+}
+
+/// A sentence written without spaces (Japanese, Chinese): four letters or
+/// digits, one of them beyond the Latin, Greek and Cyrillic scripts.
+fn unspaced_sentence(sentence: &str) -> bool {
+    sentence.chars().any(|c| c >= '\u{3000}')
+        && sentence.chars().filter(|c| c.is_alphanumeric()).count() >= 4
+}
+
+fn spaced_sentence_count(text: &str) -> usize {
     const ABBREVIATIONS: &[&str] = &[
         "e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "approx",
     ];
@@ -40,12 +58,13 @@ pub fn sentence_count(text: &str) -> usize {
         {
             continue;
         }
-        if word_count(sentence) >= 2 {
+        if word_count(sentence) >= 2 || unspaced_sentence(sentence) {
             count += 1;
         }
         start = i;
     }
-    if word_count(&text[start..]) >= 2 {
+    let last = &text[start..];
+    if word_count(last) >= 2 || unspaced_sentence(last) {
         count += 1;
     }
     count
@@ -488,6 +507,16 @@ mod tests {
         assert_eq!(sentence_count("Refund needed"), 1);
         assert_eq!(sentence_count(""), 0);
         assert_eq!(sentence_count("Customer angry!!! Wants refund? Yes."), 2);
+    }
+
+    #[test]
+    fn counts_sentences_written_without_spaces() {
+        let summary = "田中様は先月の請求に誤りがあると連絡されました。返金の申請は二回失敗しています。\
+                       担当部署での確認が必要です。";
+        assert_eq!(sentence_count(summary), 3);
+        assert_eq!(sentence_count("返金希望。"), 1);
+        assert_eq!(sentence_count("はい。"), 0);
+        assert_eq!(sentence_count("Order A-1 refunded. 返金済みです。"), 2);
     }
 
     #[test]
