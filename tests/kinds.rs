@@ -134,6 +134,9 @@ kinds!(
     identity_languages,
     identity_named,
     state_flags,
+    proposal_words,
+    remedies_named,
+    refused_before,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
