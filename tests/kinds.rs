@@ -137,6 +137,7 @@ kinds!(
     proposal_words,
     remedies_named,
     refused_before,
+    openers_abroad,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
