@@ -138,6 +138,7 @@ kinds!(
     remedies_named,
     refused_before,
     openers_abroad,
+    opening_in_summary_words,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
