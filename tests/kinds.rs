@@ -138,6 +138,8 @@ kinds!(
     remedies_named,
     refused_before,
     openers_abroad,
+    repeat_abroad,
+    identity_its_you,
     opening_in_summary_words,
 );
 
