@@ -142,6 +142,13 @@ kinds!(
     choice_verbs_languages,
     unspaced_summaries,
     wait_words_unspaced,
+    proposal_words,
+    remedies_named,
+    refused_before,
+    openers_abroad,
+    repeat_abroad,
+    identity_its_you,
+    opening_in_summary_words,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -11,7 +11,9 @@
 //! for the wait ("thanks so much for your patience", "thank you for calling
 //! City Water") and the `filler` patterns: holding ("one moment", "bear
 //! with me", "let me pull up your file", "just reading through the notes",
-//! "are you still there?"). However long such a turn is, and even when it
+//! "are you still there?"), in the other languages too ("hier ist Lena vom
+//! Support", "soy Marta de reclamaciones", "¿en qué le puedo ayudar?",
+//! "zur Sicherheit: wie lautet Ihr Geburtsdatum?"). However long such a turn is, and even when it
 //! names the customer, it says nothing about the case; "one moment while I
 //! approve the refund" or "let me check the mast near you" does. A turn of
 //! more than `filler_max_words` words (default 40) is never filler.
@@ -124,6 +126,12 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         // Whether anyone is there.
         r"\b(are you|you) (still )?(there|with me|on the line)\b|\bcan you (still )?hear me( (ok|okay|alright|all right|now|clearly|well))?\b".to_string(),
         r"\b(be|am|I'm|I am|I'll be) right (with you|there|back)\b|\b(I'm|I am) (still )?(here|with you)( now)?\b|\bstill (here|there)\b".to_string(),
+        // The same in the other languages: "un momento, por favor", "einen
+        // Moment bitte", "un instant", "un attimo", "só um momento", "een
+        // momentje", "déjame revisar", "laissez-moi regarder", "ich schaue
+        // kurz nach", "mi lasci controllare", "deixa eu verificar".
+        r"\b(un (momento|momentito|segundo|instante|attimo|istante|instant)|einen (moment|augenblick)|(só )?um (momento|minutinho|segundo)|een moment(je)?|moment(je)?,? (bitte|alstublieft|graag))\b(,? (por favor|s'il vous plaît|bitte|per favore|alstublieft))?".to_string(),
+        r"\b(d[eé]jame|perm[ií]tame|d[eé]jeme) (revisar|ver|mirar|comprobar|consultar)\b|\blaissez-moi (regarder|vérifier|consulter)\b|\b(ich schaue|ich sehe|ich gucke) (kurz |mal |eben )*nach\b|\bmi (lasci|faccia) (controllare|verificare|vedere)\b|\b(deixa|deixe)(-me| eu) (verificar|ver|olhar|conferir)\b|\bik kijk (even|het even)( na)?\b".to_string(),
     ];
     let other = vec![
         // Pleasantries: "lovely to meet you", "nice to speak with you".
@@ -161,24 +169,30 @@ static DEFAULT_HOLDING: LazyLock<usize> = LazyLock::new(|| default_filler().0.le
 static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // A name as written: a capital, then letters ("Dana", "O'Brien",
     // "Marie-Ève"); a title may come first.
-    let name = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.? )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?";
+    let name = r"(?:(?:mr|mrs|ms|miss|mx|dr|herr|frau|señora?|sra?|monsieur|madame|mme|signora?|sig(?:ra)?|senhora?|dona|meneer|mevrouw)\.? )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?";
     // What a desk is called, alone or after the business's name: "the
     // claims team", "billing", "Zenith Cover claims", "TeamHub privacy".
-    let dept = r"(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages?)";
+    let dept = r"(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages?|plans|repayments?|renewals|retentions?|refunds|disputes|escalations|underwriting|admissions|enrol?ments?|onboarding|loyalty|memberships?|subscriptions|pharmacy|maintenance|repairs|facilities|housing|technical|tech|finance|risk|security|compliance|dispatch|scheduling|servicing|payroll|kundenservice|kundendienst|abteilung|service client(?:s|èle)?|servicio(?: al cliente| t[eé]cnico)?|atenci[oó]n al cliente|atendimento(?: ao cliente)?|assistenza(?: clienti)?|klantenservice|reclamaciones|facturaci[oó]n|facturation|abonnements|fatturazione|cobran[çc]a|[ée]quipe|equipo|ufficio|servizio|reparto|afdeling)";
     let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}DEPT\b";
     let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}DEPT\b|(?: (?:BUSINESS)){1,2})?";
     // What a business is, said after its name: "Lakeshore lettings",
     // "GlobeForward customs brokerage".
     let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
-    let role = r"(?:the|your|a|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} (?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague)";
-    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas (?:tardes|noches)|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
-    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
-    let thanks = r"\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
+    let role = r"(?:(?:the|your|a|an|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} )?(?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague|pharmacist|nurse|doctor|clinician|adjuster|underwriter|counsell?or|caseworker|case worker|dispatcher|planner|banker|broker|clerk|analyst|librarian|administrator|admin)\b";
+    let greeting = r"\b(?:hi|hello|hey|hiya|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas(?: (?:tardes|noches))?|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
+    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? ROLE)?(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
+    let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld)\b|\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "I've
     // been assigned your case", "how
     // are you today?", "I really appreciate your patience", "I know you've
     // been waiting a while". ("I'll be looking after you today" promises
     // something, and counts.)
+    // The same introductions in the other languages: "hier ist Lena vom
+    // Support", "Katharina Weber hier", "soy Joaquín de reclamaciones",
+    // "aqui é a Camila, da equipe de risco", "sono Sara dell'ufficio
+    // finanziamenti", "je suis Karim, du service abonnements", "u spreekt
+    // met Daan van de klantenservice".
+    let intro_abroad = r"\b(?:hier ist|ich bin|mein name ist|am apparat ist|je suis|ici|c'est|moi c'est|je m'appelle|soy|me llamo|le habla|te habla|habla|le atiende|te atiende|sono|mi chiamo|qui è|qui parla|sou|eu sou|aqui (?:é|fala)|meu nome é|ik ben|u spreekt met|je spreekt met)(?: (?:o|a|la|el|il|der|die))? NAME(?:,? (?:vom|von der|von|aus dem|aus der|de la|du|de l'|des|de|del|da|do|della|dello|dell'|dal|dalla|van de|van het|van)\s*[a-zA-Z\u{C0}-\u{24F}'-]+(?: [a-zA-Z\u{C0}-\u{24F}'-]+){0,2}|,? TEAM)?|\bNAME (?:hier|ici|aquí|qui|aqui|am apparat|à l'appareil)(?:\b|$)(?:,? (?:vom|von der|von|du|de la|de l'|des|de|del|da|do|della|dell'|dal|van de|van het|van)?\s*TEAM)?";
     let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\b(?:I've|I have)(?: just| now)? (?:picked up|taken (?:over|on)|been (?:assigned|given|passed|handed)(?: to)?) (?:your|this|the)(?: [a-zA-Z-]+)? (?:ticket|case|chat|query|enquiry|inquiry|request|message|e-?mail|conversation|thread)\b|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
     let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
@@ -204,6 +218,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         desk,
         greeted_org,
         intro,
+        intro_abroad,
         calling_back,
         thanks,
         taking_over,
@@ -233,7 +248,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
 static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
     let lead = r"(?:before (?:we|I) (?:go any further|start|begin|continue|proceed|get started|do anything(?: else)?|make any changes|go on)|to (?:continue|proceed|start|begin|get started|get going)|for (?:security|verification|identification|data protection)(?: purposes| reasons)?|first(?:ly)?(?: of all)?|so (?:I|we) can (?:find|locate|pull up|open|access|bring up|verify|check) (?:you|your (?:account|file|booking|details|record)|it|the (?:account|file|booking|record))(?: (?:up|on (?:my|the) screen))?)";
     let ask = r"(?:(?:can|could|may) (?:I|we)(?: just| please| quickly)? (?:have|take|get|grab|ask (?:you )?for|ask|confirm|check|start with|begin with|go through|run through)|(?:can|could|would|will) you(?: please| just| kindly| also| first| quickly)* (?:give|tell|confirm|provide|send|read|share|spell|verify|answer|let me (?:have|know)|remind me of|go through)(?: me| us)?(?: with)?(?: out)?|(?:please|kindly)(?: just)? (?:confirm|provide|give|share|send|tell|read|verify|spell|answer)(?: me| us)?(?: with)?|(?:I|we)(?:'ll| will| would|'d)?(?: just| first| also)? need(?: to (?:have|take|get|confirm|check|ask (?:you )?for|verify)| you to (?:confirm|give me|provide|tell me|read(?: me| out)?|verify|answer))?|what(?:'s| is| are| was)|(?:and|also|then|plus|&))";
-    let item = r"(?:(?:[a-z'-]+ ){0,3}(?:number|no|reference|ref|id|code|pin|passcode|password|digits)\b(?: (?:of|on|from) (?:your|the)(?: [a-z'-]+){0,2} (?:card|account|number|phone|mobile|passport|licence|license))?|date of birth|d\.?o\.?b|birth ?date|(?:first line of (?:your|the) )?(?:post ?code|zip(?: code)?|(?:e-?mail|postal|home|billing|registered|full) ?address|address)|(?:full |first |last |sur)?name(?: (?:on|of) (?:the|your) (?:booking|account|card|reservation|policy|file|ticket))?|(?:answers? to )?(?:(?:one|two|three|some|a few|a couple) of )?(?:your |the )?security (?:questions?|answers?|details|word|phrase)|memorable (?:word|date|answer|information|phrase)|maiden name|(?:account|policy|booking|order|claim|reservation) details)";
+    let item = r"(?:(?:[a-z'-]+ ){0,3}(?:number|no|reference|ref|id|code|pin|passcode|password|digits)\b(?: (?:of|on|from) (?:your|the)(?: [a-z'-]+){0,2} (?:card|account|number|phone|mobile|passport|licence|license))?|date of birth|d\.?o\.?b|birth ?date|(?:first line of (?:your|the) )?(?:post ?code|zip(?: code)?|(?:e-?mail|postal|home|billing|registered|full) ?address|address|e-?mail|(?:phone|mobile|cell)(?: number)?)|(?:full |first |last |sur)?name(?: (?:on|of) (?:the|your) (?:booking|account|card|reservation|policy|file|ticket))?|(?:answers? to )?(?:(?:one|two|three|some|a few|a couple) of )?(?:your |the )?security (?:questions?|answers?|details|word|phrase)|memorable (?:word|date|answer|information|phrase)|maiden name|(?:account|policy|booking|order|claim|reservation) details)";
     let det = r"(?:(?:the|your|a|an|both|all|those|these|its)(?: [a-z'-]+){0,3} )?";
     let items = format!(
         r"{det}{item}(?:\W+(?:and|or|&|plus|as well as)\W+{det}{item})*(?:\W+(?:please|for me|for us|again|first|for (?:security|verification|identification)(?: purposes| reasons)?|to (?:start|begin|continue|get started)|on (?:the|your) (?:account|booking|file|card|policy))\b)*"
@@ -248,6 +263,12 @@ static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
     let pattern = format!(
         r"(?i)(?:\b{lead}\W+)*\b{ask}\W+(?:{lead}\W+)*{items}|\b{lead}\W+{items}|(?:^|[.!?:]\s*)(?:(?:and|also|then|plus|ok|okay|right) )?(?:(?:the|your|a|an) )?{item}(?:\W+(?:and|or|&|plus)\W+{det}{item})*(?:\W+please)?\s*\?|{who}|\b{lead}\b"
     );
+    // Who they are, asked in the other languages: "zur Sicherheit: wie
+    // lautet die E-Mail-Adresse Ihres Kontos?", "pouvez-vous me confirmer
+    // votre date de naissance ?", "¿me puede dar su número de DNI?",
+    // "pode me informar o seu CPF?", "mi conferma il codice fiscale?".
+    let abroad = r"|\b(?:zur (?:sicherheit|verifizierung|identifizierung)|aus sicherheitsgr[üu]nden|pour (?:des raisons de |votre |plus de )?sécurité|par (?:mesure de )?sécurité|por (?:su |tu |motivos de |razones de )?seguridad|por (?:motivos de |quest[õo]es de |raz[õo]es de )?seguran[çc]a|per (?:motivi di |ragioni di )?sicurezza|voor (?:de )?(?:veiligheid|zekerheid))\b|\b(?:wie lautet|wie ist|nennen sie mir|geben sie mir|k[öo]nnen sie mir|bitte (?:nennen|geben|best[äa]tigen) sie|welche[rsn]?)\b[^.!?]{0,40}?(?:nummer|-id|\bid|adresse|geburtsdatum|kennung|postleitzahl|plz)\b[^.!?]*\??|\b(?:quel(?:le)? est|pouvez-vous (?:me )?(?:donner|confirmer|indiquer|communiquer)|pourriez-vous (?:me )?(?:donner|confirmer|indiquer|communiquer)|merci de (?:me )?(?:donner|confirmer|indiquer))\b[^.!?]{0,40}?\b(?:num[ée]ro|adresse|date de naissance|identifiant|code postal|référence|e-?mail)\b[^.!?]*\??|\b(?:cu[aá]l es|me (?:puede|puedes|podr[ií]a|podr[ií]as) (?:dar|confirmar|indicar|decir|pasar)|me (?:da|das|confirma|confirmas|indica|indicas|pasa|pasas)|(?:puede|puedes) (?:darme|confirmarme|indicarme|decirme|pasarme))\b[^.!?]{0,40}?\b(?:n[uú]mero|correo|direcci[oó]n|fecha de nacimiento|dni|nie|c[oó]digo postal|referencia)\b[^.!?]*\??|\b(?:qual [ée]|(?:pode|poderia) (?:me )?(?:informar|dar|confirmar|passar|dizer)|me (?:informa|passa|confirma))\b[^.!?]{0,40}?\b(?:n[uú]mero|e-?mail|endere[çc]o|data de nascimento|cpf|cep|refer[êe]ncia)\b[^.!?]*\??|\b(?:qual [èe]|(?:pu[òo]|potrebbe|puoi) (?:darmi|confermarmi|indicarmi|dirmi|comunicarmi)|mi (?:dia|dica|conferma|confermi|indichi))\b[^.!?]{0,40}?\b(?:numero|e-?mail|indirizzo|data di nascita|codice fiscale|cap|riferimento)\b[^.!?]*\??";
+    let pattern = format!("{pattern}{abroad}");
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
 
@@ -256,7 +277,7 @@ static ASKS_WHO: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// today?", "what's the issue?", "could you tell me what you need help
 /// with?", "a brief description of what happened".
 static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
-    let today = r"(?: (?:today|now|this (?:morning|afternoon|evening)|for you|at all))*";
+    let today = r"(?: (?:today|tonight|now|this (?:morning|afternoon|evening)|for you|at all))*";
     let need = r"(?:you(?:'d| would)? (?:like|need|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out|change)| me to (?:do|look at|help with)| done| today)?|(?:I|we) can (?:help|do|assist)(?: you)?(?: with| for you)?|(?:you(?:'re| are)|this is|it's|it is) (?:calling|ringing|writing|contacting us|getting in touch|here|chatting) (?:about|regarding|for)|(?:'s|is|has) (?:going on|happening|happened|wrong|the (?:matter|problem|issue))|brings you(?: (?:here|in|to us))?|(?:the )?(?:issue|problem|matter|trouble) is)";
     // Asking to hear about "the issue" itself, named by no more than that
     // word: "tell me a little more about the problem you've been having", "give us
@@ -265,19 +286,25 @@ static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     let pattern = format!(
         r"(?i)\bhow (?:can|may|could|might|shall) (?:I|we) (?:help|assist|be of (?:help|assistance|service)|support)(?: you)?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\bwhat(?:'s| is| has) (?:going on|happening|happened|wrong|up)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b"
     );
+    // The same questions in the other languages: "worum geht es denn
+    // genau?", "wie kann ich Ihnen helfen?", "en quoi puis-je vous
+    // aider ?", "¿en qué le puedo ayudar?", "em que posso ajudar?", "come
+    // posso aiutarla?", "waarmee kan ik u helpen?".
+    let abroad = r"|\bworum geht es\b[^.!?]{0,30}|\b(?:wie|womit) (?:kann|darf) ich (?:ihnen|dir|euch)(?: heute)? (?:helfen|behilflich sein)\b|\bwas kann ich(?: heute)? f[üu]r (?:sie|dich|euch) tun\b|\bwas ist (?:denn )?(?:passiert|los|das problem)\b|\b(?:en quoi|comment) (?:puis-je|est-ce que je peux|pourrais-je) vous (?:aider|être utile)\b|\bque puis-je (?:faire )?pour vous\b|\bqu'est-ce qui (?:se passe|ne va pas)\b|\bquel est (?:le|votre) (?:problème|souci)\b|\b(?:en qu[eé]|c[oó]mo) (?:le|te|les) (?:puedo|podemos) ayudar\b|\bqu[eé] (?:le|te) (?:pasa|ocurre|sucede)\b|\bqu[eé] (?:puedo|podemos) hacer por (?:usted|ti)\b|\bcu[aá]l es (?:el|su|tu) problema\b|\b(?:em que|como) (?:posso|podemos) (?:te |lhe )?ajudar\b|\bo que (?:aconteceu|houve|se passa)\b|\bqual (?:é )?o problema\b|\b(?:come|in cosa|in che cosa) (?:posso|possiamo) (?:aiutarla|aiutarti|esserle utile)\b|\bcosa (?:posso fare per lei|è successo|succede)\b|\bqual è il problema\b|\b(?:hoe|waarmee) kan ik (?:u|je) (?:helpen|van dienst zijn)\b|\bwat is (?:er aan de hand|het probleem)\b";
+    let pattern = format!("{pattern}{abroad}");
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
 
 /// Words that say nothing about the case: discourse particles, terms of
 /// address and the little words a stripped greeting leaves behind.
 const PARTICLES: &[&str] = &[
-    "a", "again", "ah", "all", "alright", "also", "an", "and", "at", "buddy", "darling", "dear",
-    "kindly", "po", "opo", "do", "dr", "er", "erm", "folks", "for", "great", "hello", "here",
-    "hey", "hi", "hmm", "hon", "honey", "hun", "i", "i'm", "in", "is", "it", "just", "love",
-    "lovely", "ma'am", "madam", "mate", "miss", "mr", "mrs", "ms", "mx", "my", "no", "now", "of",
-    "oh", "ok", "okay", "on", "or", "perfect", "pet", "please", "right", "sir", "so", "sorry",
-    "sure", "thank", "thanks", "that", "the", "then", "there", "this", "to", "too", "uh", "um",
-    "us", "we", "well", "with", "yeah", "yep", "yes", "you",
+    "a", "again", "ah", "und", "et", "y", "e", "en", "ed", "all", "alright", "also", "an", "and",
+    "at", "buddy", "darling", "dear", "kindly", "po", "opo", "do", "dr", "er", "erm", "folks",
+    "for", "great", "hello", "here", "hey", "hi", "hmm", "hon", "honey", "hun", "i", "i'm", "in",
+    "is", "it", "just", "love", "lovely", "ma'am", "madam", "mate", "miss", "mr", "mrs", "ms",
+    "mx", "my", "no", "now", "of", "oh", "ok", "okay", "on", "or", "perfect", "pet", "please",
+    "right", "sir", "so", "sorry", "sure", "thank", "thanks", "that", "the", "then", "there",
+    "this", "to", "too", "uh", "um", "us", "we", "well", "with", "yeah", "yep", "yes", "you",
 ];
 
 /// The words of `text` (letters, digits, inner apostrophes) with the byte

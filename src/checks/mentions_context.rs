@@ -23,7 +23,9 @@
 //!   said in words count as digits ("your twenty pounds" names `£20`); and
 //!   when no such term is found, two key terms of what the customer said
 //!   before the escalation ("Bella's surgery", "the heating, the shop") show
-//!   the issue in the customer's own words.
+//!   the issue in the customer's own words; failing that, two key terms of
+//!   the package's summary ("the failed line test", "since Friday") show
+//!   the case as the handoff told it.
 //!
 //! A human turn recorded before `humanConnected` still opens the human's
 //! side: the opening is read from the human's first turns wherever they are.
@@ -349,6 +351,61 @@ fn customer_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
         .collect()
 }
 
+/// Words a handoff summary uses of every case, which show no knowledge of
+/// this one.
+const SUMMARY_GENERIC: &str = "customer client caller account request requested requests wants \
+    wanted asked asking needs needed agent assistant human transfer transferred escalated \
+    escalation issue problem help contact contacted today says said reports reported";
+
+/// Key terms of the package's summary, other than the issue terms, the
+/// customer's names, small talk and words every summary uses: the case as
+/// the handoff told it ("no ONT light since Friday, line test failing").
+fn summary_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
+    let Some(summary) = conversation
+        .package()
+        .and_then(|package| package.str_at("summary"))
+    else {
+        return Vec::new();
+    };
+    let mut ignored = key_terms(SMALL_TALK);
+    ignored.extend(key_terms(SUMMARY_GENERIC));
+    for name in customer_names(conversation) {
+        ignored.extend(key_terms(&name.matching));
+    }
+    key_terms(summary)
+        .into_iter()
+        .filter(|term| !issue.contains(term) && !ignored.contains(term))
+        .collect()
+}
+
+/// Whether a word is written in a script without spaces between words
+/// (Chinese characters, kana): "山田", "解約と11月分の返金".
+fn is_unspaced(word: &str) -> bool {
+    word.chars().any(is_han_or_kana)
+}
+
+fn is_han_or_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+}
+
+/// The terms of a script without spaces that `text` names: a term is one
+/// unbroken run of text ("解約と11月分の返金"), so it is found when one of
+/// its runs of two or more Chinese characters, its content words ("解約",
+/// "返金"), is in `text`.
+fn unspaced_terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
+    terms
+        .iter()
+        .filter(|term| {
+            let word = term.word();
+            is_unspaced(word)
+                && word
+                    .split(|c: char| !('\u{3400}'..='\u{9FFF}').contains(&c))
+                    .any(|run| run.chars().count() >= 2 && text.contains(run))
+        })
+        .map(Term::word)
+        .collect()
+}
+
 impl MentionsContext {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         if conversation.facts.human_connected.is_none() {
@@ -368,10 +425,10 @@ impl MentionsContext {
                     if names.is_empty() {
                         continue;
                     }
-                    match names
-                        .iter()
-                        .find(|name| has_token(&opening, &name.matching))
-                    {
+                    match names.iter().find(|name| {
+                        has_token(&opening, &name.matching)
+                            || (is_unspaced(&name.matching) && opening.contains(&name.matching))
+                    }) {
                         Some(name) => found.push(format!("customer name ({})", name.written)),
                         None => {
                             let written: Vec<&str> =
@@ -386,19 +443,33 @@ impl MentionsContext {
                         continue;
                     }
                     let said = about_the_case(&opening);
-                    let hits = terms_found(terms, &said);
+                    let mut hits = terms_found(terms, &said);
+                    if hits.is_empty() {
+                        hits = unspaced_terms_found(terms, &said);
+                    }
                     let own_words = if hits.is_empty() {
                         customer_terms(conversation, terms)
                     } else {
                         Vec::new()
                     };
                     let own_hits = terms_found(&own_words, &said);
+                    let summary_words = if hits.is_empty() && own_hits.len() < 2 {
+                        summary_terms(conversation, terms)
+                    } else {
+                        Vec::new()
+                    };
+                    let summary_hits = terms_found(&summary_words, &said);
                     if !hits.is_empty() {
                         found.push(format!("issue ({})", hits.join(", ")));
                     } else if own_hits.len() >= 2 {
                         found.push(format!(
                             "issue in the customer's words ({})",
                             own_hits.join(", ")
+                        ));
+                    } else if summary_hits.len() >= 2 {
+                        found.push(format!(
+                            "issue in the summary's words ({})",
+                            summary_hits.join(", ")
                         ));
                     } else {
                         let listed: Vec<&str> = terms.iter().map(Term::word).collect();

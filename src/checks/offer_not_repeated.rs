@@ -30,13 +30,21 @@
 //! a rejected remedy no kind names ("a temporary number" again). A sentence
 //! proposes when it says "what I can do", "I can/could/would be happy to
 //! offer, give, add…", "how about", "would that work?", "let me offer",
-//! or lays out a plan ("what I'd like us to do first is", "let's try").
+//! or lays out a plan ("what I'd like us to do first is", "let's try",
+//! "what I'm going to do is", "the first thing I'd like to do"), in the
+//! other languages too ("je peux vous proposer", "le puedo ofrecer", "ich
+//! kann Ihnen", "posso offrirle", "posso te oferecer", "¿te parece?").
 //! A proposal that names the rejected slot again (its clock time, and its
 //! weekday if it named one: "the 7:05 Saturday" after "Saturday 07:05" was
 //! turned down) repeats it whatever words carry it. Remedies are named in
 //! other words too ("a brand-new one" is a replacement, "to use on your
 //! next order" store value) and in other languages ("bon d'achat",
-//! "Gutschein", "reembolso").
+//! "Gutschein", "reembolso"), and so are bonus data ("an extra 10 gig"),
+//! an expedited decision ("fast-track it") and a second look by someone
+//! else ("a different appraiser", "volver a mandarla a revisión"). Whatever
+//! words carry it, a proposal the customer answers "that's what the bot
+//! offered, I said no" ("ya le dije que no", "das habe ich schon
+//! abgelehnt") is the refused remedy again.
 //! Granting in full what the customer asked for ("I've refunded all three
 //! fees", "I can remove the charge in full") is not a repeat, nor is a
 //! proposal the customer takes (an `offer` event recorded as accepted, a
@@ -254,6 +262,9 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\bdesc(uento|onto)s?\b",
                 r"\brabatt",
                 r"\bnachlass",
+                // "uno sconto del 20%", "korting".
+                r"\bscont[oi]\b",
+                r"\bkorting\b",
             ],
         ),
         (
@@ -277,6 +288,17 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 // out to you", "a fresh unit", "swap it for another".
                 r"\b(a|another) (brand[- ]new|new|fresh|working) (one|unit|device|item|handset|machine)\b",
                 r"\bswap\w* (it|them|that|this)( out)? for\b",
+                // The order sent again: "reship it", "post the parcel out
+                // again", "te lo volvemos a mandar", "réexpédier",
+                // "erneut versenden", "rispedire", "reenviar o pedido".
+                r"\bre-?ship",
+                r"\b(send|ship|post|mail|dispatch)\w* (it|them|the (order|parcel|package|item|items|goods))( out)? again\b",
+                r"\b(volv\w*|vuelv\w*) a (enviar|mandar)(te|le|les)?(lo|la|los|las)?\b[^.!?]{0,20}\b(pedido|paquete|env[ií]o|producto|art[ií]culo)\b|\b(te|se) lo (volv\w*|vuelv\w*) a (enviar|mandar)\b",
+                r"\breenv[ií]o\b|\breenvi(ar|amos|arte|arle|arlo|arla)\b.{0,20}\b(pedido|paquete|env[ií]o|encomenda|producto|art[ií]culo)",
+                r"\bréexpédi|\brenvo(yer|yons) (le|la|les|votre) (colis|commande|article)",
+                r"\b(die (bestellung|lieferung|ware|sendung)|das (paket|ger[äa]t|produkt)) (erneut|nochmal|noch einmal|neu) (zu )?(senden|schicken|versenden|liefern)\b|\bersatz(lieferung|ger[äa]t)?\b|\bnachliefer",
+                r"\brispedi|\bsostituzion|\bnuovo invio\b",
+                r"\b(mandar|enviar) (o pedido|a encomenda|o produto) (de novo|novamente)\b|\bsubstitui[çc][ãa]o\b",
             ],
         ),
         (
@@ -302,6 +324,42 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
             ],
         ),
         ("upgrade", &[r"\bupgrade"]),
+        (
+            "data",
+            &[
+                // "10GB of bonus data", "an extra 10 gig on your plan".
+                r"\b(an? )?(extra|bonus|free|additional|more) \d+\s?(gb|gig|gigs|gigabytes?)\b|\b\d+\s?(gb|gig|gigs|gigabytes?) (of )?(extra|bonus|free|additional) data\b|\b\d+\s?(gb|gigs?|gigabytes?) (on|to|onto) (your|the) (plan|account|allowance|line)\b",
+                r"\b(bonus|extra|free|additional) (mobile )?data\b",
+                r"\bdata (boost|bundle|add-?on|top-?up|pass)\b",
+            ],
+        ),
+        (
+            "expedite",
+            &[
+                // "an expedite request", "fast-track the claim", "put a
+                // rush on it".
+                r"\bexpedit",
+                r"\bfast[- ]?track",
+                r"\bpriority (review|handling|processing|flag|status)\b",
+                r"\b(put|place) a rush on\b",
+            ],
+        ),
+        (
+            "second look",
+            &[
+                // Looked at again by someone: "a second appraisal", "a
+                // different appraiser", "another inspection", "re-assess",
+                // "mandarla a revisión", "une contre-expertise",
+                // "eine erneute Prüfung", "una nuova perizia", "nova vistoria".
+                r"\b(second|another|new|fresh|different|independent) ([\w-]+ )?(appraisal|appraiser|assessment|assessor|inspection|inspector|valuation|valuer|adjuster|evaluation|review|opinion|survey|surveyor)s?\b",
+                r"\bre-?(apprais|inspect|assess|valu|evaluat|examin)",
+                r"\b(mandar\w*|enviar\w*|reenviar\w*|volver a (mandar|enviar)\w*|someter\w*|pasar\w*)( la| lo| el caso| la reclamaci[oó]n)? a (una )?(nueva )?revisi[oó]n\b|\bsegunda (revisi[oó]n|tasaci[oó]n|opini[oó]n|valoraci[oó]n)\b",
+                r"\bréexamen\b|\bcontre-expertise\b|\bnouvelle (expertise|évaluation)\b",
+                r"\b(erneute|neue|zweite) (prüfung|begutachtung|bewertung|überprüfung)\b|\berneut (zu )?prüfen\b",
+                r"\briesame\b|\b(nuova|seconda) (perizia|valutazione|revisione)\b",
+                r"\b(nova|segunda) (avalia[çc][ãa]o|an[áa]lise|revis[ãa]o|vistoria)\b|\breavalia",
+            ],
+        ),
         ("cancellation", &[r"\bcancel(l?ation|l?ing|l?ed)?\b"]),
         (
             "technician",
@@ -373,7 +431,17 @@ static NOT_REMEDY: LazyLock<regex::Regex> = LazyLock::new(|| {
 static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?ix)
-        \b(what|the\ best|all|the\ most)\ (I|we)\ (can|could)\ (do|offer)\b
+        \b(what|(the\ )?best|all|the\ most)\ (I|we)\ (can|could)\ (do|offer)\b
+        | \bwhat\ (I|we)('ll|\ will|'m\ going\ to|\ am\ going\ to|'re\ going\ to|\ are\ going\ to)\ do\ (is|for\ you)\b
+        | \b(I|we)('d|\ would)\ (like|love|want)\ to\ (try|do|push|run|send|give|offer|put|add|apply|book|arrange|set|schedule|get|go\ ahead|start)\b
+        | \b(one|another|the\ first|the\ next|first|next)\ thing\ (I|we)('d|\ would|\ can|\ could|\ might)?(\ like\ to|\ want\ to)?\ (do|try)\b
+        | \b(puedo|podemos|podr[ií]a|podr[ií]amos)\ (te\ |le\ |les\ )?(ofrecer|dar|enviar|mandar|hacer|proponer|aplicar|reenviar|volver|poner|abonar)
+        | \b(te|le|les)\ (propongo|ofrezco|puedo\ ofrecer)\b | \blo\ (m[aá]s\ )?(r[aá]pido|f[aá]cil|sencillo|mejor)\ (ser[ií]a|es)\b | \b(qu[eé]\ )?(te|le)\ parece\b | \bqu[eé]\ tal\ si\b
+        | \b(je|nous)\ (peux|pouvons|pourrais|pourrions)\ (vous\ |te\ )?(proposer|offrir|faire|envoyer|accorder|appliquer|renvoyer)\b | \bje\ (vous|te)\ propose\b | \bça\ vous\ (va|convient|irait)\b | \bque\ diriez-vous\b
+        | \b(ich|wir)\ (kann|k[öo]nnte|k[öo]nnen|k[öo]nnten)\ (ihnen|dir|euch)\b | \b(ich|wir)\ (schlage|schlagen)\ (ihnen\ |dir\ |euch\ )?vor\b | \bwie\ w[äa]re\ es\b | \bw[äa]re\ (ihnen\ )?das\ (recht|ok|in\ ordnung)\b
+        | \b(posso|possiamo|potrei|potremmo)\ (offrir|propor|dar|inviar|mandar|far|rispedir)\w* | \b(le|ti)\ propongo\b | \b(le|ti)\ va\ bene\b
+        | \b(posso|podemos|poderia|poder[ií]amos)\ (te\ |lhe\ )?(oferecer|dar|enviar|mandar|fazer|propor|reenviar)\b | \b(te|lhe)\ proponho\b | \bo\ que\ (acha|achas)\b
+        | \b(ik|we|wij)\ (kan|kunnen|zou|zouden)\ (u|je|jou)\b
         | \b(I|we)(\ can|\ could|\ might|\ may|'d\ be\ (happy|glad|able)\ to|\ would\ be\ (happy|glad|able)\ to|'m\ (happy|able|allowed)\ to|\ am\ (happy|able|allowed)\ to|'re\ (happy|able)\ to|\ are\ (happy|able)\ to)(\ also|\ still|\ just|\ certainly|\ definitely|\ now|\ instead|\ only)?\ (offer|give|do|add|put|pop|apply|issue|send|arrange|set|go|make|provide|credit|refund|discount|knock|take|waive|extend|upgrade|rebook|book|move|switch|throw|include|load|top|bump|raise|increase|match|reduce|lower|drop|cut|bring|get|reimburse|cover|swap|replace|reship|ship|post|lend|loan|courier|organi[sz]e|stick|text|email|e-mail|message|resend|share|forward|extend|spread|split)\b
         | \b(can|could|shall|may)\ (I|we)\ (offer|give|add|put|pop|apply|issue|send|arrange|set|do|book|rebook|move|switch|credit|knock|take|waive|upgrade|interest\ you)\b
         | \b(how|what)\ about\b
@@ -429,7 +497,33 @@ static IN_FULL: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// that works", "lovely, thanks"; [`REFUSES`] overrules it.
 static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds) (great|fine|perfect|lovely|good|brilliant|ok|okay)|sounds (good|great|fine))\b",
+        r"(?i)^\W*((really|oh|ah|ooh|wow|oh wow)\W+)*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|amazing|wonderful|fantastic|excellent|awesome|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds|'d be) (great|fine|perfect|lovely|good|brilliant|ok|okay|amazing|wonderful|fantastic|excellent|awesome)|sounds (good|great|fine))\b",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A customer's reply that says what the human just proposed was offered,
+/// and refused, before: "that's what the bot offered", "I already said no
+/// to that", "the assistant already offered that", "ya le dije al chat que
+/// no", "c'est ce qu'on m'a déjà proposé", "das habe ich schon abgelehnt",
+/// "ho già detto di no", "já disse que não".
+static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        (that's|that\ is|this\ is|it's|it\ is)\ (exactly\ |just\ |literally\ )?what\ (the\ [\w-]+|your\ [\w-]+|you|they|he|she|it)\ (already\ |just\ )?(offered|suggested|proposed|tried\ to\ (give|sell)|said)\b
+        | \b(already|just)\ (offered|suggested|proposed)\ (me\ )?(that|this|it|the\ same)\b
+        | \b(offered|suggested|proposed)\ (me\ )?(that|this|it|the\ same(\ thing)?)\ (already|before|earlier)\b
+        | \bI\ (already\ |just\ )?(said|told\ (you|them|the\ [\w-]+))\ no\b
+        | \bI\ (already\ )?(said|told\ (you|them|the\ [\w-]+))\ (that\ )?I\ (don't|do\ not|didn't|did\ not|won't)\ want\b
+        | \balready\ (turned\ (that|it|this)\ down|declined|refused|rejected|said\ no)\b
+        | \b(said|told\ you)\ (that|this|it)\ already\b
+        | \bya\ (te\ |le\ |les\ )?(lo\ )?(dije|he\ dicho)\ (a\ \w+\ |al\ \w+\ )?que\ no\b | \blo\ que\ (me\ )?(ofreci[oó]|propuso|ofrecieron|propusieron)\b | \bya\ (lo\ )?rechac[eé]\b
+        | \bj'ai\ (déjà\ )?dit\ non\b | \bdéjà\ (refusé|dit\ non)\b | \bce\ qu(e|')\ ?(on|le\ \w+|l'\w+|vous)\ m'a(vez)?\ (déjà\ )?(proposé|offert)\b | \bm'a\ déjà\ (été\ )?proposé\b
+        | \b(habe|hab|hatte)\ ich\ (doch\ |schon\ |bereits\ )+(abgelehnt|nein\ gesagt)\b | \b(schon|bereits)\ (abgelehnt|angeboten)\b
+        | \bho\ già\ (detto\ (di\ )?no|rifiutato)\b | \bgià\ (offert|propost)\w* | \bquello\ che\ mi\ (ha|hanno)\ (già\ )?(offerto|proposto)\b
+        | \bj[áa]\ (disse|falei)\ (que\ )?n[ãa]o\b | \bj[áa]\ (recusei|rejeitei)\b | \bo\ que\ (o\ \w+|a\ \w+|voc[êe]s?)\ (me\ )?(j[áa]\ )?(ofereceu|prop[ôo]s|ofereceram)\b
+        | \bik\ heb\ (al\ )?nee\ gezegd\b | \bal\ (aangeboden|geweigerd|afgewezen)\b
+        ",
     )
     .expect("the built-in pattern compiles")
 });
@@ -752,6 +846,23 @@ fn repeat(
     .with(Evidence::event(conversation, index).matched(kind))
 }
 
+/// The customer's reply to human turn `index`, when it says that what the
+/// human proposed was offered and refused before the handoff.
+fn refused_before(conversation: &Conversation, index: usize) -> Option<usize> {
+    for (i, event) in conversation.events.iter().enumerate().skip(index + 1) {
+        if let EventKind::Turn { speaker, .. } = &event.kind {
+            return match speaker {
+                Speaker::Customer => {
+                    let reply = conversation.matching_text(i).unwrap_or_default();
+                    REFUSED_BEFORE.is_match(reply).then_some(i)
+                }
+                _ => None,
+            };
+        }
+    }
+    None
+}
+
 impl OfferNotRepeated {
     fn remedies(&self) -> &RemedyTable {
         self.remedies.as_ref().unwrap_or(&DEFAULT_REMEDIES)
@@ -922,6 +1033,21 @@ impl OfferNotRepeated {
                 && !accepted_after(conversation, index)
             {
                 return repeat(conversation, offer, &kind, index, "proposed again");
+            }
+            // Words no kind names, said back by the customer: a human turn
+            // that proposes or names a remedy, answered "that's what the
+            // bot offered, I said no".
+            if let EventKind::Turn {
+                speaker: Speaker::Human,
+                ..
+            } = &conversation.events[index].kind
+                && let text = conversation.matching_text(index).unwrap_or_default()
+                && (PROPOSES.is_match(text) || remedies.names_any(text))
+                && let Some(reply) = refused_before(conversation, index)
+            {
+                let offer = &rejected[0].0;
+                return repeat(conversation, offer, "remedy", index, "proposed again")
+                    .with(Evidence::event(conversation, reply).with_note("the customer says so"));
             }
         }
         Outcome::pass(format!(
