@@ -134,6 +134,9 @@ kinds!(
     identity_languages,
     identity_named,
     state_flags,
+    told_getting_you,
+    promise_scope,
+    offers_for_later,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
