@@ -137,6 +137,11 @@ kinds!(
     told_getting_you,
     promise_scope,
     offers_for_later,
+    attempt_terse,
+    attempt_in_reported_speech,
+    tool_refusals,
+    reason_other_structures,
+    request_acronyms,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
