@@ -241,7 +241,9 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:j'ai|je (?:lui|leur|vous|l'|les|y|en)\s*ai|nous (?:(?:lui|leur|vous|les)\s+)?avons)\s+(?:(?:d[ée]j[àa]|aussi|ensuite|bien)\s+)?\w+(?:ée?s?|is|it|u|ert)\b".to_string(),
         r"\b(?:(?:le|les|lo|la|se lo|se la)\s+)?(?:he|hemos)\s+(?:(?:ya|tambi[ée]n)\s+)?\w+(?:ado|ido|isto|echo|uesto|ierto)\b".to_string(),
         r"\b(?:ik heb|we hebben|wij hebben|ik ben|we zijn)\s+(?:[\w'-]+\s+){0,6}\w*ge\w+[dt]\b".to_string(),
-        r"\b\w{3,}(?:[łl]em|[łl]am|li[śs]my|[łl]y[śs]my)\b".to_string(),
+        // (Polish: a vowel before the ending, as in "sprawdziłem", "wysłałam";
+        // not an English "problem" or "emblem")
+        r"\b\w{2,}(?:[aeiouyąę][łl](?:em|am)|li[śs]my|[łl]y[śs]my)\b".to_string(),
         r"\b(?:ik heb|we hebben)\s+(?:[\w-]+\s+){0,5}(?:geprobeerd|gecontroleerd|gecheckt|aangeboden|opgezocht|herstart|gereset|verwerkt)\b|\bis\s+(?:[\w-]+\s+){0,2}(?:aangeboden|gecontroleerd|geprobeerd|geweigerd)\b|\bhet systeem (?:toont|laat zien|geeft aan)\b|\bwerkte niet\b|\bzonder succes\b".to_string(),
     ];
     Patterns::new(&sources).expect("the built-in patterns compile")
