@@ -149,6 +149,14 @@ kinds!(
     repeat_abroad,
     identity_its_you,
     opening_in_summary_words,
+    told_getting_you,
+    promise_scope,
+    offers_for_later,
+    attempt_terse,
+    attempt_in_reported_speech,
+    tool_refusals,
+    summary_reason_structures,
+    request_acronyms,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -73,7 +73,9 @@
 //!   unscored even when nothing matched, since the other side never had
 //!   the turn in which it would have acted. A reply that matches one of
 //!   `declines` ("no, that's fine") turned the offer down and leaves
-//!   nothing open;
+//!   nothing open, and an offer in a sentence that matches one of `later`
+//!   ("come back tomorrow and I can connect you") is for a later contact,
+//!   not one the reply could take up;
 //! - otherwise a match in the reply counts only when the turn it answers
 //!   matches one of `counts_after` (the reply was led there by what it
 //!   answers): a customer's transfer token after "please hold while I
@@ -168,6 +170,11 @@ pub struct FinalReply {
     /// that's fine"): nothing was left for the other side to do, and the
     /// check reads as if `offers` had not matched.
     pub declines: Option<Patterns>,
+    /// An offer in a sentence that matches one of these is for a later
+    /// contact ("if it's still greyed out tomorrow, come back here and I
+    /// can connect you"): the reply to it accepts nothing the other side
+    /// could act on now, and the check reads as if `offers` had not matched.
+    pub later: Option<Patterns>,
 }
 
 /// Where a recording ends on a reply (see [`FinalReply`]), and what it
@@ -253,7 +260,12 @@ impl FinalReply {
         let normalized = conversation.normalized(index);
         let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
         offers.find_iter(text).any(|found| {
-            unless.is_match(sentence_around(text, found.start, found.end, &line_break))
+            let sentence = sentence_around(text, found.start, found.end, &line_break);
+            unless.is_match(sentence)
+                && !self
+                    .later
+                    .as_ref()
+                    .is_some_and(|later| later.is_match(sentence))
         })
     }
 }

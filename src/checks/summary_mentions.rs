@@ -25,7 +25,9 @@
 //!   all when there are fewer. A number said in words ("sixteen") meets its
 //!   digits ("16-year-old"). In a language written without word spaces
 //!   (Japanese), runs of kanji or katakana ("定期券") are the terms,
-//!   found in the summary as written. A summary that states the request in the
+//!   found in the summary as written, as are the short words a customer
+//!   writes in capitals ("new SIM", "my PIN"), as whole words. A summary
+//!   that states the request in the
 //!   words of the package's `intent.primary` instead (at least
 //!   `min_request_terms` of its key terms, and two or more) names it too;
 //! - `tried`: what was already done, read clause by clause from the
@@ -42,15 +44,23 @@
 //!   verbal noun ("確認したところ"); and, with the built-in patterns, a fact
 //!   only a tool gave: a word of a phrase a tool result wrote, or a figure
 //!   it returned, that the customer never said ("the outage is an
-//!   underground cable fault", "outstanding is 18,42,300"). A clause in which the customer
+//!   underground cable fault", "outstanding is 18,42,300"), a state it
+//!   returned in one word ("the loan is current"), the code or the words of
+//!   an error it answered with ("rejected with LEAD_TIME_UNDER_24H"); a
+//!   terse note's action without its subject ("Confirmed two invoices"), its
+//!   heading ("Found: ..."), steps said done ("reset and cable check all
+//!   done"), a tool said to refuse. A clause in which the customer
 //!   asks, wants, needs, insists or refuses ("wants steps to reset her
 //!   router", "refuses to pay") and one that only says who was verified
-//!   do not count. `tried_patterns` replaces the built-in attempt patterns
+//!   do not count, nor what the customer says ("she says she cancelled in
+//!   time and the button didn't work", read on to the sentence's end).
+//!   `tried_patterns` replaces the built-in attempt patterns
 //!   (clauses are still read the same way);
 //! - `reason`: words of a reason, read clause by clause: what the agent
 //!   cannot do, a policy, who alone may act ("can only be issued by"), a
 //!   limit, eligibility ("does not meet the criteria"), a window that
-//!   closed, the customer asking for a person ("requested a human agent",
+//!   closed, who must act ("loss mitigation must do the review"), nothing
+//!   more the agent can do, the customer asking for a person ("requested a human agent",
 //!   "as requested"), a failure that persists ("failed twice"); and
 //!   `because`, `since`, the escalation itself, only outside a clause in
 //!   which the customer asks for something ("wants a refund because the
@@ -58,7 +68,9 @@
 //!   that says when, "since 8 May", is no reason). The hand-over said with
 //!   its cause is a reason wherever it stands ("escalating because she
 //!   needs a site visit"), as is who alone may act with words between
-//!   ("solo la puede autorizar", "só um analista pode"). The same in
+//!   ("solo la puede autorizar", "só um analista pode"), and the hand-over
+//!   as what follows from what the summary said before it ("..., so I'm
+//!   transferring her"). The same in
 //!   Spanish, French, German, Portuguese, Italian and Dutch ("se escala
 //!   porque", "no es posible", "dépasse", "nicht möglich"), as "tried" reads
 //!   them too ("intenté", "j'ai vérifié", "ich habe ... geprüft").
@@ -141,7 +153,7 @@ fn default_min_request_terms() -> usize {
 }
 
 /// Past forms of what an agent (or a customer) does to resolve a case.
-const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated|placed|opened|created|logged|raised|filed|lodged|flagged|marked|noted|recorded|dispatched|generated)";
+const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confirmed|reviewed|looked (?:up|into|at)|searched|located|found|pulled(?: up)?|offered|suggested|proposed|recommended|explained|informed|advised|walked|guided|helped|reset|restarted|rebooted|toggled|enabled|disabled|installed|seated|cleared|ran|run|performed|applied|processed|issued|updated|changed|modified|upgraded|downgraded|exchanged|moved|cancell?ed|refunded|credited|sent|submitted|troubleshot|tested|replaced|waived|declined|rejected|refused|removed|added|adjusted|corrected|booked|switched|swapped|unlocked|restored|activated|deactivated|contacted|called|emailed|messaged|notified|scheduled|arranged|initiated|escalated|placed|opened|created|logged|raised|filed|lodged|flagged|marked|noted|recorded|dispatched|generated|power-?cycled|cycled|unplugged|replugged|reconnected|reinstalled|uninstalled|re-?paired|unpaired|re-?synced|synced|pushed|flushed|reseated)";
 
 /// [`ATTEMPT_VERBS`] that in the passive state what the agent did, not a
 /// status it found: without "declined", "rejected" and "refused".
@@ -167,6 +179,20 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         format!(r"\b(?:was|were|has been|have been|had been|got|gets)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{passive}\b"),
         format!(r"\b(?:has|have|had|already)\s+(?:(?:already|also|then|previously|successfully|repeatedly|again|manually|twice)\s+)?(?:\w+ly\s+)?{ATTEMPT_VERBS}\b"),
         r"\b(?:tried|attempted|troubleshot)\b".to_string(),
+        // A terse note's action without its subject, leading the clause
+        // ("Confirmed duplicate invoices", "Reset the router twice"), and a
+        // note's heading for it ("Found: LOS alarm", "Checked: ...").
+        format!(r"^\W*(?:(?:already|also|then|first|just|successfully|manually)\s+)?{ATTEMPT_VERBS}\b"),
+        r"^\W*(?:found|tried|checked|done|attempted|actions?(?: taken)?|steps?(?: taken)?|troubleshooting|findings?|diagnos[ie]s|diagnostics|investigation|comprobado|intentado|probado|verificado|revisado|v[ée]rifi[ée]|essay[ée]|tent[ée]|constat[ée]|gepr[üu]ft|versucht|festgestellt|verificato|provato|controllato|tentado|constatado|gecontroleerd|geprobeerd|gevonden)\s*$".to_string(),
+        // What was done, said of the steps: "power cycle, cable check and
+        // a soft reset all done", "resets were carried out".
+        r"\b(?:all|both|already|everything)\s+(?:done|completed|tried|carried out)\b|\b(?:checks?|resets?|cycles?|reboots?|restarts?|tests?|steps?|updates?|reinstalls?|troubleshooting|refresh(?:es)?|swaps?|re-?pairs?)\s+(?:(?:all|both|already|were|was|been|have been|has been)\s+)?(?:done|completed|tried|carried out|performed)\b".to_string(),
+        // What a tool or system turned down: "the quote tool refused it",
+        // "the booking was rejected with LEAD_TIME_UNDER_24H".
+        r"\b(?:tool|system|portal|api|engine|checkout|form)\s+(?:\w+\s+)?(?:refused|rejected|declined|blocked|errored|failed)\b|\b(?:rejected|refused|declined|failed|blocked|errored(?: out)?)\s+(?:with|due to|by the (?:tool|system|portal))\s+(?:(?:an?|the)\s+)?(?:error|[a-z0-9]+_[a-z0-9_]+)".to_string(),
+        // What the system shows, in the languages summaries are written in:
+        // "staat in het systeem per 30-09", "según el sistema", "laut System".
+        r"\b(?:staat|staan)\s+(?:[\w-]+\s+){0,3}in (?:het|ons) systeem\b|\bvolgens (?:het|ons) systeem\b|\b(?:via|door) de tool (?:[\w-]+\s+){0,2}(?:geweigerd|afgewezen|mislukt)\b|\bseg[úu]n (?:el|nuestro) sistema\b|\bselon (?:le|notre) syst[èe]me\b|\blaut (?:dem |unserem )?System\b|\bsegundo o sistema\b|\bsecondo il (?:nostro )?sistema\b".to_string(),
         // Done with the agent's help: "paid it in the app with the AI's help".
         r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
@@ -215,7 +241,9 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:j'ai|je (?:lui|leur|vous|l'|les|y|en)\s*ai|nous (?:(?:lui|leur|vous|les)\s+)?avons)\s+(?:(?:d[ée]j[àa]|aussi|ensuite|bien)\s+)?\w+(?:ée?s?|is|it|u|ert)\b".to_string(),
         r"\b(?:(?:le|les|lo|la|se lo|se la)\s+)?(?:he|hemos)\s+(?:(?:ya|tambi[ée]n)\s+)?\w+(?:ado|ido|isto|echo|uesto|ierto)\b".to_string(),
         r"\b(?:ik heb|we hebben|wij hebben|ik ben|we zijn)\s+(?:[\w'-]+\s+){0,6}\w*ge\w+[dt]\b".to_string(),
-        r"\b\w{3,}(?:[łl]em|[łl]am|li[śs]my|[łl]y[śs]my)\b".to_string(),
+        // (Polish: a vowel before the ending, as in "sprawdziłem", "wysłałam";
+        // not an English "problem" or "emblem")
+        r"\b\w{2,}(?:[aeiouyąę][łl](?:em|am)|li[śs]my|[łl]y[śs]my)\b".to_string(),
         r"\b(?:ik heb|we hebben)\s+(?:[\w-]+\s+){0,5}(?:geprobeerd|gecontroleerd|gecheckt|aangeboden|opgezocht|herstart|gereset|verwerkt)\b|\bis\s+(?:[\w-]+\s+){0,2}(?:aangeboden|gecontroleerd|geprobeerd|geweigerd)\b|\bhet systeem (?:toont|laat zien|geeft aan)\b|\bwerkte niet\b|\bzonder succes\b".to_string(),
     ];
     Patterns::new(&sources).expect("the built-in patterns compile")
@@ -267,6 +295,32 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
         .filter(|clause| !clause.is_empty())
 }
 
+/// The customer's account, read on through the sentence it opens: in "she
+/// says she cancelled in time and the button didn't work" the clause
+/// after "and" is still what she says, not what was tried.
+#[derive(Default)]
+struct Reported {
+    open: bool,
+}
+
+impl Reported {
+    /// Whether `clause` (a slice of `text`) belongs to a customer's account
+    /// that an earlier clause of its sentence opened; a clause that opens
+    /// one is left to [`REPORTED_CLAUSE`].
+    fn goes_on(&mut self, text: &str, clause: &str) -> bool {
+        let within = self.open;
+        if REPORTED_CLAUSE.is_match(clause) {
+            self.open = true;
+        }
+        let end = clause.as_ptr() as usize - text.as_ptr() as usize + clause.len();
+        let after = text[end..].trim_start();
+        if after.is_empty() || after.starts_with(['.', '!', '?', ';', '。', '！', '？']) {
+            self.open = false;
+        }
+        within
+    }
+}
+
 /// The first attempt the summary states in a clause of its own: the clause
 /// and what matched in it.
 /// A clause joined to the one before without a subject of its own leads with
@@ -285,7 +339,11 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
     });
     let unquoted = QUOTED.replace_all(summary, ". ");
     let mut agent_acted = false;
+    let mut reported = Reported::default();
     clauses(&unquoted).find_map(|clause| {
+        if reported.goes_on(&unquoted, clause) {
+            return None;
+        }
         let continued = if agent_acted {
             PAST_LEADS.find(clause)
         } else {
@@ -334,6 +392,11 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(window|period|deadline|warranty|guarantee)\b[^.;]{0,20}\b(closed|passed|expired|ended|lapsed|over)\b",
         r"\b(must|has to|have to) (be|go)\b|\b(handled|raised|processed|approved|decided|authori[sz]ed|done|dealt with|managed|signed off)( only| solely| exclusively)? by\b|\bonly by\b|\bgo(es)? through (our|the|a)\b|\bonly (a|an|the|our|one of our) ([\w-]+ ){0,2}(can|may|is able to|are able to)\b|\b(can|may|must) only be (\w+ ){1,2}by\b",
         r"\b(exceed(s|ed|ing)?|outside|beyond|above (the|my) limit|limit)\b",
+        // Nothing the agent has left to try, and who must act now: "nothing
+        // more I can do remotely", "out of remote fixes", "needs someone to
+        // book an engineer", "loss mitigation must do the review".
+        r"\bnothing (more|else|further) (that )?(I|we|the (ai|agent|assistant|bot)|can be done)\b|\bout of (options|ideas|steps|fixes|remote (options|fixes|steps))\b|\bno (other|further|more) (options|steps|fixes|remote (options|fixes|steps))\b|\bneeds? (someone|somebody|a (person|human))\b",
+        r"\b(must|has to|have to) (do|handle|review|decide|approve|assess|authori[sz]e|process|sign off|make|issue|conduct|carry out|arrange|book|confirm|release|clear|investigate|complete|perform|action|take)\b",
         // The customer asked for a person: "requested a human agent",
         // "wants to speak with a supervisor", "transferred as requested".
         r"\b(request(s|ed|ing)?|ask(s|ed|ing)?|wants?|wanted|would like|insist(s|ed|ing)?|demand(s|ed|ing)?)\b[^.;]{0,30}\b(human|person|people|agent|supervisor|manager|representative|someone|somebody|specialist|escalat\w*|transfer\w*)s?\b|\bas (requested|asked)\b|\b(at|on) (the (customer|user|caller)'s|their|his|her) (request|insistence)\b|\binsist(s|ed|ing)?\b",
@@ -393,22 +456,38 @@ fn reason(summary: &str) -> Option<(usize, usize)> {
         )
         .expect("the built-in pattern compiles")
     });
-    clauses(summary).find_map(|clause| {
-        if CUSTOMER_CAUSE.is_match(clause) {
-            return None;
-        }
-        let at = clause.as_ptr() as usize - summary.as_ptr() as usize;
-        let found = REASON.find(clause).or_else(|| {
-            if REQUEST_CLAUSE.is_match(clause) {
-                None
-            } else {
-                REASON_OUTSIDE_REQUEST
-                    .find_iter(clause)
-                    .find(|m| !temporal_since(clause, m.start, m.end))
+    // The hand-over as what follows from what the summary said before it:
+    // "loss mitigation must review it, so I'm transferring her", "staff must
+    // confirm short-notice bookings, so it's going to the assist team".
+    static SO_HANDED_OVER: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?i)\w[^.;!?]{8,}?,?\s+(so|hence|therefore|which is why|that's why|and so)\s+(?:(?:I'm|I am|we're|we are|I've|we've|I have|we have|I'll|I will|we'll|it's|it is|this is|it has been|this has been|she's|he's|they're|she is|he is|they are)\s+)?(?:now\s+|being\s+)?(?:transferr\w*|transfer|escalat\w*|hand(?:ing|ed)?\s+(?:\w+\s+)?(?:over|on)|pass(?:ing|ed)?\s+(?:\w+\s+)?(?:on|over|to)|rout(?:ing|ed)|referr\w*|refer|sending|sent|going to|goes to|connect\w*|forward\w*)\b",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    let handed_over = || {
+        let caps = SO_HANDED_OVER.captures(summary)?;
+        let (so, all) = (caps.get(1)?, caps.get(0)?);
+        Some((so.start(), all.end()))
+    };
+    clauses(summary)
+        .find_map(|clause| {
+            if CUSTOMER_CAUSE.is_match(clause) {
+                return None;
             }
-        })?;
-        Some((at + found.start, at + found.end))
-    })
+            let at = clause.as_ptr() as usize - summary.as_ptr() as usize;
+            let found = REASON.find(clause).or_else(|| {
+                if REQUEST_CLAUSE.is_match(clause) {
+                    None
+                } else {
+                    REASON_OUTSIDE_REQUEST
+                        .find_iter(clause)
+                        .find(|m| !temporal_since(clause, m.start, m.end))
+                }
+            })?;
+            Some((at + found.start, at + found.end))
+        })
+        .or_else(handed_over)
 }
 
 /// A fact the summary states that only a tool gave, as what the agent looked
@@ -430,10 +509,14 @@ fn tool_finding(
         .unwrap_or(conversation.events.len());
     let mut returned = String::new();
     let mut numbers = Vec::new();
+    // Error codes a tool answered with ("LEAD_TIME_UNDER_24H"), found in
+    // the summary as written.
+    let mut codes: Vec<&str> = Vec::new();
     for event in &conversation.events[..end] {
         if let EventKind::ToolCall {
             tool,
-            result: Some(result),
+            result,
+            error,
             ..
         } = &event.kind
         {
@@ -444,10 +527,23 @@ fn tool_finding(
             {
                 continue;
             }
-            values_of(result, &mut returned, &mut numbers);
+            if let Some(result) = result {
+                values_of(result, &mut returned, &mut numbers);
+            }
+            // What a tool refused with is what the agent found: its code
+            // and its words ("PROVISIONING_LOCK: manual release required").
+            if let Some(error) = error {
+                let mut words = error.clone();
+                for code in error_codes(error) {
+                    codes.push(code);
+                    words = words.replace(code, " ");
+                }
+                returned.push_str(&words);
+                returned.push_str(" . ");
+            }
         }
     }
-    if returned.is_empty() && numbers.is_empty() {
+    if returned.is_empty() && numbers.is_empty() && codes.is_empty() {
         return None;
     }
     let said: Vec<&str> = conversation
@@ -475,8 +571,10 @@ fn tool_finding(
         .collect();
     numbers
         .retain(|n| n.bytes().filter(u8::is_ascii_digit).count() >= 3 && !said_numbers.contains(n));
+    let mut reported = Reported::default();
     clauses(summary).find_map(|clause| {
-        if REQUEST_CLAUSE.is_match(clause)
+        if reported.goes_on(summary, clause)
+            || REQUEST_CLAUSE.is_match(clause)
             || REPORTED_CLAUSE.is_match(clause)
             || IDENTITY_CLAUSE.is_match(clause)
         {
@@ -491,6 +589,12 @@ fn tool_finding(
                 let start = token.as_ptr() as usize - clause.as_ptr() as usize;
                 (start, start + token.len())
             });
+        let word = word.or_else(|| {
+            codes.iter().find_map(|code| {
+                let start = clause.find(code)?;
+                Some((start, start + code.len()))
+            })
+        });
         let number = figures(clause)
             .into_iter()
             .find(|(_, _, figure)| numbers.contains(figure))
@@ -512,6 +616,13 @@ fn values_of(value: &Value, text: &mut String, numbers: &mut Vec<String>) {
             text.push_str(s);
             text.push_str(" . ");
         }
+        // A state a lookup returned in a word ("current", "pending",
+        // "barred"), written in lower case as states are, not a code
+        // ("basic_economy", "CANCELLED") that names what was asked about.
+        Value::String(s) if s.len() >= 4 && s.bytes().all(|b| b.is_ascii_lowercase()) => {
+            text.push_str(s);
+            text.push_str(" . ");
+        }
         Value::Number(n) => {
             if let Some(f) = n.as_f64() {
                 numbers.push(figure(f));
@@ -521,6 +632,16 @@ fn values_of(value: &Value, text: &mut String, numbers: &mut Vec<String>) {
         Value::Object(map) => map.values().for_each(|v| values_of(v, text, numbers)),
         _ => {}
     }
+}
+
+/// The codes in a tool's error: words in capitals joined by underscores
+/// ("NOT_ELIGIBLE", "GROUP_OVER_LIMIT_25").
+fn error_codes(error: &str) -> impl Iterator<Item = &str> {
+    static CODE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
+            .expect("the built-in pattern compiles")
+    });
+    CODE.find_iter(error).map(|m| m.as_str())
 }
 
 /// A number written the one way figures are compared: no grouping, no
@@ -981,10 +1102,29 @@ fn intent_found(conversation: &Conversation, summary: &str, min_terms: usize) ->
     })
 }
 
+/// Short words a customer writes in capitals, as the names of things are
+/// ("new SIM", "my PIN", "the TV box", "ATM"): too short to be key terms,
+/// they name the request all the same, and are found in the summary as
+/// written.
+fn acronyms(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| {
+            (2..=3).contains(&word.len())
+                && word.bytes().all(|b| b.is_ascii_uppercase())
+                && ![
+                    "OK", "AM", "PM", "HI", "NO", "MY", "ME", "IT", "IS", "THE", "AND", "YOU",
+                    "NOT", "BUT", "FOR", "WHY", "HOW",
+                ]
+                .contains(word)
+        })
+}
+
 /// Key terms of the customer's opening turns, where they say what they
 /// want, and of their last turn before the escalation, where a request that
 /// changed on the way is said last ("then I'd like to speak to a
 /// supervisor about my Gold status"); without the words they push back with.
+/// The second list holds the words found in the summary as written: runs of
+/// kanji or katakana, and [`acronyms`].
 fn request_terms(conversation: &Conversation, turns: usize) -> (Vec<Term>, Vec<&str>) {
     let customer_turns = || {
         conversation
@@ -1009,7 +1149,10 @@ fn request_terms(conversation: &Conversation, turns: usize) -> (Vec<Term>, Vec<&
     });
     let said: Vec<(usize, &str)> = opening.into_iter().chain(last).collect();
     let mut cjk: Vec<&str> = Vec::new();
-    for word in said.iter().flat_map(|(_, text)| cjk_words(text)) {
+    for word in said
+        .iter()
+        .flat_map(|(_, text)| cjk_words(text).chain(acronyms(text)))
+    {
         if !cjk.contains(&word) {
             cjk.push(word);
         }
@@ -1086,7 +1229,16 @@ impl SummaryMentions {
                     (!terms.is_empty() || !cjk.is_empty()).then(|| {
                         let mut hits = terms_found(&terms, summary);
                         hits.extend(numbers_found(&terms, summary));
-                        hits.extend(cjk.iter().filter(|word| summary.contains(**word)));
+                        hits.extend(cjk.iter().filter(|word| {
+                            if word.is_ascii() {
+                                // An acronym, as a whole word.
+                                summary
+                                    .split(|c: char| !c.is_ascii_alphanumeric())
+                                    .any(|token| token == **word)
+                            } else {
+                                summary.contains(**word)
+                            }
+                        }));
                         let needed = self.min_request_terms.min(terms.len() + cjk.len()).max(1);
                         if hits.len() < needed
                             && let Some(found) =

@@ -830,6 +830,7 @@ const PATTERN_KEYS: &[&str] = &[
     "not_after",
     "offers",
     "declines",
+    "later",
     "filler",
     "tried_patterns",
     "reason_patterns",
