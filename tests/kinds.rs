@@ -123,6 +123,7 @@ kinds!(
     wait_agreement,
     offer_answered,
     told_them,
+    told_handing_verbs,
     summary_findings,
     summary_reason_words,
     summary_unspaced,
