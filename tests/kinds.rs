@@ -124,6 +124,7 @@ kinds!(
     offer_answered,
     told_them,
     told_handing_verbs,
+    summary_reason_person_asked,
     summary_findings,
     summary_reason_words,
     summary_unspaced,
