@@ -128,6 +128,7 @@ kinds!(
     reason_someone_elses_call,
     promise_no_need,
     callback_telephone,
+    promise_be_with,
     summary_findings,
     summary_reason_words,
     summary_unspaced,
