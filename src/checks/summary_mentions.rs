@@ -400,6 +400,20 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // The customer asked for a person: "requested a human agent",
         // "wants to speak with a supervisor", "transferred as requested".
         r"\b(request(s|ed|ing)?|ask(s|ed|ing)?|wants?|wanted|would like|insist(s|ed|ing)?|demand(s|ed|ing)?)\b[^.;]{0,30}\b(human|person|people|agent|supervisor|manager|representative|someone|somebody|specialist|escalat\w*|transfer\w*)s?\b|\bas (requested|asked)\b|\b(at|on) (the (customer|user|caller)'s|their|his|her) (request|insistence)\b|\binsist(s|ed|ing)?\b",
+        // The customer asked for a person, in the languages summaries are
+        // written in: "veut parler à un responsable", "pide hablar con una
+        // persona", "möchte mit einem Menschen sprechen", "quer falar com um
+        // atendente", "vuole parlare con un operatore", "wil een medewerker".
+        r"\b(veut|voulait|voudrait|souhaite|souhaitait|demande|a demand[ée]|exige|insiste pour)\b[^.;]{0,30}\b(parler|avoir|joindre)\b[^.;]{0,10}\b(un|une|à|au|avec|le|la|quelqu'un)\b[^.;]{0,12}\b(responsable|conseill[eè]re?|personne|humain|agent|superviseur|manager|sup[ée]rieur|quelqu'un|interlocuteur)\b",
+        r"\b(pide|pidi[oó]|quiere|quer[ií]a|solicita|solicit[oó]|exige|insiste en|prefiere|desea)\b[^.;]{0,30}\b(hablar|atenci[oó]n|contacto)\b[^.;]{0,12}\b(persona|humano|agente|supervisor|supervisora|responsable|encargad[oa]|gerente|asesor|asesora|alguien)\b",
+        r"\b(m[öo]chte|wollte|verlangt|w[üu]nscht|bittet|besteht)\b[^.;]{0,40}\b(Mensch\w*|Mitarbeiter\w*|Person|Vorgesetzt\w*|Supervisor|Kolleg\w*|Berater\w*|Sachbearbeiter\w*|jemandem)\b",
+        r"\b(quer|queria|pede|pediu|solicita|solicitou|exige|insiste em|prefere|deseja)\b[^.;]{0,30}\b(falar|atendimento)\b[^.;]{0,12}\b(pessoa|humano|atendente|agente|supervisor|supervisora|gerente|respons[aá]vel|algu[ée]m)\b",
+        r"\b(vuole|voleva|chiede|ha chiesto|pretende|insiste per|desidera|preferisce)\b[^.;]{0,30}\b(parlare|essere)\b[^.;]{0,12}\b(persona|umano|operat\w+|responsabile|supervisore|addett\w+|qualcuno)\b",
+        r"\b(wil|wilde|vraagt|vroeg|eist|wenst)\b[^.;]{0,30}\b(mens|medewerker|persoon|leidinggevende|supervisor|iemand)\b",
+        // Who must act, said as what the fix needs from them: "the fix
+        // needs a backend update by support engineering", "requires a
+        // sign-off from finance".
+        r"\b(needs?|needed|requires?|required|calls for)\b([^.;]{0,40}?\bby|[^.;]{0,30}?\b(sign-?off|approval|action|override|review|decision|authori[sz]ation|intervention|access) from) (the |our |a |an |one of our )?([\w-]+ ){0,2}(team|engineering|engineers?|specialists?|support|desk|department|supervisors?|managers?|staff|humans?|agents?|person|office|finance|accounting|billing|claims|underwriting|legal|compliance|operations|ops|admins?|administrators?)\b",
         // Not eligible: "does not meet the cancellation criteria".
         r"\b((does|do|did) not|doesn't|don't|didn't) (meet|qualify|satisfy|fall within)\b|\b(not eligible|ineligible|non-?refundable|criteria)\b",
         // A failure that persists: "still not working", "failed twice".
