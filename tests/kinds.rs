@@ -163,6 +163,9 @@ kinds!(
     tool_refusals,
     summary_reason_structures,
     request_acronyms,
+    scripted_openers,
+    terse_holding,
+    topic_only_questions,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
