@@ -297,7 +297,10 @@ fn clauses(text: &str) -> impl Iterator<Item = &str> {
 
 /// The customer's account, read on through the sentence it opens: in "she
 /// says she cancelled in time and the button didn't work" the clause
-/// after "and" is still what she says, not what was tried.
+/// after "and" is still what she says, not what was tried. A clause that
+/// opens with what a lookup shows ("..., but the system shows it was
+/// created on May 2", "according to our records ...") ends it: that is
+/// the agent's finding.
 #[derive(Default)]
 struct Reported {
     open: bool,
@@ -308,6 +311,15 @@ impl Reported {
     /// that an earlier clause of its sentence opened; a clause that opens
     /// one is left to [`REPORTED_CLAUSE`].
     fn goes_on(&mut self, text: &str, clause: &str) -> bool {
+        static LOOKUP_OPENS: LazyLock<regex::Regex> = LazyLock::new(|| {
+            regex::Regex::new(
+                r"(?i)^\W*(?:(?:the|our|its|their|his|her)\s+)?(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool)(?:\s+[\w-]+){0,2}?\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b|^\W*according to (?:the|our) (?:records?|system|account|data|lookup|logs?|history)\b",
+            )
+            .expect("the built-in pattern compiles")
+        });
+        if self.open && LOOKUP_OPENS.is_match(clause) {
+            self.open = false;
+        }
         let within = self.open;
         if REPORTED_CLAUSE.is_match(clause) {
             self.open = true;
