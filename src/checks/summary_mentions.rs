@@ -164,6 +164,10 @@ static PASSIVE_ATTEMPT_VERBS: LazyLock<String> =
 const IRREGULAR_PASTS: &str = "sent|ran|made|gave|got|found|took|did|put|set|reset|went|spoke|told|wrote|paid|brought|saw|kept|rebuilt|froze|held|rang|sold|bought|built|left|chose|undid|redid|rewrote|resent|reran|withdrew|drew|understood|taught|led|lent|spent";
 
 /// Who acts when the agent acts: "I", "we", "the AI", "the assistant".
+/// What a lookup reads from ("the system", "our records", "the booking"),
+/// and what it is said to show: "the system shows", "records showed no".
+const LOOKUP_SUBJECTS: &str = r"(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool)";
+const LOOKUP_SHOWS: &str = r"(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b";
 const AGENT_SUBJECT: &str = r"\b(?:I|we|I've|we've|I have|we have|I had|we had|(?:the |our )?(?:agent|ai|assistant|bot|support|team|system))";
 
 /// What was tried, read in one clause of a summary.
@@ -196,7 +200,7 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         // Done with the agent's help: "paid it in the app with the AI's help".
         r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
-        r"\b(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool|details|tracking|status|diagnostics?)\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b".to_string(),
+        format!(r"\b(?:{LOOKUP_SUBJECTS}|details|tracking|status|diagnostics?)\s+{LOOKUP_SHOWS}"),
         // The same with words between, and what else looks things up: "a
         // trace on tag 4471 shows", "the diagnostic run on the line showed".
         r"\b(?:trace|scan|search|check|test|report|results?|usage|diagnostics?|statement|ledger|portal|dashboard|meter|monitoring|lookup|system|records?|logs?|tracking|history)\s+(?:(?:on|for|of|from|in|at)\s+)(?:[\w#-]+\s+){1,3}(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|returns?|returned)\b".to_string(),
@@ -312,9 +316,9 @@ impl Reported {
     /// one is left to [`REPORTED_CLAUSE`].
     fn goes_on(&mut self, text: &str, clause: &str) -> bool {
         static LOOKUP_OPENS: LazyLock<regex::Regex> = LazyLock::new(|| {
-            regex::Regex::new(
-                r"(?i)^\W*(?:(?:the|our|its|their|his|her)\s+)?(?:system|records?|account|booking|reservation|order|profile|history|database|logs?|lookup|data|tool)(?:\s+[\w-]+){0,2}?\s+(?:now\s+|also\s+|clearly\s+)?(?:shows?|showed|indicates?|indicated|confirms?|confirmed|lists?|listed|reflects?|reflected|says|said|returns?|returned|has no|had no)\b|^\W*according to (?:the|our) (?:records?|system|account|data|lookup|logs?|history)\b",
-            )
+            regex::Regex::new(&format!(
+                r"(?i)^\W*(?:(?:the|our|its|their|his|her)\s+)?{LOOKUP_SUBJECTS}(?:\s+[\w-]+){{0,2}}?\s+{LOOKUP_SHOWS}|^\W*according to (?:the|our) (?:records?|system|account|data|lookup|logs?|history)\b",
+            ))
             .expect("the built-in pattern compiles")
         });
         if self.open && LOOKUP_OPENS.is_match(clause) {
