@@ -367,8 +367,12 @@ fn summary_terms(conversation: &Conversation, issue: &[Term]) -> Vec<Term> {
     else {
         return Vec::new();
     };
-    let mut ignored = key_terms(SMALL_TALK);
-    ignored.extend(key_terms(SUMMARY_GENERIC));
+    static GENERIC: LazyLock<Vec<Term>> = LazyLock::new(|| {
+        let mut generic = key_terms(SMALL_TALK);
+        generic.extend(key_terms(SUMMARY_GENERIC));
+        generic
+    });
+    let mut ignored = GENERIC.clone();
     for name in customer_names(conversation) {
         ignored.extend(key_terms(&name.matching));
     }
