@@ -168,6 +168,7 @@ kinds!(
     topic_only_questions,
     promise_everyday,
     promise_abroad_joined,
+    summary_remit_joined,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
