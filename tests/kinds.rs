@@ -166,6 +166,9 @@ kinds!(
     scripted_openers,
     terse_holding,
     topic_only_questions,
+    promise_everyday,
+    promise_abroad_joined,
+    summary_remit_joined,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

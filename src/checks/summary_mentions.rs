@@ -41,7 +41,9 @@
 //!   not work", "despite two resets"), what a search found none of ("no
 //!   later screenings exist"), a case action in the passive ("a hold was
 //!   placed"), a status confirmed ("is confirmed"), the past of a Japanese
-//!   verbal noun ("確認したところ"); and, with the built-in patterns, a fact
+//!   verbal noun ("確認したところ"), a Japanese check in its joining form or
+//!   with its result in brackets ("情報を確認し、", "計算（38,200円）"); and,
+//!   with the built-in patterns, a fact
 //!   only a tool gave: a word of a phrase a tool result wrote, or a figure
 //!   it returned, that the customer never said ("the outage is an
 //!   underground cable fault", "outstanding is 18,42,300"), a state it
@@ -51,14 +53,17 @@
 //!   heading ("Found: ..."), steps said done ("reset and cable check all
 //!   done"), a tool said to refuse. A clause in which the customer
 //!   asks, wants, needs, insists or refuses ("wants steps to reset her
-//!   router", "refuses to pay") and one that only says who was verified
+//!   router", "refuses to pay", a terse note's "Wants to add a driver" without
+//!   its subject) and one that only says who was verified
 //!   do not count, nor what the customer says ("she says she cancelled in
 //!   time and the button didn't work", read on to the sentence's end).
 //!   `tried_patterns` replaces the built-in attempt patterns
 //!   (clauses are still read the same way);
 //! - `reason`: words of a reason, read clause by clause: what the agent
 //!   cannot do, a policy, who alone may act ("can only be issued by"), a
-//!   limit, eligibility ("does not meet the criteria"), a window that
+//!   limit, eligibility ("does not meet the criteria"), what lies outside the
+//!   agent's remit ("out of bot scope", "fora da minha alçada", "no tengo
+//!   permiso", "buiten mijn bevoegdheid"), a window that
 //!   closed, who must act ("loss mitigation must do the review"), nothing
 //!   more the agent can do, the customer asking for a person ("requested a human agent",
 //!   "as requested"), a failure that persists ("failed twice"); and
@@ -70,7 +75,8 @@
 //!   needs a site visit"), as is who alone may act with words between
 //!   ("solo la puede autorizar", "só um analista pode"), and the hand-over
 //!   as what follows from what the summary said before it ("..., so I'm
-//!   transferring her"). The same in
+//!   transferring her"), or after "as" or "given" ("passing to TV support as
+//!   the box is likely faulty"). The same in
 //!   Spanish, French, German, Portuguese, Italian and Dutch ("se escala
 //!   porque", "no es posible", "dépasse", "nicht möglich"), as "tried" reads
 //!   them too ("intenté", "j'ai vérifié", "ich habe ... geprüft").
@@ -216,6 +222,10 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         // Japanese: the past of a verbal noun the agent performed ("確認した
         // ところ", "再起動しました"); not a wish ("変更したい").
         r"[\p{Han}\p{Katakana}ー]{2,}(?:いたしました|しました|したところ|した(?:[^い]|$))".to_string(),
+        // ... in the joining form of a check or a step ("情報を確認し、"), or
+        // with what it gave in brackets ("返金額を計算（38,200円）"); not a
+        // wish ("確認してほしい").
+        r"(?:確認|照会|計算|算出|調査|検索|診断|点検|照合|見積|案内|提案|試行|実施|再起動|再設定|リセット|手配)(?:し[、,]|済み?|を(?:実施|行い|行った|試み))|(?:確認|照会|計算|算出|調査|検索|診断|点検|見積)[（(]".to_string(),
         r"\b(?:could not|couldn't|cannot|can't|unable to|failed to|did not|didn't|was unable to|were unable to|not able to)\s+(?:be\s+)?(?:find|found|locate|located|load|retrieve|retrieved|pull up|process|processed|complete|completed|apply|applied|verify|match|matched|reach|connect)\b".to_string(),
         r"\bno (?:matching |such |active |valid )?(?:record|reservation|order|booking|account|flight|result|match|refund|payment)e?s?\b[^.;]{0,25}\b(?:found|located|on file|exists?)\b".to_string(),
         r"\b(?:found|showed|confirmed|verified) (?:that|no|only)\b".to_string(),
@@ -255,10 +265,11 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
 
 /// A clause in which the customer asks for something, or states what they
 /// want or refuse (also with an apposition: "Ingrid Lund, patient pt_1, needs
-/// ..."): attempt words in it belong to the request.
+/// ..."), also in a terse note without its subject ("Wants to add a second
+/// driver mid-term"): attempt words in it belong to the request.
 static REQUEST_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*(?:(?:the|a|our|this|el|la|le|der|die|o|il|de)\s+)?(?:(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|cliente|clienta|usuario|usuaria|utilisateur|kunde|kundin|klant|gebruiker)(?:\s+[\w'.-]+){0,3}|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})(?:'s)?\s*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally|has|had)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out|quiere|quería|desea|solicita|solicitó|pide|pidió|necesita|souhaite|veut|voulait|demande|a demandé|möchte|wünscht|verlangt|quer|queria|deseja|pede|pediu|precisa|vuole|voleva|desidera|chiede|ha chiesto|wil|wilde|vraagt|wenst)\b",
+        r"(?i)^\W*(?:(?:also|now|still|really|only|just|originally|initially)\s+)?(?:wants?|would like|wish(?:es)?|hopes?|is looking to|requests?|asks? for|quiere|desea|souhaite|veut|möchte|quer|deseja|vuole|desidera|wil)\b|^\W*(?:(?:the|a|our|this|el|la|le|der|die|o|il|de)\s+)?(?:(?:customer|user|caller|client|member|guest|passenger|traveller|traveler|shopper|account holder|cliente|clienta|usuario|usuaria|utilisateur|kunde|kundin|klant|gebruiker)(?:\s+[\w'.-]+){0,3}|he|she|they|[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})(?:'s)?\s*(?:\([^)]*\)\s*)?(?:,[^,]{1,40},\s*)?(?:(?:also|now|still|really|only|just|then|originally|initially|further|additionally|has|had)\s+)?(?:wants?|would like|'d like|asks?|asked (?:for|to|that|us|about|if|whether)|is asking|requests?|requested|is requesting|needs?|hopes?|wish(?:es)?|is seeking|seeks|is looking (?:to|for)|insists?|insisted|refuses?|demands?|demanded|prefers?|is trying to|called (?:to|about|regarding)|contacted (?:us )?(?:to|about|regarding)|reached out|quiere|quería|desea|solicita|solicitó|pide|pidió|necesita|souhaite|veut|voulait|demande|a demandé|möchte|wünscht|verlangt|quer|queria|deseja|pede|pediu|precisa|vuole|voleva|desidera|chiede|ha chiesto|wil|wilde|vraagt|wenst)\b",
     )
     .expect("the built-in pattern compiles")
 });
@@ -439,6 +450,12 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(nicht (möglich|erlaubt|zulässig|berechtigt)|kann (ich )?nicht|erfordert|benötigt|Richtlinie|übersteigt|überschreitet|Limit|Grenze)\b",
         r"\b(não (é possível|é permitido|posso|pode|consigo)|requer|exige|precisa de (um|uma) ([\w-]+ ){0,2}(atendente|agente|humano|especialista|aprovação)|ultrapassa)\b",
         r"\b(non (è possibile|è consentito|posso|può|riesco)|richiede|necessita|politica aziendale|supera il|eccede)\b",
+        // Outside what the agent may do, in other words and languages: "out
+        // of bot scope", "fora da minha alçada", "não tenho permissão",
+        // "fuera de mis atribuciones", "hors de mon périmètre", "fuori dalla
+        // mia competenza", "buiten mijn bevoegdheid", "außerhalb meiner
+        // Befugnis".
+        r"\bout of (\w+ )?(scope|remit|authority|hands)\b|\bnot (in|within) (my|our|the (bot|ai|agent|assistant)'s) (remit|scope|authority)\b|\bfora d[ao] (minha|nossa|sua) (al[çc]ada|compet[êe]ncia|autonomia|autoridade|alcance)\b|\bn[ãa]o (tenho|temos) (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada|autonomia|acesso)\b|\bsem (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada)\b|\bfuera de (mis|nuestras|sus) (atribuciones|facultades|competencias)\b|\bno (tengo|tenemos) (permiso|autorizaci[óo]n|facultades|atribuciones|acceso)\b|\bhors de (mon|notre|son) (p[ée]rim[èe]tre|champ|ressort|domaine de comp[ée]tence)\b|\b(je n'ai|nous n'avons) pas (l'autorisation|les droits|la main|acc[èe]s)\b|\bfuori dalla (mia|nostra|sua) (competenza|portata|autorit[àa])\b|\bnon (ho|abbiamo) (l'autorizzazione|i permessi|accesso|l'autorit[àa])\b|\bbuiten (mijn|onze|zijn|haar) (bevoegdheid|mandaat|mogelijkheden)\b|\bau[ßs]erhalb (meiner|unserer|seiner|ihrer) (Befugnis\w*|Kompetenz\w*|Zust[äa]ndigkeit\w*)\b|\bkeine (Berechtigung|Befugnis|Freigabe)\b",
         r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet|(kan|kunnen|mag|mogen) alleen|alleen (de|het|een|onze) [\w-]+ (kan|mag))\b|\bgeen (toegang|bevoegdheid|rechten)\b",
         // Who alone may act, and what the agent has no access to, in more
         // languages: "seul le service ... peut", "solo un supervisor puede",
@@ -452,7 +469,9 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // The hand-over said with its cause, wherever the cause stands:
         // "escalating because she needs a site visit", "transferido porque
         // precisa de um técnico" (the cause may be what the customer needs).
-        r"\b(escalat(e|es|ed|ing)|transferr(ed|ing)|handing (it |this |them |him |her )?over|handed (it |this |them |him |her )?over|passing (it |this )?on|derivad[oa]s?|transferid[oa]s?|encaminhad[oa]s?|trasferit[oa]|transf[ée]r[ée]e?s?|weitergeleitet)\b[^.;]{0,30}?\b(because|porque|pois|parce que|puisque|weil|perché|poiché|omdat)\b",
+        // ("passing to TV support as the box is likely faulty", "routed to
+        // claims given the amount"; "as" before a word other than "a"/"an")
+        r"\b(escalat(e|es|ed|ing)|transferr(ed|ing)|handing (it |this |them |him |her )?over|handed (it |this |them |him |her )?over|passing (it |this )?on|(pass|passing|passed|send|sending|sent|rout(e|ed|ing)|referr(ed|ing)|forward(ed|ing)?) (it |this |him |her |them |the case |the customer )?(on |over )?to|derivad[oa]s?|transferid[oa]s?|encaminhad[oa]s?|trasferit[oa]|transf[ée]r[ée]e?s?|weitergeleitet)\b[^.;]{0,30}?\b(because|given( that)?|as\s+([b-z]\w*|a[a-mo-z]\w*|an\w+)|porque|pois|parce que|puisque|weil|perché|poiché|omdat)\b",
         // Japanese has no word spaces: a cause ("…のため", "…ので") before
         // the hand-over, authority ("権限"), what cannot be done.
         r"(ため|ので)[、,]?[^。]{0,25}(引き継|転送|エスカレ|おつなぎ|お繋ぎ|担当)|権限|できません|できかねます|対応不可",
