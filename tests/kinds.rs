@@ -138,6 +138,8 @@ kinds!(
     offers_other_words,
     reply_to_other_asks,
     identity_languages,
+    courtesy_openers,
+    opening_after_courtesies,
     identity_named,
     state_flags,
     handoff_over_turns,

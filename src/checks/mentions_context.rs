@@ -50,7 +50,9 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::first_meaningful_response::{FirstMeaningfulResponse, without_openers_and_asks};
+use super::first_meaningful_response::{
+    FirstMeaningfulResponse, without_openers_and_asks, without_own_name,
+};
 use super::scope::{Phase, Scope, TurnRef};
 use super::text::{Term, has_token, key_terms, terms_found, words_as_written};
 use super::{Evidence, Outcome};
@@ -132,7 +134,12 @@ static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// The human's opening: their turns from the first one on, up to and with
-/// the `turns`-th that does not hold the line, and at most `turns + 1` turns.
+/// the `turns`-th that says something of the case or asks what it is, and
+/// at most `turns + 1` turns. A turn that only greets, holds the line or asks
+/// who the customer is ("Hi Nathan, thanks for your patience.", "je regarde
+/// votre dossier", "can I take your membership number?") comes before it:
+/// the opening is the first message or two that follow, and a name the
+/// greeting gave still counts.
 fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     let all = Scope {
         speakers: Some(&[Speaker::Human]),
@@ -149,7 +156,7 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
         if meaningful >= turns || kept.len() > turns {
             break;
         }
-        if !filler.holds(turn.text, &names) {
+        if !filler.comes_before_the_opening(turn.text, &names) {
             meaningful += 1;
         }
         kept.push(turn);
@@ -429,9 +436,12 @@ impl MentionsContext {
                     if names.is_empty() {
                         continue;
                     }
+                    // The human's own name is not the customer's, even when
+                    // they share it ("my name is Tunde" to Tunde Okafor).
+                    let addressed = without_own_name(&opening);
                     match names.iter().find(|name| {
-                        has_token(&opening, &name.matching)
-                            || (is_unspaced(&name.matching) && opening.contains(&name.matching))
+                        has_token(&addressed, &name.matching)
+                            || (is_unspaced(&name.matching) && addressed.contains(&name.matching))
                     }) {
                         Some(name) => found.push(format!("customer name ({})", name.written)),
                         None => {
