@@ -83,6 +83,7 @@ kind_tests!(
     phrase_absent,
     package_complete,
     offer_not_repeated,
+    detail_repeated,
     first_meaningful_response,
     sentiment_trend,
     mentions_context,

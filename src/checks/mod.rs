@@ -14,6 +14,7 @@ use crate::trace::{Conversation, Event};
 
 pub mod any_of;
 pub mod condition;
+pub mod detail_repeated;
 pub mod first_meaningful_response;
 pub mod follows_suggestion;
 pub mod judge;
@@ -308,6 +309,7 @@ pub enum CheckKind {
     PhraseAbsent(phrase::PhraseAbsent),
     PackageComplete(package_complete::PackageComplete),
     OfferNotRepeated(offer_not_repeated::OfferNotRepeated),
+    DetailRepeated(detail_repeated::DetailRepeated),
     FirstMeaningfulResponse(first_meaningful_response::FirstMeaningfulResponse),
     SentimentTrend(sentiment_trend::SentimentTrend),
     MentionsContext(mentions_context::MentionsContext),
@@ -325,6 +327,7 @@ pub const KIND_NAMES: &[&str] = &[
     "phrase_absent",
     "package_complete",
     "offer_not_repeated",
+    "detail_repeated",
     "first_meaningful_response",
     "sentiment_trend",
     "mentions_context",
@@ -343,6 +346,7 @@ impl CheckKind {
             CheckKind::PhraseAbsent(_) => "phrase_absent",
             CheckKind::PackageComplete(_) => "package_complete",
             CheckKind::OfferNotRepeated(_) => "offer_not_repeated",
+            CheckKind::DetailRepeated(_) => "detail_repeated",
             CheckKind::FirstMeaningfulResponse(_) => "first_meaningful_response",
             CheckKind::SentimentTrend(_) => "sentiment_trend",
             CheckKind::MentionsContext(_) => "mentions_context",
@@ -361,6 +365,7 @@ impl CheckKind {
             CheckKind::PhraseAbsent(check) => check.evaluate(conversation),
             CheckKind::PackageComplete(check) => check.evaluate(conversation),
             CheckKind::OfferNotRepeated(check) => check.evaluate(conversation),
+            CheckKind::DetailRepeated(check) => check.evaluate(conversation),
             CheckKind::FirstMeaningfulResponse(check) => check.evaluate(conversation),
             CheckKind::SentimentTrend(check) => check.evaluate(conversation),
             CheckKind::MentionsContext(check) => check.evaluate(conversation),
@@ -390,6 +395,7 @@ impl CheckKind {
             "phrase_absent" => de(params).map(CheckKind::PhraseAbsent),
             "package_complete" => de(params).map(CheckKind::PackageComplete),
             "offer_not_repeated" => de(params).map(CheckKind::OfferNotRepeated),
+            "detail_repeated" => de(params).map(CheckKind::DetailRepeated),
             "first_meaningful_response" => de(params).map(CheckKind::FirstMeaningfulResponse),
             "sentiment_trend" => de(params).map(CheckKind::SentimentTrend),
             "mentions_context" => de(params).map(CheckKind::MentionsContext),

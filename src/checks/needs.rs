@@ -41,7 +41,9 @@ impl CheckKind {
             CheckKind::PhraseAbsent(check) => phase_needs(check.0.phase),
             CheckKind::PackageComplete(_) | CheckKind::SummaryMentions(_) => of(&[HandoffPackage]),
             CheckKind::OfferNotRepeated(_) => of(&[Offer, HumanConnected, Turn]),
-            CheckKind::FirstMeaningfulResponse(_) => of(&[Turn, HumanConnected]),
+            CheckKind::FirstMeaningfulResponse(_) | CheckKind::DetailRepeated(_) => {
+                of(&[Turn, HumanConnected])
+            }
             CheckKind::MentionsContext(check) => {
                 let needs = of(&[Turn, HumanConnected]);
                 if check.items.contains(&Item::CustomerName) {

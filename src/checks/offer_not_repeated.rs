@@ -171,6 +171,7 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\brembours",
                 r"\breembols",
                 r"\b(rück)?erstatt",
+                r"返金|払い戻し|払戻",
             ],
         ),
         (
@@ -236,6 +237,9 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\bcup[oó]n",
                 r"\bcupo(m|ns)\b",
                 r"\bvales?[- ](de )?(descuento|desconto|compra|presente|regalo)\b",
+                // In Japanese (no word boundaries there): points, coupons,
+                // gift certificates, miles.
+                r"ポイント|クーポン|商品券|ギフト券|マイル",
             ],
         ),
         (
@@ -265,6 +269,7 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 // "uno sconto del 20%", "korting".
                 r"\bscont[oi]\b",
                 r"\bkorting\b",
+                r"割引|値引",
             ],
         ),
         (
@@ -276,6 +281,7 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"fee (removed|reversed)",
                 r"\bwrite[- ]?offs?\b",
                 r"\bwrit(e|es|ing|ten) (it |this |that )?off\b",
+                r"免除",
             ],
         ),
         (
@@ -360,6 +366,40 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\b(nova|segunda) (avalia[çc][ãa]o|an[áa]lise|revis[ãa]o|vistoria)\b|\breavalia",
             ],
         ),
+        (
+            "limit increase",
+            &[
+                // A higher limit, at whatever figure: "raise your overdraft
+                // to £800", "a credit line increase", "eine Erhöhung auf
+                // 2.500 €", "aumentar el límite", "relever votre plafond".
+                r"\b(rais|increas|extend|bump|lift)\w*\b[^.!?]{0,30}\b(limit|overdraft|credit line|allowance|ceiling)\b",
+                r"\b(limit|overdraft|credit line|allowance)\b[^.!?]{0,15}\b(increase|raise|rise|uplift|extension)\b",
+                r"\b(higher|bigger|larger) (credit )?(limit|overdraft|credit line|allowance)\b",
+                r"\b(dispo\w*|\w*rahmen\w*|limit\w*|kreditlinie|überziehung\w*)\b[^.!?]{0,40}\berh[öo]h|\berh[öo]h\w*\b[^.!?]{0,30}\b(dispo\w*|\w*rahmen\w*|limit\w*)\b|\beine erh[öo]hung (auf|um)\b",
+                r"\b(ampli|aument|sub)\w*\b[^.!?]{0,20}\b(l[ií]mite|descubierto|cupo)\b",
+                r"\b(augment|relev|hauss)\w*\b[^.!?]{0,20}\b(plafond|découvert|limite)\b",
+                r"\b(aument|alz)\w*\b[^.!?]{0,20}\b(fido|limite|plafond)\b",
+                r"限度額|利用枠|枠の?(拡大|引き上げ|増額)",
+            ],
+        ),
+        (
+            "pause",
+            &[
+                // The membership or service put on hold rather than ended:
+                // "freeze your membership", "a three-month pause", "put
+                // the account on hold", "congelar la cuota", "suspendre
+                // l'abonnement", "die Mitgliedschaft ruhen lassen", "休会".
+                r"\b(freez|paus|suspend)\w*\b[^.!?]{0,25}\b(membership|account|subscription|contract|plan|line|service)\b",
+                r"\b(membership|account|subscription|contract|line|service) (freeze|pause|hold|suspension)s?\b",
+                r"\b(a|the|free|temporary|short|month|months|\w+-month) (freeze|pause)\b",
+                r"\b(put|place|keep)\w* (your |the )?(membership|account|subscription|contract|plan) on hold\b",
+                r"\b(congel|paus|suspend|suspensi)\w*\b[^.!?]{0,25}\b(membres[ií]a|cuota|suscripci[oó]n|abono|contrato|matr[ií]cula)\b",
+                r"\b(suspend|suspension|gel|geler|mettre en pause)\w*\b[^.!?]{0,25}\b(abonnement|adhésion|contrat)\b",
+                r"\b(ruhen lassen|ruhend stellen|pausieren|stilllegen)\b|\b(mitgliedschaft|vertrag|abo)\w*\b[^.!?]{0,25}\b(ruhen|pausieren|aussetzen)\b",
+                r"\b(sospend|congel|mettere in pausa)\w*\b[^.!?]{0,25}\b(abbonamento|iscrizione|contratto)\b",
+                r"休会|一時停止|利用停止",
+            ],
+        ),
         ("cancellation", &[r"\bcancel(l?ation|l?ing|l?ed)?\b"]),
         (
             "technician",
@@ -442,6 +482,9 @@ static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \b(posso|possiamo|potrei|potremmo)\ (offrir|propor|dar|inviar|mandar|far|rispedir)\w* | \b(le|ti)\ propongo\b | \b(le|ti)\ va\ bene\b
         | \b(posso|podemos|poderia|poder[ií]amos)\ (te\ |lhe\ )?(oferecer|dar|enviar|mandar|fazer|propor|reenviar)\b | \b(te|lhe)\ proponho\b | \bo\ que\ (acha|achas)\b
         | \b(ik|we|wij)\ (kan|kunnen|zou|zouden)\ (u|je|jou)\b
+        | \b(kann|k[öo]nnte|k[öo]nnen|k[öo]nnten)\ (ich|wir)\ (ihnen|dir|euch)\b | \b(kan|kunnen|zou|zouden)\ (ik|we|wij)\ (u|je|jou)\b | \b(puis|pourrais|pouvons|pourrions)-(je|nous)\ (vous|te)\ (proposer|offrir|faire|accorder)\b
+        | (ご用意|お付け|ご提供|ご提案|お渡し|付与|差し上げ|お出し)(でき|いたし|し|させ) | いかがでしょう | (は|では)どうでしょう
+        | \b(have|had)\ you\ (thought|considered|looked)\ (about|at|into)\b | \bhave\ you\ considered\b | \b(did|do)\ you\ (consider|think\ about)\b
         | \b(I|we)(\ can|\ could|\ might|\ may|'d\ be\ (happy|glad|able)\ to|\ would\ be\ (happy|glad|able)\ to|'m\ (happy|able|allowed)\ to|\ am\ (happy|able|allowed)\ to|'re\ (happy|able)\ to|\ are\ (happy|able)\ to)(\ also|\ still|\ just|\ certainly|\ definitely|\ now|\ instead|\ only)?\ (offer|give|do|add|put|pop|apply|issue|send|arrange|set|go|make|provide|credit|refund|discount|knock|take|waive|extend|upgrade|rebook|book|move|switch|throw|include|load|top|bump|raise|increase|match|reduce|lower|drop|cut|bring|get|reimburse|cover|swap|replace|reship|ship|post|lend|loan|courier|organi[sz]e|stick|text|email|e-mail|message|resend|share|forward|extend|spread|split)\b
         | \b(can|could|shall|may)\ (I|we)\ (offer|give|add|put|pop|apply|issue|send|arrange|set|do|book|rebook|move|switch|credit|knock|take|waive|upgrade|interest\ you)\b
         | \b(how|what)\ about\b
