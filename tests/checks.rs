@@ -91,4 +91,5 @@ kind_tests!(
     follows_suggestion,
     condition,
     any_of,
+    all_of,
 );

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::rubric::condition::{Condition, Truth};
 use crate::trace::{Conversation, Event};
 
+pub mod all_of;
 pub mod any_of;
 pub mod condition;
 pub mod detail_repeated;
@@ -317,6 +318,7 @@ pub enum CheckKind {
     SummaryMentions(summary_mentions::SummaryMentions),
     Condition(condition::ConditionCheck),
     AnyOf(any_of::AnyOf),
+    AllOf(all_of::AllOf),
     Judge(judge::JudgeCheck),
 }
 
@@ -335,6 +337,7 @@ pub const KIND_NAMES: &[&str] = &[
     "summary_mentions",
     "condition",
     "any_of",
+    "all_of",
     "judge",
 ];
 
@@ -354,6 +357,7 @@ impl CheckKind {
             CheckKind::SummaryMentions(_) => "summary_mentions",
             CheckKind::Condition(_) => "condition",
             CheckKind::AnyOf(_) => "any_of",
+            CheckKind::AllOf(_) => "all_of",
             CheckKind::Judge(_) => "judge",
         }
     }
@@ -373,6 +377,7 @@ impl CheckKind {
             CheckKind::SummaryMentions(check) => check.evaluate(conversation),
             CheckKind::Condition(check) => check.evaluate(conversation),
             CheckKind::AnyOf(check) => check.evaluate(conversation),
+            CheckKind::AllOf(check) => check.evaluate(conversation),
             CheckKind::Judge(check) => check.evaluate_without_judge(),
         }
     }

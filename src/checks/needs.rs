@@ -54,7 +54,10 @@ impl CheckKind {
             }
             CheckKind::FollowsSuggestion(_) => of(&[HandoffPackage, HumanConnected, Turn]),
             CheckKind::SentimentTrend(check) => of(&[Turn]).union(check.then.needs()),
-            CheckKind::Condition(_) | CheckKind::AnyOf(_) | CheckKind::Judge(_) => FactSet::NONE,
+            CheckKind::Condition(_)
+            | CheckKind::AnyOf(_)
+            | CheckKind::AllOf(_)
+            | CheckKind::Judge(_) => FactSet::NONE,
         }
     }
 }

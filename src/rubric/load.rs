@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::yaml::{self, Key, Node, NodeValue, Pos};
 use super::{Diagnostic, Dimension, Gates, Metrics, Rubric, RubricError};
+use crate::checks::all_of::AllOf;
 use crate::checks::any_of::AnyOf;
 use crate::checks::judge::{JudgeCheck, JudgeParams};
 use crate::checks::{Check, CheckKind, KIND_NAMES};
@@ -543,15 +544,19 @@ impl Decoder {
         let outer_when = self.field(node, "when", &what);
         let inner_name: Option<String> = self.field(params, "name", &what);
         let inner_when = self.field(params, "when", &what);
-        let kind = if key.name == "any_of" {
+        let kind = if key.name == "any_of" || key.name == "all_of" {
             let nested = self.checks(params, &what);
             if nested.iter().any(|c| matches!(c.kind, CheckKind::Judge(_))) {
                 self.error(
                     key.pos,
-                    format!("{what}: a `judge` check cannot be nested in `any_of`"),
+                    format!("{what}: a `judge` check cannot be nested in `{}`", key.name),
                 );
             }
-            Some(CheckKind::AnyOf(AnyOf(nested)))
+            Some(if key.name == "any_of" {
+                CheckKind::AnyOf(AnyOf(nested))
+            } else {
+                CheckKind::AllOf(AllOf(nested))
+            })
         } else if key.name == "judge" {
             self.judge(params, &what).map(CheckKind::Judge)
         } else {
