@@ -166,6 +166,12 @@ kinds!(
     scripted_openers,
     terse_holding,
     topic_only_questions,
+    reason_remit_abroad,
+    promise_named_abroad,
+    wait_loose_counts,
+    callback_who_calls,
+    choice_japanese,
+    payload_flags_abroad,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
