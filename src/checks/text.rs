@@ -776,7 +776,12 @@ fn durations_said_in_japanese(text: &str) -> impl Iterator<Item = f64> + '_ {
             "分" => 60.0,
             _ => 3600.0,
         };
-        let value: f64 = caps.name("to").or(caps.name("num"))?.as_str().parse().ok()?;
+        let value: f64 = caps
+            .name("to")
+            .or(caps.name("num"))?
+            .as_str()
+            .parse()
+            .ok()?;
         Some(value * scale)
     })
 }
