@@ -176,6 +176,12 @@ kinds!(
     promise_everyday,
     promise_abroad_joined,
     summary_remit_joined,
+    reason_remit_abroad,
+    promise_named_abroad,
+    wait_loose_counts,
+    callback_who_calls,
+    choice_japanese,
+    payload_flags_abroad,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -689,21 +689,24 @@ pub fn durations_said(text: &str) -> Vec<f64> {
             Some(value * scale)
         })
         .chain(durations_said_in_other_languages(text))
+        .chain(durations_said_in_japanese(text))
         .collect()
 }
 
 /// A duration said in Spanish, French, German, Portuguese or Italian:
 /// "unos tres minutos", "environ deux minutes et demie", "etwa acht
-/// Minuten", "90 Sekunden", "meia hora", "un quart d'heure".
+/// Minuten", "90 Sekunden", "meia hora", "un quart d'heure"; a loose or
+/// round count before "de"/"di" ("un par de minutos", "une dizaine de
+/// minutes", "una decina di minuti"); Italian hours ("due ore").
 static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|halbe\ stunde|mezz'ora|mezza\ ora)\b
         | \b(?P<quarter>cuarto\ de\ hora|quart\ d'heure|viertelstunde|viertel\ stunde|quarto\ d'ora)\b
-        | \b(?P<num>\d+(?:[.,]\d+)?|[\p{L}]+)
+        | \b(?P<num>\d+(?:[.,]\d+)?|[\p{L}]+(?:\ (?:de|di|d'))?)
           (?P<half>\ (?:y\ medio|y\ media|et\ demie|e\ meio|e\ meia|e\ mezzo))?
           \s*-?\s*
-          (?P<unit>minutos?|minutes?|minuten?|minuti|segundos?|secondes?|sekunden?|secondi|horas?|heures?|stunden?)\b
+          (?P<unit>minutos?|minutes?|minuten?|minuti|segundos?|secondes?|sekunden?|secondi|horas?|heures?|stunden?|ore)\b
           (?P<half_after>\ (?:y\ media|et\ demie|e\ meia|e\ mezzo))?
         ",
     )
@@ -727,6 +730,11 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
             3600.0
         };
         let word = caps.name("num")?.as_str().to_lowercase();
+        let word = ["de", "di", "d'"]
+            .iter()
+            .find_map(|of| word.strip_suffix(of).map(str::trim_end))
+            .unwrap_or(&word)
+            .to_string();
         // Digits before "minute(s)" are English as much as French: [`DURATION`]
         // reads them ("a 5-minute wait"), so they are not counted twice.
         if unit.starts_with("minute")
@@ -743,6 +751,37 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
         if caps.name("half").is_some() || caps.name("half_after").is_some() {
             value += 0.5;
         }
+        Some(value * scale)
+    })
+}
+
+/// A duration said in Japanese: "約5分", "1〜2分ほど", "3時間"; for a range
+/// the upper bound (as "2 to 3 minutes" reads in [`DURATION`]). A clock
+/// time ("14時30分") is no duration: the match that starts at its "時" is
+/// dropped.
+static JAPANESE_DURATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?P<clock>時)?(?P<num>\d+(?:\.\d+)?)(?:\s*[〜~～\-－]\s*(?P<to>\d+(?:\.\d+)?))?\s*(?P<unit>秒|分|時間)",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+fn durations_said_in_japanese(text: &str) -> impl Iterator<Item = f64> + '_ {
+    JAPANESE_DURATION.captures_iter(text).filter_map(|caps| {
+        if caps.name("clock").is_some() {
+            return None;
+        }
+        let scale = match caps.name("unit")?.as_str() {
+            "秒" => 1.0,
+            "分" => 60.0,
+            _ => 3600.0,
+        };
+        let value: f64 = caps
+            .name("to")
+            .or(caps.name("num"))?
+            .as_str()
+            .parse()
+            .ok()?;
         Some(value * scale)
     })
 }
@@ -768,6 +807,13 @@ fn number_word_in_other_languages(word: &str) -> Option<f64> {
         "quince" | "quinze" | "fünfzehn" | "quindici" => 15.0,
         "veinte" | "vingt" | "zwanzig" | "vinte" | "venti" => 20.0,
         "treinta" | "trente" | "dreißig" | "trinta" | "trenta" => 30.0,
+        // Loose and round counts: "un par de", "ein paar", "une dizaine de".
+        "par" | "paio" | "paar" => 2.0,
+        "algunos" | "algunas" | "alguns" | "algumas" => 3.0,
+        "dizaine" | "decena" | "decina" | "dezena" => 10.0,
+        "quinzaine" | "quincena" | "quindicina" | "quinzena" => 15.0,
+        "vingtaine" | "veintena" | "ventina" | "vintena" => 20.0,
+        "trentaine" | "treintena" | "trentina" => 30.0,
         _ => return None,
     })
 }
@@ -798,6 +844,12 @@ mod durations_tests {
         assert_eq!(durations_said("etwa acht Minuten"), vec![480.0]);
         assert_eq!(durations_said("90 Sekunden"), vec![90.0]);
         assert_eq!(durations_said("mais ou menos 1 minuto"), vec![60.0]);
+        assert_eq!(durations_said("en un par de minutos"), vec![120.0]);
+        assert_eq!(durations_said("d'une dizaine de minutes"), vec![600.0]);
+        assert_eq!(durations_said("circa due ore"), vec![7200.0]);
+        assert_eq!(durations_said("待ち時間は約5分です"), vec![300.0]);
+        assert_eq!(durations_said("1〜2分ほど"), vec![120.0]);
+        assert!(durations_said("14時30分に").is_empty());
         assert_eq!(durations_said("cerca de meia hora"), vec![1800.0]);
         assert_eq!(durations_said("anderthalb Stunden"), vec![5400.0]);
         assert!(durations_said("les minutes de la réunion").is_empty());
