@@ -105,20 +105,36 @@ pub fn evaluate(case: &Case, origin: &str) -> Outcome {
     }
 }
 
+/// The check of `dimension` named `name`, at its top or nested in an
+/// `any_of` or `all_of`.
 fn named_check<'r>(
     rubric: &'r Rubric,
     dimension: &str,
     name: &str,
 ) -> &'r handoff_eval::checks::Check {
-    rubric
+    fn find<'c>(
+        checks: &'c [handoff_eval::checks::Check],
+        name: &str,
+    ) -> Option<&'c handoff_eval::checks::Check> {
+        use handoff_eval::checks::CheckKind;
+        checks.iter().find_map(|c| {
+            if c.name.as_deref() == Some(name) {
+                return Some(c);
+            }
+            match &c.kind {
+                CheckKind::AnyOf(nested) => find(&nested.0, name),
+                CheckKind::AllOf(nested) => find(&nested.0, name),
+                _ => None,
+            }
+        })
+    }
+    let checks = &rubric
         .dimensions
         .iter()
         .find(|d| d.id == dimension)
         .unwrap_or_else(|| panic!("no dimension `{dimension}`"))
-        .checks
-        .iter()
-        .find(|c| c.name.as_deref() == Some(name))
-        .unwrap_or_else(|| panic!("no check `{name}` in `{dimension}`"))
+        .checks;
+    find(checks, name).unwrap_or_else(|| panic!("no check `{name}` in `{dimension}`"))
 }
 
 /// A dimension's verdict as one outcome: its status, its reason (or its
