@@ -174,6 +174,7 @@ kinds!(
     terse_holding,
     topic_only_questions,
     promise_everyday,
+    promise_taken_on,
     promise_abroad_joined,
     summary_remit_joined,
     reason_remit_abroad,

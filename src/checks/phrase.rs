@@ -35,9 +35,9 @@
 //! "If you need to change the return flight, I will transfer you" and "let
 //! me know and I'll connect you" offer a transfer; they do not make one.
 //! The sentence is cut at `.`, `!`, `?` or `;` followed by a space, and
-//! after the match at a coordinated clause (`, and`, `, but`, `, so`), so
-//! that "I'll transfer you now, and if you need anything, let me know"
-//! still counts.
+//! after the match at a coordinated clause (`, and`, `, but`, `, so`) or
+//! a dash (` - `, ` — `, ` – `), so that "I'll transfer you now, and if
+//! you need anything, let me know" still counts.
 //!
 //! ## What a reply answers: `unless_answering`
 //! A match in a turn does not count when the turn it answers, the other
@@ -444,7 +444,10 @@ pub fn sentence_around<'t>(
         .find(|&i| is_stop(i))
         .map_or(bytes.len(), |i| i + 1);
     let tail = &text[end.min(to)..to];
-    for joint in [", and ", ", but ", ", so "] {
+    // (a dash sets off a clause of its own too: "let me get a colleague
+    // to take over — they can see if an exception is possible"; dashes
+    // are folded to `-` by normalisation)
+    for joint in [", and ", ", but ", ", so ", " - ", " -- "] {
         if let Some(at) = tail.find(joint) {
             to = to.min(end + at);
         }
