@@ -946,7 +946,7 @@ static OFFERS: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?ix)
         \b(I|we)(\ can|\ could|'ll|\ will|'m\ able\ to|\ am\ able\ to|'d\ be\ (happy|glad)\ to)\b
-        | \b(shall|should|can|could|may)\ (I|we)\b[^.!?]*\?
+        | \b(shall|should)\ (I|we)\b
         | \b(do|would)\ you\ (want|like)\ (me|us)\ to\b
         | \b(ik|we|wij)\ (kan|kunnen|zou|zouden|wil|willen)\b | \b(kan|kunnen|zal|zullen)\ (ik|we|wij)\b
         | \b(je|nous)\ (peux|pouvons|pourrais|pourrions|vais|allons)\b | \b(puis|pourrais|pouvons|pourrions)-(je|nous)\b
