@@ -165,6 +165,7 @@ kinds!(
     told_getting_you,
     promise_scope,
     offers_for_later,
+    offers_own_words,
     attempt_terse,
     attempt_in_reported_speech,
     tool_refusals,

@@ -35,7 +35,11 @@ impl AnyOf {
 /// Evaluates every check and returns the first status of `order` that one of
 /// them has, its reasons joined and the evidence of the checks that had it;
 /// all n/a is n/a. `any_of` decides on a pass first, `all_of` on a fail.
-pub(super) fn combine(checks: &[Check], conversation: &Conversation, order: [Status; 3]) -> Outcome {
+pub(super) fn combine(
+    checks: &[Check],
+    conversation: &Conversation,
+    order: [Status; 3],
+) -> Outcome {
     let outcomes: Vec<(&Check, Outcome)> = checks
         .iter()
         .map(|check| (check, check.evaluate(conversation)))

@@ -45,10 +45,28 @@
 //! words carry it, a proposal the customer answers "that's what the bot
 //! offered, I said no" ("ya le dije que no", "das habe ich schon
 //! abgelehnt") is the refused remedy again.
+//!
+//! The rejected offer's own words name its remedy too, in whatever language
+//! or wording no kind covers: its content words (by stem, unaccented, a
+//! plural `s` dropped; not amounts, function words, the record's words
+//! such as "offered" or "declined", units, or what value is paid onto such
+//! as "account" or "card") are the remedy. A human sentence that offers
+//! ("I can", "we could", "ik kan", "posso", "je peux", "puedo", "ich
+//! kann", a question "shall I…?", or any proposal above; not "I can see",
+//! not "I can't") and names one of those words repeats it at any amount:
+//! "a goodwill gesture of €15" after "Geste commercial de 10 €" was
+//! refused, "I could forgive the late fee" after "late-fee forgiveness".
+//! Not when the sentence only mentions the earlier offer ("you were offered
+//! an extension", "the bot suggested…"), names a remedy of another family
+//! (a refund and a waiver are one here: a fee refunded is the fee waived),
+//! or the rejected offer named its place, provider or date ("Repair at
+//! AutoFix Industrial Area", "Appointment on 30 November") and the sentence
+//! names none of them: that is another one of its kind.
 //! Granting in full what the customer asked for ("I've refunded all three
 //! fees", "I can remove the charge in full") is not a repeat, nor is a
 //! proposal the customer takes (an `offer` event recorded as accepted, a
-//! reply "yes please"): a new amount that meets them. A sentence that talks
+//! reply "yes please"; a resigned "ok whatever" takes nothing): a new
+//! amount that meets them. A sentence that talks
 //! about the rejection (`ignore`) is skipped.
 //!
 //! ## Why it matters
@@ -72,7 +90,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::normalize::matching_form;
-use super::text::{Amount, amounts, key_terms, terms_found};
+use super::text::{Amount, amounts, has_token, key_terms, terms_found};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
 use crate::trace::{Conversation, Event, EventKind, OfferBy, OfferResponse, Speaker};
@@ -573,7 +591,8 @@ static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// A reply that refuses, even after an "ok": "ok, but I want a refund".
 static REFUSES: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never)\b")
+    // A resigned "ok whatever", "fine, I guess" gives in; it takes nothing.
+    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never|whatever|i guess|if i must|i suppose)\b")
         .expect("the built-in pattern compiles")
 });
 
@@ -598,6 +617,418 @@ static BUNDLE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"(?i)\s*(?:\+|&|\bplus\b|\band\b|\bwith\b)\s*|,\s+")
         .expect("the built-in pattern compiles")
 });
+
+/// Words of a rejected offer that do not say what the remedy is: function
+/// words of the supported languages, the words an offer record is written
+/// in ("offered", "declined", "customer"), units of time and money, and the
+/// things remedies are paid onto ("account", "card", "amount").
+const NOT_REMEDY_WORDS: &[&str] = &[
+    // English.
+    "the",
+    "and",
+    "for",
+    "you",
+    "your",
+    "our",
+    "one",
+    "two",
+    "three",
+    "off",
+    "per",
+    "with",
+    "from",
+    "this",
+    "that",
+    "all",
+    "any",
+    "new",
+    "next",
+    "free",
+    "full",
+    "their",
+    "her",
+    "his",
+    "its",
+    "was",
+    "are",
+    "were",
+    "has",
+    "have",
+    "had",
+    "not",
+    "but",
+    "via",
+    "into",
+    "onto",
+    "back",
+    "also",
+    "same",
+    "only",
+    "until",
+    "then",
+    "them",
+    "they",
+    "she",
+    // The record's own words.
+    "offer",
+    "offered",
+    "offering",
+    "offers",
+    "declined",
+    "decline",
+    "rejected",
+    "refused",
+    "turned",
+    "down",
+    "customer",
+    "client",
+    "bot",
+    "assistant",
+    "proposed",
+    "suggested",
+    "said",
+    "accepted",
+    "want",
+    "wanted",
+    "didn",
+    "did",
+    "wasn",
+    "interested",
+    "asked",
+    // What a customer says around what they ask for ("I need…", "why
+    // should I…"), which names nothing they ask for.
+    "can",
+    "need",
+    "don",
+    "have",
+    "just",
+    "get",
+    "got",
+    "like",
+    "please",
+    "now",
+    "what",
+    "why",
+    "how",
+    "who",
+    "will",
+    "would",
+    "should",
+    "already",
+    "never",
+    "yes",
+    "yeah",
+    "okay",
+    "sorry",
+    "thanks",
+    "thank",
+    "honestly",
+    "really",
+    "think",
+    "know",
+    "told",
+    "again",
+    "still",
+    "even",
+    "because",
+    "about",
+    "which",
+    "there",
+    "here",
+    "this",
+    "these",
+    "those",
+    "going",
+    "make",
+    "veux",
+    "voudrais",
+    "quiero",
+    "quero",
+    "voglio",
+    "wil",
+    "möchte",
+    "brauche",
+    "preciso",
+    "necesito",
+    "ho",
+    "heb",
+    "habe",
+    "tengo",
+    "tenho",
+    "merci",
+    "gracias",
+    "obrigado",
+    "grazie",
+    "danke",
+    "bedankt",
+    "non",
+    "nee",
+    "nein",
+    "não",
+    "nao",
+    "pas",
+    // Time and money units, and what value is paid onto.
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "euro",
+    "euros",
+    "eur",
+    "dollar",
+    "dollars",
+    "usd",
+    "cad",
+    "aud",
+    "pound",
+    "pounds",
+    "gbp",
+    "reais",
+    "real",
+    "brl",
+    "cent",
+    "cents",
+    "account",
+    "card",
+    "amount",
+    "payment",
+    "total",
+    "kaart",
+    "bedrag",
+    "rekening",
+    "carte",
+    "compte",
+    "montant",
+    "tarjeta",
+    "cuenta",
+    "importe",
+    "cartão",
+    "cartao",
+    "conta",
+    "valor",
+    "konto",
+    "karte",
+    "betrag",
+    "conto",
+    "importo",
+    "carta",
+    // Dutch.
+    "het",
+    "een",
+    "van",
+    "als",
+    "voor",
+    "met",
+    "uw",
+    "jouw",
+    "naar",
+    "aan",
+    "bij",
+    "ook",
+    "nog",
+    // French.
+    "les",
+    "des",
+    "une",
+    "pour",
+    "sur",
+    "vous",
+    "votre",
+    "vos",
+    "avec",
+    "dans",
+    "par",
+    "sur",
+    // Spanish and Portuguese.
+    "los",
+    "las",
+    "del",
+    "para",
+    "por",
+    "una",
+    "con",
+    "sus",
+    "uma",
+    "dos",
+    "das",
+    "com",
+    "seu",
+    "sua",
+    "seus",
+    "suas",
+    "nos",
+    "nas",
+    "pelo",
+    "pela",
+    // Italian.
+    "gli",
+    "della",
+    "dello",
+    "delle",
+    "degli",
+    "per",
+    "con",
+    "tuo",
+    "tua",
+    "suo",
+    // German.
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "des",
+    "ein",
+    "eine",
+    "einen",
+    "einem",
+    "für",
+    "mit",
+    "auf",
+    "ihr",
+    "ihre",
+    "ihren",
+    "ihrem",
+    "und",
+    "von",
+];
+
+/// Latin letters without their accents, so that "crédit" is "credit".
+fn unaccented(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        other => other,
+    }
+}
+
+/// Characters a remedy word's stem keeps.
+const REMEDY_STEM: usize = 5;
+
+/// The stems of a text's words that can name a remedy: lower-cased,
+/// unaccented, a plural `s` dropped, cut to [`REMEDY_STEM`] characters;
+/// amounts and [`NOT_REMEDY_WORDS`] left out.
+fn remedy_stems(text: &str) -> Vec<String> {
+    let mut stems: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && !word.chars().any(|c| c.is_ascii_digit()))
+        .map(|word| word.to_lowercase())
+        .filter(|word| word.chars().count() >= 3 && !NOT_REMEDY_WORDS.contains(&word.as_str()))
+        .map(|word| {
+            let mut chars: Vec<char> = word.chars().map(unaccented).collect();
+            if chars.len() > 3 && chars.last() == Some(&'s') {
+                chars.pop();
+            }
+            chars.into_iter().take(REMEDY_STEM).collect()
+        })
+        .collect();
+    stems.sort_unstable();
+    stems.dedup();
+    stems
+}
+
+/// A sentence that offers in its own words, in any supported language: a
+/// speaker who says they can or will do something ("I can", "we could",
+/// "ik kan", "posso", "je peux", "puedo", "ich kann") or asks whether they
+/// should ("shall I…?", "do you want me to…?").
+static OFFERS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        \b(I|we)(\ can|\ could|'ll|\ will|'m\ able\ to|\ am\ able\ to|'d\ be\ (happy|glad)\ to)\b
+        | \b(shall|should)\ (I|we)\b
+        | \b(do|would)\ you\ (want|like)\ (me|us)\ to\b
+        | \b(ik|we|wij)\ (kan|kunnen|zou|zouden|wil|willen)\b | \b(kan|kunnen|zal|zullen)\ (ik|we|wij)\b
+        | \b(je|nous)\ (peux|pouvons|pourrais|pourrions|vais|allons)\b | \b(puis|pourrais|pouvons|pourrions)-(je|nous)\b
+        | \b(puedo|podemos|podr[ií]a|podr[ií]amos)\b | \b(te|le|les)\ (ofrezco|propongo)\b
+        | \b(posso|podemos|poderia|poder[ií]amos|possiamo|potrei|potremmo)\b | \b(te|lhe|ti|le)\ (ofere[çc]o|proponho|offro|propongo)\b
+        | \b(ich|wir)\ (kann|k[öo]nnen|k[öo]nnte|k[öo]nnten|w[üu]rde|w[üu]rden)\b | \b(kann|k[öo]nnte|k[öo]nnen|soll|sollen)\ (ich|wir)\b
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// What a speaker can do that offers nothing: see, check, explain,
+/// understand ("I can see the credit", "je peux comprendre", "posso
+/// verificar"), and a modal said in the negative ("I can't", "no puedo").
+static NOT_OFFERING: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        \b(I|we)\ (can|could|will|'ll)(\ only|\ also|\ just)?\ (see|check|look|understand|explain|confirm|tell|hear|imagine|assure|ask|verify|find|appreciate|read|follow|get\ why|only\ apologi[sz]e)\b
+        | \b(can't|cannot|can\ not|couldn't|could\ not|won't|will\ not|unable)\b
+        | \b(peux|pouvons|puis)(-je|-nous)?\ (voir|comprendre|vérifier|expliquer|confirmer)\b | \bne\ (peux|pouvons|pourrais|pourrions|puis)\b
+        | \b(puedo|podemos)\ (ver|entender|comprender|verificar|explicar|confirmar|revisar)\b | \bno\ (puedo|podemos|podr[ií]a)\b
+        | \b(posso|podemos|possiamo)\ (ver|vedere|entender|capire|verificar|verificare|explicar|spiegare|confirmar|confermare)\b | \bn[ãa]o\ (posso|podemos|poderia)\b | \bnon\ (posso|possiamo|potrei)\b
+        | \b(kan|kunnen)\ (ik|we|wij)?\ ?(zien|begrijpen|controleren|uitleggen|bevestigen)\b | \b(kan|kunnen)\ (ik\ |we\ |wij\ )?(u\ |je\ )?(niet|geen)\b
+        | \b(kann|k[öo]nnen)\ (ich\ |wir\ )?(sehen|verstehen|pr[üu]fen|erkl[äa]ren|best[äa]tigen)\b | \b(kann|k[öo]nnen)\ (ich\ |wir\ )?(ihnen\ |dir\ )?(nicht|kein)\w*\b
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A sentence that only mentions the earlier offer: "you were offered a
+/// credit", "the bot suggested a voucher", "on vous a proposé", "le
+/// ofrecieron", "lhe ofereceram", "ti hanno offerto", "wurde Ihnen
+/// angeboten", "is u aangeboden".
+static MENTIONS_OFFER: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?ix)
+        \b(were|was|been|got)\ (offered|proposed|suggested)\b
+        | \b(bot|assistant|agent|chat|system|virtual\ \w+|they|it)\ (had\ |has\ |already\ )?(offered|proposed|suggested)\b
+        | \b(earlier|previous|first|original|that)\ offer\b
+        | \b(on\ vous\ a|vous\ a\ été|il\ vous\ a|l'\w+\ vous\ a)\ (déjà\ )?(proposé|offert)\b
+        | \b(le|te|les)\ (ofrecieron|ofreció|propusieron|propuso|hab[ií]an\ ofrecido)\b
+        | \b(lhe|te)\ (ofereceram|ofereceu|propuseram|prop[ôo]s)\b | \bfoi\ (oferecid|propost)
+        | \b(ti|le|vi)\ (hanno|ha|aveva)\ (gi[àa]\ )?(offerto|proposto)\b
+        | \b(wurde|wurden)\ (ihnen|dir)\ [^.!?]{0,30}(angeboten|vorgeschlagen)\b
+        | \b(is|werd|was)\ (u|je|jou)\ [^.!?]{0,30}(aangeboden|voorgesteld)\b
+        ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// The families of remedy kinds a word-based repeat may cross: a fee
+/// refunded is the fee waived.
+fn word_family(kind: &str) -> &str {
+    match kind {
+        "refund" | "waiver" => "money back",
+        other => family(other),
+    }
+}
+
+/// The words a text names something by: capitalised words after its first
+/// ("Repair at AutoFix Industrial Area", "Appointment on 30 November"), not
+/// initials ("OV-kaart").
+fn named(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .skip(1)
+        .filter(|word| {
+            let mut chars = word.chars();
+            chars.next().is_some_and(char::is_uppercase)
+                && chars.clone().count() >= 2
+                && chars.any(char::is_lowercase)
+        })
+        .collect()
+}
+
+/// Whether a sentence offers ([`PROPOSES`], or [`OFFERS`] once what
+/// [`NOT_OFFERING`] says is taken out: "I can't waive it, but I can add a
+/// credit" still offers).
+fn offers(sentence: &str) -> bool {
+    PROPOSES.is_match(sentence)
+        || (OFFERS.is_match(sentence) && OFFERS.is_match(&NOT_OFFERING.replace_all(sentence, " ")))
+}
 
 /// Something the customer turned down before the handoff.
 #[derive(Debug, Clone)]
@@ -1047,6 +1478,66 @@ impl OfferNotRepeated {
         }
     }
 
+    /// Whether human turn `index` offers again, in the rejected offer's own
+    /// words, a remedy the customer rejected: a sentence that offers
+    /// ([`offers`]) and names one of the rejected offer's remedy words
+    /// ([`remedy_stems`]), at any amount; not one that grants in full, talks
+    /// about the rejection or only mentions the earlier offer, nor one that
+    /// names a remedy of another family than the rejected offer's.
+    fn repeated_in_words<'r>(
+        &self,
+        conversation: &Conversation,
+        index: usize,
+        rejected: &'r [(RejectedOffer, Vec<&str>)],
+        stems: &[Vec<String>],
+    ) -> Option<(&'r RejectedOffer, String)> {
+        if !matches!(
+            conversation.events[index].kind,
+            EventKind::Turn {
+                speaker: Speaker::Human,
+                ..
+            }
+        ) {
+            return None;
+        }
+        let remedies = self.remedies();
+        let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
+        let text = conversation.matching_text(index).unwrap_or_default();
+        sentences(text).find_map(|s| {
+            if ignore.is_match(s)
+                || OBSERVES.is_match(s)
+                || MENTIONS_OFFER.is_match(s)
+                || in_full(s)
+                || !offers(s)
+            {
+                return None;
+            }
+            let said = remedy_stems(s);
+            let kinds = remedies.kinds_in(s);
+            rejected
+                .iter()
+                .zip(stems)
+                .find_map(|((offer, rejected_kinds), offer_stems)| {
+                    let word = offer_stems.iter().find(|stem| said.contains(stem))?;
+                    // Another one of its kind: the rejected offer named its
+                    // place, provider or date ("AutoFix Industrial Area",
+                    // "30 November") and this sentence names none of them.
+                    let names = named(&offer.text);
+                    if !names.is_empty() && !names.iter().any(|name| has_token(s, name)) {
+                        return None;
+                    }
+                    let other_family = !rejected_kinds.is_empty()
+                        && !kinds.is_empty()
+                        && !kinds.iter().any(|k| {
+                            rejected_kinds
+                                .iter()
+                                .any(|r| word_family(r) == word_family(k))
+                        });
+                    (!other_family).then(|| (offer, format!("remedy (\"{word}…\")")))
+                })
+        })
+    }
+
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         let remedies = self.remedies();
         let rejected = rejected_offers_with(conversation, remedies);
@@ -1064,6 +1555,10 @@ impl OfferNotRepeated {
                 (offer, kinds)
             })
             .collect();
+        let stems: Vec<Vec<String>> = rejected
+            .iter()
+            .map(|(offer, _)| remedy_stems(&matching_form(offer.described())))
+            .collect();
         // Whether the last human turn granted a remedy in full: the `offer`
         // event that records it is no repeat either.
         let mut granted_in_full = false;
@@ -1073,6 +1568,12 @@ impl OfferNotRepeated {
             }
             if let Some((offer, kind)) =
                 self.proposal(conversation, index, &rejected, &mut granted_in_full)
+                && !accepted_after(conversation, index)
+            {
+                return repeat(conversation, offer, &kind, index, "proposed again");
+            }
+            if let Some((offer, kind)) =
+                self.repeated_in_words(conversation, index, &rejected, &stems)
                 && !accepted_after(conversation, index)
             {
                 return repeat(conversation, offer, &kind, index, "proposed again");
