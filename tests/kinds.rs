@@ -101,6 +101,8 @@ kinds!(
     proposed_again,
     unrefused_attempts,
     identity_asks,
+    identity_asks_shared,
+    generic_openers_registers,
     whose_work,
     disclosure_paraphrase,
     short_choices,

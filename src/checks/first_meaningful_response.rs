@@ -27,6 +27,20 @@
 //! also asks a question ("I see the double charge; can you confirm your
 //! postcode?"). Labellers differ here; the README's held-out section says
 //! why this reading was chosen.
+//!
+//! The rubric can widen what counts as such an ask with `not_meaningful`:
+//! patterns for an identity or identifier ask, in practice the very list
+//! another dimension already reads (`no_reverification`'s, by a YAML alias,
+//! so that one definition serves both). A sentence of the turn (up to `.`,
+//! `!`, `?`, `;`, a spaced dash or their Japanese forms) that matches one
+//! of them and asks something (a question mark, "please", "can I", "could
+//! you", "I need", "bitte", "pouvez-vous", "mag ik", "お願い", "ください")
+//! is set aside whole, whatever language the rest of it is in: "mag ik voor
+//! de zekerheid uw geboortedatum?", "may I have your policy number so I can
+//! pull up the claim?". A sentence that only states such a detail ("I've
+//! updated the address on your account") is not an ask and still counts,
+//! and so does any other sentence of the turn: "I see the payment hasn't
+//! gone through. Can you give me your student number?" is meaningful.
 //! The measured seconds are the outcome's `value`.
 //!
 //! ## Why it matters
@@ -37,6 +51,7 @@
 //! ```yaml
 //! - first_meaningful_response: { max: 30s }
 //! - first_meaningful_response: { max: 20s, filler: ['one moment', 'bear with me'] }
+//! - first_meaningful_response: { max: 30s, not_meaningful: ['\bdate of birth\b', '\bpost ?code\b'] }
 //! ```
 //!
 //! ## Outcomes
@@ -67,6 +82,10 @@ pub struct FirstMeaningfulResponse {
     /// A turn of more words than this is never filler.
     #[serde(default = "default_filler_max_words")]
     pub filler_max_words: usize,
+    /// Asks that say nothing of the case (who the customer is, which
+    /// record is theirs): a sentence that matches one and asks something
+    /// is set aside whole.
+    pub not_meaningful: Option<Patterns>,
 }
 
 fn default_max() -> Seconds {
@@ -82,6 +101,7 @@ impl Default for FirstMeaningfulResponse {
             max: default_max(),
             filler: None,
             filler_max_words: default_filler_max_words(),
+            not_meaningful: None,
         }
     }
 }
@@ -145,6 +165,9 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(estou )?(verificando|olhando|consultando|abrindo|verifico|olho|consulto|abro)( aqui)? (o seu|a sua|seu|sua|o|a|os|as) (cadastro|conta|ficha|hist[oó]rico|processo|conversa|notas?|pedido|protocolo|contrato|reserva|dados)\b".to_string(),
         r"\bik (bekijk|open|lees|check) (uw|je|het|de) (dossier|account|gegevens|notities|gesprek|aanvraag|klantgegevens)\b".to_string(),
         r"\b(d[eé]jame|perm[ií]tame|d[eé]jeme) (revisar|ver|mirar|comprobar|consultar)\b|\blaissez-moi (regarder|vérifier|consulter)\b|\b(ich schaue|ich sehe|ich gucke) (kurz |mal |eben )*nach\b|\bmi (lasci|faccia) (controllare|verificare|vedere)\b|\b(deixa|deixe)(-me| eu) (verificar|ver|olhar|conferir)\b|\bik kijk (even|het even)( na)?\b".to_string(),
+        // Holding in Japanese (no spaces there): "確認いたしますので少々お
+        // 待ちください" (I'll check, please wait a moment), "お調べします".
+        r"(確認|お調べ|調べ)(いた)?(します|致します)(ので|から)?[、,]?(少々|しばらく|今しばらく)?(お待ち(ください|くださいませ|いただけますか))?|(少々|しばらく|今しばらく)お待ち(ください|くださいませ|いただけますか)".to_string(),
     ];
     let other = vec![
         // Pleasantries: "lovely to meet you", "nice to speak with you".
@@ -160,6 +183,10 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         // An e-mail's sign-off: "Kind regards, Maya" (line breaks are
         // spaces by the time a check reads the text).
         r"\b((kind|best|warm|many) regards|regards|best wishes|yours (sincerely|faithfully|truly)|sincerely|all the best|take care)\b(,? (?-i:[A-Z][a-zA-Z'-]+)( (?-i:[A-Z][a-zA-Z'-]+))?\s*$)?".to_string(),
+        // The same sign-offs in the other languages: "Mit freundlichen
+        // Grüßen", "Bien cordialement", "Saludos cordiales", "Atenciosamente",
+        // "Cordiali saluti", "Met vriendelijke groet", with the name after.
+        r"\b(mit freundlichen gr(ü|u)(ß|ss)en|(freundliche|viele|beste|liebe) gr(ü|u)(ß|ss)e|(bien |tr(è|e)s )?cordialement|bien (à vous|a vous)|(un )?(cordial )?saludos?( cordiales)?|atentamente|atenciosamente|(cordiali|distinti) saluti|met vriendelijke groet(en)?)\b(,? ((?-i:[A-Z])\.? ?)?(?-i:[A-Z][a-zA-Z\u{C0}-\u{24F}'-]+)( (?-i:[A-Z][a-zA-Z\u{C0}-\u{24F}'-]+))?\s*$)?".to_string(),
         // A one-word sign-off before the name that ends the message:
         // "Cheers, Ines", "Warmly, Ruth, Parkside Lettings".
         r"\b(best|warmly|cheers|thanks|many thanks|thank you|speak soon|talk soon),? (?-i:[A-Z][a-zA-Z'-]+)( (?-i:[A-Z][a-zA-Z'-]+))?(,? (?-i:[A-Z][a-zA-Z'-]*)( (?-i:[A-Z][a-zA-Z'-]*)){0,3})?\s*$".to_string(),
@@ -202,7 +229,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let role = r"(?:(?:the|your|a|an|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} )?(?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague|pharmacist|nurse|doctor|clinician|adjuster|underwriter|counsell?or|caseworker|case worker|dispatcher|planner|banker|broker|clerk|analyst|librarian|administrator|admin)\b";
     let greeting = r"\b(?:hi+|hel+o+|he+y+|hiya+|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas(?: (?:tardes|noches))?|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|(?:dear|valued) (?:customer|client|member|sir(?:/madam)?|madam)|gentil(?:e|issim[oa]) (?:cliente|signor[ae]?)|car[oa] cliente|estimad[oa] (?:cliente|señora?)|ch[èe]re? client(?:e)?|prezad[oa] (?:cliente|senhora?)|beste klant|sehr geehrte[rs]?|liebe[rs]?|gr[üu](?:ß|ss) gott|gr[üu]ezi|servus|moin|salve|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? ROLE)?(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|^\W*(?:(?:yeah|yes|ok|okay|right|so)\W+)*(?:HELLO\W+)?NAME,? (?:from|with|at|here at|in) (?:TEAM|ORG)\b|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
-    let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|merci de (?:bien vouloir )?patienter|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld)\b|\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
+    let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|merci de (?:bien vouloir )?patienter|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld|(?:vielen |herzlichen )?dank(?:e)? f[üu]r (?:ihre|deine|die) (?:nachricht|e-?mail|anfrage|mail)|merci (?:pour|de) votre (?:message|e-?mail|courriel|demande)|(?:muchas )?gracias por (?:su|tu) (?:mensaje|correo|consulta)|obrigad[oa] pela (?:sua )?(?:mensagem|e-?mail)|grazie per (?:il suo|il tuo|la sua|la tua) (?:messaggio|e-?mail|richiesta)|bedankt voor (?:uw|je) (?:bericht|e-?mail|vraag))\b|\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "I've
     // been assigned your case", "how are you today?", "tudo bem?", "wie
     // geht's?", "I really appreciate your patience", "I know you've been
@@ -214,7 +241,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // "aqui é a Camila, da equipe de risco", "sono Sara dell'ufficio
     // finanziamenti", "je suis Karim, du service abonnements", "u spreekt
     // met Daan van de klantenservice".
-    let intro_abroad = r"\b(?:hier ist|ich bin|mein name ist|am apparat ist|je suis|ici|c'est|moi c'est|je m'appelle|soy|me llamo|le habla|te habla|habla|le atiende|te atiende|sono|mi chiamo|qui è|qui parla|sou|eu sou|aqui (?:é|fala)|meu nome é|ik ben|u spreekt met|je spreekt met)(?: (?:o|a|la|el|il|der|die))? NAME(?:,? (?:vom|von der|von|aus dem|aus der|de la|du|de l'|des|de|del|da|do|della|dello|dell'|dal|dalla|van de|van het|van)\s*[a-zA-Z\u{C0}-\u{24F}'-]+(?: [a-zA-Z\u{C0}-\u{24F}'-]+){0,2}|,? TEAM)?|\bNAME (?:hier|ici|aquí|qui|aqui|am apparat|à l'appareil)(?:\b|$)(?:,? (?:vom|von der|von|du|de la|de l'|des|de|del|da|do|della|dell'|dal|van de|van het|van)?\s*TEAM)?";
+    let intro_abroad = r"\b(?:hier ist|ich bin|mein name ist|am apparat ist|je suis|ici|c'est|moi c'est|je m'appelle|soy|me llamo|le habla|te habla|habla|le atiende|te atiende|sono|mi chiamo|qui è|qui parla|sou|eu sou|aqui (?:é|fala)|meu nome é|ik ben|u spreekt met|je spreekt met|ako si|ako po si)(?: (?:o|a|la|el|il|der|die))? NAME(?:,? (?:vom|von der|von|aus dem|aus der|de la|du|de l'|des|de|del|da|do|della|dello|dell'|dal|dalla|van de|van het|van)\s*[a-zA-Z\u{C0}-\u{24F}'-]+(?: [a-zA-Z\u{C0}-\u{24F}'-]+){0,2}|,? TEAM)?|\bNAME (?:hier|ici|aquí|qui|aqui|am apparat|à l'appareil)(?:\b|$)(?:,? (?:vom|von der|von|du|de la|de l'|des|de|del|da|do|della|dell'|dal|van de|van het|van)?\s*TEAM)?";
     let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\b(?:I've|I have)(?: just| now)? (?:picked up|taken (?:over|on)|been (?:assigned|given|passed|handed)(?: to)?) (?:your|this|the)(?: [a-zA-Z-]+)? (?:ticket|case|chat|query|enquiry|inquiry|request|message|e-?mail|conversation|thread)\b|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:tudo bem|tudo bom|como (?:est[aá]s?|vai)|qu[eé] tal|wie geht(?:'s| es (?:ihnen|dir))(?: heute)?|comment (?:allez-vous|vas-tu|ça va)|ça va|come (?:sta|stai|va)|hoe gaat het(?: met (?:u|je))?)\b|\b(?:I'll|I will|I'm going to|I am going to|who'll|who will) be (?:assisting|helping|supporting) you(?: today| this (?:morning|afternoon|evening)| from here| from now on| now)?\b|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
     // Help offered with nothing said of the case, ending where the phrase
     // ends: "I'll help you out today!", "happy to assist.", "I'm here to
@@ -251,7 +278,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // The same in Japanese, written without spaces: "お待たせいたしました"
     // (sorry to keep you waiting), "担当の田中でございます" (I'm Tanaka, in
     // charge of your case), "お電話ありがとうございます".
-    let japanese = r"お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です";
+    let japanese = r"お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,12}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です";
     let all = [
         japanese,
         desk,
@@ -326,7 +353,7 @@ static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     // some details on the problem", "describe the problem you've had".
     let about_the_issue = r"(?:(?:can|could|would|will) you(?: please| just| kindly| also)? )?(?:(?:tell|give|send) (?:me|us)(?: a (?:bit|little)| some| a few)?(?: more)?(?: (?:details?|info(?:rmation)?))?|describe|explain|outline) (?:(?:about|on|regarding|of) )?(?:the|your|this) (?:issue|problem|query|enquiry|inquiry|situation|matter|trouble|concern|request|difficulty|difficulties)(?: (?:that )?you(?:'re| are|'ve| have)(?: been)? (?:having|experiencing|facing|seeing|getting|dealing with|had|experienced|faced))?\b";
     let pattern = format!(
-        r"(?i)\bwhat(?:'s| is| was| has| seems to be)(?: (?:the|your))? (?:issue|problem|trouble|matter|wrong|going on|happening|happened|up)(?: (?:with|about|on|to|regarding) (?:the|your|this|that|my)(?: [a-zA-Z'-]+){{1,2}})\s*\?|\bhow (?:can|may|could|might|shall) (?:I|we) (?:help|assist|be of (?:help|assistance|service)|support)(?: you)?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\bwhat(?:'s| is| has) (?:going on|happening|happened|wrong|up)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were|are you|were you) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:what(?:'s| is| was)|which)(?: (?:the|your|this))? (?:[a-z-]+ ){{0,2}}(?:that |which )?(?:you(?:'re| are)|you were|we(?:'re| are)|are (?:we|you)|were you) (?:calling|ringing|phoning|writing|talking|speaking|contacting us|getting in touch|enquiring|inquiring|asking|messaging|chatting|here) (?:about|regarding|for|of)\b|\bwhich (?:[a-z-]+ ){{1,2}}(?:do you mean|are you referring to)\b|\bwhat(?:'s| is)(?: (?:it|this|that))? (?:about|regarding|concerning)\b|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let) me(?: know)? what(?:'s| is| has| was) (?:going on|happening|happened|wrong|up)\b|\b(?:can|could|would) you(?: please| just| kindly)? (?:repeat|say again|go over|remind me of)\b[^.!?]*"
+        r"(?i)\bwhat(?:'s| is| was| has| seems to be)(?: (?:the|your))? (?:issue|problem|trouble|matter|wrong|going on|happening|happened|up)(?: (?:with|about|on|to|regarding) (?:the|your|this|that|my)(?: [a-zA-Z'-]+){{1,2}})\s*\?|\bhow (?:can|may|could|might|shall) (?:I|we|i) (?:help|assist|be of (?:help|assistance|service)|support)(?: (?:you|u|ya))?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\b(?:what(?:'s|’s|s| is| has)|wats|wot's|wots|sup) (?:going on|happening|happened|wrong|up)\b{today}|\b(?:wass?up|whaddup|sup)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were|are you|were you) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:what(?:'s| is| was)|which)(?: (?:the|your|this))? (?:[a-z-]+ ){{0,2}}(?:that |which )?(?:you(?:'re| are)|you were|we(?:'re| are)|are (?:we|you)|were you) (?:calling|ringing|phoning|writing|talking|speaking|contacting us|getting in touch|enquiring|inquiring|asking|messaging|chatting|here) (?:about|regarding|for|of)\b|\bwhich (?:[a-z-]+ ){{1,2}}(?:do you mean|are you referring to)\b|\bwhat(?:'s| is)(?: (?:it|this|that))? (?:about|regarding|concerning)\b|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let) me(?: know)? what(?:'s| is| has| was) (?:going on|happening|happened|wrong|up)\b|\b(?:can|could|would) you(?: please| just| kindly)? (?:repeat|say again|go over|remind me of)\b[^.!?]*"
     );
     // The same questions in the other languages: "worum geht es denn
     // genau?", "wie kann ich Ihnen helfen?", "en quoi puis-je vous
@@ -336,6 +363,36 @@ static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     let pattern = format!("{pattern}{abroad}");
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
+
+/// What makes a sentence ask something rather than state it: a question
+/// mark, or a request's words ("please", "can I", "could you", "I need",
+/// "let me have", "bitte", "pouvez-vous", "merci de", "¿me puede",
+/// "poderia", "potrebbe", "mag ik", "kunt u", "お願い", "ください").
+static REQUEST: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)[?？]|\b(?:please|pls|plz|kindly|(?:can|could|may|might|would|will|shall) (?:I|we|you|u)|(?:I|we)(?:'ll|'d| will| would)?(?: just| first| also)? need|need (?:your|the|you to)|let (?:me|us) (?:have|know)|(?:tell|give|send|read) (?:me|us)|bitte|teilen sie|nennen sie|geben sie|k[öo]nnen sie|k[öo]nnten sie|veuillez|merci de|pouvez-vous|pourriez-vous|puis-je|por favor|me (?:puede|podr[ií]a|da|dice|confirma|indica|facilita)|necesito|pode|poderia|preciso|per (?:favore|cortesia)|pu[òo]|potrebbe|mi (?:dica|dia|conferma|serve)|ho bisogno|graag|mag ik|kunt u|kun je|wilt u|zou u)\b|お願い|ください|下さい|いただけ|頂け|教えて|お聞かせ|伺",
+    )
+    .expect("built-in pattern compiles")
+});
+
+/// The sentences of `text`, as byte ranges: up to `.`, `!`, `?`, `;`, a
+/// dash between spaces, or their Japanese and full-width forms.
+fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    static BREAK: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"[.!?;。！？]+|\s[-–—]+\s").expect("built-in pattern compiles")
+    });
+    let mut from = 0;
+    let mut breaks = BREAK.find_iter(text);
+    std::iter::from_fn(move || {
+        if from >= text.len() {
+            return None;
+        }
+        let to = breaks.next().map_or(text.len(), |found| found.end());
+        let sentence = (from, to);
+        from = to;
+        Some(sentence)
+    })
+}
 
 /// Words that say nothing about the case: discourse particles, terms of
 /// address and the little words a stripped greeting leaves behind.
@@ -347,6 +404,10 @@ const PARTICLES: &[&str] = &[
     "mx", "my", "no", "now", "of", "oh", "ok", "okay", "on", "or", "perfect", "pet", "please",
     "right", "sir", "so", "sorry", "sure", "thank", "thanks", "that", "the", "then", "there",
     "this", "to", "too", "uh", "um", "us", "we", "well", "with", "yeah", "yep", "yes", "you",
+    // Terms of address in the other languages: "señor Ortega", "madame".
+    "señor", "señora", "señorita", "don", "doña", "monsieur", "madame", "mademoiselle", "herr",
+    "frau", "signor", "signore", "signora", "signorina", "senhor", "senhora", "dona", "meneer",
+    "mevrouw",
 ];
 
 /// The words of `text` (letters, digits, inner apostrophes) with the byte
@@ -452,8 +513,28 @@ impl FirstMeaningfulResponse {
     pub fn says_nothing_of_the_case(&self, text: &str, names: &[CustomerName]) -> bool {
         word_count(text) <= self.filler_max_words
             && self
-                .first_said(text, names, &[&ASKS_WHO, &ASKS_WHAT])
+                .first_said_beyond_asks(text, names, &[&ASKS_WHO, &ASKS_WHAT])
                 .is_none()
+    }
+
+    /// [`Self::first_said`], with the sentences that make a `not_meaningful`
+    /// ask set aside too.
+    fn first_said_beyond_asks<'t>(
+        &self,
+        text: &'t str,
+        names: &[CustomerName],
+        also: &[&regex::Regex],
+    ) -> Option<&'t str> {
+        let asks = match &self.not_meaningful {
+            Some(patterns) => sentences(text)
+                .filter(|&(from, to)| {
+                    let sentence = &text[from..to];
+                    patterns.is_match(sentence) && REQUEST.is_match(sentence)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        self.first_said_except(text, names, also, &asks)
     }
 
     /// Whether a human turn can be passed over in reading the human's
@@ -494,8 +575,20 @@ impl FirstMeaningfulResponse {
         names: &[CustomerName],
         also: &[&regex::Regex],
     ) -> Option<&'t str> {
+        self.first_said_except(text, names, also, &[])
+    }
+
+    /// [`Self::first_said`], with the byte ranges `asks` set aside too.
+    fn first_said_except<'t>(
+        &self,
+        text: &'t str,
+        names: &[CustomerName],
+        also: &[&regex::Regex],
+        asks: &[(usize, usize)],
+    ) -> Option<&'t str> {
         let filler = self.filler.as_ref().unwrap_or(&DEFAULT_FILLER);
         let mut set_aside = spans(text, std::iter::once(&*OPENER).chain(also.iter().copied()));
+        set_aside.extend_from_slice(asks);
         set_aside.extend(filler.find_iter(text).map(|found| (found.start, found.end)));
         for (at, word) in words_at(text) {
             if set_aside.iter().any(|&(from, to)| from <= at && at < to) {
