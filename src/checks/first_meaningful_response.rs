@@ -375,6 +375,25 @@ static REQUEST: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("built-in pattern compiles")
 });
 
+/// Whether an ask says what it is for, and that is an action on the case
+/// ("can I have your membership number so I can refund the second
+/// payment?"), not looking the customer up ("so I can pull up the claim"):
+/// such a sentence engages with the case.
+fn acts_on_the_case(sentence: &str) -> bool {
+    static PURPOSE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\bso(?: that)? (?:I|we) (?:can|could|may|will) (\w+)")
+            .expect("built-in pattern compiles")
+    });
+    const LOOKING_UP: &[&str] = &[
+        "pull", "bring", "look", "find", "locate", "access", "check", "verify", "confirm",
+        "identify", "open", "see", "view", "help", "assist", "get", "search", "load", "start",
+        "continue", "proceed", "go", "make", "be", "sort", "deal", "take", "pick",
+    ];
+    PURPOSE
+        .captures_iter(sentence)
+        .any(|found| !LOOKING_UP.contains(&found[1].to_lowercase().as_str()))
+}
+
 /// The sentences of `text`, as byte ranges: up to `.`, `!`, `?`, `;`, a
 /// dash between spaces, or their Japanese and full-width forms.
 fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -397,16 +416,113 @@ fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Words that say nothing about the case: discourse particles, terms of
 /// address and the little words a stripped greeting leaves behind.
 const PARTICLES: &[&str] = &[
-    "a", "again", "ah", "und", "et", "y", "e", "en", "ed", "all", "alright", "also", "an", "and",
-    "at", "buddy", "darling", "dear", "kindly", "po", "opo", "do", "dr", "er", "erm", "folks",
-    "for", "great", "hello", "here", "hey", "hi", "hmm", "hon", "honey", "hun", "i", "i'm", "in",
-    "is", "it", "just", "love", "lovely", "ma'am", "madam", "mate", "miss", "mr", "mrs", "ms",
-    "mx", "my", "no", "now", "of", "oh", "ok", "okay", "on", "or", "perfect", "pet", "please",
-    "right", "sir", "so", "sorry", "sure", "thank", "thanks", "that", "the", "then", "there",
-    "this", "to", "too", "uh", "um", "us", "we", "well", "with", "yeah", "yep", "yes", "you",
+    "a",
+    "again",
+    "ah",
+    "und",
+    "et",
+    "y",
+    "e",
+    "en",
+    "ed",
+    "all",
+    "alright",
+    "also",
+    "an",
+    "and",
+    "at",
+    "buddy",
+    "darling",
+    "dear",
+    "kindly",
+    "po",
+    "opo",
+    "do",
+    "dr",
+    "er",
+    "erm",
+    "folks",
+    "for",
+    "great",
+    "hello",
+    "here",
+    "hey",
+    "hi",
+    "hmm",
+    "hon",
+    "honey",
+    "hun",
+    "i",
+    "i'm",
+    "in",
+    "is",
+    "it",
+    "just",
+    "love",
+    "lovely",
+    "ma'am",
+    "madam",
+    "mate",
+    "miss",
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "my",
+    "no",
+    "now",
+    "of",
+    "oh",
+    "ok",
+    "okay",
+    "on",
+    "or",
+    "perfect",
+    "pet",
+    "please",
+    "right",
+    "sir",
+    "so",
+    "sorry",
+    "sure",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "then",
+    "there",
+    "this",
+    "to",
+    "too",
+    "uh",
+    "um",
+    "us",
+    "we",
+    "well",
+    "with",
+    "yeah",
+    "yep",
+    "yes",
+    "you",
     // Terms of address in the other languages: "señor Ortega", "madame".
-    "señor", "señora", "señorita", "don", "doña", "monsieur", "madame", "mademoiselle", "herr",
-    "frau", "signor", "signore", "signora", "signorina", "senhor", "senhora", "dona", "meneer",
+    "señor",
+    "señora",
+    "señorita",
+    "don",
+    "doña",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "herr",
+    "frau",
+    "signor",
+    "signore",
+    "signora",
+    "signorina",
+    "senhor",
+    "senhora",
+    "dona",
+    "meneer",
     "mevrouw",
 ];
 
@@ -529,7 +645,9 @@ impl FirstMeaningfulResponse {
             Some(patterns) => sentences(text)
                 .filter(|&(from, to)| {
                     let sentence = &text[from..to];
-                    patterns.is_match(sentence) && REQUEST.is_match(sentence)
+                    patterns.is_match(sentence)
+                        && REQUEST.is_match(sentence)
+                        && !acts_on_the_case(sentence)
                 })
                 .collect(),
             None => Vec::new(),
