@@ -186,6 +186,11 @@ kinds!(
     callback_who_calls,
     choice_japanese,
     payload_flags_abroad,
+    context_had_or_told,
+    reason_who_does_it,
+    wait_at_once,
+    sent_over_to,
+    payload_worry,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
