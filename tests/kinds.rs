@@ -186,6 +186,10 @@ kinds!(
     callback_who_calls,
     choice_japanese,
     payload_flags_abroad,
+    reverification_given_again,
+    identity_who_speaking,
+    repeat_complaints_languages,
+    first_response_case_unasked,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
