@@ -191,6 +191,10 @@ kinds!(
     wait_at_once,
     sent_over_to,
     payload_worry,
+    reverification_given_again,
+    identity_who_speaking,
+    repeat_complaints_languages,
+    first_response_case_unasked,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -13,7 +13,20 @@
 //! already given, whatever words asked for it ("can I take the policy number
 //! and your date of birth?", "necesito que me confirme su DNI", "会員番号を
 //! もう一度"). A detail new to the conversation, or one the human reads out
-//! and the customer confirms, is no repeat.
+//! and the customer confirms, is no repeat. Every customer turn up to the
+//! human's next turn answers the ask: "I sent it already…" and then the
+//! detail, in a second message, is a repeat too. So is a whole message of
+//! at least five words the customer sends again word for word (a photo's
+//! caption, a description pasted again), whatever it holds.
+//!
+//! With `before: verification`, only what the customer gave before the
+//! first `verification` event with status `verified` is read: the details
+//! they typed to get verified. Given again when the human asks, that is the
+//! customer proving who they are a second time (`no_reverification`), in
+//! whatever words or language the human asked ("and your member code,
+//! please?", "¿me repite el localizador?"). A human turn that
+//! only invites the case ("how may I help you?") asks for no proof: the
+//! references a customer quotes in telling the case do not count there.
 //!
 //! ## Why it matters
 //! Asking again for what the customer already typed tells them the
@@ -22,10 +35,12 @@
 //! ## Example
 //! ```yaml
 //! - detail_repeated: { turns: 6 }
+//! - detail_repeated: { turns: 6, before: verification }
 //! ```
 //!
 //! ## Outcomes
-//! No human connected: n/a. A detail given again in answer to a human's
+//! No human connected, or with `before: verification` no verified
+//! verification before the human connected: n/a. A detail given again in answer to a human's
 //! ask within the first `turns` human turns: fail, with the turn where the
 //! customer first gave it and the reply. Otherwise pass.
 
@@ -34,8 +49,10 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::first_meaningful_response::asks_for_the_case;
+use super::text::identifiers;
 use super::{Evidence, Outcome};
-use crate::trace::{Conversation, EventKind, Speaker};
+use crate::trace::{Conversation, EventKind, Speaker, VerificationStatus};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,18 +60,27 @@ pub struct DetailRepeated {
     /// How many human turns after the connection are read (default 6).
     #[serde(default = "default_turns")]
     pub turns: usize,
+    /// Up to which event the customer's details are collected: the human
+    /// connecting (default) or the customer being verified.
+    #[serde(default)]
+    pub before: GivenBefore,
+}
+
+/// Up to which event [`DetailRepeated`] reads what the customer gave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GivenBefore {
+    /// Everything the customer said before the human connected.
+    #[default]
+    Connect,
+    /// What the customer said before the first `verified` verification:
+    /// what they gave to prove who they are.
+    Verification,
 }
 
 fn default_turns() -> usize {
     6
 }
-
-/// A word that may carry an identifier: letters and digits, joined by
-/// `-`, `/`, `.` or `,` without a space ("4471-22", "8/19/1950").
-static TOKEN: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"[A-Za-z0-9]+(?:[-/.,][A-Za-z0-9]+)*")
-        .expect("the built-in pattern compiles")
-});
 
 /// A human turn that asks the customer for something: a question mark, a
 /// Japanese question or request ending, "please", "I need", "confirm", and
@@ -66,32 +92,52 @@ static ASKS: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
-/// The identifiers of a text, in their compared form (separators dropped,
-/// lower case): words with at least four digits.
-fn identifiers(text: &str) -> Vec<String> {
-    TOKEN
-        .find_iter(text)
-        .filter_map(|m| {
-            let compact: String = m
-                .as_str()
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .map(|c| c.to_ascii_lowercase())
-                .collect();
-            let digits = compact.bytes().filter(u8::is_ascii_digit).count();
-            (digits >= 4).then_some(compact)
-        })
-        .collect()
+/// A whole message in its compared form (lower case, words of letters and
+/// digits joined by single spaces), when it has at least five words: a
+/// message sent again word for word is a repeat whatever it holds.
+fn whole_message(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    (words.len() >= 5).then(|| words.join(" "))
 }
 
 impl DetailRepeated {
+    /// Reads the customer turns before the human connected (or, with
+    /// `before: verification`, before the first verified verification) and
+    /// the turns after the connection up to the `turns`-th human turn; fails
+    /// on the first customer turn that, answering a human's ask, gives one
+    /// of those identifiers again or sends one of those messages again.
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         let Some(connected) = conversation.facts.human_connected else {
             return Outcome::na("no human connected");
         };
-        // What the customer gave before the human connected, and where.
+        // Where the details end, as notes and reasons say it.
+        let (until, moment, stage) = match self.before {
+            GivenBefore::Connect => (connected, "the human connected", "the handoff"),
+            GivenBefore::Verification => {
+                let verified = conversation.events[..connected].iter().position(|event| {
+                    matches!(
+                        event.kind,
+                        EventKind::Verification {
+                            status: VerificationStatus::Verified,
+                            ..
+                        }
+                    )
+                });
+                let Some(verified) = verified else {
+                    return Outcome::na("the customer was not verified before the human connected");
+                };
+                (verified, "the customer was verified", "verification")
+            }
+        };
+        // What the customer gave before then, and where: identifiers, and
+        // whole messages.
         let mut given: BTreeMap<String, usize> = BTreeMap::new();
-        for (index, event) in conversation.events[..connected].iter().enumerate() {
+        let mut messages: BTreeMap<String, usize> = BTreeMap::new();
+        for (index, event) in conversation.events[..until].iter().enumerate() {
             if let EventKind::Turn {
                 speaker: Speaker::Customer,
                 text,
@@ -101,10 +147,13 @@ impl DetailRepeated {
                 for id in identifiers(text) {
                     given.entry(id).or_insert(index);
                 }
+                if let Some(message) = whole_message(text) {
+                    messages.entry(message).or_insert(index);
+                }
             }
         }
-        if given.is_empty() {
-            return Outcome::pass("the customer gave no identifier before the human connected");
+        if given.is_empty() && messages.is_empty() {
+            return Outcome::pass(format!("the customer gave no identifier before {moment}"));
         }
         let mut said_by_human: Vec<String> = Vec::new();
         let mut human_turns = 0;
@@ -120,7 +169,12 @@ impl DetailRepeated {
                         break;
                     }
                     said_by_human.extend(identifiers(text));
-                    last_human = Some((index, ASKS.is_match(text)));
+                    // Asked to tell the case ("how may I help you?"), a
+                    // customer quotes their references in telling it: that
+                    // is no proof of who they are asked again.
+                    let asks = ASKS.is_match(text)
+                        && !(self.before == GivenBefore::Verification && asks_for_the_case(text));
+                    last_human = Some((index, asks));
                 }
                 Speaker::Customer => {
                     let Some((asked_at, true)) = last_human else {
@@ -131,20 +185,35 @@ impl DetailRepeated {
                         .find(|id| given.contains_key(id) && !said_by_human.contains(id));
                     if let Some(id) = repeated {
                         return Outcome::fail(format!(
-                            "the customer gave again, when the human asked, a detail they gave before the handoff ({id})"
+                            "the customer gave again, when the human asked, a detail they gave before {stage} ({id})"
                         ))
                         .with(
                             Evidence::event(conversation, given[&id])
-                                .with_note("given before the human connected"),
+                                .with_note(format!("given before {moment}")),
                         )
                         .with(Evidence::event(conversation, asked_at).with_note("the human asks"))
                         .with(Evidence::event(conversation, index).matched(id));
                     }
-                    // One reply per ask.
-                    last_human = None;
+                    let sent_again = whole_message(text).and_then(|m| messages.get(&m).copied());
+                    if let Some(first) = sent_again {
+                        return Outcome::fail(format!(
+                            "the customer sent again, when the human asked, a message they sent before {stage}"
+                        ))
+                        .with(
+                            Evidence::event(conversation, first)
+                                .with_note(format!("sent before {moment}")),
+                        )
+                        .with(Evidence::event(conversation, asked_at).with_note("the human asks"))
+                        .with(Evidence::event(conversation, index));
+                    }
+                    // Every customer turn up to the human's next one answers
+                    // the ask: "I sent it already…", then the detail.
                 }
                 _ => {}
             }
+        }
+        if given.is_empty() {
+            return Outcome::pass(format!("the customer gave no identifier before {moment}"));
         }
         Outcome::pass(format!(
             "the customer gave none of {} earlier detail(s) again after the human connected",

@@ -7,7 +7,8 @@
 //! ("okay", "so"), terms of address and names once these are set aside:
 //! greetings ("Hi there", "Good morning"), the human introducing themselves
 //! or their desk ("this is Dana from billing", "Eoin here, technical
-//! support", "Fraud team,", "you're through to renewals"), thanks or sorry
+//! support", "Fraud team,", "you're through to renewals", "ici Paul,
+//! conseiller", "le atiende Nuria, del área de facturación"), thanks or sorry
 //! for the wait ("thanks so much for your patience", "thank you for calling
 //! City Water") and the `filler` patterns: holding ("one moment", "bear
 //! with me", "let me pull up your file", "just reading through the notes",
@@ -20,7 +21,9 @@
 //!
 //! Nor is a turn about the case when all it asks is what anyone could ask
 //! without the handoff ("how can I help?", "what's the issue?", "could you
-//! tell me what you need help with?") or who the customer is ("can I have
+//! tell me what you need help with?", "¿en qué puedo ayudarle?"), which
+//! thing the case is about ("which payment is this about?", "c'est pour quelle
+//! facture ?", "um welche Rechnung geht es?") or who the customer is ("can I have
 //! your bag tag number?", "for security, your date of birth", "the last four
 //! digits of your card"): that is what a good handoff makes unnecessary. A
 //! turn that names the case or says what will be done counts, even when it
@@ -227,9 +230,9 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // "GlobeForward customs brokerage".
     let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
     let role = r"(?:(?:the|your|a|an|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} )?(?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague|pharmacist|nurse|doctor|clinician|adjuster|underwriter|counsell?or|caseworker|case worker|dispatcher|planner|banker|broker|clerk|analyst|librarian|administrator|admin)\b";
-    let greeting = r"\b(?:hi+|hel+o+|he+y+|hiya+|howdy|heya|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas(?: (?:tardes|noches))?|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|(?:dear|valued) (?:customer|client|member|sir(?:/madam)?|madam)|gentil(?:e|issim[oa]) (?:cliente|signor[ae]?)|car[oa] cliente|estimad[oa] (?:cliente|señora?)|ch[èe]re? client(?:e)?|prezad[oa] (?:cliente|senhora?)|beste klant|sehr geehrte[rs]?|liebe[rs]?|gr[üu](?:ß|ss) gott|gr[üu]ezi|servus|moin|salve|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
+    let greeting = r"\b(?:hi+|hel+o+|he+y+|hiya+|howdy|heya|yo+|hai|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas(?: (?:tardes|noches))?|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|dzie[nń] dobry|(?:dear|valued) (?:customer|client|member|sir(?:/madam)?|madam)|gentil(?:e|issim[oa]) (?:cliente|signor[ae]?)|car[oa] cliente|estimad[oa] (?:cliente|señora?)|ch[èe]re? client(?:e)?|prezad[oa] (?:cliente|senhora?)|beste klant|sehr geehrte[rs]?|liebe[rs]?|gr[üu](?:ß|ss) gott|gr[üu]ezi|servus|moin|salve|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
     let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? ROLE)?(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|^\W*(?:(?:yeah|yes|ok|okay|right|so)\W+)*(?:HELLO\W+)?NAME,? (?:from|with|at|here at|in) (?:TEAM|ORG)\b|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
-    let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|merci de (?:bien vouloir )?patienter|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld|(?:vielen |herzlichen )?dank(?:e)? f[üu]r (?:ihre|deine|die) (?:nachricht|e-?mail|anfrage|mail)|merci (?:pour|de) votre (?:message|e-?mail|courriel|demande)|(?:muchas )?gracias por (?:su|tu) (?:mensaje|correo|consulta)|obrigad[oa] pela (?:sua )?(?:mensagem|e-?mail)|grazie per (?:il suo|il tuo|la sua|la tua) (?:messaggio|e-?mail|richiesta)|bedankt voor (?:uw|je) (?:bericht|e-?mail|vraag))\b|\b(?:thanks?(?: you)?|thank you|many thanks|cheers)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
+    let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|merci de (?:bien vouloir )?patienter|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld|(?:vielen |herzlichen )?dank(?:e)? f[üu]r (?:ihre|deine|die) (?:nachricht|e-?mail|anfrage|mail)|merci (?:pour|de) votre (?:message|e-?mail|courriel|demande)|(?:muchas )?gracias por (?:su|tu) (?:mensaje|correo|consulta)|obrigad[oa] pela (?:sua )?(?:mensagem|e-?mail)|grazie per (?:il suo|il tuo|la sua|la tua) (?:messaggio|e-?mail|richiesta)|bedankt voor (?:uw|je) (?:bericht|e-?mail|vraag))\b|\b(?:thanks?(?: you)?|thank you|thank u|many thanks|cheers|thx|thnx|thanx|thnks|tnx|ty|tysm|tyvm)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "I've
     // been assigned your case", "how are you today?", "tudo bem?", "wie
     // geht's?", "I really appreciate your patience", "I know you've been
@@ -241,7 +244,12 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // "aqui é a Camila, da equipe de risco", "sono Sara dell'ufficio
     // finanziamenti", "je suis Karim, du service abonnements", "u spreekt
     // met Daan van de klantenservice".
-    let intro_abroad = r"\b(?:hier ist|ich bin|mein name ist|am apparat ist|je suis|ici|c'est|moi c'est|je m'appelle|soy|me llamo|le habla|te habla|habla|le atiende|te atiende|sono|mi chiamo|qui è|qui parla|sou|eu sou|aqui (?:é|fala)|meu nome é|ik ben|u spreekt met|je spreekt met|ako si|ako po si)(?: (?:o|a|la|el|il|der|die))? NAME(?:,? (?:vom|von der|von|aus dem|aus der|de la|du|de l'|des|de|del|da|do|della|dello|dell'|dal|dalla|van de|van het|van)\s*[a-zA-Z\u{C0}-\u{24F}'-]+(?: [a-zA-Z\u{C0}-\u{24F}'-]+){0,2}|,? TEAM)?|\bNAME (?:hier|ici|aquí|qui|aqui|am apparat|à l'appareil)(?:\b|$)(?:,? (?:vom|von der|von|du|de la|de l'|des|de|del|da|do|della|dell'|dal|van de|van het|van)?\s*TEAM)?";
+    // What the human does, said after their name in the other languages:
+    // "ici Paul, conseiller", "soy Lucía, asesora", "Jonas,
+    // Kundenberater", "sono Paolo, il tecnico".
+    let role_abroad = r"(?:(?:el|la|le|l'|il|lo|der|die|o|a|de|votre|su|tu|ihr|ihre|dein|uw|je|sua|seu|vostr[oa]) )?(?:conseill(?:er|ère)|agente?|pharmacien(?:ne)?|technicien(?:ne)?|responsable|gestionnaire|superviseu(?:r|se)|infirmi(?:er|ère)|m[ée]decin|juriste|asesor(?:a)?|gestor(?:a)?|t[ée]cnic[oa]|farmac[ée]utic[oa]|supervisor(?:a)?|enfermer[oa]|operador(?:a)?|especialista|encargad[oa]|berater(?:in)?|sachbearbeiter(?:in)?|apotheker(?:in)?|techniker(?:in)?|mitarbeiter(?:in)?|teamleiter(?:in)?|kundenberater(?:in)?|consulente|operat(?:ore|rice)|farmacista|responsabile|atendente|consultor(?:a)?|gerente|medewerker|adviseur|monteur|teamleider)\b";
+    let intro_abroad = r"\b(?:hier ist|hier spricht|hier|ich bin|mein name ist|am apparat ist|je suis|ici|c'est|moi c'est|je m'appelle|soy|me llamo|le habla|te habla|habla|le atiende|te atiende|sono|mi chiamo|qui è|qui parla|sou|eu sou|aqui (?:é|fala)|meu nome é|ik ben|u spreekt met|je spreekt met|ako si|ako po si)(?: (?:o|a|la|el|il|der|die))? NAME(?:,? JOB)?(?:,? (?:vom|von der|von|aus dem|aus der|de la|de l'|della|dello|dell'|dalla|dal|del|des|du|de|da|do|van de|van het|van)\s*[a-zA-Z\u{C0}-\u{24F}'-]+(?: [a-zA-Z\u{C0}-\u{24F}'-]+){0,2}|,? TEAM)?|\bNAME (?:hier|ici|aquí|qui|aqui|am apparat|à l'appareil)(?:\b|$)(?:,? (?:vom|von der|von|de la|de l'|della|dell'|dal|del|des|du|de|da|do|van de|van het|van)?\s*TEAM)?"
+    .replace("JOB", role_abroad);
     let taking_over = r"\b(?:I'm|I am|I'll be|I will be|I've|I have) (?:taking over|picking (?:this|it|things) up|joining(?: you)?|jumping in)(?: (?:from|for) [^.!?,;:-]{0,40})?(?: today| now| from here)?|\b(?:I've|I have)(?: just| now)? (?:picked up|taken (?:over|on)|been (?:assigned|given|passed|handed)(?: to)?) (?:your|this|the)(?: [a-zA-Z-]+)? (?:ticket|case|chat|query|enquiry|inquiry|request|message|e-?mail|conversation|thread)\b|\bhow are you(?: doing)?(?: today| this (?:morning|afternoon|evening))?|\b(?:tudo bem|tudo bom|como (?:est[aá]s?|vai)|qu[eé] tal|wie geht(?:'s| es (?:ihnen|dir))(?: heute)?|comment (?:allez-vous|vas-tu|ça va)|ça va|come (?:sta|stai|va)|hoe gaat het(?: met (?:u|je))?)\b|\b(?:I'll|I will|I'm going to|I am going to|who'll|who will) be (?:assisting|helping|supporting) you(?: today| this (?:morning|afternoon|evening)| from here| from now on| now)?\b|\b(?:I )?(?:really |truly )?appreciate (?:your patience|you waiting|you holding|it)\b|\b(?:I know |I understand |I see |I appreciate )?(?:you've|you have) been (?:waiting|holding|on hold)(?: (?:a while|so long|a long time|for a while|ages|some time))?";
     // Help offered with nothing said of the case, ending where the phrase
     // ends: "I'll help you out today!", "happy to assist.", "I'm here to
@@ -285,7 +293,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         greeted_org,
         answering,
         intro,
-        intro_abroad,
+        intro_abroad.as_str(),
         calling_back,
         thanks,
         taking_over,
@@ -359,7 +367,7 @@ static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     // genau?", "wie kann ich Ihnen helfen?", "en quoi puis-je vous
     // aider ?", "¿en qué le puedo ayudar?", "em que posso ajudar?", "come
     // posso aiutarla?", "waarmee kan ik u helpen?".
-    let abroad = r"|\bworum geht es\b[^.!?]{0,30}|\b(?:wie|womit) (?:kann|darf) ich (?:ihnen|dir|euch)(?: heute)? (?:helfen|behilflich sein)\b|\bwas kann ich(?: heute)? f[üu]r (?:sie|dich|euch) tun\b|\bwas ist (?:denn )?(?:passiert|los|das problem)\b|\b(?:en quoi|comment) (?:puis-je|est-ce que je peux|pourrais-je) vous (?:aider|être utile)\b|\bque puis-je (?:faire )?pour vous\b|\bqu'est-ce qui (?:se passe|ne va pas)\b|\bquel est (?:le|votre) (?:problème|souci)\b|\b(?:en qu[eé]|c[oó]mo) (?:le|te|les) (?:puedo|podemos) ayudar\b|\bqu[eé] (?:le|te) (?:pasa|ocurre|sucede)\b|\bqu[eé] (?:puedo|podemos) hacer por (?:usted|ti)\b|\bcu[aá]l es (?:el|su|tu) problema\b|\b(?:em que|como) (?:posso|podemos) (?:te |lhe )?ajudar\b|\bo que (?:aconteceu|houve|se passa)\b|\bqual (?:é )?o problema\b|\b(?:come|in cosa|in che cosa) (?:posso|possiamo) (?:aiutarla|aiutarti|esserle utile)\b|\bcosa (?:posso fare per lei|è successo|succede)\b|\bqual è il problema\b|\b(?:hoe|waarmee) kan ik (?:u|je) (?:helpen|van dienst zijn)\b|\bwat is (?:er aan de hand|het probleem)\b|\b(?:vous (?:appelez|nous contactez|nous [ée]crivez|m'appelez)|c'est) (?:pour|à) (?:quelle raison|quel sujet|quoi)\b|\bpour quelle raison (?:vous )?(?:appelez|contactez|[ée]crivez)(?:-vous)?\b|\bquel est (?:l'objet|le motif) de votre (?:appel|demande|message)\b|\b(?:por qu[eé] motivo|cu[aá]l es el motivo de (?:su|tu)) (?:llama|llamas|llamada|consulta|contacto)\b|\bqual (?:[ée] )?o motivo d[oa] (?:seu |sua )?(?:contato|liga[çc][ãa]o|chamada)\b|\bqual [èe] il motivo della (?:sua |tua )?(?:chiamata|richiesta)\b|\bwas (?:ist|wäre) (?:denn )?(?:Ihr|dein) Anliegen\b|\bwas führt (?:Sie|dich) zu uns\b|ご用件を?(?:お伺い|伺い|お聞かせ|お聞き)[^。！？!?]*|(?:本日は)?どのような(?:ご用件|ご用|お問い合わせ)[^。！？!?]*|いかがなさいましたか|どうされましたか|どうなさいましたか";
+    let abroad = r"|\bworum geht es\b[^.!?]{0,30}|\b(?:wie|womit) (?:kann|darf) ich (?:ihnen|dir|euch)(?: heute)? (?:helfen|behilflich sein)\b|\bwas kann ich(?: heute)? f[üu]r (?:sie|dich|euch) tun\b|\bwas ist (?:denn )?(?:passiert|los|das problem)\b|\b(?:en quoi|comment) (?:puis-je|est-ce que je peux|pourrais-je) vous (?:aider|être utile)\b|\bque puis-je (?:faire )?pour vous\b|\bqu'est-ce qui (?:se passe|ne va pas)\b|\bquel est (?:le|votre) (?:problème|souci)\b|\b(?:en qu[eé]|c[oó]mo) (?:le|te|les) (?:puedo|podemos) ayudar\b|\bqu[eé] (?:le|te) (?:pasa|ocurre|sucede)\b|\bqu[eé] (?:puedo|podemos) hacer por (?:usted|ti)\b|\bcu[aá]l es (?:el|su|tu) problema\b|\b(?:em que|como) (?:posso|podemos) (?:te |lhe )?ajudar\b|\bo que (?:aconteceu|houve|se passa)\b|\bqual (?:é )?o problema\b|\b(?:come|in cosa|in che cosa) (?:posso|possiamo) (?:aiutarla|aiutarti|esserle utile)\b|\bcosa (?:posso fare per lei|è successo|succede)\b|\bqual è il problema\b|\b(?:hoe|waarmee) kan ik (?:u|je) (?:helpen|van dienst zijn)\b|\bwat is (?:er aan de hand|het probleem)\b|\b(?:vous (?:appelez|nous contactez|nous [ée]crivez|m'appelez)|c'est) (?:pour|à) (?:quelle raison|quel sujet|quoi)\b|\bpour quelle raison (?:vous )?(?:appelez|contactez|[ée]crivez)(?:-vous)?\b|\bquel est (?:l'objet|le motif) de votre (?:appel|demande|message)\b|\b(?:por qu[eé] motivo|cu[aá]l es el motivo de (?:su|tu)) (?:llama|llamas|llamada|consulta|contacto)\b|\bqual (?:[ée] )?o motivo d[oa] (?:seu |sua )?(?:contato|liga[çc][ãa]o|chamada)\b|\bqual [èe] il motivo della (?:sua |tua )?(?:chiamata|richiesta)\b|\bwas (?:ist|wäre) (?:denn )?(?:Ihr|dein) Anliegen\b|\bwas führt (?:Sie|dich) zu uns\b|\b(?:en qu[eé]|c[oó]mo) (?:puedo|podemos|podr[ií]a|podr[ií]amos) (?:ayudarle|ayudarte|ayudarles|ayudaros|servirle|servirte)\b|\ben qu[eé] (?:le|te|les) (?:puedo|podemos) servir\b|\b(?:em que|como) (?:posso|podemos|poderia) (?:ajud[aá]-l[oa]s?|ser [úu]til)\b|\bo que (?:posso|podemos) fazer (?:por|pel[oa]) (?:voc[êe]|senhora?|o senhor|a senhora)\b|\b(?:come|in cosa|in che cosa) (?:la|ti|vi) (?:posso|possiamo|potrei) aiutare\b|\bdi cosa ha bisogno\b|\b(?:wie|womit) (?:kann|darf|könnte) ich (?:helfen|behilflich sein|dienen)\b|\bwat kan ik voor (?:u|je|jou) doen\b|\bqu'est-ce que je (?:peux|pourrais) faire pour vous\b|\bcomment je (?:peux|pourrais) vous (?:aider|être utile)\b|\b(?:c'est|ce serait|vous appelez|vous nous contactez|vous (?:nous )?[ée]crivez) (?:pour|à propos d[eu']|au sujet d[eu']|concernant) (?:quel|quelle|quels|quelles) [\w-]+(?: [\w-]+)?\s*\?|\bde quoi s'agit-il\b|\b(?:de|pour) quel(?:le)?s? [\w-]+ s'agit-il\b|\b(?:es|ser[ií]a|llama|llamas|escribe|escribes) (?:para|por|sobre|acerca de) (?:qu[eé]|cu[aá]l|cu[aá]les) [\w-]+(?: [\w-]+)?\s*\?|\bde qu[eé] (?:[\w-]+ )?se trata\b|\bum (?:welche[ns]?|was f[üu]r) (?:[\w-]+ )?geht(?:'s| es)\b|\bworum geht'?s\b|\bdi (?:cosa|che cosa|quale [\w-]+) si tratta\b|\b[èe] per (?:quale|che) [\w-]+\s*\?|\bdo que se trata\b|\bde qual [\w-]+ se trata\b|\b(?:é|seria) (?:para|sobre) (?:qual|que) [\w-]+\s*\?|\bom welke? [\w-]+ gaat het\b|\bwaar gaat het (?:over|om)\b|\b(?:which|what) [a-z-]+(?: [a-z-]+)? (?:is (?:it|this|that)|are (?:they|these)) (?:for|about|regarding|concerning)\s*\?|ご用件を?(?:お伺い|伺い|お聞かせ|お聞き)[^。！？!?]*|(?:本日は)?どのような(?:ご用件|ご用|お問い合わせ)[^。！？!?]*|いかがなさいましたか|どうされましたか|どうなさいましたか";
     let pattern = format!("{pattern}{abroad}");
     regex::Regex::new(&pattern).expect("built-in pattern compiles")
 });
@@ -524,6 +532,31 @@ const PARTICLES: &[&str] = &[
     "dona",
     "meneer",
     "mevrouw",
+    // Thanks and "well" in the other languages: "Merci ! Et…", "Vale, …".
+    "merci",
+    "gracias",
+    "danke",
+    "grazie",
+    "obrigado",
+    "obrigada",
+    "bedankt",
+    "vale",
+    "bueno",
+    "pues",
+    "alors",
+    "bon",
+    "allora",
+    "ecco",
+    "nou",
+    // Texting spellings: "how can i help u?", "k, thx".
+    "u",
+    "ur",
+    "ya",
+    "pls",
+    "plz",
+    "k",
+    "kk",
+    "lol",
 ];
 
 /// The words of `text` (letters, digits, inner apostrophes) with the byte
@@ -575,6 +608,14 @@ pub fn without_openers_and_asks(text: &str) -> String {
     }
     said.push_str(&text[from..]);
     said
+}
+
+/// Whether `text` (in matching form) asks a question anyone could ask
+/// without the handoff, inviting the customer to tell their case from the
+/// start ("how can I help?", "¿en qué puedo ayudarle?", "c'est pour quelle
+/// facture ?"): see [`ASKS_WHAT`].
+pub fn asks_for_the_case(text: &str) -> bool {
+    ASKS_WHAT.is_match(text)
 }
 
 /// The human naming themselves: "my name is Tunde", "this is Dana", "it's

@@ -54,6 +54,15 @@
 //!     unless_answering: ['\bfor security\b', '\bdate of birth\b']
 //! ```
 //!
+//! ## What the reply gives: `unless_answered_new`
+//! With `unless_answered_new: true`, a match does not count when the
+//! replies to its turn (the other side's turns up to this side's next one)
+//! hold identifiers (words with four or more digits) and every one of them
+//! is new to the conversation: "please send me the phone number you checked
+//! in with", answered with a number nobody had written, asks for something
+//! new, not again. A reply with no identifier, or with one said before,
+//! leaves the match counting.
+//!
 //! ## Recordings that end on a reply: `final_reply`
 //! A recording can stop on one side's reply, before the other side had a
 //! turn: a benchmark's user simulator accepts an offer with its end token
@@ -124,6 +133,7 @@
 use serde::Deserialize;
 
 use super::scope::{Phase, Scope, TurnRef, Within};
+use super::text::identifiers;
 use super::{Evidence, Outcome};
 use crate::rubric::params::{Match, OneOrMany, Patterns};
 use crate::trace::{Conversation, EventKind, Speaker, Trigger};
@@ -142,6 +152,12 @@ pub struct PhraseParams {
     /// A match does not count when the turn it answers (the other side's
     /// latest turn before it) matches one of these.
     pub unless_answering: Option<Patterns>,
+    /// A match does not count when the replies to its turn (the other
+    /// side's turns up to this side's next one) hold identifiers and all of
+    /// them are new to the conversation: what was asked for had not been
+    /// given before (see the module doc).
+    #[serde(default)]
+    pub unless_answered_new: bool,
     /// What a reply that ends the recording is worth (see the module doc).
     pub final_reply: Option<FinalReply>,
     /// More patterns that count when the escalation has this trigger.
@@ -338,6 +354,9 @@ impl PhraseParams {
     /// The first match in `turn` that counts: not inside a sentence that
     /// matches `unless`. (`final_reply` is applied by the caller.)
     fn said(&self, conversation: &Conversation, turn: &TurnRef<'_>) -> Said {
+        if self.unless_answered_new && answered_with_new_details(conversation, turn.index) {
+            return Said::Nothing;
+        }
         if let Some(answering) = &self.unless_answering
             && answered_turn(conversation, turn.index)
                 .and_then(|answered| conversation.matching_text(answered))
@@ -401,6 +420,38 @@ fn answered_turn(conversation: &Conversation, index: usize) -> Option<usize> {
     (0..index)
         .rev()
         .find(|&at| speaker_at(at).is_some_and(|speaker| speaker != own))
+}
+
+/// Whether the replies to turn `index` (the other speakers' turns up to the
+/// next turn of its own speaker) hold at least one identifier (see
+/// [`identifiers`]) and every one of them is new: said in no turn before
+/// `index`. "Send me the phone number you checked in with" answered with a
+/// number nobody had written asks for something new, not again.
+fn answered_with_new_details(conversation: &Conversation, index: usize) -> bool {
+    fn turn(event: &crate::trace::Event) -> Option<(Speaker, &str)> {
+        match &event.kind {
+            EventKind::Turn { speaker, text, .. } => Some((*speaker, text.as_str())),
+            _ => None,
+        }
+    }
+    let Some((own, _)) = turn(&conversation.events[index]) else {
+        return false;
+    };
+    let replies: Vec<String> = conversation.events[index + 1..]
+        .iter()
+        .filter_map(turn)
+        .take_while(|(speaker, _)| *speaker != own)
+        .flat_map(|(_, text)| identifiers(text))
+        .collect();
+    if replies.is_empty() {
+        return false;
+    }
+    let earlier: Vec<String> = conversation.events[..index]
+        .iter()
+        .filter_map(turn)
+        .flat_map(|(_, text)| identifiers(text))
+        .collect();
+    replies.iter().all(|id| !earlier.contains(id))
 }
 
 /// Evidence of a counted match, noting the trigger whose patterns made it.

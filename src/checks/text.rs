@@ -494,6 +494,33 @@ pub fn amounts(text: &str) -> Vec<Amount> {
         .collect()
 }
 
+/// A word that may carry an identifier: letters and digits, joined by
+/// `-`, `/`, `.` or `,` without a space ("4471-22", "8/19/1950").
+static IDENTIFIER_TOKEN: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"[A-Za-z0-9]+(?:[-/.,][A-Za-z0-9]+)*")
+        .expect("the built-in pattern compiles")
+});
+
+/// The identifiers of a text, in their compared form (separators dropped,
+/// lower case): words of letters and digits with at least four digits
+/// ("order 4471-2290", "born 8/19/1950", "RSSMRA85T10A562S"). Read by
+/// `detail_repeated` and by `phrase_absent`'s `unless_answered_new`.
+pub fn identifiers(text: &str) -> Vec<String> {
+    IDENTIFIER_TOKEN
+        .find_iter(text)
+        .filter_map(|m| {
+            let compact: String = m
+                .as_str()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            let digits = compact.bytes().filter(u8::is_ascii_digit).count();
+            (digits >= 4).then_some(compact)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
