@@ -186,6 +186,8 @@ kinds!(
     callback_who_calls,
     choice_japanese,
     payload_flags_abroad,
+    names_in_other_forms,
+    opening_unspaced_parts,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
