@@ -195,6 +195,8 @@ kinds!(
     identity_who_speaking,
     repeat_complaints_languages,
     first_response_case_unasked,
+    names_in_other_forms,
+    opening_unspaced_parts,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

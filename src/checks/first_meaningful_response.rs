@@ -70,7 +70,7 @@ use serde::Deserialize;
 
 use super::mentions_context::{CustomerName, customer_names};
 use super::scope::{human_turns_after_connect, seconds_between};
-use super::text::word_count;
+use super::text::{starts_sentence, word_count, words_at};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{Patterns, Seconds};
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -558,25 +558,6 @@ const PARTICLES: &[&str] = &[
     "kk",
     "lol",
 ];
-
-/// The words of `text` (letters, digits, inner apostrophes) with the byte
-/// at which each starts.
-fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(move |word| {
-            let word = word.trim_matches('\'');
-            (word.as_ptr() as usize - text.as_ptr() as usize, word)
-        })
-        .filter(|(_, word)| !word.is_empty())
-}
-
-/// Whether the word at byte `start` of `text` begins a sentence: nothing
-/// but spaces and quotes before it back to the text's start or to `.`, `!`
-/// or `?`.
-fn starts_sentence(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end_matches([' ', '"', '\'', '(']);
-    before.is_empty() || before.ends_with(['.', '!', '?'])
-}
 
 /// Where the `patterns` match in `text`, as byte ranges.
 fn spans<'p>(text: &str, patterns: impl Iterator<Item = &'p regex::Regex>) -> Vec<(usize, usize)> {

@@ -13,7 +13,10 @@
 //! It looks for each item:
 //! - `customer_name`: the customer's first name or surname (from
 //!   `customer.name`, or the package's `customer.name`): "Hi Sarah" and
-//!   "Good morning, Ms Chen" both name her;
+//!   "Good morning, Ms Chen" both name her; so do the beginning of the first
+//!   name written as a name ("Hi Funmi" for Funmilayo, "Chris" for
+//!   Christopher) and the name inflected in address ("Pani Agnieszko" for
+//!   Agnieszka, "Tomai" for Tomas), see [`name_form_in`];
 //! - `issue`: a key term of the issue, from the package's `intent.primary` and
 //!   `intent.unresolvedItems`, or the escalation's description (words of four
 //!   letters or more that are not stop words, and identifiers such as order
@@ -25,7 +28,11 @@
 //!   before the escalation ("Bella's surgery", "the heating, the shop") show
 //!   the issue in the customer's own words; failing that, two key terms of
 //!   the package's summary ("the failed line test", "since Friday") show
-//!   the case as the handoff told it.
+//!   the case as the handoff told it. In a language written without word
+//!   spaces (Japanese) a term is read in its content words, runs of Han or
+//!   Katakana characters as the summary check reads them
+//!   ([`cjk_words`]), found as written or in parts ("紛失された端末" for
+//!   "紛失端末", see [`cjk_word_named`]).
 //!
 //! A human turn recorded before `humanConnected` still opens the human's
 //! side: the opening is read from the human's first turns wherever they are.
@@ -54,7 +61,10 @@ use super::first_meaningful_response::{
     FirstMeaningfulResponse, without_openers_and_asks, without_own_name,
 };
 use super::scope::{Phase, Scope, TurnRef};
-use super::text::{Term, has_token, key_terms, terms_found, words_as_written};
+use super::text::{
+    Term, cjk_word_named, cjk_words, has_token, key_terms, starts_sentence, terms_found,
+    words_as_written, words_at,
+};
 use super::{Evidence, Outcome};
 use crate::trace::{Conversation, EventKind, Speaker};
 
@@ -400,21 +410,86 @@ fn is_han_or_kana(c: char) -> bool {
 }
 
 /// The terms of a script without spaces that `text` names: a term is one
-/// unbroken run of text ("解約と11月分の返金"), so it is found when one of
-/// its runs of two or more Chinese characters, its content words ("解約",
-/// "返金"), is in `text`.
+/// unbroken run of text ("紛失端末の回線停止"), found when one of its content
+/// words (runs of Han or Katakana characters, "紛失端末", "回線停止", see
+/// [`cjk_words`]) is in `text` as written or in parts ("紛失された端末", see
+/// [`cjk_word_named`]).
 fn unspaced_terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
     terms
         .iter()
         .filter(|term| {
             let word = term.word();
-            is_unspaced(word)
-                && word
-                    .split(|c: char| !('\u{3400}'..='\u{9FFF}').contains(&c))
-                    .any(|run| run.chars().count() >= 2 && text.contains(run))
+            is_unspaced(word) && cjk_words(word).any(|content| cjk_word_named(content, text))
         })
         .map(Term::word)
         .collect()
+}
+
+/// The shortest name the looser forms of [`name_form_in`] read, and the
+/// shortest part a form keeps of it.
+const NAME_FORM_MIN: usize = 4;
+
+/// Whether a character is a vowel (of the Latin, Greek or Cyrillic
+/// alphabets, with or without diacritics): the case endings of names end in
+/// one ("Agnieszko", "Nowaka", "Marce", "Ивану").
+fn is_vowel(c: char) -> bool {
+    c.to_lowercase()
+        .any(|c| "aeiouyąęóéíúýěůäöüāēīūáàâãèêìîòôõùûåæøœαεηιουωάέήίόύώаеёиоуыэюяєії".contains(c))
+}
+
+/// The customer's name in a form other than the record's, in a human turn:
+/// a word written as a name (a capital, then small letters; a word that
+/// begins a sentence only when a comma or `!` follows it, "Will, ...", so
+/// that "Will do" is not William) that is
+/// - the beginning of the first name, of [`NAME_FORM_MIN`] letters or more:
+///   "Funmi" for Funmilayo, "Chris" for Christopher, "Alex" for Alexandra;
+/// - the name inflected, as Slavic, Baltic, Greek and Latin-based languages
+///   decline it in address: all but the last one or two letters of a name
+///   of five letters or more, at least [`NAME_FORM_MIN`] of them, then an
+///   ending of one or two letters that ends in a vowel ("Pani Agnieszko"
+///   for Agnieszka, "Pana Nowaka" for Nowak, "Marce" for Marcus).
+///
+/// A common word in small letters ("will", "mark", "grace") never counts.
+/// Returns the name and the word as the turn writes it.
+pub fn name_form_in<'n, 't>(
+    text: &'t str,
+    names: &'n [CustomerName],
+) -> Option<(&'n CustomerName, &'t str)> {
+    for (at, word) in words_at(text) {
+        let mut letters = word.chars();
+        let written_as_name = letters.next().is_some_and(char::is_uppercase)
+            && letters.any(char::is_lowercase)
+            && !word.chars().skip(1).any(char::is_uppercase);
+        if !written_as_name {
+            continue;
+        }
+        if starts_sentence(text, at)
+            && !text[at + word.len()..]
+                .trim_start_matches(' ')
+                .starts_with([',', '!'])
+        {
+            continue;
+        }
+        let said: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+        for (index, name) in names.iter().enumerate() {
+            let full: Vec<char> = name.matching.chars().flat_map(char::to_lowercase).collect();
+            let shared = full.iter().zip(&said).take_while(|(a, b)| a == b).count();
+            let short_form = index == 0
+                && said.len() >= NAME_FORM_MIN
+                && said.len() < full.len()
+                && shared == said.len();
+            let inflected = full.len() > NAME_FORM_MIN
+                && shared >= NAME_FORM_MIN
+                && full.len() - shared <= 2
+                && said.len() > shared
+                && said.len() - shared <= 2
+                && said.last().copied().is_some_and(is_vowel);
+            if short_form || inflected {
+                return Some((name, word));
+            }
+        }
+    }
+    None
 }
 
 impl MentionsContext {
@@ -439,11 +514,25 @@ impl MentionsContext {
                     // The human's own name is not the customer's, even when
                     // they share it ("my name is Tunde" to Tunde Okafor).
                     let addressed = without_own_name(&opening);
-                    match names.iter().find(|name| {
+                    let as_recorded = names.iter().find(|name| {
                         has_token(&addressed, &name.matching)
                             || (is_unspaced(&name.matching) && addressed.contains(&name.matching))
-                    }) {
-                        Some(name) => found.push(format!("customer name ({})", name.written)),
+                    });
+                    // A short or inflected form, read turn by turn: a turn's
+                    // first word begins a sentence.
+                    let in_another_form = || {
+                        turns.iter().find_map(|turn| {
+                            let addressed = without_own_name(turn.text);
+                            name_form_in(&addressed, &names).map(|(name, word)| {
+                                format!("customer name ({word} for {})", name.written)
+                            })
+                        })
+                    };
+                    match as_recorded
+                        .map(|name| format!("customer name ({})", name.written))
+                        .or_else(in_another_form)
+                    {
+                        Some(form) => found.push(form),
                         None => {
                             let written: Vec<&str> =
                                 names.iter().map(|name| name.written.as_str()).collect();

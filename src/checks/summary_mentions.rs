@@ -108,7 +108,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mentions_context::Require;
-use super::text::{Term, drop_terms_in, key_terms, key_terms_of_texts, terms_found};
+use super::text::{
+    Term, cjk_words, drop_terms_in, is_cjk, key_terms, key_terms_of_texts, terms_found,
+};
 use super::{Evidence, Outcome, quote};
 use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
@@ -1028,20 +1030,6 @@ fn names_customer(summary: &str, lower: &str, summary_digits: &str, id: &str) ->
                 .iter()
                 .all(|name| super::text::has_token(summary, name))
         })
-}
-
-/// A Han or Katakana character: the content words of Japanese (and the
-/// words of Chinese) are written in them, between hiragana particles.
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{30A0}'..='\u{30FF}' | '\u{F900}'..='\u{FAFF}')
-}
-
-/// Content words of text without word spaces: runs of two or more Han or
-/// Katakana characters ("機種変更", "対象外"), which the summary is searched
-/// for as written.
-fn cjk_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_cjk(c))
-        .filter(|run| run.chars().count() >= 2)
 }
 
 /// The name parts of a user id built from a name (`omar_rossi_1241` ->

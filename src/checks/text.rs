@@ -422,6 +422,92 @@ pub fn has_token(text: &str, word: &str) -> bool {
     })
 }
 
+/// The words of `text` with the byte offset each starts at: runs of
+/// letters, digits and apostrophes (apostrophes trimmed), as
+/// [`raw_tokens`] reads them.
+pub fn words_at(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(move |word| {
+            let word = word.trim_matches('\'');
+            (word.as_ptr() as usize - text.as_ptr() as usize, word)
+        })
+        .filter(|(_, word)| !word.is_empty())
+}
+
+/// Whether the word at byte `start` of `text` begins a sentence: nothing
+/// but spaces and quotes before it back to the text's start or to `.`, `!`
+/// or `?`.
+pub fn starts_sentence(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '"', '\'', '(']);
+    before.is_empty() || before.ends_with(['.', '!', '?'])
+}
+
+/// A Han or Katakana character: the content words of Japanese (and the
+/// words of Chinese) are written in them, between hiragana particles.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{30A0}'..='\u{30FF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Content words of text without word spaces: runs of two or more Han or
+/// Katakana characters ("機種変更", "対象外", "エラー"), as the text writes
+/// them; hiragana particles, punctuation, Latin letters and digits end a
+/// run ("紛失端末の回線停止" gives "紛失端末" and "回線停止").
+pub fn cjk_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_cjk(c))
+        .filter(|run| run.chars().count() >= 2)
+}
+
+/// Pairs of neighbouring characters in a content word ([`cjk_words`]):
+/// "回線停止" gives "回線", "線停", "停止".
+fn cjk_bigrams(word: &str) -> impl Iterator<Item = [char; 2]> + '_ {
+    let chars: Vec<char> = word.chars().collect();
+    (1..chars.len())
+        .map(move |i| [chars[i - 1], chars[i]])
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// Pairs of characters that every Japanese service message uses ("お客様",
+/// "担当者", "失礼", "本日", "ご対応", "確認", "ご連絡", "ご案内"): they say
+/// nothing of a case, so never count as a part of one found.
+const CJK_GENERIC_BIGRAMS: &[[char; 2]] = &[
+    ['客', '様'],
+    ['担', '当'],
+    ['当', '者'],
+    ['失', '礼'],
+    ['本', '日'],
+    ['対', '応'],
+    ['確', '認'],
+    ['連', '絡'],
+    ['案', '内'],
+];
+
+/// Whether `text` names a content word ([`cjk_words`]) of a language
+/// written without word spaces: the word as written, or its parts in other
+/// words ("紛失端末" in "紛失された端末"): at least two of its pairs of
+/// neighbouring characters, and at least half of them, are pairs within
+/// the content words of `text`, pairs every service message uses
+/// ([`CJK_GENERIC_BIGRAMS`]) not counted. A word of two characters is
+/// named only as written.
+pub fn cjk_word_named(word: &str, text: &str) -> bool {
+    if text.contains(word) {
+        return true;
+    }
+    let pairs: Vec<[char; 2]> = cjk_bigrams(word).collect();
+    if pairs.len() < 2 {
+        return false;
+    }
+    let said: Vec<[char; 2]> = cjk_words(text).flat_map(cjk_bigrams).collect();
+    let mut hits: Vec<[char; 2]> = pairs
+        .iter()
+        .copied()
+        .filter(|pair| !CJK_GENERIC_BIGRAMS.contains(pair) && said.contains(pair))
+        .collect();
+    hits.sort_unstable();
+    hits.dedup();
+    hits.len() >= 2 && hits.len() * 2 >= pairs.len()
+}
+
 /// Which of `terms` occur (by stem) in `text`: their words as written.
 pub fn terms_found<'t>(terms: &'t [Term], text: &str) -> Vec<&'t str> {
     terms_found_in(terms, std::iter::once(text))
