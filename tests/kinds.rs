@@ -186,6 +186,8 @@ kinds!(
     callback_who_calls,
     choice_japanese,
     payload_flags_abroad,
+    reported_by_name,
+    conditions_as_provisos,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
