@@ -197,6 +197,8 @@ kinds!(
     first_response_case_unasked,
     names_in_other_forms,
     opening_unspaced_parts,
+    reported_by_name,
+    conditions_as_provisos,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -285,6 +285,30 @@ static REPORTED_CLAUSE: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
+/// The same said of someone named (the customer, mostly), not of the agent
+/// or a lookup: "Marta Oyelaran says she already tried the steps", "Mr Dube
+/// claims the meter was read twice". What follows is their account, not
+/// what was done; "I explained ..." and "the system says ..." are not.
+fn reports_the_customer(clause: &str) -> bool {
+    static BY_NAME: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^\W*(?:(?i:the\s+)?(?i:customer|caller|user|client|guest|passenger|member|patient|tenant)\s+)?(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Sr|Sra|Mme|M|Herr|Frau)\.?\s+)?\p{Lu}[\p{L}'-]*(?:\s+\p{Lu}[\p{L}'-]*){0,2}(?:\s*\([^)]*\))?\s+(?i:also\s+|still\s+|now\s+)?(?i:says|said|claims|claimed|reports|reported|states|stated|writes|wrote|mentions|mentioned|explains|explained|tells us|told us|insists|insisted|maintains|believes|thinks|feels)\b",
+        )
+        .expect("the built-in pattern compiles")
+    });
+    static NOT_THE_CUSTOMER: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(&format!(
+            r"(?i){AGENT_SUBJECT}\b|^\W*(?:(?:the|our|its|their|his|her)\s+)?{LOOKUP_SUBJECTS}\b"
+        ))
+        .expect("the built-in pattern compiles")
+    });
+    REPORTED_CLAUSE.is_match(clause)
+        || (BY_NAME.is_match(clause)
+            && !NOT_THE_CUSTOMER
+                .find(clause)
+                .is_some_and(|m| clause[..m.start()].trim().is_empty()))
+}
+
 /// A quotation: the customer's own words, not the summary's statement.
 static QUOTED: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r#""[^"]{1,400}""#).expect("the built-in pattern compiles"));
@@ -338,7 +362,7 @@ impl Reported {
             self.open = false;
         }
         let within = self.open;
-        if REPORTED_CLAUSE.is_match(clause) {
+        if reports_the_customer(clause) {
             self.open = true;
         }
         let end = clause.as_ptr() as usize - text.as_ptr() as usize + clause.len();
@@ -384,7 +408,7 @@ fn attempt(summary: &str, patterns: &Patterns) -> Option<String> {
             || continued.is_some()
             || (agent_acted && clause.split_whitespace().count() <= 2);
         if REQUEST_CLAUSE.is_match(clause)
-            || REPORTED_CLAUSE.is_match(clause)
+            || reports_the_customer(clause)
             || IDENTITY_CLAUSE.is_match(clause)
         {
             return None;
@@ -626,7 +650,7 @@ fn tool_finding(
     clauses(summary).find_map(|clause| {
         if reported.goes_on(summary, clause)
             || REQUEST_CLAUSE.is_match(clause)
-            || REPORTED_CLAUSE.is_match(clause)
+            || reports_the_customer(clause)
             || IDENTITY_CLAUSE.is_match(clause)
         {
             return None;
