@@ -564,7 +564,8 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
     let said = page_text(browser, "dd.clock-contradictions").await;
     assert!(
         said.starts_with(&format!(
-            "{clock} conversation(s) whose timestamps contradict"
+            "{clock} conversation(s) whose clock contradicts itself: {} whose timestamps contradict",
+            summary["clock_order_contradictions"]
         )),
         "{said}"
     );
