@@ -149,9 +149,18 @@ struct Contact {
     /// End in seconds; `i64::MIN` when unknown.
     end: i64,
     /// 0 not escalated, 1 escalated and the handoff passed, 2 failed,
-    /// 3 undecided (unscored), 4 the rubric did not apply.
+    /// 3 undecided (unscored), 4 the rubric did not apply; with
+    /// [`START_CONTRADICTED`] and [`END_CONTRADICTED`] or-ed in.
     escalation: u8,
 }
+
+/// The contact's start is contradicted by its clock (see
+/// [`crate::trace::Conversation::start_contradicted`]).
+const START_CONTRADICTED: u8 = 0x10;
+/// The contact's end is contradicted by its clock.
+const END_CONTRADICTED: u8 = 0x20;
+/// The escalation verdict, without the flags.
+const VERDICT: u8 = 0x0f;
 
 #[derive(Debug, Default)]
 struct Csat {
@@ -177,6 +186,8 @@ pub struct Aggregator {
     slices: BTreeMap<String, BTreeMap<String, Group>>,
     escalated: u64,
     clock_contradictions: u64,
+    clock_order_contradictions: u64,
+    negative_durations: u64,
     judge_pending: u64,
     contacts: Vec<Contact>,
     first_response: Vec<f32>,
@@ -198,6 +209,8 @@ impl Aggregator {
             slices: BTreeMap::new(),
             escalated: 0,
             clock_contradictions: 0,
+            clock_order_contradictions: 0,
+            negative_durations: 0,
             judge_pending: 0,
             contacts: Vec::new(),
             first_response: Vec::new(),
@@ -236,6 +249,8 @@ impl Aggregator {
         }
         let metrics = &call.metrics;
         self.clock_contradictions += u64::from(call.clock_contradiction);
+        self.clock_order_contradictions += u64::from(metrics.clock_contradiction.is_some());
+        self.negative_durations += u64::from(metrics.negative_duration.is_some());
         self.judge_pending += u64::from(call.judge_pending);
         if metrics.escalated {
             self.escalated += 1;
@@ -269,6 +284,14 @@ impl Aggregator {
                 (true, Status::Fail) => 2,
                 (true, Status::Unscored) => 3,
                 (true, Status::Na) => 4,
+            } | if call.start_contradicted {
+                START_CONTRADICTED
+            } else {
+                0
+            } | if call.end_contradicted {
+                END_CONTRADICTED
+            } else {
+                0
             },
         });
     }
@@ -331,6 +354,8 @@ impl Aggregator {
             conversations: self.all.conversations,
             escalated: self.escalated,
             clock_contradictions: self.clock_contradictions,
+            clock_order_contradictions: self.clock_order_contradictions,
+            negative_durations: self.negative_durations,
             judge_pending: self.judge_pending,
             calls: group(&self.all),
             dimensions: dimension(&self.dimension_ids, &self.all.dimensions),
@@ -361,7 +386,11 @@ impl Aggregator {
 }
 
 /// Re-contact within 24 hours: an escalated conversation whose customer
-/// starts another conversation after it ended and within a day.
+/// starts another conversation after it ended and within a day. Never the
+/// conversation itself, whatever its clock says. Not decided for a
+/// conversation whose end its clock contradicts, nor, when no other
+/// conversation of the customer's came back, for one with another
+/// conversation whose start its clock contradicts (it may have).
 fn recontact(contacts: &mut [Contact]) -> Recontact {
     contacts.sort_unstable_by_key(|c| (c.customer, c.start));
     let mut result = Recontact::default();
@@ -375,16 +404,37 @@ fn recontact(contacts: &mut [Contact]) -> Recontact {
                 .position(|c| c.customer != customer)
                 .unwrap_or(contacts.len() - start);
         let group = &contacts[start..end];
-        for contact in group.iter().filter(|c| c.escalation > 0) {
+        let doubtful_starts = group
+            .iter()
+            .filter(|c| c.escalation & START_CONTRADICTED != 0)
+            .count();
+        for (own, contact) in group.iter().enumerate() {
+            let verdict = contact.escalation & VERDICT;
+            if verdict == 0 {
+                continue;
+            }
+            if contact.escalation & END_CONTRADICTED != 0 {
+                result.clock_contradicted += 1;
+                continue;
+            }
             if contact.end == i64::MIN {
                 result.unmeasurable += 1;
                 continue;
             }
             let first_after = group.partition_point(|c| c.start <= contact.end);
-            let came_back = group
-                .get(first_after)
-                .is_some_and(|next| next.start <= contact.end + DAY_SECONDS);
-            let counts = &mut by_verdict[contact.escalation as usize];
+            let came_back = group[first_after..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, next)| next.start <= contact.end.saturating_add(DAY_SECONDS))
+                .any(|(at, next)| {
+                    first_after + at != own && next.escalation & START_CONTRADICTED == 0
+                });
+            let own_doubtful = usize::from(contact.escalation & START_CONTRADICTED != 0);
+            if !came_back && doubtful_starts > own_doubtful {
+                result.clock_contradicted += 1;
+                continue;
+            }
+            let counts = &mut by_verdict[verdict as usize];
             if came_back {
                 counts.fail += 1;
             } else {
@@ -414,9 +464,19 @@ pub struct Aggregate {
     pub conversations: u64,
     pub escalated: u64,
     /// Conversations whose timestamps contradict the order of their events
-    /// (or that state a negative duration): checks that measure time in
-    /// them report unscored.
+    /// (or their `startedAt` and `endedAt` contradict the events or each
+    /// other), or that state a negative duration: checks that measure time
+    /// in them report unscored. The two kinds apart below (a conversation
+    /// may count in both).
     pub clock_contradictions: u64,
+    /// Conversations whose timestamps contradict their order: an event
+    /// stamped before one it follows, `endedAt` before `startedAt` or before
+    /// an event, an event stamped before `startedAt`. Each one's scorecard
+    /// says why (`metrics.clock_contradiction`).
+    pub clock_order_contradictions: u64,
+    /// Conversations that state a negative duration (a quoted wait). Each
+    /// one's scorecard says why (`metrics.negative_duration`).
+    pub negative_durations: u64,
     /// Unscored call verdicts that wait on a judge check: no judge was
     /// configured, or it failed on them. Scoring again with a judge (whose
     /// answers are cached) can decide them.
@@ -487,6 +547,11 @@ pub struct Recontact {
     pub recontacted: u64,
     /// Escalated conversations with no end time, left out.
     pub unmeasurable: u64,
+    /// Escalated conversations left out because a clock contradicts itself:
+    /// their own end (`endedAt` before `startedAt` or before an event), or,
+    /// with no other conversation of the customer's coming back, the start
+    /// of one that might have.
+    pub clock_contradicted: u64,
     pub rate: Option<Rate>,
     pub rate_handoff_passed: Option<Rate>,
     pub rate_handoff_failed: Option<Rate>,

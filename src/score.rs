@@ -125,6 +125,15 @@ pub struct CallMetrics {
     pub repeat_yourself: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csat: Option<u8>,
+    /// Why the conversation's timestamps contradict their order (two events,
+    /// or `startedAt`/`endedAt` against the events or each other): counted
+    /// in the summary's `clock_order_contradictions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_contradiction: Option<String>,
+    /// Why a duration the conversation states cannot be (a negative quoted
+    /// wait): counted in the summary's `negative_durations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_duration: Option<String>,
 }
 
 /// What the aggregate keeps of a call: small, owned, no text.
@@ -148,6 +157,11 @@ pub struct CallSummary {
     /// The conversation's clock contradicts its order (see
     /// [`Conversation::has_clock_contradiction`]).
     pub clock_contradiction: bool,
+    /// `started_at_s` or `ended_at_s` is contradicted by the clock (see
+    /// [`Conversation::start_contradicted`], [`Conversation::end_contradicted`]):
+    /// re-contact is not decided from it.
+    pub start_contradicted: bool,
+    pub end_contradicted: bool,
     /// The verdict is unscored, and a judge check that was not answered
     /// (no judge configured, or the judge failed) is among the reasons.
     pub judge_pending: bool,
@@ -364,6 +378,8 @@ pub fn score_call<'r, 'c>(
             first_meaningful_response_unscored: None,
             repeat_yourself: None,
             csat: conversation.outcome.as_ref().and_then(|o| o.csat),
+            clock_contradiction: conversation.clock_order_contradiction(),
+            negative_duration: conversation.negative_duration(),
         },
     };
     let applies = match rubric.applies_to.as_ref() {
@@ -422,6 +438,8 @@ pub fn score_call<'r, 'c>(
         ended_at_s: conversation.end_time().map(|t| t.as_second()),
         score_bounds: None,
         clock_contradiction: conversation.has_clock_contradiction(),
+        start_contradicted: conversation.start_contradicted(),
+        end_contradicted: conversation.end_contradicted(),
         judge_pending: false,
     };
     settle(rubric, &mut card, &mut summary);

@@ -564,7 +564,8 @@ async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
     let said = page_text(browser, "dd.clock-contradictions").await;
     assert!(
         said.starts_with(&format!(
-            "{clock} conversation(s) whose timestamps contradict"
+            "{clock} conversation(s) whose clock contradicts itself: {} whose timestamps contradict",
+            summary["clock_order_contradictions"]
         )),
         "{said}"
     );
@@ -1976,4 +1977,143 @@ fn a_conversation_without_a_clock_still_gets_its_sentiment_line_by_event() {
         2 * scored_turns,
         "one point per scored customer turn, placed by event (in the chart's label and title)"
     );
+}
+
+/// Clocks that contradict themselves are counted by kind in the summary, on
+/// the screen and on the page, each scorecard says why it was counted, and
+/// re-contact is not decided from an end the clock puts in doubt: a
+/// conversation whose `endedAt` is before its `startedAt` is not a
+/// re-contact of itself (nor of anything), and the customer's other
+/// conversation, which ended after it started, came back to nothing.
+#[test]
+fn clock_contradictions_are_counted_by_kind_and_each_scorecard_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("clocks");
+    let input = common::fixture("html/clock_contradictions.jsonl");
+    let html = scored_report(&input, &run, &[]);
+    let summary = summary(&run);
+    assert_eq!(summary["clock_contradictions"], 4, "{summary}");
+    assert_eq!(summary["clock_order_contradictions"], 3, "{summary}");
+    assert_eq!(summary["negative_durations"], 1, "{summary}");
+    let recontact = &summary["handoff"]["recontact_24h"];
+    assert_eq!(recontact["recontacted"], 0, "{recontact}");
+    assert_eq!(recontact["escalated"], 3, "{recontact}");
+    assert_eq!(recontact["clock_contradicted"], 2, "{recontact}");
+
+    let calls = std::fs::read_to_string(run.join("calls.jsonl")).unwrap();
+    let why: BTreeMap<String, (Value, Value)> = calls
+        .lines()
+        .map(|line| {
+            let card: Value = serde_json::from_str(line).unwrap();
+            let metrics = &card["metrics"];
+            (
+                card["conversation_id"].as_str().unwrap().to_string(),
+                (
+                    metrics["clock_contradiction"].clone(),
+                    metrics["negative_duration"].clone(),
+                ),
+            )
+        })
+        .collect();
+    let said = |id: &str| why[id].clone();
+    assert!(
+        said("k7b-ended-before-start")
+            .0
+            .as_str()
+            .unwrap()
+            .contains("`endedAt` (2026-03-02T08:00:00Z) is before `startedAt`"),
+        "{why:?}"
+    );
+    assert!(
+        said("k7b-ended-before-last-event")
+            .0
+            .as_str()
+            .unwrap()
+            .contains("is before event 9"),
+        "{why:?}"
+    );
+    assert!(
+        said("k7b-event-before-start")
+            .0
+            .as_str()
+            .unwrap()
+            .contains("event 0 (2026-03-02T09:00:00Z) is stamped before `startedAt`"),
+        "{why:?}"
+    );
+    assert!(
+        said("k7b-wait-quoted-neg-said")
+            .1
+            .as_str()
+            .unwrap()
+            .contains("-900s"),
+        "{why:?}"
+    );
+    assert_eq!(said("k7b-wait-quoted-neg-said").0, Value::Null, "{why:?}");
+    assert_eq!(
+        said("k7b-next-contact"),
+        (Value::Null, Value::Null),
+        "{why:?}"
+    );
+
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().join("again").to_str().unwrap(),
+    ]);
+    let stdout = common::stdout(&output);
+    assert!(
+        stdout.contains(
+            "4 whose clock contradicts itself (3 timestamps against their order, 1 a negative duration)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("re-contact within 24h: 0 of 3 escalated")
+            && stdout.contains("; 2 left out: a clock contradicts itself"),
+        "{stdout}"
+    );
+    let page = std::fs::read_to_string(html).unwrap();
+    assert!(
+        page.contains("4 conversation(s) whose clock contradicts itself: 3 whose timestamps"),
+        "the page names the kinds apart"
+    );
+
+    // Alone, the conversation that ended before it started is no re-contact
+    // of itself: re-contact is not decided for it.
+    let alone = dir.path().join("alone.jsonl");
+    let first = std::fs::read_to_string(&input)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    std::fs::write(&alone, first + "\n").unwrap();
+    let output = common::run(&[
+        "score",
+        "--rubric",
+        "rubrics/handoff.yaml",
+        alone.to_str().unwrap(),
+        "--out",
+        dir.path().join("alone").to_str().unwrap(),
+    ]);
+    let stdout = common::stdout(&output);
+    assert!(
+        !stdout.contains("re-contact within 24h: 1 of 1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "re-contact within 24h: not decided for 1 escalated conversation(s) whose clock contradicts itself"
+        ),
+        "{stdout}"
+    );
+    let summary: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("alone/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["handoff"]["recontact_24h"]["recontacted"], 0);
+    assert_eq!(summary["handoff"]["recontact_24h"]["clock_contradicted"], 1);
 }

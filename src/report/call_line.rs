@@ -142,6 +142,14 @@ fn metrics(out: &mut Vec<u8>, metrics: &CallMetrics) {
         out.extend_from_slice(b",\"csat\":");
         integer(out, csat);
     }
+    if let Some(reason) = &metrics.clock_contradiction {
+        out.extend_from_slice(b",\"clock_contradiction\":");
+        string(out, reason);
+    }
+    if let Some(reason) = &metrics.negative_duration {
+        out.extend_from_slice(b",\"negative_duration\":");
+        string(out, reason);
+    }
     out.push(b'}');
 }
 

@@ -357,6 +357,17 @@ fn handoff_metrics(aggregate: &Aggregate) -> String {
     let handoff = &aggregate.handoff;
     let mut lines = Vec::new();
     let recontact = &handoff.recontact_24h;
+    if recontact.escalated == 0 && recontact.clock_contradicted > 0 {
+        lines.push(format!(
+            "  re-contact within 24h: not decided for {} escalated conversation(s) whose clock contradicts itself{}",
+            recontact.clock_contradicted,
+            if recontact.unmeasurable > 0 {
+                format!(", nor {} without an end time", recontact.unmeasurable)
+            } else {
+                String::new()
+            }
+        ));
+    }
     if recontact.escalated > 0 {
         lines.push(format!(
             "  re-contact within 24h: {} of {} escalated ({}); handoff passed {}, failed {}, undecided {}{}",
@@ -368,6 +379,13 @@ fn handoff_metrics(aggregate: &Aggregate) -> String {
             percent(recontact.rate_handoff_undecided),
             if recontact.unmeasurable > 0 {
                 format!("; {} without an end time", recontact.unmeasurable)
+            } else {
+                String::new()
+            } + &if recontact.clock_contradicted > 0 {
+                format!(
+                    "; {} left out: a clock contradicts itself",
+                    recontact.clock_contradicted
+                )
             } else {
                 String::new()
             }
@@ -417,10 +435,33 @@ fn handoff_metrics(aggregate: &Aggregate) -> String {
                 recontact.unmeasurable
             ));
         }
+
         line.push('\n');
         return line;
     }
     format!("\nhandoff metrics:\n{}\n", lines.join("\n"))
+}
+
+/// The clock contradictions the conversations line counts: timestamps
+/// against their order and negative durations, each named (empty when
+/// there are none).
+fn clock_contradictions_said(aggregate: &Aggregate) -> String {
+    let order = aggregate.clock_order_contradictions;
+    let negative = aggregate.negative_durations;
+    match (order, negative) {
+        (0, 0) => String::new(),
+        (n, 0) => {
+            format!("; {n} whose timestamps contradict their order: their timings are unscored")
+        }
+        (0, n) => format!(
+            "; {n} stating a negative duration (a quoted wait): what depends on it is unscored"
+        ),
+        (order, negative) => format!(
+            "; {} whose clock contradicts itself ({order} timestamps against their order, \
+             {negative} a negative duration): their timings are unscored",
+            aggregate.clock_contradictions
+        ),
+    }
 }
 
 /// Renders the run summary, its tables `view.width` columns wide at most
@@ -453,10 +494,7 @@ pub fn render(view: &View<'_>) -> String {
         "conversations: {} ({} escalated{})\n\n",
         aggregate.conversations,
         aggregate.escalated,
-        match aggregate.clock_contradictions {
-            0 => String::new(),
-            n => format!("; {n} whose timestamps contradict their order: their timings are unscored"),
-        }
+        clock_contradictions_said(aggregate)
     ));
 
     let names: Vec<String> = rubric

@@ -68,7 +68,8 @@ pub struct Condition {
     /// least two minutes short of it ("about a minute" against 300 s), or
     /// the shortest wait said is over twice the quote and at least five
     /// minutes over it ("around 20 minutes" against 420 s). No wait said,
-    /// or no quote: nothing disagrees.
+    /// or no quote: nothing disagrees. A wait said against a negative quote
+    /// cannot be told.
     said_wait_agrees: Option<bool>,
     /// The handoff package does (`true`) or does not (`false`) carry a
     /// non-empty flag field (`alerts`, `flags`, `warnings`): a flag the desk
@@ -337,8 +338,19 @@ impl Condition {
             }
         }
         if let Some(expected) = self.said_wait_agrees {
+            // Against a quote that cannot be (negative), no wait said
+            // agrees or disagrees: it cannot be told.
+            let impossible = facts
+                .quoted_wait_seconds
+                .filter(|w| *w < 0.0 || !w.is_finite())
+                .filter(|_| !waits_said(conversation).is_empty());
+            if let Some(w) = impossible {
+                unknown.get_or_insert_with(|| {
+                    format!("the quoted wait is {w}s, which cannot be: a wait is never negative")
+                });
+            }
             let disagreeing = disagreeing_wait(conversation);
-            if disagreeing.is_none() != expected {
+            if impossible.is_none() && disagreeing.is_none() != expected {
                 return Err(match disagreeing {
                     Some((said, quoted)) => format!(
                         "the AI said a wait of {said:.0}s while the queue quoted {quoted:.0}s"
@@ -467,9 +479,27 @@ fn disagreeing_wait(conversation: &Conversation) -> Option<(f64, f64)> {
         .facts
         .quoted_wait_seconds
         .filter(|w| w.is_finite() && *w > 0.0)?;
+    let (shortest, longest) =
+        waits_said(conversation)
+            .into_iter()
+            .fold(None, |bounds: Option<(f64, f64)>, d| {
+                Some(bounds.map_or((d, d), |(low, high)| (low.min(d), high.max(d))))
+            })?;
+    if longest * 2.0 < quoted && quoted - longest >= UNDERSTATED_BY {
+        Some((longest, quoted))
+    } else if shortest > quoted * 2.0 && shortest - quoted >= OVERSTATED_BY {
+        Some((shortest, quoted))
+    } else {
+        None
+    }
+}
+
+/// The durations the AI said in its handoff messages (phase `handoff`), in
+/// seconds.
+fn waits_said(conversation: &Conversation) -> Vec<f64> {
     let (range, _) =
         crate::checks::scope::phase_range(conversation, crate::checks::scope::Phase::Handoff);
-    let (shortest, longest) = range
+    range
         .filter(|&i| {
             matches!(
                 conversation.events[i].kind,
@@ -481,16 +511,7 @@ fn disagreeing_wait(conversation: &Conversation) -> Option<(f64, f64)> {
         })
         .filter_map(|i| conversation.matching_text(i))
         .flat_map(crate::checks::text::durations_said)
-        .fold(None, |bounds: Option<(f64, f64)>, d| {
-            Some(bounds.map_or((d, d), |(low, high)| (low.min(d), high.max(d))))
-        })?;
-    if longest * 2.0 < quoted && quoted - longest >= UNDERSTATED_BY {
-        Some((longest, quoted))
-    } else if shortest > quoted * 2.0 && shortest - quoted >= OVERSTATED_BY {
-        Some((shortest, quoted))
-    } else {
-        None
-    }
+        .collect()
 }
 
 /// How far short of the quote a wait said must fall, besides being under

@@ -616,10 +616,26 @@ pub struct Facts {
     /// earlier. Checks that measure time between such events report
     /// unscored; the aggregate counts the conversations that have one.
     pub clock_disorder: Option<(usize, usize)>,
+    /// Where `startedAt` or `endedAt` contradicts the events or each
+    /// other (the first of [`ClockBound`] found). Counted with
+    /// [`Facts::clock_disorder`]; re-contact is not decided from an end
+    /// (or a start) it puts in doubt.
+    pub clock_bound: Option<ClockBound>,
     /// The matching form of every event text that is not already plain (see
     /// [`crate::checks::normalize`]), by event index, in order. Empty for
     /// most conversations.
     pub normalized: Vec<(usize, crate::checks::normalize::Normalized)>,
+}
+
+/// How a conversation's `startedAt` or `endedAt` contradicts its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockBound {
+    /// `endedAt` is before `startedAt`.
+    EndedBeforeStart,
+    /// `endedAt` is before the time of this event (the latest one).
+    EndedBeforeEvent(usize),
+    /// This event (the earliest one) is stamped before `startedAt`.
+    EventBeforeStart(usize),
 }
 
 impl Conversation {
@@ -633,13 +649,77 @@ impl Conversation {
     }
 
     /// Whether the conversation's timestamps contradict the order of its
-    /// events, or a duration it states is negative (a quoted wait).
+    /// events (or its `startedAt` and `endedAt` contradict its events or
+    /// each other), or a duration it states is negative (a quoted wait).
     pub fn has_clock_contradiction(&self) -> bool {
-        self.facts.clock_disorder.is_some()
-            || self
-                .facts
-                .quoted_wait_seconds
-                .is_some_and(|wait| wait < 0.0)
+        self.clock_order_contradiction().is_some() || self.negative_duration().is_some()
+    }
+
+    /// Why the conversation's timestamps contradict their order, in words
+    /// fit for a scorecard: two events stamped against their order, an
+    /// `endedAt` before `startedAt` or before an event, or an event stamped
+    /// before `startedAt`.
+    pub fn clock_order_contradiction(&self) -> Option<String> {
+        let time = |index: usize| {
+            self.events
+                .get(index)
+                .and_then(|event| event.at)
+                .map_or_else(String::new, |at| at.to_string())
+        };
+        if let Some((before, after)) = self.facts.clock_disorder {
+            return Some(format!(
+                "event {after} comes after event {before} in the events but is stamped earlier ({} before {})",
+                time(after),
+                time(before)
+            ));
+        }
+        let started = || self.started_at.map_or_else(String::new, |t| t.to_string());
+        let ended = || self.ended_at.map_or_else(String::new, |t| t.to_string());
+        Some(match self.facts.clock_bound? {
+            ClockBound::EndedBeforeStart => format!(
+                "`endedAt` ({}) is before `startedAt` ({})",
+                ended(),
+                started()
+            ),
+            ClockBound::EndedBeforeEvent(index) => format!(
+                "`endedAt` ({}) is before event {index} ({})",
+                ended(),
+                time(index)
+            ),
+            ClockBound::EventBeforeStart(index) => format!(
+                "event {index} ({}) is stamped before `startedAt` ({})",
+                time(index),
+                started()
+            ),
+        })
+    }
+
+    /// Why a duration the conversation states cannot be: a quoted wait
+    /// that is negative (or not a number).
+    pub fn negative_duration(&self) -> Option<String> {
+        let wait = self.facts.quoted_wait_seconds?;
+        (wait < 0.0 || !wait.is_finite()).then(|| {
+            format!("the queue quoted a wait of {wait}s, which cannot be: a wait is never negative")
+        })
+    }
+
+    /// The end cannot be trusted: `endedAt` is before `startedAt` or
+    /// before an event.
+    pub fn end_contradicted(&self) -> bool {
+        matches!(
+            self.facts.clock_bound,
+            Some(ClockBound::EndedBeforeStart | ClockBound::EndedBeforeEvent(_))
+        )
+    }
+
+    /// The start cannot be trusted: an event is stamped before it, or it
+    /// is after `endedAt` with no event time to side with either.
+    pub fn start_contradicted(&self) -> bool {
+        match self.facts.clock_bound {
+            Some(ClockBound::EventBeforeStart(_)) => true,
+            Some(ClockBound::EndedBeforeStart) => self.events.iter().all(|e| e.at.is_none()),
+            _ => false,
+        }
     }
 
     pub fn is_escalated(&self) -> bool {
@@ -734,6 +814,38 @@ impl Conversation {
                 _ => {}
             }
         }
+        facts.clock_bound = self.clock_bound();
         self.facts = facts;
+    }
+
+    /// The first way `startedAt` or `endedAt` contradicts the events or
+    /// each other (see [`ClockBound`]).
+    fn clock_bound(&self) -> Option<ClockBound> {
+        let timed = || {
+            self.events
+                .iter()
+                .enumerate()
+                .filter_map(|(index, event)| Some((index, event.at?)))
+        };
+        if let (Some(started), Some(ended)) = (self.started_at, self.ended_at)
+            && ended < started
+        {
+            return Some(ClockBound::EndedBeforeStart);
+        }
+        if let Some(ended) = self.ended_at
+            && let Some((index, _)) = timed()
+                .filter(|(_, at)| *at > ended)
+                .max_by_key(|(index, at)| (*at, std::cmp::Reverse(*index)))
+        {
+            return Some(ClockBound::EndedBeforeEvent(index));
+        }
+        if let Some(started) = self.started_at
+            && let Some((index, _)) = timed()
+                .filter(|(_, at)| *at < started)
+                .min_by_key(|(index, at)| (*at, *index))
+        {
+            return Some(ClockBound::EventBeforeStart(index));
+        }
+        None
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::charts::{self, Bar, Bars, Mark};
 use super::conversation::{self, ConversationView};
-use super::source::{BoundsView, DimensionView, GroupView, RunData};
+use super::source::{BoundsView, DimensionView, GroupView, RunData, SummaryView};
 use super::{Chart, HtmlError};
 use crate::stats::{Mean, Rate};
 
@@ -19,8 +19,11 @@ pub struct RunView {
     pub lines: Lines,
     pub conversations: u64,
     pub escalated: u64,
-    /// Conversations whose timestamps contradict the order of their events.
+    /// Conversations whose timestamps contradict the order of their events
+    /// or that state a negative duration.
     pub clock_contradictions: u64,
+    /// What `clock_contradictions` counts, in words.
+    pub clock_contradictions_said: String,
     pub judge: Option<String>,
     pub calls: Calls,
     pub verdict_chart: Chart,
@@ -614,6 +617,7 @@ pub fn build(run: RunData) -> Result<RunView, HtmlError> {
         conversations: summary.conversations,
         escalated: summary.escalated,
         clock_contradictions: summary.clock_contradictions,
+        clock_contradictions_said: clock_contradictions_said(summary),
         judge: summary.judge.unavailable.clone(),
         calls: Calls {
             scored: calls.scored,
@@ -762,8 +766,17 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
         ],
         recontact,
         recontact_note: format!(
-            "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out. {UNDECIDED}",
-            r.recontacted, r.escalated, r.unmeasurable
+            "{} of {} escalated conversations came back within 24 hours; {} without an end time are left out{}. {UNDECIDED}",
+            r.recontacted,
+            r.escalated,
+            r.unmeasurable,
+            match r.clock_contradicted {
+                0 => String::new(),
+                n => format!(
+                    ", and {n} whose clock contradicts itself (their end, or the start of the \
+                     customer's other conversation)"
+                ),
+            }
         ),
         repeat_yourself: format!(
             "{} of {} ({})",
@@ -785,6 +798,29 @@ fn handoff(run: &RunData) -> Result<Handoff, HtmlError> {
             f.p90.map_or("-".to_string(), super::duration),
         ),
     })
+}
+
+/// The clock contradictions of a run, in words: how many conversations,
+/// and of them how many have timestamps against their order and how many
+/// state a negative duration (when the summary counts them apart).
+fn clock_contradictions_said(summary: &SummaryView) -> String {
+    let total = summary.clock_contradictions;
+    match (
+        summary.clock_order_contradictions,
+        summary.negative_durations,
+    ) {
+        (Some(order), Some(negative)) => format!(
+            "{total} conversation(s) whose clock contradicts itself: {order} whose timestamps \
+             contradict their order (an event stamped before one it follows, or `startedAt` and \
+             `endedAt` against the events or each other), {negative} that state a negative \
+             duration (a quoted wait); the checks that measure time in them are unscored, and \
+             each one's scorecard says why"
+        ),
+        _ => format!(
+            "{total} conversation(s) whose timestamps contradict the order of their events (or \
+             state a negative duration): the checks that measure time in them are unscored"
+        ),
+    }
 }
 
 #[cfg(test)]

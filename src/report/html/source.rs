@@ -50,9 +50,17 @@ pub struct SummaryView {
     pub conversations: u64,
     #[serde(default)]
     pub escalated: u64,
-    /// Conversations whose timestamps contradict the order of their events.
+    /// Conversations whose timestamps contradict the order of their events
+    /// or that state a negative duration.
     #[serde(default)]
     pub clock_contradictions: u64,
+    /// Of those, the ones whose timestamps contradict their order; absent
+    /// from summaries written before they were counted apart.
+    #[serde(default)]
+    pub clock_order_contradictions: Option<u64>,
+    /// Of those, the ones that state a negative duration.
+    #[serde(default)]
+    pub negative_durations: Option<u64>,
     pub calls: GroupView,
     pub dimensions: Vec<DimensionView>,
     #[serde(default)]
@@ -235,6 +243,9 @@ pub struct RecontactView {
     pub escalated: u64,
     pub recontacted: u64,
     pub unmeasurable: u64,
+    /// Left out because a clock contradicts itself.
+    #[serde(default)]
+    pub clock_contradicted: u64,
     pub rate: Option<Rate>,
     pub rate_handoff_passed: Option<Rate>,
     pub rate_handoff_failed: Option<Rate>,
