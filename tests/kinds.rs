@@ -199,6 +199,7 @@ kinds!(
     opening_unspaced_parts,
     reported_by_name,
     conditions_as_provisos,
+    control_characters,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
@@ -212,4 +213,25 @@ fn evidence_quotes_the_original_typography() {
         .filter_map(|e| e.matched.as_deref())
         .collect();
     assert_eq!(quoted, ["I\u{2019}ll transfer you"], "{first:?}");
+}
+
+/// Evidence of a match in a text with escape sequences quotes the words as
+/// written, without the escapes joined to them, and the excerpt with them.
+#[test]
+fn evidence_quotes_words_not_the_escapes_beside_them() {
+    let evaluated = check_kind("control_characters");
+    let first = &evaluated[0].outcome;
+    let evidence = first
+        .evidence
+        .iter()
+        .find(|e| e.matched.is_some())
+        .unwrap_or_else(|| panic!("{first:?}"));
+    assert_eq!(evidence.matched.as_deref(), Some("I'll transfer you"));
+    assert!(
+        evidence
+            .text
+            .as_deref()
+            .is_some_and(|text| text.starts_with("\u{1b}[31mI'll")),
+        "{evidence:?}"
+    );
 }

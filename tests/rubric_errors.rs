@@ -20,7 +20,7 @@ fn rendered(err: &RubricError) -> String {
 fn reports_every_error_with_a_position() {
     let err = load_error("many_errors.yaml");
     let diagnostics = err.diagnostics();
-    assert_eq!(diagnostics.len(), 12, "{}", rendered(&err));
+    assert_eq!(diagnostics.len(), 13, "{}", rendered(&err));
     for diagnostic in diagnostics {
         let pos = diagnostic
             .pos
@@ -39,6 +39,7 @@ fn reports_every_error_with_a_position() {
         "unknown variant `verifed`",
         "invalid regex `(unclosed`",
         "unknown field `patern`",
+        "missing field `patterns`",
         "unknown duration unit `parsecs`",
         "expected at least one check",
     ];
@@ -217,4 +218,105 @@ fn patterns_beside_another_wrong_field_are_reported_too() {
             rendered(&err)
         );
     }
+}
+
+/// Every field of a check is validated, not only up to the first wrong
+/// one: an unknown speaker does not hide a misspelt phase or a regex that
+/// does not compile beside it, and each error has its line and column.
+#[test]
+fn every_wrong_field_of_a_check_is_reported_at_once() {
+    let err = load_error("every_field_errors.yaml");
+    let text = rendered(&err);
+    let expect = [
+        ("phrase_present.speaker: unknown variant `robot`", 10, 36),
+        (
+            "phrase_present.phase: unknown variant `after_conect`",
+            10,
+            50,
+        ),
+        ("phrase_present.patterns: invalid regex `(unclosed`", 10, 74),
+        ("phrase_absent.speaker: unknown variant `humna`", 12, 20),
+        (
+            "phrase_absent.phase: unknown variant `before_conect`",
+            13,
+            18,
+        ),
+        ("phrase_absent.within.turns: invalid type", 14, 28),
+        (
+            "ordered_before.first: unknown event type `contextDelivred`",
+            16,
+            34,
+        ),
+        (
+            "ordered_before.max_gap: unknown duration unit `parsecs`",
+            16,
+            82,
+        ),
+    ];
+    let diagnostics = err.diagnostics();
+    assert_eq!(diagnostics.len(), expect.len(), "{text}");
+    for (fragment, line, column) in expect {
+        let found = diagnostics
+            .iter()
+            .find(|d| d.message.contains(fragment))
+            .unwrap_or_else(|| panic!("no error mentions `{fragment}`:\n{text}"));
+        let pos = found.pos.expect("every error is placed");
+        assert_eq!((pos.line, pos.column), (line, column), "{fragment}\n{text}");
+    }
+    // `lint` says the same, each at file:line:col.
+    let output = common::run(&["lint", "tests/fixtures/rubrics/every_field_errors.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = common::stderr(&output);
+    for (_, line, column) in expect {
+        assert!(
+            stderr.contains(&format!("every_field_errors.yaml:{line}:{column}")),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("8 errors in rubric"), "{stderr}");
+}
+
+/// A pattern typed with a curly apostrophe or full-width letters matches
+/// text in its normal form: its literals are folded the same way. A
+/// zero-width space is dropped from it too, and `lint` says so, in place.
+#[test]
+fn patterns_are_folded_as_texts_are() {
+    let path = common::fixture("rubrics/folded_patterns.yaml");
+    let rubric = rubric::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let line = r#"{"schema": "handoff-trace/v1", "conversationId": "fx", "agentVersion": "fixture@1", "channel": "chat", "customer": {"id": "cus_1"}, "startedAt": "2026-11-02T14:00:00.000Z", "events": [{"type": "turn", "speaker": "customer", "text": "My card was charged twice.", "at": "2026-11-02T14:00:00.000Z"}, {"type": "turn", "speaker": "ai", "text": "I’ll transfer you to billing now.", "at": "2026-11-02T14:00:10.000Z"}]}"#;
+    let conversation = handoff_eval::trace::parse_line(line.as_bytes()).unwrap();
+    for dimension in &rubric.dimensions {
+        let outcome = dimension.checks[0].evaluate(&conversation);
+        assert_eq!(
+            outcome.status,
+            handoff_eval::checks::Status::Pass,
+            "{}: {}",
+            dimension.id,
+            outcome.reason
+        );
+    }
+    // The same patterns find the plain spelling too.
+    let plain = line.replace('’', "'");
+    let conversation = handoff_eval::trace::parse_line(plain.as_bytes()).unwrap();
+    for dimension in &rubric.dimensions {
+        let outcome = dimension.checks[0].evaluate(&conversation);
+        assert_eq!(
+            outcome.status,
+            handoff_eval::checks::Status::Pass,
+            "{}",
+            dimension.id
+        );
+    }
+    let warnings: Vec<_> = rubric.warnings.iter().collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("U+200B"), "{warnings:?}");
+    let pos = warnings[0].pos.unwrap();
+    assert_eq!((pos.line, pos.column), (23, 51));
+    let output = common::run(&["lint", "tests/fixtures/rubrics/folded_patterns.yaml"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = common::stderr(&output);
+    assert!(
+        stderr.contains("folded_patterns.yaml:23:51") && stderr.contains("warning:"),
+        "{stderr}"
+    );
 }

@@ -214,14 +214,17 @@ impl Evidence {
     ) -> Self {
         let event = conversation.events.get(index);
         let text = event.and_then(event_text);
-        let (start, end) = match conversation.normalized(index) {
-            Some(normalized) => normalized.original_range(found.start, found.end),
-            None => (found.start, found.end),
-        };
-        // A pattern may stop inside a word (`frustrat`): quote the word.
-        let (start, end) = match text {
-            Some(text) => quote::whole_words(text, start, end),
-            None => (start, end),
+        // A pattern may stop inside a word (`frustrat`): quote the word,
+        // as the matching form has it (an escape sequence or an invisible
+        // character joined to a word is no part of it), then as written.
+        let (start, end) = match (text, conversation.normalized(index)) {
+            (Some(text), Some(normalized)) => {
+                let (start, end) = quote::whole_words(normalized.as_str(), found.start, found.end);
+                let (start, end) = normalized.original_range(start, end);
+                quote::whole_graphemes(text, start, end)
+            }
+            (Some(text), None) => quote::whole_words(text, found.start, found.end),
+            (None, _) => (found.start, found.end),
         };
         Evidence {
             event: Some(index),

@@ -7,8 +7,13 @@
 //! Every text a check matches (turns, offer and escalation descriptions,
 //! summaries, delivered payloads) is normalised once, before matching:
 //!
-//! 1. format characters that print nothing are dropped (zero-width space and
-//!    joiners, word joiner, byte-order mark, soft hyphen, direction marks);
+//! 1. what a reader never sees is dropped: terminal escape sequences
+//!    (ANSI/VT: CSI such as `ESC [31m`, OSC such as a title or a hyperlink
+//!    up to its BEL or ST, the other `ESC` sequences, and their C1 forms),
+//!    the other control characters (C0, DEL, C1; tab and line breaks are
+//!    white space), and format characters that print nothing (zero-width
+//!    space and joiners, word joiner, byte-order mark, soft hyphen,
+//!    direction marks);
 //! 2. each character with its combining marks is put in Unicode NFKC form
 //!    (UAX #15, through the `unicode-normalization` crate): full-width `ｔ`
 //!    becomes `t`, `…` becomes `...`, the `ﬁ` ligature `fi`;
@@ -17,8 +22,9 @@
 //! 4. every run of white space (line breaks, tabs, no-break spaces) becomes
 //!    one space.
 //!
-//! Case is left alone: patterns are case-insensitive. A text that is
-//! already plain (printable ASCII, no doubled space) is not copied at all,
+//! Case is left alone: patterns are case-insensitive. Rubric patterns are
+//! folded the same way where they are literal ([`fold_pattern`]). A text
+//! that is already plain (printable ASCII, no doubled space) is not copied at all,
 //! which is nearly every turn of most data. For the others, a [`Normalized`]
 //! keeps where each of its bytes came from, so that evidence quotes the
 //! original text, not the normalised one.
@@ -67,9 +73,9 @@ impl Normalized {
     }
 }
 
-/// Whether matching can use the text as it is: ASCII with no white space
-/// but single spaces (for ASCII text, normalising only collapses white
-/// space). Every event text of every conversation is asked this, so it
+/// Whether matching can use the text as it is: printable ASCII with no
+/// white space but single spaces (for ASCII text, normalising only drops
+/// control characters and collapses white space). Every event text of every conversation is asked this, so it
 /// reads eight bytes at a time and allocates nothing.
 pub fn is_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -86,7 +92,7 @@ pub fn is_plain(text: &str) -> bool {
     let mut previous_space = space_before;
     for &byte in chunks.remainder() {
         let space = byte == b' ';
-        if !byte.is_ascii() || matches!(byte, b'\t'..=b'\r') || (space && previous_space) {
+        if !byte.is_ascii() || byte < 0x20 || byte == 0x7f || (space && previous_space) {
             return false;
         }
         previous_space = space;
@@ -95,8 +101,8 @@ pub fn is_plain(text: &str) -> bool {
 }
 
 /// [`is_plain`] for eight bytes (little-endian: byte 0 lowest), the byte
-/// before them a space or not: no byte of 0x80 or more, none of the white
-/// space controls 0x09 to 0x0d, no two spaces in a row. Each test adds
+/// before them a space or not: no byte of 0x80 or more, no control
+/// character (under 0x20, or 0x7f), no two spaces in a row. Each test adds
 /// within the low seven bits of a byte, so nothing carries into the next
 /// byte and every mask is exact (the byte-wise tests of "Bit Twiddling
 /// Hacks", S. E. Anderson).
@@ -110,13 +116,13 @@ fn plain_word(word: u64, space_before: bool) -> bool {
         !((x & LOW7).wrapping_add(LOW7) | x) & HIGH
     };
     let low = word & LOW7;
-    // 0x09 to 0x0d: under 0x0e (adding 0x72 stays under 0x80) and not under 0x09.
+    // Under 0x20: adding 0x60 stays under 0x80.
     let under = |bound: u64| !(low.wrapping_add(ONES * (0x80 - bound)) | word) & HIGH;
-    let white = under(0x0e) & !under(0x09);
+    let control = under(0x20) | equal(0x7f);
     let space = equal(0x20);
     // Two spaces in a row: a space whose lower neighbour is one too.
     let doubled = space & ((space << 8) | (u64::from(space_before) << 7));
-    (word & HIGH) | white | doubled == 0
+    (word & HIGH) | control | doubled == 0
 }
 
 /// The matching form of `text`, or `None` when it is already plain (see
@@ -133,7 +139,14 @@ pub fn normalize(text: &str) -> Option<Normalized> {
     };
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
-        if is_invisible(c) {
+        if starts_escape(c) {
+            let end = start + escape_len(&text.as_bytes()[start..]);
+            while chars.peek().is_some_and(|&(next, _)| next < end) {
+                chars.next();
+            }
+            continue;
+        }
+        if is_unseen(c) {
             continue;
         }
         if c.is_whitespace() {
@@ -157,7 +170,7 @@ pub fn normalize(text: &str) -> Option<Normalized> {
             continue;
         }
         for c in segment.chars().map(fold_before).nfkc().map(fold_after) {
-            if is_invisible(c) {
+            if is_unseen(c) {
                 continue;
             }
             if c.is_whitespace() {
@@ -215,6 +228,76 @@ impl Normalizer {
     }
 }
 
+/// Characters a reader does not see: control characters that are not
+/// white space, and the invisible format characters.
+fn is_unseen(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace()) || is_invisible(c)
+}
+
+/// Whether `c` introduces a terminal escape sequence: ESC, or one of the
+/// C1 introducers of a control sequence (CSI) or a control string (DCS,
+/// SOS, OSC, PM, APC).
+fn starts_escape(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1b}' | '\u{90}' | '\u{98}' | '\u{9b}' | '\u{9d}' | '\u{9e}' | '\u{9f}'
+    )
+}
+
+/// The length in bytes of the terminal escape sequence at the start of
+/// `bytes` (which starts with one of [`starts_escape`]'s introducers), as
+/// ECMA-48 delimits it:
+///
+/// - a control sequence, `ESC [` or CSI, then parameter bytes (0x30 to
+///   0x3f), intermediate bytes (0x20 to 0x2f) and one final byte (0x40 to
+///   0x7e); cut short, what was read of it;
+/// - a control string, `ESC ]` (OSC: a window title, a hyperlink),
+///   `ESC P`, `ESC X`, `ESC ^`, `ESC _` or their C1 forms, up to and with
+///   its terminator, BEL, `ESC \` or ST; without one, only its introducer
+///   (the rest is text a reader would see where no terminal reads it);
+/// - any other `ESC`, its intermediate bytes and its final byte (0x30 to
+///   0x7e): `ESC ( B`, `ESC 7`; a lone `ESC`, itself.
+fn escape_len(bytes: &[u8]) -> usize {
+    // Where the sequence's body starts, and what it is.
+    let (body, string) = match bytes {
+        [0x1b, b'[', ..] => (2, false),
+        [0x1b, b']' | b'P' | b'X' | b'^' | b'_', ..] => (2, true),
+        [0x1b, rest @ ..] => {
+            let intermediates = rest
+                .iter()
+                .take_while(|b| (0x20..=0x2f).contains(*b))
+                .count();
+            return match rest.get(intermediates) {
+                Some(0x30..=0x7e) => 1 + intermediates + 1,
+                _ => 1 + intermediates,
+            };
+        }
+        [0xc2, 0x9b, ..] => (2, false),
+        [0xc2, 0x90 | 0x98 | 0x9d | 0x9e | 0x9f, ..] => (2, true),
+        _ => return 1,
+    };
+    let rest = &bytes[body..];
+    if string {
+        let mut at = 0;
+        while at < rest.len() {
+            match rest[at..] {
+                [0x07, ..] => return body + at + 1,
+                [0x1b, b'\\', ..] | [0xc2, 0x9c, ..] => return body + at + 2,
+                _ => at += 1,
+            }
+        }
+        return body;
+    }
+    let parameters = rest
+        .iter()
+        .take_while(|b| (0x20..=0x3f).contains(*b))
+        .count();
+    match rest.get(parameters) {
+        Some(0x40..=0x7e) => body + parameters + 1,
+        _ => body + parameters,
+    }
+}
+
 /// Characters that print nothing and only split words for a pattern.
 fn is_invisible(c: char) -> bool {
     matches!(
@@ -257,6 +340,145 @@ pub fn matching_form(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The first character of `text` that matching drops from every text
+/// (see [`is_unseen`]), if any.
+pub fn unseen_char(text: &str) -> Option<char> {
+    text.chars().find(|&c| is_unseen(c))
+}
+
+/// A rubric pattern with its literal parts in matching form, so that it
+/// can find what texts become: `I’ll transfer you` (a curly apostrophe)
+/// or `ｔｒａｎｓｆｅｒ` (full-width letters) as `I'll transfer you` and
+/// `transfer`. Only literals change, read from the pattern's syntax tree,
+/// never its escapes, classes or operators: a run of literals in a row is
+/// normalised as a text is (NFKC composes a letter with its combining
+/// marks) and written back as a group of escaped characters; a literal or
+/// a range in a bracketed class keeps its place and has its folded form
+/// added beside it (so a negated class excludes it too). `None` when
+/// nothing changes (every pattern of plain ASCII) or the pattern does not
+/// parse (compiling it says why).
+pub fn fold_pattern(source: &str) -> Option<String> {
+    use regex_syntax::ast::{self, Ast};
+    if source.is_ascii() && !source.contains('\\') {
+        return None;
+    }
+    fn fold_ast(node: &Ast, edits: &mut Vec<(usize, usize, String)>) {
+        match node {
+            Ast::Literal(literal) => fold_run(&[literal], edits),
+            Ast::Concat(concat) => {
+                let mut run: Vec<&ast::Literal> = Vec::new();
+                for item in &concat.asts {
+                    if let Ast::Literal(literal) = item {
+                        run.push(literal);
+                        continue;
+                    }
+                    fold_run(&run, edits);
+                    run.clear();
+                    fold_ast(item, edits);
+                }
+                fold_run(&run, edits);
+            }
+            Ast::Alternation(alternation) => {
+                for item in &alternation.asts {
+                    fold_ast(item, edits);
+                }
+            }
+            Ast::Repetition(repetition) => fold_ast(&repetition.ast, edits),
+            Ast::Group(group) => fold_ast(&group.ast, edits),
+            Ast::ClassBracketed(class) => fold_class(&class.kind, edits),
+            _ => {}
+        }
+    }
+
+    fn fold_run(run: &[&ast::Literal], edits: &mut Vec<(usize, usize, String)>) {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return;
+        };
+        let text: String = run.iter().map(|literal| literal.c).collect();
+        let folded = matching_form(&text);
+        if folded != text {
+            let escaped: String = folded.chars().map(escaped).collect();
+            edits.push((
+                first.span.start.offset,
+                last.span.end.offset,
+                format!("(?:{escaped})"),
+            ));
+        }
+    }
+
+    fn fold_class(set: &ast::ClassSet, edits: &mut Vec<(usize, usize, String)>) {
+        match set {
+            ast::ClassSet::BinaryOp(op) => {
+                fold_class(&op.lhs, edits);
+                fold_class(&op.rhs, edits);
+            }
+            ast::ClassSet::Item(item) => fold_item(item, edits),
+        }
+    }
+
+    fn fold_item(item: &ast::ClassSetItem, edits: &mut Vec<(usize, usize, String)>) {
+        let (chars, end) = match item {
+            ast::ClassSetItem::Literal(literal) => (literal.c..=literal.c, literal.span.end.offset),
+            ast::ClassSetItem::Range(range) => (range.start.c..=range.end.c, range.span.end.offset),
+            ast::ClassSetItem::Bracketed(class) => return fold_class(&class.kind, edits),
+            ast::ClassSetItem::Union(union) => {
+                for item in &union.items {
+                    fold_item(item, edits);
+                }
+                return;
+            }
+            _ => return,
+        };
+        // Wide ranges (a script, a plane) are left as written.
+        if (*chars.end() as u32).saturating_sub(*chars.start() as u32) > 1024 {
+            return;
+        }
+        let mut added = String::new();
+        let mut seen: Vec<char> = Vec::new();
+        for c in chars.clone() {
+            if c.is_ascii() {
+                continue;
+            }
+            let folded = matching_form(c.encode_utf8(&mut [0; 4])).into_owned();
+            let mut each = folded.chars();
+            if let (Some(one), None) = (each.next(), each.next())
+                && !chars.contains(&one)
+                && !seen.contains(&one)
+            {
+                seen.push(one);
+                added.push_str(&escaped(one));
+            }
+        }
+        if !added.is_empty() {
+            edits.push((end, end, added));
+        }
+    }
+
+    /// A character as a regex literal, inside a class or out.
+    fn escaped(c: char) -> String {
+        if c.is_alphanumeric() {
+            c.to_string()
+        } else {
+            format!("\\x{{{:x}}}", c as u32)
+        }
+    }
+
+    let parsed = ast::parse::Parser::new().parse(source).ok()?;
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    fold_ast(&parsed, &mut edits);
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|edit| std::cmp::Reverse((edit.0, edit.1)));
+    let mut folded = source.to_string();
+    for (start, end, text) in edits {
+        folded.replace_range(start..end, &text);
+    }
+    // A fold that broke the syntax would be a bug: match as written then.
+    ast::parse::Parser::new().parse(&folded).ok()?;
+    Some(folded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +511,79 @@ mod tests {
             form("cafe\u{0301} cr\u{00E8}me"),
             "caf\u{00E9} cr\u{00E8}me"
         );
+    }
+
+    #[test]
+    fn what_a_reader_does_not_see_is_dropped() {
+        // ANSI colours around and inside a promise.
+        assert_eq!(
+            form("\u{1b}[31mI'll transfer you\u{1b}[0m now."),
+            "I'll transfer you now."
+        );
+        assert_eq!(
+            form("Sure. \u{1b}[1;4mI will\u{1b}[m transfer"),
+            "Sure. I will transfer"
+        );
+        assert_eq!(form("I'll\u{0} transfer you"), "I'll transfer you");
+        assert_eq!(
+            form("I'll \u{0} transfer\u{7}\u{7f} you"),
+            "I'll transfer you"
+        );
+        // A window title and a hyperlink (OSC, ended by BEL or ST).
+        assert_eq!(form("\u{1b}]0;title\u{7}transfer"), "transfer");
+        assert_eq!(
+            form("\u{1b}]8;;https://x.example/\u{1b}\\transfer\u{1b}]8;;\u{1b}\\ you"),
+            "transfer you"
+        );
+        // C1 forms, other escapes, a lone ESC, a sequence cut short.
+        assert_eq!(form("\u{9b}31mtransfer\u{9d}2;t\u{9c} you"), "transfer you");
+        assert_eq!(form("\u{1b}(Btransfer\u{1b}7 you\u{1b}"), "transfer you");
+        assert_eq!(form("transfer you\u{1b}[1;3"), "transfer you");
+        assert_eq!(
+            form("\u{1b}]unterminated transfer"),
+            "unterminated transfer"
+        );
+        assert_eq!(form("back\u{8}\u{85}space"), "back space");
+        // Tab and line breaks stay white space.
+        assert_eq!(form("I'll\ttransfer\r\nyou"), "I'll transfer you");
+        // Evidence leads back to the original, escapes and all.
+        let original = "\u{1b}[31mI'll transfer you\u{1b}[0m.";
+        let normalized = normalize(original).unwrap();
+        let text = normalized.as_str();
+        let (from, to) = normalized.original_range(0, text.find('.').unwrap());
+        assert_eq!(&original[from..to], "I'll transfer you");
+    }
+
+    #[test]
+    fn patterns_fold_their_literals_only() {
+        let fold = |source: &str| fold_pattern(source);
+        assert_eq!(fold("I'll transfer you"), None);
+        assert_eq!(fold(r"\bI'll (transfer|put) you\b"), None);
+        assert_eq!(
+            fold("I\u{2019}ll transfer you").as_deref(),
+            Some(r"(?:I\x{27}ll\x{20}transfer\x{20}you)")
+        );
+        assert_eq!(
+            fold("\u{FF54}\u{FF52}\u{FF41}\u{FF4E}\u{FF53}\u{FF46}\u{FF45}\u{FF52}").as_deref(),
+            Some("(?:transfer)")
+        );
+        // Escapes, classes and operators keep their meaning.
+        assert_eq!(
+            fold(r"won\x{2019}t\b").as_deref(),
+            Some(r"(?:won\x{27}t)\b")
+        );
+        assert_eq!(
+            fold("I[\u{2019}']ll").as_deref(),
+            Some("I[\u{2019}\\x{27}']ll")
+        );
+        assert_eq!(fold("[^\u{2019}]").as_deref(), Some("[^\u{2019}\\x{27}]"));
+        assert_eq!(
+            fold("wait\u{2026}+").as_deref(),
+            Some(r"wait(?:\x{2e}\x{2e}\x{2e})+")
+        );
+        assert_eq!(fold("\u{200B}pin").as_deref(), Some("(?:pin)"));
+        assert_eq!(fold("caf\u{e9}"), None);
+        assert_eq!(fold("(unclosed \u{2019}"), None);
     }
 
     /// The normal form built without the plain-text shortcut.

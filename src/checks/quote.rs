@@ -77,6 +77,15 @@ pub fn whole_words(text: &str, start: usize, end: usize) -> (usize, usize) {
     (grapheme_floor(text, start), grapheme_ceil(text, end))
 }
 
+/// `start..end` of `text` widened to whole grapheme clusters.
+pub fn whole_graphemes(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let end = end.min(text.len());
+    (
+        grapheme_floor(text, start.min(end)),
+        grapheme_ceil(text, end),
+    )
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }

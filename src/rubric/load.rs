@@ -7,6 +7,8 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
+use serde_path_to_error::Segment;
+
 use super::yaml::{self, Key, Node, NodeValue, Pos};
 use super::{Diagnostic, Dimension, Gates, Metrics, Rubric, RubricError};
 use crate::checks::all_of::AllOf;
@@ -81,6 +83,20 @@ fn decode(
     let rubric = decoder.rubric(&root);
     match rubric {
         Some(mut rubric) if decoder.diagnostics.is_empty() => {
+            let mut unseen = Vec::new();
+            pattern_problems(
+                &root,
+                "rubric",
+                false,
+                super::params::pattern_warning,
+                &mut unseen,
+            );
+            for ((pos, at), message) in unseen {
+                decoder.warnings.push(Diagnostic {
+                    pos: Some(pos),
+                    message: format!("{at}: {message}"),
+                });
+            }
             decoder.warnings.sort_by_key(|d| d.pos);
             rubric.warnings = decoder.warnings;
             Ok(rubric)
@@ -145,26 +161,101 @@ impl Decoder {
         });
     }
 
-    /// Decodes a value through serde, locating any error in the node tree.
+    /// Decodes a value through serde, locating every error in the node tree.
     fn decode<T: DeserializeOwned>(
         &mut self,
         node: &Node,
         value: serde_json::Value,
         what: &str,
     ) -> Option<T> {
-        serde_path_to_error::deserialize::<_, T>(value)
-            .map_err(|err| self.report(node, err, what))
-            .ok()
+        self.decode_all(node, value, what, serde_path_to_error::deserialize)
     }
 
-    /// Reports a decoding error at the node its path leads to; an unknown
-    /// field, reported by serde on its map, points at the key itself.
-    fn report(
+    /// Decodes `value` with `decode`, reporting every field's error, not
+    /// only the first: serde stops at the first, so the field at fault is
+    /// taken out and the rest decoded again, until no other field is wrong.
+    /// A required field taken out is then missing: that is not reported.
+    fn decode_all<T>(
         &mut self,
         node: &Node,
-        err: serde_path_to_error::Error<serde_json::Error>,
+        mut value: serde_json::Value,
         what: &str,
-    ) {
+        decode: impl Fn(serde_json::Value) -> Result<T, DecodeError>,
+    ) -> Option<T> {
+        let mut errors: Vec<DecodeError> = Vec::new();
+        let mut taken_out: Vec<String> = Vec::new();
+        // Each round takes a field out; a rubric has far fewer.
+        for _ in 0..256 {
+            let err = match decode(value.clone()) {
+                Ok(decoded) if errors.is_empty() => return Some(decoded),
+                Ok(_) => break,
+                Err(err) => err,
+            };
+            let mut segments: Vec<Segment> = err.path().iter().cloned().collect();
+            let message = err.inner().to_string();
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+                .map(|field| {
+                    let mut path = segments.clone();
+                    path.push(Segment::Map {
+                        key: field.to_string(),
+                    });
+                    path
+                });
+            if missing.is_some_and(|path| taken_out.contains(&path_key(&path))) {
+                // Missing because it was taken out: take out what held it.
+                if segments.is_empty() || !take_out(&mut value, &segments) {
+                    break;
+                }
+                taken_out.push(path_key(&segments));
+                continue;
+            }
+            if let Some(field) = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next())
+                && !matches!(segments.last(), Some(Segment::Map { key }) if key == field)
+            {
+                segments.push(Segment::Map {
+                    key: field.to_string(),
+                });
+            }
+            errors.push(err);
+            // An item of a list is not taken out alone (the later items'
+            // places would shift): its list is.
+            while matches!(segments.last(), Some(Segment::Seq { .. })) {
+                segments.pop();
+            }
+            if segments.is_empty() || !take_out(&mut value, &segments) {
+                break;
+            }
+            taken_out.push(path_key(&segments));
+        }
+        self.report(node, errors, what);
+        None
+    }
+
+    /// Reports decoding errors, each at the node its path leads to; an
+    /// unknown field, reported by serde on its map, points at the key itself.
+    fn report(&mut self, node: &Node, errors: Vec<DecodeError>, what: &str) {
+        let mut reported: Vec<Pos> = Vec::new();
+        for err in errors {
+            self.report_one(node, err, what, &mut reported);
+        }
+        // serde stops at the first problem of a list: the patterns
+        // elsewhere in the same node are linted here, so that every mistake
+        // is reported at once, each at its own position.
+        let mut others = Vec::new();
+        pattern_mistakes(node, "", false, &mut others);
+        for (at, problem) in others {
+            if !reported.contains(&at.0) {
+                reported.push(at.0);
+                self.error(at.0, format!("{what}{}: {problem}", at.1));
+            }
+        }
+    }
+
+    fn report_one(&mut self, node: &Node, err: DecodeError, what: &str, reported: &mut Vec<Pos>) {
         let path = err.path().clone();
         let message = err.into_inner().to_string();
         let mut pos = node.locate(&path);
@@ -192,20 +283,11 @@ impl Decoder {
             format!("{what}.{at}: {message}")
         };
         self.error(pos, message);
-        let mut reported: Vec<Pos> = vec![pos];
+        reported.push(pos);
         for (pos, message) in later_patterns {
-            reported.push(pos);
-            self.error(pos, message);
-        }
-        // serde stops at the first problem: the patterns elsewhere in the
-        // same node are linted here, so that every mistake is reported at
-        // once, each at its own position.
-        let mut others = Vec::new();
-        pattern_mistakes(node, "", false, &mut others);
-        for (at, problem) in others {
-            if !reported.contains(&at.0) {
-                reported.push(at.0);
-                self.error(at.0, format!("{what}{}: {problem}", at.1));
+            if !reported.contains(&pos) {
+                reported.push(pos);
+                self.error(pos, message);
             }
         }
     }
@@ -564,7 +646,7 @@ impl Decoder {
                 NodeValue::Null => serde_json::Value::Object(Default::default()),
                 _ => params.to_json_without(CHECK_KEYS),
             };
-            match CheckKind::decode_leaf(&key.name, value) {
+            match CheckKind::decode_leaf(&key.name, value.clone()) {
                 None => {
                     self.error(
                         key.pos,
@@ -578,10 +660,9 @@ impl Decoder {
                     return None;
                 }
                 Some(Ok(kind)) => Some(kind),
-                Some(Err(err)) => {
-                    self.report(params, err, &what);
-                    None
-                }
+                Some(Err(_)) => self.decode_all(params, value, &what, |value| {
+                    CheckKind::decode_leaf(&key.name, value).expect("a known kind")
+                }),
             }
         };
         Some(Check {
@@ -701,6 +782,44 @@ impl Decoder {
             }
         }
         metrics
+    }
+}
+
+/// A serde error with the path to the value at fault.
+type DecodeError = serde_path_to_error::Error<serde_json::Error>;
+
+/// A path as text, to compare (segments do not compare).
+fn path_key(path: &[Segment]) -> String {
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Map { key } => format!(".{key}"),
+            Segment::Seq { index } => format!("[{index}]"),
+            _ => "?".to_string(),
+        })
+        .collect()
+}
+
+/// Takes the value at `path` out of its object in `value`; whether there
+/// was one.
+fn take_out(value: &mut serde_json::Value, path: &[Segment]) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut at = value;
+    for segment in parents {
+        let next = match segment {
+            Segment::Map { key } => at.get_mut(key.as_str()),
+            Segment::Seq { index } => at.get_mut(*index),
+            _ => None,
+        };
+        match next {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    match (last, at) {
+        (Segment::Map { key }, serde_json::Value::Object(map)) => map.shift_remove(key).is_some(),
+        _ => false,
     }
 }
 
@@ -852,15 +971,27 @@ fn pattern_mistakes(
     is_pattern: bool,
     found: &mut Vec<((Pos, String), String)>,
 ) {
+    pattern_problems(node, at, is_pattern, super::params::lint_pattern, found);
+}
+
+/// Every pattern under `node` that `check` finds a problem with, with its
+/// position and its path below `node`.
+fn pattern_problems(
+    node: &Node,
+    at: &str,
+    is_pattern: bool,
+    check: fn(&str) -> Result<(), String>,
+    found: &mut Vec<((Pos, String), String)>,
+) {
     match &node.value {
         NodeValue::Str(source) if is_pattern => {
-            if let Err(problem) = super::params::lint_pattern(source) {
+            if let Err(problem) = check(source) {
                 found.push(((node.pos, at.to_string()), problem));
             }
         }
         NodeValue::Seq(items) => {
             for (index, item) in items.iter().enumerate() {
-                pattern_mistakes(item, &format!("{at}[{index}]"), is_pattern, found);
+                pattern_problems(item, &format!("{at}[{index}]"), is_pattern, check, found);
             }
         }
         NodeValue::Map(entries) => {
@@ -872,10 +1003,11 @@ fn pattern_mistakes(
                     && let NodeValue::Map(per_name) = &value.value
                 {
                     for (key, value) in per_name {
-                        pattern_mistakes(value, &format!("{inside}.{}", key.name), true, found);
+                        let at = format!("{inside}.{}", key.name);
+                        pattern_problems(value, &at, true, check, found);
                     }
                 } else {
-                    pattern_mistakes(value, &inside, holds, found);
+                    pattern_problems(value, &inside, holds, check, found);
                 }
             }
         }

@@ -125,17 +125,27 @@ impl Patterns {
             return Err("expected at least one pattern".to_string());
         }
         let syntax = regex_automata::util::syntax::Config::new().case_insensitive(true);
+        // Texts are matched in their normal form: so are the literal parts
+        // of patterns (`I’ll` with a curly apostrophe finds "I'll").
+        let compiled: Vec<std::borrow::Cow<str>> = sources
+            .iter()
+            .map(|source| {
+                let source = source.as_ref();
+                crate::checks::normalize::fold_pattern(source)
+                    .map_or(std::borrow::Cow::Borrowed(source), std::borrow::Cow::Owned)
+            })
+            .collect();
         // Whole matches only: see the type's doc.
         let spans_only = meta::Config::new().which_captures(WhichCaptures::Implicit);
         let long = meta::Regex::builder()
             .syntax(syntax)
             .configure(spans_only.clone())
-            .build_many(sources)
+            .build_many(&compiled)
             .map_err(|err| {
                 // Name the pattern at fault: compile each alone to find it.
-                for source in sources {
+                for (source, compiled) in sources.iter().zip(&compiled) {
                     let source = source.as_ref();
-                    if let Err(err) = meta::Regex::builder().syntax(syntax).build(source) {
+                    if let Err(err) = meta::Regex::builder().syntax(syntax).build(compiled) {
                         let cause = match err.syntax_error() {
                             Some(syntax) => regex_cause(syntax),
                             None => regex_cause(&err),
@@ -148,7 +158,7 @@ impl Patterns {
         let short = meta::Regex::builder()
             .syntax(syntax)
             .configure(spans_only.auto_prefilter(false))
-            .build_many(sources)
+            .build_many(&compiled)
             .map_err(|err| regex_cause(&err))?;
         Ok(Patterns {
             short,
@@ -298,6 +308,26 @@ pub fn lint_pattern(source: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// What `lint` points out in a pattern that works, though not as written:
+/// a character matching drops from every text (a zero-width space, a
+/// soft hyphen, a control character), dropped from the pattern too.
+pub fn pattern_warning(source: &str) -> Result<(), String> {
+    let Some(c) = crate::checks::normalize::unseen_char(source) else {
+        return Ok(());
+    };
+    let shown: String = source.escape_debug().collect();
+    let folded = crate::checks::normalize::fold_pattern(source);
+    let finds: String = match &folded {
+        Some(folded) => format!(" (it is matched as `{folded}`)"),
+        None => String::new(),
+    };
+    Err(format!(
+        "pattern \"{shown}\" holds U+{:04X}, which matching drops from every text as a reader \
+         never sees it: it is dropped from the pattern too{finds}; remove it from the pattern",
+        c as u32
+    ))
 }
 
 /// Whether an error message is one of [`lint_pattern`]'s.
