@@ -19,9 +19,11 @@
 //! at least five words the customer sends again word for word (a photo's
 //! caption, a description pasted again), whatever it holds.
 //!
-//! With `before: verification`, only what the customer gave before the
-//! first `verification` event with status `verified` is read: the details
-//! they typed to get verified. Given again when the human asks, that is the
+//! With `before: verification`, only what the customer gave in answer to
+//! the verification ask is read (their turns after the agent's last turn
+//! before the first `verification` event with status `verified`): the
+//! details they typed to get verified, not a reference in their opening
+//! request. Given again when the human asks, that is the
 //! customer proving who they are a second time (`no_reverification`), in
 //! whatever words or language the human asked ("and your member code,
 //! please?", "¿me repite el localizador?"). A human turn that
@@ -133,11 +135,27 @@ impl DetailRepeated {
                 (verified, "the customer was verified", "verification")
             }
         };
+        // With `before: verification`, the customer's answer to the
+        // verification ask: their turns after the agent's last one before the
+        // verification. A reference in the opening request ("change booking
+        // PNR97625") was not given as proof.
+        let from = match self.before {
+            GivenBefore::Connect => 0,
+            GivenBefore::Verification => conversation.events[..until]
+                .iter()
+                .rposition(|event| {
+                    matches!(
+                        &event.kind,
+                        EventKind::Turn { speaker, .. } if *speaker != Speaker::Customer
+                    )
+                })
+                .map_or(0, |agent| agent + 1),
+        };
         // What the customer gave before then, and where: identifiers, and
         // whole messages.
         let mut given: BTreeMap<String, usize> = BTreeMap::new();
         let mut messages: BTreeMap<String, usize> = BTreeMap::new();
-        for (index, event) in conversation.events[..until].iter().enumerate() {
+        for (index, event) in conversation.events[..until].iter().enumerate().skip(from) {
             if let EventKind::Turn {
                 speaker: Speaker::Customer,
                 text,

@@ -58,7 +58,7 @@
 //! With `unless_answered_new: true`, a match does not count when the
 //! replies to its turn (the other side's turns up to this side's next one)
 //! hold identifiers (words with four or more digits) and every one of them
-//! is new to the conversation: "please send me the phone number you checked
+//! is new to the conversation (in no earlier turn, tool call or package): "please send me the phone number you checked
 //! in with", answered with a number nobody had written, asks for something
 //! new, not again. A reply with no identifier, or with one said before,
 //! leaves the match counting.
@@ -446,10 +446,24 @@ fn answered_with_new_details(conversation: &Conversation, index: usize) -> bool 
     if replies.is_empty() {
         return false;
     }
+    // Anywhere before: turns, and what tools were given and returned and
+    // the package held (a reference the agent looked up is not new).
     let earlier: Vec<String> = conversation.events[..index]
         .iter()
-        .filter_map(turn)
-        .flat_map(|(_, text)| identifiers(text))
+        .flat_map(|event| match &event.kind {
+            EventKind::Turn { text, .. } => identifiers(text),
+            EventKind::ToolCall { args, result, .. } => {
+                let mut found = identifiers(&args.to_string());
+                if let Some(result) = result {
+                    found.extend(identifiers(&result.to_string()));
+                }
+                found
+            }
+            EventKind::HandoffPackage(package) => {
+                identifiers(&serde_json::Value::Object(package.0.clone()).to_string())
+            }
+            _ => Vec::new(),
+        })
         .collect();
     replies.iter().all(|id| !earlier.contains(id))
 }
