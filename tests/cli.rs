@@ -206,14 +206,14 @@ fn invalid_rubric_exits_2_with_every_error() {
     );
     assert_eq!(output.status.code(), Some(2));
     let stderr = common::stderr(&output);
-    assert!(stderr.contains("12 errors in rubric"), "{stderr}");
+    assert!(stderr.contains("13 errors in rubric"), "{stderr}");
     assert!(
         !dir.path().join("handoff-eval-out").exists(),
         "nothing is written for an invalid rubric"
     );
     let output = common::run(&["lint", rubric.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
-    assert_eq!(common::stderr(&output).matches("error: ").count(), 12);
+    assert_eq!(common::stderr(&output).matches("error: ").count(), 13);
 }
 
 #[test]

@@ -475,7 +475,7 @@ fn colour_follows_no_color_clicolor_force_and_pipes() {
     );
     assert_eq!(
         stderr(&lint).matches("\u{1b}[31merror:").count(),
-        12,
+        13,
         "every error is red"
     );
     for plain in [with(&["lint", bad], &refused), with(&["lint", bad], &[])] {
