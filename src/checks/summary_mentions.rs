@@ -298,15 +298,12 @@ fn reports_the_customer(clause: &str) -> bool {
     });
     static NOT_THE_CUSTOMER: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(&format!(
-            r"(?i){AGENT_SUBJECT}\b|^\W*(?:(?:the|our|its|their|his|her)\s+)?{LOOKUP_SUBJECTS}\b"
+            r"(?i)^\W*(?:{AGENT_SUBJECT}\b|(?:(?:the|our|its|their|his|her)\s+)?{LOOKUP_SUBJECTS}\b)"
         ))
         .expect("the built-in pattern compiles")
     });
     REPORTED_CLAUSE.is_match(clause)
-        || (BY_NAME.is_match(clause)
-            && !NOT_THE_CUSTOMER
-                .find(clause)
-                .is_some_and(|m| clause[..m.start()].trim().is_empty()))
+        || (BY_NAME.is_match(clause) && !NOT_THE_CUSTOMER.is_match(clause))
 }
 
 /// A quotation: the customer's own words, not the summary's statement.

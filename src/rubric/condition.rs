@@ -278,11 +278,8 @@ impl Condition {
         let wait_asked = self.quoted_wait_at_least.is_some()
             || self.quoted_wait_over.is_some()
             || self.quoted_wait_at_most.is_some();
-        let impossible_wait = wait.filter(|w| *w < 0.0 || !w.is_finite());
-        if wait_asked && let Some(w) = impossible_wait {
-            unknown.get_or_insert_with(|| {
-                format!("the quoted wait is {w}s, which cannot be: a wait is never negative")
-            });
+        if wait_asked && let Some(w) = conversation.impossible_quoted_wait() {
+            unknown.get_or_insert_with(|| impossible_wait(w));
         }
         let wait = wait.filter(|w| *w >= 0.0 && w.is_finite());
         // No quote: none was given, or the source cannot show one (a queue
@@ -308,7 +305,7 @@ impl Condition {
                 match wait {
                     Some(w) if test(w, bound) => {}
                     Some(w) => return Err(format!("quoted wait {w}s is not {words} {bound}s")),
-                    None if impossible_wait.is_some() => {}
+                    None if conversation.impossible_quoted_wait().is_some() => {}
                     None => unless_unrecorded(unknown, "no quoted wait".into(), wait_unrecorded())?,
                 }
             }
@@ -340,14 +337,11 @@ impl Condition {
         if let Some(expected) = self.said_wait_agrees {
             // Against a quote that cannot be (negative), no wait said
             // agrees or disagrees: it cannot be told.
-            let impossible = facts
-                .quoted_wait_seconds
-                .filter(|w| *w < 0.0 || !w.is_finite())
+            let impossible = conversation
+                .impossible_quoted_wait()
                 .filter(|_| !waits_said(conversation).is_empty());
             if let Some(w) = impossible {
-                unknown.get_or_insert_with(|| {
-                    format!("the quoted wait is {w}s, which cannot be: a wait is never negative")
-                });
+                unknown.get_or_insert_with(|| impossible_wait(w));
             }
             let disagreeing = disagreeing_wait(conversation);
             if impossible.is_none() && disagreeing.is_none() != expected {
@@ -641,4 +635,10 @@ impl Condition {
         }
         needs
     }
+}
+
+/// Why a predicate about the quoted wait cannot be told: the quote
+/// (`seconds`) is negative or not a number.
+fn impossible_wait(seconds: f64) -> String {
+    format!("the quoted wait is {seconds}s, which cannot be: a wait is never negative")
 }

@@ -697,10 +697,17 @@ impl Conversation {
     /// Why a duration the conversation states cannot be: a quoted wait
     /// that is negative (or not a number).
     pub fn negative_duration(&self) -> Option<String> {
-        let wait = self.facts.quoted_wait_seconds?;
-        (wait < 0.0 || !wait.is_finite()).then(|| {
+        self.impossible_quoted_wait().map(|wait| {
             format!("the queue quoted a wait of {wait}s, which cannot be: a wait is never negative")
         })
+    }
+
+    /// The wait quoted at `queueJoined`, in seconds, when it cannot be a
+    /// wait: negative, or not a finite number.
+    pub fn impossible_quoted_wait(&self) -> Option<f64> {
+        self.facts
+            .quoted_wait_seconds
+            .filter(|wait| *wait < 0.0 || !wait.is_finite())
     }
 
     /// The end cannot be trusted: `endedAt` is before `startedAt` or
