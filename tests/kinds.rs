@@ -200,6 +200,23 @@ kinds!(
     reported_by_name,
     conditions_as_provisos,
     control_characters,
+    promise_word_kinds,
+    tool_states_and_names,
+    reason_word_order,
+    handed_to_whoever,
+    spared_by_structure,
+    reason_said_impersonally,
+    nothing_to_record,
+    offer_asked_as_preference,
+    wait_in_number_words,
+    holding_abroad,
+    opening_after_identity_asks,
+    callback_pronouns,
+    reason_someone_must,
+    told_in_other_orders,
+    summary_outcomes_said,
+    counter_granted,
+    distressed_without_a_fall,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -37,6 +37,11 @@
 //! A human turn recorded before `humanConnected` still opens the human's
 //! side: the opening is read from the human's first turns wherever they are.
 //!
+//! `not_meaningful` names more asks that say nothing of the case, as
+//! `first_meaningful_response` takes them (a rubric shares one list by a
+//! YAML anchor): a human turn made only of such asks comes before the
+//! opening.
+//!
 //! An item the conversation gives nothing to look for (no name known) is
 //! skipped. `require: all` (default) needs every other item, `any` one.
 //!
@@ -66,6 +71,7 @@ use super::text::{
     words_as_written, words_at,
 };
 use super::{Evidence, Outcome};
+use crate::rubric::params::Patterns;
 use crate::trace::{Conversation, EventKind, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +83,10 @@ pub struct MentionsContext {
     pub items: Vec<Item>,
     #[serde(default)]
     pub require: Require,
+    /// Asks that say nothing of the case, as `first_meaningful_response`
+    /// takes them: a human turn made only of such asks ("necesito tu DNI
+    /// completo y tu fecha de nacimiento") comes before the opening.
+    pub not_meaningful: Option<Patterns>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -147,10 +157,15 @@ static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// the `turns`-th that says something of the case or asks what it is, and
 /// at most `turns + 1` turns. A turn that only greets, holds the line or asks
 /// who the customer is ("Hi Nathan, thanks for your patience.", "je regarde
-/// votre dossier", "can I take your membership number?") comes before it:
+/// votre dossier", "can I take your membership number?", or an ask the
+/// rubric names in `not_meaningful`) comes before it:
 /// the opening is the first message or two that follow, and a name the
 /// greeting gave still counts.
-fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
+fn opening<'c>(
+    conversation: &'c Conversation,
+    turns: usize,
+    not_meaningful: Option<&Patterns>,
+) -> Vec<TurnRef<'c>> {
     let all = Scope {
         speakers: Some(&[Speaker::Human]),
         phase: Phase::Whole,
@@ -158,7 +173,10 @@ fn opening(conversation: &Conversation, turns: usize) -> Vec<TurnRef<'_>> {
     }
     .select(conversation)
     .unwrap_or_default();
-    let filler = FirstMeaningfulResponse::default();
+    let filler = FirstMeaningfulResponse {
+        not_meaningful: not_meaningful.cloned(),
+        ..FirstMeaningfulResponse::default()
+    };
     let names = customer_names(conversation);
     let mut meaningful = 0;
     let mut kept = Vec::new();
@@ -497,7 +515,7 @@ impl MentionsContext {
         if conversation.facts.human_connected.is_none() {
             return Outcome::na("no human connected");
         }
-        let turns = opening(conversation, self.turns);
+        let turns = opening(conversation, self.turns, self.not_meaningful.as_ref());
         if turns.is_empty() {
             return Outcome::fail("the human said nothing after connecting");
         }

@@ -462,4 +462,33 @@ mod tests {
         assert_eq!(rfc3339_millis(far, &mut [0u8; 24]), None);
         assert!(rfc3339_millis_slow(far).starts_with("-000001-01-01"));
     }
+
+    /// A control character in a built-in pattern (a backspace where `\b`
+    /// was meant, written through a tool that read the escape) makes its
+    /// alternative match nothing, silently; the source holds none but line
+    /// breaks and tabs.
+    #[test]
+    fn the_source_holds_no_control_characters() {
+        fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    visit(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (line, content) in text.lines().enumerate() {
+                        if content.chars().any(|c| c.is_control() && c != '\t') {
+                            found.push(format!("{}:{}", path.display(), line + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        visit(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut found,
+        );
+        assert!(found.is_empty(), "control characters at {found:?}");
+    }
 }

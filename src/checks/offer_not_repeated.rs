@@ -63,7 +63,10 @@
 //! AutoFix Industrial Area", "Appointment on 30 November") and the sentence
 //! names none of them: that is another one of its kind.
 //! Granting in full what the customer asked for ("I've refunded all three
-//! fees", "I can remove the charge in full") is not a repeat, nor is a
+//! fees", "I can remove the charge in full", "die volle Summe") is not a
+//! repeat, nor is a sentence that names a number the customer asked for
+//! when they turned the offer down ("I'd like twelve instalments", then
+//! "twelve instalments I can approve"), nor is a
 //! proposal the customer takes (an `offer` event recorded as accepted, a
 //! reply "yes please"; a resigned "ok whatever" takes nothing): a new
 //! amount that meets them. A sentence that talks
@@ -90,7 +93,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::normalize::matching_form;
-use super::text::{Amount, amounts, has_token, key_terms, terms_found};
+use super::text::{Amount, amounts, has_token, key_terms, numbers_said, terms_found};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
 use crate::trace::{Conversation, Event, EventKind, OfferBy, OfferResponse, Speaker};
@@ -546,10 +549,11 @@ fn in_full(text: &str) -> bool {
 }
 
 /// A sentence that grants a remedy in full, what the customer asked for:
-/// "in full", "the full amount", "all three fees", "the whole charge".
+/// "in full", "the full amount", "all three fees", "the whole charge", "die
+/// volle Summe", "la totalidad", "intégralement", "per intero".
 static IN_FULL: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)\b(in full|the full|full (refund|amount|price|cost|fare|charge|balance|credit|compensation|value|sum)|all (two|three|four|five|six|of (it|them|the \w+)|the (fees|charges|payments|costs))|both (fees|charges|payments)|entire|(whole|total) (amount|fee|charge|balance|cost|price|fare|sum|bill)|every (fee|charge|penny|cent)|everything you (paid|asked|wanted))\b",
+        r"(?i)\b(in full|the full|full (refund|amount|price|cost|fare|charge|balance|credit|compensation|value|sum)|all (two|three|four|five|six|of (it|them|the \w+)|the (fees|charges|payments|costs))|both (fees|charges|payments)|entire|(whole|total) (amount|fee|charge|balance|cost|price|fare|sum|bill)|every (fee|charge|penny|cent)|everything you (paid|asked|wanted))\b|\b(die volle Summe|den vollen Betrag|den gesamten Betrag|vollst[äa]ndig (erstatt|zur[üu]ck|gutgeschrieben)\w*|in voller H[öo]he|la totalidad|el importe (completo|total|íntegro)|[íi]ntegramente|la totalit[ée]|le montant (total|int[ée]gral)|int[ée]gralement|l'intero importo|per intero|o valor (total|integral)|integralmente|het volledige bedrag|volledig (terug|vergoed|terugbetaald)\w*)\b",
     )
     .expect("the built-in pattern compiles")
 });
@@ -571,7 +575,7 @@ static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
 static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?ix)
-        (that's|that\ is|this\ is|it's|it\ is)\ (exactly\ |just\ |literally\ )?what\ (the\ [\w-]+|your\ [\w-]+|you|they|he|she|it)\ (already\ |just\ )?(offered|suggested|proposed|tried\ to\ (give|sell)|said)\b
+        \b(that's|that\ is|this\ is|it's|it\ is)\ (exactly\ |just\ |literally\ )?what\ (the\ [\w-]+|your\ [\w-]+|you|they|he|she|it)\ (already\ |just\ )?(offered|suggested|proposed|tried\ to\ (give|sell)|said)\b
         | \b(already|just)\ (offered|suggested|proposed)\ (me\ )?(that|this|it|the\ same)\b
         | \b(offered|suggested|proposed)\ (me\ )?(that|this|it|the\ same(\ thing)?)\ (already|before|earlier)\b
         | \bI\ (already\ |just\ )?(said|told\ (you|them|the\ [\w-]+))\ no\b
@@ -591,8 +595,9 @@ static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
 
 /// A reply that refuses, even after an "ok": "ok, but I want a refund".
 static REFUSES: LazyLock<regex::Regex> = LazyLock::new(|| {
-    // A resigned "ok whatever", "fine, I guess" gives in; it takes nothing.
-    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never|whatever|i guess|if i must|i suppose)\b")
+    // A resigned "ok whatever", "fine, I guess" gives in; it takes nothing;
+    // "that's fine, the refund is all I needed" says no more is wanted.
+    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never|whatever|i guess|if i must|i suppose|all i (need|needed|want|wanted|asked for)|is enough|i'm (good|fine|ok|okay)|i am (good|fine|ok|okay))\b")
         .expect("the built-in pattern compiles")
 });
 
@@ -953,6 +958,16 @@ static OFFERS: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \b(puedo|podemos|podr[ií]a|podr[ií]amos)\b | \b(te|le|les)\ (ofrezco|propongo)\b
         | \b(posso|podemos|poderia|poder[ií]amos|possiamo|potrei|potremmo)\b | \b(te|lhe|ti|le)\ (ofere[çc]o|proponho|offro|propongo)\b
         | \b(ich|wir)\ (kann|k[öo]nnen|k[öo]nnte|k[öo]nnten|w[üu]rde|w[üu]rden)\b | \b(kann|k[öo]nnte|k[öo]nnen|soll|sollen)\ (ich|wir)\b
+        # Asking whether the customer would rather have it: would you prefer
+        # a voucher?, te interesaría mejor un bono?, préféreriez-vous,
+        # hätten Sie Interesse an, ti interesserebbe, prefere.
+        | \b(would|do)\ you\ (prefer|rather|like|want|be\ interested)\b | \b(are|were)\ you\ interested\b | \binterested\ in\b
+        | \b(te|le|les|os)\ (interesa|interesar[ií]a|apetece|parece|vendr[ií]a)\b | \b(prefieres|prefiere|preferir[ií]as?)\b
+        | \b(vous|t')\ (int[ée]resse|int[ée]resserait|conviendrait)\b | \b(pr[ée]f[ée]rez|pr[ée]f[ée]reriez|pr[ée]f[eè]res)(-vous)?\b
+        | \b(h[äa]tten|h[äa]ttest|m[öo]chten|m[öo]chtest|w[üu]rden|w[üu]rdest)\ (Sie|du)\b | \bInteresse\ an\b
+        | \b(ti|le|vi)\ (interessa|interesserebbe|andrebbe|va)\b | \b(preferisce|preferisci|preferirebbe|preferiresti)\b
+        | \b(prefere|preferiria|gostaria|quer|queria)\b[^.!?]*\?
+        | \b(wilt|zou|wil)\ (u|je|jij)\b | \b(heeft|hebt|heb)\ (u|je)\ interesse\b
         ",
     )
     .expect("the built-in pattern compiles")
@@ -1298,6 +1313,55 @@ fn accepted_after(conversation: &Conversation, index: usize) -> bool {
     false
 }
 
+/// What the customer asked for instead when they turned an offer down, as
+/// numbers: "I'd like twelve instalments", "ich will die 94 Euro zurück";
+/// the numbers of the customer's first turn after each rejected `offer`
+/// event, less those the rejected offers named themselves.
+fn counter_numbers(
+    conversation: &Conversation,
+    rejected: &[(RejectedOffer, Vec<&str>)],
+) -> Vec<f64> {
+    let mut counters = Vec::new();
+    for (offer, _) in rejected {
+        let Some(at) = offer.event else { continue };
+        let reply = conversation
+            .events
+            .iter()
+            .enumerate()
+            .skip(at + 1)
+            .find(|(_, event)| {
+                matches!(
+                    event.kind,
+                    EventKind::Turn {
+                        speaker: Speaker::Customer,
+                        ..
+                    }
+                )
+            })
+            .and_then(|(i, _)| conversation.matching_text(i));
+        counters.extend(numbers_said(reply.unwrap_or_default()));
+    }
+    let named: Vec<f64> = rejected
+        .iter()
+        .flat_map(|(offer, _)| {
+            numbers_said(&offer.text)
+                .into_iter()
+                .chain(offer.amount.as_ref().map(|a| a.value))
+        })
+        .collect();
+    counters.retain(|c| !named.iter().any(|n| (n - c).abs() < 0.005));
+    counters
+}
+
+/// Whether a sentence names a number the customer asked for instead
+/// ([`counter_numbers`]): it grants the counter-request, no repeat.
+fn grants_counter(sentence: &str, counters: &[f64]) -> bool {
+    !counters.is_empty()
+        && numbers_said(sentence)
+            .iter()
+            .any(|n| counters.iter().any(|c| (n - c).abs() < 0.005))
+}
+
 /// The failing outcome: the rejected offer and the event that repeats it.
 fn repeat(
     conversation: &Conversation,
@@ -1371,9 +1435,15 @@ impl OfferNotRepeated {
             return self.same_offer_in(text, is_turn, stated_amount, rejected);
         }
         // A turn offers in its sentences; one about the rejection or about
-        // what the record shows ("I see the $520 credit") offers nothing.
+        // what the record shows ("I see the $520 credit") offers nothing,
+        // and one that grants what the customer asked for meets them.
+        let counters = counter_numbers(conversation, rejected);
         sentences(text)
-            .filter(|s| !ignore.is_match(s) && !OBSERVES.is_match(s))
+            .filter(|s| {
+                let grants =
+                    (in_full(s) && self.remedies().names_any(s)) || grants_counter(s, &counters);
+                !(ignore.is_match(s) || OBSERVES.is_match(s) || grants)
+            })
             .find_map(|s| self.same_offer_in(s, is_turn, stated_amount, rejected))
     }
 
@@ -1442,10 +1512,15 @@ impl OfferNotRepeated {
                     return None;
                 }
                 let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
+                let counters = counter_numbers(conversation, rejected);
                 let all: Vec<&str> = sentences(text).collect();
                 (0..all.len()).find_map(|i| {
                     let s = all[i];
-                    if !PROPOSES.is_match(s) || in_full(s) || ignore.is_match(s) {
+                    if !PROPOSES.is_match(s)
+                        || in_full(s)
+                        || grants_counter(s, &counters)
+                        || ignore.is_match(s)
+                    {
                         return None;
                     }
                     proposed_again(rejected, &remedies.kinds_in(s), s).or_else(|| {
@@ -1503,11 +1578,13 @@ impl OfferNotRepeated {
         let remedies = self.remedies();
         let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
         let text = conversation.matching_text(index).unwrap_or_default();
+        let counters = counter_numbers(conversation, rejected);
         sentences(text).find_map(|s| {
             if ignore.is_match(s)
                 || OBSERVES.is_match(s)
                 || MENTIONS_OFFER.is_match(s)
                 || in_full(s)
+                || grants_counter(s, &counters)
                 || !offers(s)
             {
                 return None;

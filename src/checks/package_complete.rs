@@ -21,14 +21,20 @@
 //!
 //! ## Outcomes
 //! No package: fail (`if_missing: na` to skip). Any missing, empty or
-//! mistyped field: fail, naming each. Otherwise pass.
+//! mistyped field: fail, naming each; except an empty list the conversation
+//! before the package gave nothing to hold: `sentimentArc` when no customer
+//! turn carries a sentiment, `toolsUsed` when no tool was called,
+//! `attemptedResolutions` when the AI made no `offer` and called no tool
+//! that acts on the case (one whose name has a remedy verb: `reset_`,
+//! `reboot_`, `resend_`, `refund_`, `cancel_`, `rebook_` ...; lookups,
+//! verification and filing a claim are no attempt). Otherwise pass.
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::text::sentence_count;
 use super::{Evidence, Outcome};
-use crate::trace::Conversation;
+use crate::trace::{Conversation, EventKind, OfferBy, Speaker};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,6 +89,104 @@ fn is_filled(value: &Value) -> bool {
     }
 }
 
+/// Whether a tool's name says it tried a remedy rather than looked
+/// something up: one of its words (split at `_`, `-` and case changes) is a
+/// remedy verb ("remote_reboot_ont", "regenerateToken", "freeze_card").
+fn acts_on_the_case(tool: &str) -> bool {
+    const REMEDIES: &[&str] = &[
+        "reset",
+        "reboot",
+        "restart",
+        "resend",
+        "regenerate",
+        "reissue",
+        "retry",
+        "refund",
+        "credit",
+        "cancel",
+        "rebook",
+        "reschedule",
+        "replace",
+        "repair",
+        "unlock",
+        "unblock",
+        "reactivate",
+        "activate",
+        "waive",
+        "adjust",
+        "apply",
+        "issue",
+        "fix",
+        "update",
+        "change",
+        "modify",
+        "freeze",
+        "unfreeze",
+        "reverse",
+        "void",
+        "exchange",
+        "upgrade",
+        "downgrade",
+        "pay",
+        "charge",
+        "troubleshoot",
+        "contact",
+        "reroute",
+        "redeliver",
+        "reconnect",
+        "restore",
+        "extend",
+        "book",
+        "offer",
+        "compensate",
+        "discount",
+        "return",
+    ];
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for c in tool.chars() {
+        let boundary =
+            c == '_' || c == '-' || c == '.' || c == ' ' || (c.is_uppercase() && !word.is_empty());
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+    }
+    words.push(word);
+    words.iter().any(|w| REMEDIES.contains(&w.as_str()))
+}
+
+/// Whether an empty list at `path` is all the conversation before the
+/// package (event `index`) could fill it with: a `sentimentArc` when no
+/// customer turn carries a sentiment, `toolsUsed` when no tool was called.
+/// A source that records no sentiment cannot have the package chart it.
+fn nothing_to_record(path: &str, conversation: &Conversation, index: usize) -> bool {
+    let before = &conversation.events[..index.min(conversation.events.len())];
+    match path {
+        "sentimentArc" => !before.iter().any(|event| {
+            matches!(
+                &event.kind,
+                EventKind::Turn {
+                    speaker: Speaker::Customer,
+                    sentiment: Some(_),
+                    ..
+                }
+            )
+        }),
+        "toolsUsed" => !before
+            .iter()
+            .any(|event| matches!(&event.kind, EventKind::ToolCall { .. })),
+        "attemptedResolutions" => !before.iter().any(|event| match &event.kind {
+            EventKind::Offer { by, .. } => matches!(by, OfferBy::Ai),
+            EventKind::ToolCall { tool, .. } => acts_on_the_case(tool),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 impl PackageComplete {
     pub fn evaluate(&self, conversation: &Conversation) -> Outcome {
         let (Some(index), Some(package)) = (conversation.facts.package, conversation.package())
@@ -96,6 +200,8 @@ impl PackageComplete {
         for path in &self.required {
             match package.get(path) {
                 None => problems.push(format!("{path} missing")),
+                Some(Value::Array(items))
+                    if items.is_empty() && nothing_to_record(path, conversation, index) => {}
                 Some(value) if !is_filled(value) => problems.push(format!("{path} empty")),
                 Some(_) => {}
             }

@@ -39,6 +39,24 @@
 //! a dash (` - `, ` — `, ` – `), so that "I'll transfer you now, and if
 //! you need anything, let me know" still counts.
 //!
+//! ## Words that must meet in one sentence: `in_same_sentence`
+//! A list of pattern lists: a match counts only when its sentence (cut as
+//! for `unless`) also matches one pattern of each list, in any order. A
+//! statement is then read by the kinds of word it is made of rather than
+//! by one phrasing of it: what was said (`patterns`: "the chat", "your
+//! details", "votre dossier"), a verb that hands it on or holds it ("pass",
+//! "see", "transmets", "gehen mit"), and who receives it ("they", "the
+//! specialist", "lui"), whichever way a writer orders them.
+//!
+//! ```yaml
+//! - phrase_present:
+//!     speaker: ai
+//!     patterns: ['\b(chat|conversation|details|notes)\b']
+//!     in_same_sentence:
+//!       - ['\b(see|have|get|receive)\b']
+//!       - ['\b(they|the (agent|specialist|team))\b']
+//! ```
+//!
 //! ## What a reply answers: `unless_answering`
 //! A match in a turn does not count when the turn it answers, the other
 //! side's latest turn before it, matches one of `unless_answering`: a
@@ -162,6 +180,10 @@ pub struct PhraseParams {
     pub final_reply: Option<FinalReply>,
     /// More patterns that count when the escalation has this trigger.
     pub by_trigger: Option<ByTrigger>,
+    /// A match counts only when its sentence also matches one pattern of
+    /// each of these lists (see the module doc).
+    #[serde(default)]
+    pub in_same_sentence: Vec<Patterns>,
 }
 
 /// How a reply that ends the recording counts.
@@ -368,7 +390,7 @@ impl PhraseParams {
             .by_trigger
             .as_ref()
             .and_then(|by| by.for_trigger(conversation.facts.trigger));
-        if self.unless.is_none() {
+        if self.unless.is_none() && self.in_same_sentence.is_empty() {
             // The hot path: one search, no sentence work.
             if let Some(found) = self.patterns.find(turn.text) {
                 return Said::Found(found, None);
@@ -387,14 +409,14 @@ impl PhraseParams {
         // Where the matching text has a space for a line break of the original.
         let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
         let counts = |found: &Match| {
-            self.unless.as_ref().is_none_or(|unless| {
-                !unless.is_match(sentence_around(
-                    turn.text,
-                    found.start,
-                    found.end,
-                    &line_break,
-                ))
-            })
+            let sentence = sentence_around(turn.text, found.start, found.end, &line_break);
+            self.unless
+                .as_ref()
+                .is_none_or(|unless| !unless.is_match(sentence))
+                && self
+                    .in_same_sentence
+                    .iter()
+                    .all(|also| also.is_match(sentence))
         };
         let found = match self.patterns.find_iter(turn.text).find(counts) {
             Some(found) => Some((found, None)),

@@ -7,7 +7,8 @@
 //! package's `sentimentArc`. The arc declines when the last score is at least
 //! `decline` below the first, compared at the scores' own precision (a fall
 //! from -0.2 to -0.6 is a fall of 0.4, though binary floats make it
-//! 0.39999…). Then the `then` condition (any rubric condition,
+//! 0.39999…); with `or_at_most`, a last score at or below that floor
+//! counts too, whatever the fall. Then the `then` condition (any rubric condition,
 //! see [`crate::rubric::condition`]) must hold, for instance raised urgency or
 //! an alert in the delivered payload.
 //!
@@ -44,6 +45,11 @@ use crate::trace::{Conversation, EventKind, Speaker};
 pub struct SentimentTrend {
     #[serde(default = "default_decline")]
     pub decline: f64,
+    /// A last score at or below this (on the same -1 to 1 scale) calls for
+    /// `then` too, whatever the fall: a customer already distressed when
+    /// the escalation comes ("-0.6 to -0.8") is as much in need of a flag as
+    /// one whose mood fell to it. Unset: only a fall counts.
+    pub or_at_most: Option<f64>,
     pub then: Condition,
 }
 
@@ -132,20 +138,33 @@ impl SentimentTrend {
         // Scores are written with a few decimals; the difference of two of
         // them carries binary rounding error (-0.6 - -0.2 = -0.39999…), which
         // must not move a fall of exactly `decline` below the threshold.
-        if change > -self.decline + DECLINE_TOLERANCE {
-            return Outcome::na(format!(
-                "sentiment moved {change:+.2}, not a decline of {} or more",
-                self.decline
-            ));
+        let declined = change <= -self.decline + DECLINE_TOLERANCE;
+        let low = self
+            .or_at_most
+            .is_some_and(|floor| last.1 <= floor + DECLINE_TOLERANCE);
+        if !declined && !low {
+            return Outcome::na(match self.or_at_most {
+                Some(floor) => format!(
+                    "sentiment moved {change:+.2} to {:.2}, not a decline of {} or more nor at or below {floor}",
+                    last.1, self.decline
+                ),
+                None => format!(
+                    "sentiment moved {change:+.2}, not a decline of {} or more",
+                    self.decline
+                ),
+            });
         }
+        let what = if declined {
+            format!("sentiment declined {change:+.2}")
+        } else {
+            format!("sentiment ended at {:.2}", last.1)
+        };
         let arc_evidence = [evidence(first, "first score"), evidence(last, "last score")];
         match self.then.explain(conversation) {
-            Ok(()) => Outcome::pass(format!(
-                "sentiment declined {change:+.2} and the consequence holds"
-            ))
-            .with_all(arc_evidence)
-            .with_value(change),
-            Err(reason) => Outcome::fail(format!("sentiment declined {change:+.2} but {reason}"))
+            Ok(()) => Outcome::pass(format!("{what} and the consequence holds"))
+                .with_all(arc_evidence)
+                .with_value(change),
+            Err(reason) => Outcome::fail(format!("{what} but {reason}"))
                 .with_all(arc_evidence)
                 .with_value(change),
         }

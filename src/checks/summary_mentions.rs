@@ -165,8 +165,16 @@ const ATTEMPT_VERBS: &str = r"(?:re-?)?(?:tried|attempted|checked|verified|confi
 
 /// [`ATTEMPT_VERBS`] that in the passive state what the agent did, not a
 /// status it found: without "declined", "rejected" and "refused".
-static PASSIVE_ATTEMPT_VERBS: LazyLock<String> =
-    LazyLock::new(|| ATTEMPT_VERBS.replace("|declined|rejected|refused", ""));
+static PASSIVE_ATTEMPT_VERBS: LazyLock<String> = LazyLock::new(|| {
+    ATTEMPT_VERBS
+        .replace("|declined|rejected|refused", "")
+        .replace(
+            "|reseated)",
+            // What the customer was given by the agent: "was given safety
+            // advice", "was told to call the emergency line".
+            "|reseated|given|shown|provided|instructed|directed|reminded|told to)",
+        )
+});
 
 /// Irregular past forms an agent acts in ("the AI froze the card").
 const IRREGULAR_PASTS: &str = "sent|ran|made|gave|got|found|took|did|put|set|reset|went|spoke|told|wrote|paid|brought|saw|kept|rebuilt|froze|held|rang|sold|bought|built|left|chose|undid|redid|rewrote|resent|reran|withdrew|drew|understood|taught|led|lent|spent";
@@ -204,7 +212,7 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         r"\b(?:tool|system|portal|api|engine|checkout|form)\s+(?:\w+\s+)?(?:refused|rejected|declined|blocked|errored|failed)\b|\b(?:rejected|refused|declined|failed|blocked|errored(?: out)?)\s+(?:with|due to|by the (?:tool|system|portal))\s+(?:(?:an?|the)\s+)?(?:error|[a-z0-9]+_[a-z0-9_]+)".to_string(),
         // What the system shows, in the languages summaries are written in:
         // "staat in het systeem per 30-09", "según el sistema", "laut System".
-        r"\b(?:staat|staan)\s+(?:[\w-]+\s+){0,3}in (?:het|ons) systeem\b|\bvolgens (?:het|ons) systeem\b|\b(?:via|door) de tool (?:[\w-]+\s+){0,2}(?:geweigerd|afgewezen|mislukt)\b|\bseg[úu]n (?:el|nuestro) sistema\b|\bselon (?:le|notre) syst[èe]me\b|\blaut (?:dem |unserem )?System\b|\bsegundo o sistema\b|\bsecondo il (?:nostro )?sistema\b".to_string(),
+        r"\b(?:staat|staan)\s+(?:[\w-]+\s+){0,3}in (?:het|ons) systeem\b|\bvolgens (?:het|ons) systeem\b|\b(?:via|door) de tool (?:[\w-]+\s+){0,2}(?:geweigerd|afgewezen|mislukt)\b|\bseg[úu]n (?:el|nuestro) sistema\b|\bselon (?:le|notre) syst[èe]me\b|\blaut (?:dem |unserem )?System\b|\blaut (?:der |unserer )?(?:[\w-]*akte|Unterlagen|Kartei|Datenbank|Aufzeichnungen)\b|\bd'apr[èe]s (?:le|notre|nos|les) (?:dossier|syst[èe]me|registres?|historique|fichier)\b|\bseg[úu]n (?:el|nuestro|nuestros|los) (?:expediente|registros?|historial)\b|\bsecondo (?:la|i|il) (?:pratica|nostri registri|registro|storico)\b|\bsegundo (?:o|os|nossos) (?:cadastro|registros?|hist[óo]rico)\b|\bvolgens (?:het|ons|onze) (?:dossier|gegevens|administratie)\b|\bsegundo o sistema\b|\bsecondo il (?:nostro )?sistema\b".to_string(),
         // Done with the agent's help: "paid it in the app with the AI's help".
         r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
@@ -217,6 +225,10 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         // A state a lookup confirmed, in the present: "priority status is
         // confirmed", "the payment is recorded".
         r"\b(?:is|are)\s+(?:now\s+|already\s+|also\s+)?(?:confirmed|verified|recorded|logged|on file)\b".to_string(),
+        // ... in the languages summaries are written in: "la panne est
+        // confirmée", "el cargo está confirmado", "è confermato", "ist
+        // bestätigt", "is bevestigd", "está confirmado".
+        r"\b(?:est|sont|est bien|sont bien)\s+(?:confirm[ée]e?s?|v[ée]rifi[ée]e?s?|enregistr[ée]e?s?)\b|\b(?:est[áa]n?|qued[óo])\s+(?:confirmad[oa]s?|verificad[oa]s?|registrad[oa]s?)\b|\b(?:[èe]|sono)\s+(?:stat[oaie]\s+)?(?:confermat[oaie]|verificat[oaie]|registrat[oaie])\b|\b(?:ist|sind|wurde|wurden)\s+(?:[\w-]+\s+){0,2}(?:best[äa]tigt|verifiziert|erfasst)\b|\b(?:is|zijn|werd)\s+(?:[\w-]+\s+){0,2}(?:bevestigd|geverifieerd|geregistreerd)\b".to_string(),
         // What a search found none of: "no same-day options exist", "no
         // earlier slot is available".
         r"\bno\s+(?:[\w-]+\s+){0,3}?\w+\s+(?:exists?|(?:is|are|was|were)\s+(?:currently\s+|now\s+)?(?:available|found|on file|listed|showing))\b".to_string(),
@@ -236,6 +248,13 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         // Attempts that did not work.
         r"\b(?:did not|didn't|does not|doesn't|has not|hasn't)\s+(?:work|help|fix|resolve|solve)\w*\b".to_string(),
         r"\bno (?:luck|change|improvement|effect|success)\b".to_string(),
+        // "a fresh battery made no difference", "had no effect", and the
+        // same in the languages summaries are written in.
+        r"\b(?:made|makes|make|making) (?:no|little) difference\b|\bhad no effect\b|\bchanged nothing\b|\bno (?:hizo|hicieron) (?:ninguna )?diferencia\b|\bno cambi[óo] nada\b|\bn'(?:a|ont) rien chang[ée]\b|\bhat keinen Unterschied gemacht\b|\b(?:brachte|half|halfen|brachten) nichts\b|\bkeine Besserung\b|\bn[ãa]o (?:fez|fizeram) diferen[çc]a\b|\bn[ãa]o mudou nada\b|\bnon (?:ha|hanno) fatto (?:alcuna )?differenza\b|\b(?:maakte|maakten) geen verschil\b|\bhielp(?:en)? niet\b".to_string(),
+        // ... in the languages summaries are written in: "hebben niets
+        // opgelost", "n'a rien réglé", "hat nichts gebracht", "no resolvió
+        // nada", "não resolveu", "non ha risolto".
+        r"\b(?:niets|niet|geen)\s+(?:[\w-]+\s+)?(?:opgelost|geholpen|verholpen|veranderd)\b|\bn'(?:a|ont)\s+(?:rien|pas)\s+(?:r[ée]gl[ée]|r[ée]solu|chang[ée]|donn[ée]|arrang[ée])\b|\b(?:hat|haben)\s+(?:[\w-]+\s+){0,3}(?:nichts|nicht)\s+(?:gebracht|ge[äa]ndert|gel[öo]st|geholfen|behoben)\b|\bno\s+(?:resolvi[óo]|solucion[óo]|arregl[óo]|sirvi[óo]|ayud[óo])\b|\bn[ãa]o\s+(?:resolveu|solucionou|ajudou|adiantou)\b|\bnon\s+(?:ha|hanno)\s+(?:risolto|funzionato|aiutato)\b".to_string(),
         r"\beven after\b".to_string(),
         r"\bdespite\s+(?:(?:the|a|an|multiple|several|repeated|our|my|his|her|their|two|three|many|all|previous|earlier)\s+)?(?:\w+\s+)?(?:attempts?|tries|resets?|restarts?|reboots?|troubleshooting|steps|efforts|fix(?:es)?|workarounds?|changes)\b".to_string(),
         r"\b(?:despite|after|even after)\s+(?:re-?)?(?:tr|attempt|enabl|disabl|reset|restart|reboot|toggl|install|clear|check|updat|chang|appl|follow|turn|switch|remov|add|run|perform|contact|call|replac|test|verif|confirm|review|walk|reissu|resend|resubmitt|offer)\w*ing\b".to_string(),
@@ -469,7 +488,7 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // A failure that persists: "still not working", "failed twice".
         r"\b(persist(s|ent|ed)?|still (no|not|has|have|unable|fail\w*|does not|doesn't|isn't|is not)|continu(es|ed|ing) to fail)\b|\b(fail(s|ed|ing)?|declined|rejected|returned an error) (again|twice|repeatedly|\w+ times)\b",
         r"\b(no (es|está|fue) (posible|permitido)|no (puedo|podemos|se puede|pude)|requiere|necesita (un|una) ([\w-]+ ){0,2}(agente|humano|especialista|supervisor|aprobación)|pol[ií]tica|supera|excede|l[ií]mite|fuera de (mi|nuestro|su) alcance)\b",
-        r"\b(ne (peux|peut|pouvons|pouvait) pas|n'est pas (possible|autoris[ée]e?|permis)|impossible de|n[ée]cessite|requiert|politique|d[ée]passe|au-del[àa])\b",
+        r"\b(ne (peux|peut|pouvons|pouvait) pas|n'est pas (possible|autoris[ée]e?|permis)|ne (suis|sommes) pas (autoris[ée]e?s?|habilit[ée]e?s?|en mesure)|impossible de|n[ée]cessite|requiert|politique|d[ée]passe|au-del[àa])\b",
         r"\b(nicht (möglich|erlaubt|zulässig|berechtigt)|kann (ich )?nicht|erfordert|benötigt|Richtlinie|übersteigt|überschreitet|Limit|Grenze)\b",
         r"\b(não (é possível|é permitido|posso|pode|consigo)|requer|exige|precisa de (um|uma) ([\w-]+ ){0,2}(atendente|agente|humano|especialista|aprovação)|ultrapassa)\b",
         r"\b(non (è possibile|è consentito|posso|può|riesco)|richiede|necessita|politica aziendale|supera il|eccede)\b",
@@ -489,6 +508,16 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // puede autorizar el banco", "que só um perito pode aprovar",
         // "seule l'équipe juridique peut".
         r"\b(solo|sólo|só|somente|apenas|seul(e|s|es)?|nur|soltanto|solamente|alleen)\b[^.;,]{0,40}?\b(puede|pueden|pode|podem|peut|peuvent|kann|können|darf|dürfen|può|possono|kan|kunnen|mag|mogen)\b",
+        // ... with the verb first: "il richiamo può avviarlo solo un
+        // operatore", "das kann nur ein Kollege", "dat mag alleen een
+        // medewerker".
+        r"\b(puede|pueden|pode|podem|peut|peuvent|kann|können|darf|dürfen|può|possono|kan|kunnen|mag|mogen)\b[^.;,]{0,25}?\b(solo|sólo|só|somente|apenas|seul(e|s|es)?|nur|soltanto|solamente|alleen) (un|una|uno|el|la|il|lo|l'|le|les|der|die|das|ein|eine|de|het|een|um|uma|o|a|nuestro|nuestra|nostro|nostra|notre|unser|unsere|onze|nosso|nossa)( [\w-]+)? (operat\w+|consulent\w*|colleg\w+|coleg\w+|tecnic\w+|t[ée]cnic\w+|technicien\w*|addett\w+|responsab\w+|supervis\w+|team|equipo|equipe|[ée]quipe|ufficio|reparto|servi[cz]\w*|specialist\w*|especialista\w*|sp[ée]cialiste\w*|agente?s?|persona|person|umano|humano|Kolleg\w*|Mitarbeiter\w*|Berater\w*|Abteilung|Fachabteilung|medewerker\w*|afdeling|monteur|compa[ñn]er\w+|atendente|analista|conseill\w+|gestor\w*|gerente|manager)\b",
+        // What cannot be done, in Dutch's "not to be" ("is op afstand niet
+        // op te lossen"), and what it asks for ("vraagt een monteur").
+        r"\bniet (\w+ )?te (lossen|verhelpen|repareren|herstellen|regelen|wijzigen|verwerken)\b|\bvraagt (\w+ )?(om )?een (monteur|technicus|medewerker|specialist|collega)\b",
+        // A procedure or protocol followed: "selon la procédure clients
+        // vulnérables", "per our safeguarding protocol", "según el protocolo".
+        r"\b(selon|conform[ée]ment [àa]|suivant|per|under|according to|volgens|gem[äa][ßs]|laut|seg[uú]n|secondo|conforme|de acordo com)\b[^.;,]{0,30}?\b(proc[ée]dures?|protocols?|protocoles?|procedimientos?|protocolos?|procedur[ae]|protocoll[oi]|Verfahren|Protokoll|procedimentos?)\b",
         // The hand-over said with its cause, wherever the cause stands:
         // "escalating because she needs a site visit", "transferido porque
         // precisa de um técnico" (the cause may be what the customer needs).
@@ -701,9 +730,65 @@ fn values_of(value: &Value, text: &mut String, numbers: &mut Vec<String>) {
             }
         }
         Value::Array(items) => items.iter().for_each(|v| values_of(v, text, numbers)),
-        Value::Object(map) => map.values().for_each(|v| values_of(v, text, numbers)),
+        // A person's name is who the case is about, not something found:
+        // "Carmen Jiménez Soto" returned by a patient lookup.
+        Value::Object(map) => {
+            for (key, value) in map.iter().filter(|(key, _)| !is_name_key(key)) {
+                match value {
+                    // A state or a cause a lookup returned as a code, read
+                    // as its words: `"holdReason": "reporting_not_completed"`
+                    // is "reporting not completed", `"status": "on_hold"`
+                    // "on hold". Other codes name what was asked about.
+                    Value::String(code) if is_state_key(key) && is_snake_code(code) => {
+                        text.push_str(&code.replace('_', " "));
+                        text.push_str(" . ");
+                    }
+                    _ => values_of(value, text, numbers),
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// Keys whose value is a state or a cause (`status`, `holdReason`,
+/// `denialReason`, `outcome`, `decision`).
+fn is_state_key(key: &str) -> bool {
+    let key = key.to_lowercase();
+    [
+        "status", "reason", "state", "outcome", "decision", "cause", "result",
+    ]
+    .iter()
+    .any(|part| key.contains(part))
+}
+
+/// A code in lower-case words joined by underscores: "on_hold",
+/// "no_prior_authorization".
+fn is_snake_code(text: &str) -> bool {
+    text.contains('_') && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+}
+
+/// Keys that hold a person's name or their contacts, in the languages tool
+/// results are written in (`name`, `first_name`, `nombre`, `nom`, `nome`,
+/// `naam`, `Vorname`, `contactosAutorizados`); `nom` and `nome` only as
+/// the whole key ("economy" holds "nom").
+fn is_name_key(key: &str) -> bool {
+    let key = key.to_lowercase();
+    key == "nom"
+        || key == "nome"
+        || [
+            "name",
+            "nombre",
+            "apellido",
+            "prenom",
+            "prénom",
+            "cognome",
+            "sobrenome",
+            "naam",
+            "contact",
+        ]
+        .iter()
+        .any(|part| key.contains(part))
 }
 
 /// The codes in a tool's error: words in capitals joined by underscores

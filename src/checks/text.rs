@@ -55,6 +55,7 @@ fn spaced_sentence_count(text: &str) -> usize {
         if ABBREVIATIONS
             .iter()
             .any(|a| last_word.eq_ignore_ascii_case(a))
+            || (bytes[stop] == b'.' && abbreviated(last_word, text[i..].trim_start()))
         {
             continue;
         }
@@ -68,6 +69,77 @@ fn spaced_sentence_count(text: &str) -> usize {
         count += 1;
     }
     count
+}
+
+/// Whether a full stop after `last_word`, with `next` the text after the
+/// white space that follows it, marks an abbreviation, an initial or an
+/// ordinal rather than a sentence's end: a sentence does not go on in lower
+/// case ("27.02. eingegangen", "approx. ten"); an initial is one letter ("D.
+/// Inês"); a short capitalised word before a number is an abbreviation
+/// ("Art. 15", "Nr. 4", "Abs. 2"); a number before a month is an ordinal date, as German and
+/// the Nordic languages write it ("zum 30. April", "1. Mai").
+fn abbreviated(last_word: &str, next: &str) -> bool {
+    const MONTHS: &[&str] = &[
+        "januar",
+        "jänner",
+        "februar",
+        "märz",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "dezember",
+        "jan",
+        "feb",
+        "mär",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "okt",
+        "nov",
+        "dez",
+        "januari",
+        "februari",
+        "maart",
+        "mei",
+        "augustus",
+        "mars",
+        "maj",
+    ];
+    let Some(first) = next.chars().next() else {
+        return false;
+    };
+    let word = last_word.trim_start_matches(|c: char| !c.is_alphanumeric());
+    if first.is_lowercase() {
+        return true;
+    }
+    let letters = word.chars().count();
+    if letters == 1 && word.chars().all(char::is_alphabetic) {
+        return true;
+    }
+    if first.is_ascii_digit()
+        && (2..=4).contains(&letters)
+        && word.chars().all(char::is_alphabetic)
+        && word.starts_with(char::is_uppercase)
+    {
+        return true;
+    }
+    let next_word: String = next
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .collect::<String>()
+        .to_lowercase();
+    !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_digit())
+        && word.len() <= 2
+        && MONTHS.contains(&next_word.as_str())
 }
 
 /// Words: runs of non-white-space holding a letter or digit.
@@ -620,6 +692,21 @@ mod tests {
         assert_eq!(sentence_count("Refund needed"), 1);
         assert_eq!(sentence_count(""), 0);
         assert_eq!(sentence_count("Customer angry!!! Wants refund? Yes."), 2);
+        // Abbreviations, initials and ordinal dates do not end a sentence.
+        assert_eq!(
+            sentence_count(
+                "Frau Schneider hat zum 30. April gekündigt. Sie verlangt eine Kopie nach Art. 15 DSGVO. Der Antrag ging am 27.02. ein."
+            ),
+            3
+        );
+        assert_eq!(
+            sentence_count("D. Inês Costa called twice. The fee is approx. ten euros."),
+            2
+        );
+        assert_eq!(
+            sentence_count("Refund sent. 2 attempts failed. Escalated."),
+            2
+        );
     }
 
     #[test]
@@ -756,6 +843,45 @@ fn number_said(word: &str, second: Option<&str>) -> Option<f64> {
     Some(base + extra)
 }
 
+/// The numbers `text` says of two or more: in digits ("94", "3'480.60"
+/// as 3480.6), or as one number word in English, Spanish, French, German,
+/// Portuguese, Italian or Dutch ("twelve", "zwölf", "veinticinco"). Used to
+/// tell a counter-request ("I'd like twelve instalments") met later.
+pub fn numbers_said(text: &str) -> Vec<f64> {
+    static DIGITS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\d+(?:['’,]\d{3})*(?:[.,]\d+)?").expect("the built-in pattern compiles")
+    });
+    let mut found: Vec<f64> = DIGITS
+        .find_iter(text)
+        .filter_map(|m| {
+            let digits: String = m
+                .as_str()
+                .chars()
+                .filter(|c| !matches!(c, '\'' | '’'))
+                .collect();
+            let digits = match digits.rfind([',', '.']) {
+                Some(at) if digits.len() - at == 4 => digits.replace([',', '.'], ""),
+                _ => digits.replace(',', "."),
+            };
+            digits.parse::<f64>().ok()
+        })
+        .collect();
+    for (_, word) in words_at(text) {
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let lower = word.to_lowercase();
+        let value = number_said(&lower, None)
+            .filter(|_| !matches!(lower.as_str(), "a" | "an" | "few" | "a few"))
+            .or_else(|| number_word_joined(&lower));
+        if let Some(value) = value.filter(|v| *v >= 2.0 && v.fract() == 0.0) {
+            found.push(value);
+        }
+    }
+    found.retain(|v| *v >= 2.0);
+    found
+}
+
 /// A duration said in words: "about ninety seconds", "a 5-minute wait",
 /// "forty-five minutes", "2 working days", "half an hour", "a minute and a
 /// half", "one and a half minutes".
@@ -806,20 +932,24 @@ pub fn durations_said(text: &str) -> Vec<f64> {
         .collect()
 }
 
-/// A duration said in Spanish, French, German, Portuguese or Italian:
-/// "unos tres minutos", "environ deux minutes et demie", "etwa acht
-/// Minuten", "90 Sekunden", "meia hora", "un quart d'heure"; a loose or
+/// A duration said in Spanish, French, German, Portuguese, Italian or
+/// Dutch: "unos tres minutos", "environ deux minutes et demie", "etwa acht
+/// Minuten", "zweieinhalb Minuten", "vingt-cinq minutes", "treinta y cinco
+/// minutos", "mezzo minuto", "90 Sekunden", "meia hora", "een half uur",
+/// "un quart d'heure"; a loose or
 /// round count before "de"/"di" ("un par de minutos", "une dizaine de
 /// minutes", "una decina di minuti"); Italian hours ("due ore").
 static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|halbe\ stunde|mezz'ora|mezza\ ora)\b
+        \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|halbe\ stunde|mezz'ora|mezza\ ora|half\ uur)\b
         | \b(?P<quarter>cuarto\ de\ hora|quart\ d'heure|viertelstunde|viertel\ stunde|quarto\ d'ora)\b
-        | \b(?P<num>\d+(?:[.,]\d+)?|[\p{L}]+(?:\ (?:de|di|d'))?)
+        | \b(?P<num>\d+(?:[.,]\d+)?
+          |(?:veinte|treinta|cuarenta|cincuenta|sesenta|vinte|trinta|quarenta|cinquenta|sessenta|vingt|trente|quarante|cinquante|soixante)\ (?:y|e|et)\ [\p{L}]+
+          |[\p{L}]+(?:-[\p{L}]+)*(?:\ (?:de|di|d'))?)
           (?P<half>\ (?:y\ medio|y\ media|et\ demie|e\ meio|e\ meia|e\ mezzo))?
           \s*-?\s*
-          (?P<unit>minutos?|minutes?|minuten?|minuti|segundos?|secondes?|sekunden?|secondi|horas?|heures?|stunden?|ore)\b
+          (?P<unit>minutos?|minutes?|minuten?|minuti|minuut|segundos?|secondes?|sekunden?|secondi|seconden?|horas?|heures?|stunden?|ore|uur|uren)\b
           (?P<half_after>\ (?:y\ media|et\ demie|e\ meia|e\ mezzo))?
         ",
     )
@@ -835,7 +965,12 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
             return Some(900.0);
         }
         let unit = caps.name("unit")?.as_str().to_lowercase();
-        let scale = if unit.starts_with("minut") {
+        if ["uur", "heure", "heures", "hora", "horas", "ore"].contains(&unit.as_str())
+            && at_a_clock_time(&text[..caps.get(0)?.start()])
+        {
+            return None;
+        }
+        let scale = if unit.starts_with("minu") {
             60.0
         } else if unit.starts_with("seg") || unit.starts_with("sec") || unit.starts_with("sek") {
             1.0
@@ -866,6 +1001,20 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
         }
         Some(value * scale)
     })
+}
+
+/// Whether the text before an hour count makes it a time of day: "vóór 12
+/// uur", "om 9 uur", "à 14 heures", "avant 17 heures", "a las 12 horas",
+/// "alle 15 ore".
+fn at_a_clock_time(before: &str) -> bool {
+    const CLOCK: &[&str] = &[
+        "om", "vóór", "voor", "tot", "na", "rond", "tegen", "vanaf", "à", "avant", "après", "vers",
+        "dès", "jusqu'à", "las", "alle", "às", "até", "dalle", "verso", "hasta", "desde",
+    ];
+    before
+        .split_whitespace()
+        .next_back()
+        .is_some_and(|word| CLOCK.contains(&word.to_lowercase().as_str()))
 }
 
 /// A duration said in Japanese: "約5分", "1〜2分ほど", "3時間"; for a range
@@ -899,27 +1048,100 @@ fn durations_said_in_japanese(text: &str) -> impl Iterator<Item = f64> + '_ {
     })
 }
 
-/// The number a word stands for in Spanish, French, German, Portuguese or
-/// Italian, up to thirty ("a few" as three); `None` for any other word, so
-/// that "the minutes" or an English "six minutes" (read by [`DURATION`])
-/// is not counted here.
-fn number_word_in_other_languages(word: &str) -> Option<f64> {
+/// The number a word or words stand for in Spanish, French, German,
+/// Portuguese, Italian or Dutch ("a few" as three, "mezzo" as a half):
+/// one word ("vierzehn", "veinticinco", "zweieinhalb", "vijfentwintig") or
+/// parts joined by a hyphen or a conjunction ("vingt-cinq", "treinta y
+/// cinco", "vinte e cinco"), summed (French "six" is left to [`DURATION`]); `None` when any part is
+/// no number, so that "the minutes" or an English "six minutes" (read by
+/// [`DURATION`]) is not counted here.
+fn number_word_in_other_languages(words: &str) -> Option<f64> {
+    let mut total = 0.0;
+    for part in words
+        .split([' ', '-'])
+        .filter(|part| !part.is_empty() && !["y", "e", "et"].contains(part))
+    {
+        total += number_word_joined(part)?;
+    }
+    Some(total)
+}
+
+/// One word of [`number_word_in_other_languages`]: a number the table
+/// names, or one written as a word of parts: German "fünfundzwanzig" and
+/// "zweieinhalb", Dutch "vijfentwintig" and "tweeënhalf", Spanish
+/// "veintitrés", Italian "venticinque" and "trentotto".
+fn number_word_joined(word: &str) -> Option<f64> {
+    if let Some(value) = number_word(word) {
+        return Some(value);
+    }
+    for half in ["einhalb", "ënhalf", "enhalf"] {
+        if let Some(whole) = word.strip_suffix(half).filter(|w| !w.is_empty()) {
+            return Some(number_word(whole)? + 0.5);
+        }
+    }
+    for and in ["und", "ën", "en"] {
+        if let Some((unit, tens)) = word.rsplit_once(and)
+            && let (Some(unit), Some(tens)) = (number_word(unit), number_word(tens))
+            && unit < 10.0
+            && tens >= 20.0
+        {
+            return Some(tens + unit);
+        }
+    }
+    const TENS: &[(&str, f64)] = &[
+        ("veinti", 20.0),
+        ("vent", 20.0),
+        ("trent", 30.0),
+        ("quarant", 40.0),
+        ("cinquant", 50.0),
+        ("sessant", 60.0),
+    ];
+    TENS.iter().find_map(|(stem, tens)| {
+        let rest = word.strip_prefix(stem)?;
+        let rest = rest
+            .strip_prefix(['a', 'i'])
+            .filter(|r| number_word(r).is_some())
+            .unwrap_or(rest);
+        let unit = number_word(rest).filter(|u| *u >= 1.0 && *u < 10.0)?;
+        Some(tens + unit)
+    })
+}
+
+/// The numbers [`number_word_in_other_languages`] reads as single words.
+fn number_word(word: &str) -> Option<f64> {
     Some(match word {
-        "un" | "una" | "uno" | "une" | "ein" | "eine" | "einer" | "um" => 1.0,
-        "anderthalb" | "eineinhalb" => 1.5,
-        "dos" | "deux" | "zwei" | "dois" | "duas" | "due" => 2.0,
-        "tres" | "trois" | "drei" | "três" | "tre" => 3.0,
-        "pocos" | "quelques" | "wenigen" | "einigen" | "poucos" | "pochi" | "alcuni" => 3.0,
+        "un" | "una" | "uno" | "une" | "ein" | "eine" | "einer" | "um" | "een" | "één" => 1.0,
+        "anderthalb" | "eineinhalb" | "anderhalf" | "anderhalve" => 1.5,
+        "medio" | "media" | "demi" | "halb" | "halbe" | "meio" | "meia" | "mezzo" | "mezza"
+        | "halve" => 0.5,
+        "dos" | "dós" | "deux" | "zwei" | "dois" | "duas" | "due" | "twee" => 2.0,
+        "tres" | "trois" | "drei" | "três" | "tre" | "tré" | "trés" | "drie" => 3.0,
+        "pocos" | "quelques" | "wenigen" | "einigen" | "poucos" | "pochi" | "alcuni" | "enkele" => {
+            3.0
+        }
         "cuatro" | "quatre" | "vier" | "quatro" | "quattro" => 4.0,
-        "cinco" | "cinq" | "fünf" | "cinque" => 5.0,
-        "seis" | "sechs" | "sei" => 6.0,
-        "siete" | "sept" | "sieben" | "sete" | "sette" => 7.0,
+        "cinco" | "cinq" | "fünf" | "cinque" | "vijf" => 5.0,
+        "seis" | "séis" | "sechs" | "sei" | "zes" => 6.0,
+        "siete" | "sept" | "sieben" | "sete" | "sette" | "zeven" => 7.0,
         "ocho" | "huit" | "acht" | "oito" | "otto" => 8.0,
-        "nueve" | "neuf" | "neun" | "nove" => 9.0,
-        "diez" | "dix" | "zehn" | "dez" | "dieci" => 10.0,
-        "quince" | "quinze" | "fünfzehn" | "quindici" => 15.0,
-        "veinte" | "vingt" | "zwanzig" | "vinte" | "venti" => 20.0,
-        "treinta" | "trente" | "dreißig" | "trinta" | "trenta" => 30.0,
+        "nueve" | "neuf" | "neun" | "nove" | "negen" => 9.0,
+        "diez" | "dix" | "zehn" | "dez" | "dieci" | "tien" => 10.0,
+        "once" | "onze" | "elf" | "undici" => 11.0,
+        "doce" | "douze" | "zwölf" | "doze" | "dodici" | "twaalf" => 12.0,
+        "trece" | "treize" | "dreizehn" | "treze" | "tredici" | "dertien" => 13.0,
+        "catorce" | "quatorze" | "vierzehn" | "catorze" | "quattordici" | "veertien" => 14.0,
+        "quince" | "quinze" | "fünfzehn" | "quindici" | "vijftien" => 15.0,
+        "dieciséis" | "seize" | "sechzehn" | "dezesseis" | "dezasseis" | "sedici" | "zestien" => {
+            16.0
+        }
+        "diecisiete" | "siebzehn" | "dezessete" | "dezassete" | "diciassette" | "zeventien" => 17.0,
+        "dieciocho" | "achtzehn" | "dezoito" | "diciotto" | "achttien" => 18.0,
+        "diecinueve" | "neunzehn" | "dezenove" | "dezanove" | "diciannove" | "negentien" => 19.0,
+        "veinte" | "vingt" | "zwanzig" | "vinte" | "venti" | "twintig" => 20.0,
+        "treinta" | "trente" | "dreißig" | "trinta" | "trenta" | "dertig" => 30.0,
+        "cuarenta" | "quarante" | "vierzig" | "quarenta" | "quaranta" | "veertig" => 40.0,
+        "cincuenta" | "cinquante" | "fünfzig" | "cinquenta" | "cinquanta" | "vijftig" => 50.0,
+        "sesenta" | "soixante" | "sechzig" | "sessenta" | "sessanta" | "zestig" => 60.0,
         // Loose and round counts: "un par de", "ein paar", "une dizaine de".
         "par" | "paio" | "paar" => 2.0,
         "algunos" | "algunas" | "alguns" | "algumas" => 3.0,
@@ -966,5 +1188,56 @@ mod durations_tests {
         assert_eq!(durations_said("cerca de meia hora"), vec![1800.0]);
         assert_eq!(durations_said("anderthalb Stunden"), vec![5400.0]);
         assert!(durations_said("les minutes de la réunion").is_empty());
+    }
+
+    #[test]
+    fn number_words_of_other_languages() {
+        assert_eq!(durations_said("etwa zweieinhalb Minuten"), vec![150.0]);
+        assert_eq!(durations_said("rund vierzehn Minuten"), vec![840.0]);
+        assert_eq!(
+            durations_said("ungefähr fünfundzwanzig Minuten"),
+            vec![1500.0]
+        );
+        assert_eq!(durations_said("circa mezzo minuto"), vec![30.0]);
+        assert_eq!(durations_said("unos veinticinco minutos"), vec![1500.0]);
+        assert_eq!(durations_said("treinta y cinco minutos"), vec![2100.0]);
+        assert_eq!(durations_said("uno y medio minutos"), vec![90.0]);
+        assert_eq!(durations_said("répondra en deux minutes"), vec![120.0]);
+        assert_eq!(durations_said("vingt et une minutes"), vec![1260.0]);
+        assert_eq!(durations_said("environ vingt-cinq minutes"), vec![1500.0]);
+        assert_eq!(durations_said("dix-sept minutes"), vec![1020.0]);
+        assert_eq!(durations_said("une demi-minute"), vec![30.0]);
+        assert_eq!(
+            durations_said("cerca de vinte e cinco minutos"),
+            vec![1500.0]
+        );
+        assert_eq!(durations_said("circa venticinque minuti"), vec![1500.0]);
+        assert_eq!(durations_said("trentotto minuti"), vec![2280.0]);
+        assert_eq!(
+            durations_said("ongeveer vijfentwintig minuten"),
+            vec![1500.0]
+        );
+        assert_eq!(durations_said("een half uur"), vec![1800.0]);
+        assert_eq!(durations_said("zo'n veertien minuten"), vec![840.0]);
+        assert_eq!(durations_said("een halve minuut"), vec![30.0]);
+        assert_eq!(durations_said("tweeënhalf uur"), vec![9000.0]);
+        assert!(durations_said("morgen vóór 12 uur per e-mail").is_empty());
+        assert!(durations_said("rappel à 14 heures").is_empty());
+        assert_eq!(durations_said("binnen 2 uur"), vec![7200.0]);
+        assert!(durations_said("the minutes of the meeting").is_empty());
+        assert_eq!(
+            super::numbers_said("Ich hätte gern zwölf Raten"),
+            vec![12.0]
+        );
+        assert_eq!(
+            super::numbers_said("ich will die 94 Euro zurück"),
+            vec![94.0]
+        );
+        assert_eq!(
+            super::numbers_said("CHF 3'480.60 in twelve parts"),
+            vec![3480.6, 12.0]
+        );
+        assert!(super::numbers_said("a voucher, one of them").is_empty());
+        assert!(durations_said("die Minuten zählen").is_empty());
     }
 }

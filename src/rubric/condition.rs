@@ -71,6 +71,12 @@ pub struct Condition {
     /// or no quote: nothing disagrees. A wait said against a negative quote
     /// cannot be told.
     said_wait_agrees: Option<bool>,
+    /// The AI does (`true`) or does not (`false`) say a wait as a length
+    /// of time under a day in its handoff messages (phase `handoff`):
+    /// digits or number words with a unit of seconds, minutes or hours, in
+    /// any language [`crate::checks::text`] reads ("about ninety seconds",
+    /// "zweieinhalb Minuten", "mezzo minuto").
+    wait_said: Option<bool>,
     /// The handoff package does (`true`) or does not (`false`) carry a
     /// non-empty flag field (`alerts`, `flags`, `warnings`): a flag the desk
     /// sees, whatever its words.
@@ -353,6 +359,20 @@ impl Condition {
                 });
             }
         }
+        if let Some(expected) = self.wait_said {
+            // Days are left to the rubric's own words: "our 30-day window"
+            // is a policy's period, "within 2 working days" a wait.
+            let said: Vec<f64> = waits_said(conversation)
+                .into_iter()
+                .filter(|&wait| wait < WAIT_SAID_UNDER)
+                .collect();
+            if said.is_empty() == expected {
+                return Err(match said.first() {
+                    Some(wait) => format!("the AI said a wait of {wait:.0}s"),
+                    None => "the AI said no wait as a length of time".into(),
+                });
+            }
+        }
         if let Some(expected) = self.package_flagged {
             let flagged = package_flag_count(conversation) > 0;
             if flagged != expected {
@@ -507,6 +527,10 @@ fn waits_said(conversation: &Conversation) -> Vec<f64> {
         .flat_map(crate::checks::text::durations_said)
         .collect()
 }
+
+/// The longest length of time [`Condition::wait_said`] reads as a wait, in
+/// seconds (a day, not included).
+const WAIT_SAID_UNDER: f64 = 86_400.0;
 
 /// How far short of the quote a wait said must fall, besides being under
 /// half of it, to understate it: "about a minute" against a 100 s quote is
