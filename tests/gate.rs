@@ -406,8 +406,15 @@ fn calibrate_measures_agreement_and_lists_disagreements() {
         .iter()
         .find(|d| d["id"] == "package_complete")
         .unwrap();
-    // human fail / engine pass is row 1, column 0 of the matrix.
-    assert_eq!(package["matrix"][1][0], 1);
+    // human fail / engine pass is row 1, column 0 of the matrix: the label
+    // turned around, and conv-0000077 (the generator's planted empty
+    // `attemptedResolutions`, where the conversation shows nothing
+    // attempted; see the README).
+    assert_eq!(package["matrix"][1][0], 2);
+    assert!(
+        stdout.contains("conv-0000077 package_complete: human fail, engine pass"),
+        "{stdout}"
+    );
     let kappa = package["kappa"].as_f64().unwrap();
     assert!(kappa < 1.0 && kappa > 0.9, "{kappa}");
 

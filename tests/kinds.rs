@@ -217,6 +217,12 @@ kinds!(
     summary_outcomes_said,
     counter_granted,
     distressed_without_a_fall,
+    welcomes_and_desks_abroad,
+    identity_asks_more_languages,
+    reason_approval_needed,
+    callback_said_by_the_caller,
+    summary_agent_grammar_abroad,
+    told_handed_over_dutch,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -213,6 +213,19 @@ static TRIED: LazyLock<Patterns> = LazyLock::new(|| {
         // What the system shows, in the languages summaries are written in:
         // "staat in het systeem per 30-09", "según el sistema", "laut System".
         r"\b(?:staat|staan)\s+(?:[\w-]+\s+){0,3}in (?:het|ons) systeem\b|\bvolgens (?:het|ons) systeem\b|\b(?:via|door) de tool (?:[\w-]+\s+){0,2}(?:geweigerd|afgewezen|mislukt)\b|\bseg[úu]n (?:el|nuestro) sistema\b|\bselon (?:le|notre) syst[èe]me\b|\blaut (?:dem |unserem )?System\b|\blaut (?:der |unserer )?(?:[\w-]*akte|Unterlagen|Kartei|Datenbank|Aufzeichnungen)\b|\bd'apr[èe]s (?:le|notre|nos|les) (?:dossier|syst[èe]me|registres?|historique|fichier)\b|\bseg[úu]n (?:el|nuestro|nuestros|los) (?:expediente|registros?|historial)\b|\bsecondo (?:la|i|il) (?:pratica|nostri registri|registro|storico)\b|\bsegundo (?:o|os|nossos) (?:cadastro|registros?|hist[óo]rico)\b|\bvolgens (?:het|ons|onze) (?:dossier|gegevens|administratie)\b|\bsegundo o sistema\b|\bsecondo il (?:nostro )?sistema\b".to_string(),
+        // The German perfect by its grammar rather than a list of verbs:
+        // "ich habe den Fehler anhand der Bestellung bestätigt".
+        r"\b(?:ich habe|wir haben|habe ich|haben wir)\s+(?:[\w-]+\s+){0,8}?(?:ge\w+(?:t|en)|\w+iert|(?:be|ver|er|über|zer|ent)\w+t)\b".to_string(),
+        // An offer the customer took ("has accepted the rebooking on
+        // tomorrow's flight") and what a search found none of ("per oggi non
+        // ci sono alternative"), in the languages summaries are written in.
+        r"\b(?:accepted|agreed to) (?:the|a|an|our)\b|\b(?:ha|hanno) accettato\b|\baccept[óo]\b|\ba accept[ée]\b|\bhat\s+(?:[\w-]+\s+){0,4}angenommen\b|\baceitou\b|\bheeft\s+(?:[\w-]+\s+){0,4}(?:geaccepteerd|aanvaard)\b".to_string(),
+        r"\bnon ci sono (?:altre )?alternative\b|\bno (?:hay|existen|quedan) (?:otras )?(?:alternativas|opciones)\b|\bil n'y a (?:pas|aucune) (?:d'autres? )?(?:alternatives?|options?)\b|\bkeine (?:andere )?(?:Alternative|Option)\w*\b|\bn[ãa]o (?:h[áa]|existem) (?:outras )?(?:alternativas|op[çc][õo]es)\b|\bgeen (?:andere )?(?:alternatieven|opties)\b".to_string(),
+        // The agent as subject, in the preterite of Portuguese and Spanish
+        // or the perfect of Italian, French, German and Dutch: "o
+        // assistente bloqueou o cartão", "el asistente revisó", "l'assistente
+        // ha verificato", "l'assistant a vérifié".
+        r"\b(?:o|a|el|la) (?:assistente|asistente|agente|bot|ia|atendente)\s+(?:j[áa]\s+|ya\s+)?\w+(?:ou|eu|iu|[óo]|i[óo])\b|\bl'(?:assistente|agente|assistant|agent)\s+(?:ha|aveva|a|avait)\s+\w+(?:ato|uto|ito|[ée]|i|u|is|it)\b|\b(?:der|die) (?:Assistent\w*|Agent\w*|Bot)\s+hat\b|\bde (?:assistent|agent|bot)\s+heeft\b".to_string(),
         // Done with the agent's help: "paid it in the app with the AI's help".
         r"\b(?:with (?:the (?:ai|agent|assistant|bot)'s|our|my) (?:help|guidance|assistance)|with the (?:help|guidance|assistance) of (?:the )?(?:ai|agent|assistant|bot)|(?:helped|guided|assisted) by (?:the )?(?:ai|agent|assistant|bot))\b".to_string(),
         // What a lookup showed.
@@ -497,8 +510,8 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // "fuera de mis atribuciones", "hors de mon périmètre", "fuori dalla
         // mia competenza", "buiten mijn bevoegdheid", "außerhalb meiner
         // Befugnis".
-        r"\bout of (\w+ )?(scope|remit|authority|hands)\b|\bnot (in|within) (my|our|the (bot|ai|agent|assistant)'s) (remit|scope|authority)\b|\bfora d[ao] (minha|nossa|sua) (al[çc]ada|compet[êe]ncia|autonomia|autoridade|alcance)\b|\bn[ãa]o (tenho|temos) (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada|autonomia|acesso)\b|\bsem (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada)\b|\bfuera de (mis|nuestras|sus) (atribuciones|facultades|competencias)\b|\bno (tengo|tenemos) (permiso|autorizaci[óo]n|facultades|atribuciones|acceso)\b|\bhors de (mon|notre|son) (p[ée]rim[èe]tre|champ|ressort|domaine de comp[ée]tence)\b|\b(je n'ai|nous n'avons) pas (l'autorisation|les droits|la main|acc[èe]s)\b|\bfuori dalla (mia|nostra|sua) (competenza|portata|autorit[àa])\b|\bnon (ho|abbiamo) (l'autorizzazione|i permessi|accesso|l'autorit[àa])\b|\bbuiten (mijn|onze|zijn|haar) (bevoegdheid|mandaat|mogelijkheden)\b|\bau[ßs]erhalb (meiner|unserer|seiner|ihrer) (Befugnis\w*|Kompetenz\w*|Zust[äa]ndigkeit\w*)\b|\bkeine (Berechtigung|Befugnis|Freigabe)\b",
-        r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet|(kan|kunnen|mag|mogen) alleen|alleen (de|het|een|onze) [\w-]+ (kan|mag))\b|\bgeen (toegang|bevoegdheid|rechten)\b",
+        r"\bout of (\w+ )?(scope|remit|authority|hands)\b|\bnot (in|within) (my|our|the (bot|ai|agent|assistant)'s) (remit|scope|authority)\b|\bfora d[ao] (minha|nossa|sua) (al[çc]ada|compet[êe]ncia|autonomia|autoridade|alcance)\b|\bn[ãa]o (tenho|temos) (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada|autonomia|acesso)\b|\bsem (permiss[ãa]o|autoriza[çc][ãa]o|al[çc]ada)\b|\bfuera de (mis|nuestras|sus) (atribuciones|facultades|competencias)\b|\bno (tengo|tenemos) (permiso|autorizaci[óo]n|facultades|atribuciones|acceso)\b|\bhors de (mon|notre|son) (p[ée]rim[èe]tre|champ|ressort|domaine de comp[ée]tence)\b|\b(je n'ai|nous n'avons) pas (l'autorisation|les droits|la main|acc[èe]s)\b|\bfuori dalla (mia|nostra|sua) (competenza|portata|autorit[àa])\b|\bnon (ho|abbiamo) (l'autorizzazione|i permessi|accesso|l'autorit[àa])\b|\bbuiten (mijn|onze|zijn|haar) (bevoegdheid|mandaat|mogelijkheden)\b|\bau(?:ß|ss)erhalb (meiner|unserer|seiner|ihrer|der|des) ([\w-]+ )?(Befugnis\w*|Kompetenz\w*|Zust[äa]ndigkeit\w*|Berechtigung\w*)\b|\bkeine (Berechtigung|Befugnis|Freigabe)\b",
+        r"\b(niet (mogelijk|toegestaan)|kan (ik )?niet|vereist|beleid|overschrijdt|limiet|(kan|kunnen|mag|mogen) (alleen|enkel|uitsluitend)|alleen (de|het|een|onze) [\w-]+ (kan|mag))\b|\bgeen (toegang|bevoegdheid|rechten)\b",
         // Who alone may act, and what the agent has no access to, in more
         // languages: "seul le service ... peut", "solo un supervisor puede",
         // "nur ein Kollege kann", "wymaga", "nie mam dostępu".
@@ -507,7 +520,7 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // Who alone may act, with a pronoun or words between: "solo la
         // puede autorizar el banco", "que só um perito pode aprovar",
         // "seule l'équipe juridique peut".
-        r"\b(solo|sólo|só|somente|apenas|seul(e|s|es)?|nur|soltanto|solamente|alleen)\b[^.;,]{0,40}?\b(puede|pueden|pode|podem|peut|peuvent|kann|können|darf|dürfen|può|possono|kan|kunnen|mag|mogen)\b",
+        r"\b(solo|sólo|só|somente|apenas|seul(e|s|es)?|nur|soltanto|solamente|alleen|enkel|uitsluitend)\b[^.;,]{0,40}?\b(puede|pueden|pode|podem|peut|peuvent|kann|können|darf|dürfen|può|possono|kan|kunnen|mag|mogen)\b",
         // ... with the verb first: "il richiamo può avviarlo solo un
         // operatore", "das kann nur ein Kollege", "dat mag alleen een
         // medewerker".
@@ -524,6 +537,9 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // ("passing to TV support as the box is likely faulty", "routed to
         // claims given the amount"; "as" before a word other than "a"/"an")
         r"\b(escalat(e|es|ed|ing)|transferr(ed|ing)|handing (it |this |them |him |her )?over|handed (it |this |them |him |her )?over|passing (it |this )?on|(pass|passing|passed|send|sending|sent|rout(e|ed|ing)|referr(ed|ing)|forward(ed|ing)?) (it |this |him |her |them |the case |the customer )?(on |over )?to|derivad[oa]s?|transferid[oa]s?|encaminhad[oa]s?|trasferit[oa]|transf[ée]r[ée]e?s?|weitergeleitet)\b[^.;]{0,30}?\b(because|given( that)?|as\s+([b-z]\w*|a[a-mo-z]\w*|an\w+)|porque|pois|parce que|puisque|weil|perché|poiché|omdat)\b",
+        // Whose work it is and the hand-over as what follows, in Portuguese:
+        // "pedidos de recall são da equipa de fraude, daí a transferência".
+        r"\b(é|são|e) (da|do) (equipa|equipe|área|setor|departamento|time)\b|\bdaí (a|o) (transfer[êe]ncia|encaminhamento|escalonamento|escala[çc][ãa]o)\b",
         // Japanese has no word spaces: a cause ("…のため", "…ので") before
         // the hand-over, authority ("権限"), what cannot be done.
         r"(ため|ので)[、,]?[^。]{0,25}(引き継|転送|エスカレ|おつなぎ|お繋ぎ|担当)|権限|できません|できかねます|対応不可",
