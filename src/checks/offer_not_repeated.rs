@@ -1414,6 +1414,7 @@ impl OfferNotRepeated {
         conversation: &Conversation,
         index: usize,
         rejected: &'r [(RejectedOffer, Vec<&'r str>)],
+        counters: &[f64],
         ignore: &Patterns,
     ) -> Option<(&'r RejectedOffer, &'r str)> {
         let event = &conversation.events[index];
@@ -1437,11 +1438,10 @@ impl OfferNotRepeated {
         // A turn offers in its sentences; one about the rejection or about
         // what the record shows ("I see the $520 credit") offers nothing,
         // and one that grants what the customer asked for meets them.
-        let counters = counter_numbers(conversation, rejected);
         sentences(text)
             .filter(|s| {
                 let grants =
-                    (in_full(s) && self.remedies().names_any(s)) || grants_counter(s, &counters);
+                    (in_full(s) && self.remedies().names_any(s)) || grants_counter(s, counters);
                 !(ignore.is_match(s) || OBSERVES.is_match(s) || grants)
             })
             .find_map(|s| self.same_offer_in(s, is_turn, stated_amount, rejected))
@@ -1498,6 +1498,7 @@ impl OfferNotRepeated {
         conversation: &Conversation,
         index: usize,
         rejected: &'r [(RejectedOffer, Vec<&str>)],
+        counters: &[f64],
         granted_in_full: &mut bool,
     ) -> Option<(&'r RejectedOffer, String)> {
         let remedies = self.remedies();
@@ -1512,13 +1513,12 @@ impl OfferNotRepeated {
                     return None;
                 }
                 let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
-                let counters = counter_numbers(conversation, rejected);
                 let all: Vec<&str> = sentences(text).collect();
                 (0..all.len()).find_map(|i| {
                     let s = all[i];
                     if !PROPOSES.is_match(s)
                         || in_full(s)
-                        || grants_counter(s, &counters)
+                        || grants_counter(s, counters)
                         || ignore.is_match(s)
                     {
                         return None;
@@ -1565,6 +1565,7 @@ impl OfferNotRepeated {
         index: usize,
         rejected: &'r [(RejectedOffer, Vec<&str>)],
         stems: &[Vec<String>],
+        counters: &[f64],
     ) -> Option<(&'r RejectedOffer, String)> {
         if !matches!(
             conversation.events[index].kind,
@@ -1578,13 +1579,12 @@ impl OfferNotRepeated {
         let remedies = self.remedies();
         let ignore = self.ignore.as_ref().unwrap_or(&DEFAULT_IGNORE);
         let text = conversation.matching_text(index).unwrap_or_default();
-        let counters = counter_numbers(conversation, rejected);
         sentences(text).find_map(|s| {
             if ignore.is_match(s)
                 || OBSERVES.is_match(s)
                 || MENTIONS_OFFER.is_match(s)
                 || in_full(s)
-                || grants_counter(s, &counters)
+                || grants_counter(s, counters)
                 || !offers(s)
             {
                 return None;
@@ -1636,21 +1636,29 @@ impl OfferNotRepeated {
             .iter()
             .map(|(offer, _)| remedy_stems(&matching_form(offer.described())))
             .collect();
+        // What the customer asked for instead, once for the conversation.
+        let counters = counter_numbers(conversation, &rejected);
         // Whether the last human turn granted a remedy in full: the `offer`
         // event that records it is no repeat either.
         let mut granted_in_full = false;
         for index in connected + 1..conversation.events.len() {
-            if let Some((offer, kind)) = self.same_offer(conversation, index, &rejected, ignore) {
+            if let Some((offer, kind)) =
+                self.same_offer(conversation, index, &rejected, &counters, ignore)
+            {
                 return repeat(conversation, offer, kind, index, "offered again");
             }
-            if let Some((offer, kind)) =
-                self.proposal(conversation, index, &rejected, &mut granted_in_full)
-                && !accepted_after(conversation, index)
+            if let Some((offer, kind)) = self.proposal(
+                conversation,
+                index,
+                &rejected,
+                &counters,
+                &mut granted_in_full,
+            ) && !accepted_after(conversation, index)
             {
                 return repeat(conversation, offer, &kind, index, "proposed again");
             }
             if let Some((offer, kind)) =
-                self.repeated_in_words(conversation, index, &rejected, &stems)
+                self.repeated_in_words(conversation, index, &rejected, &stems, &counters)
                 && !accepted_after(conversation, index)
             {
                 return repeat(conversation, offer, &kind, index, "proposed again");
