@@ -223,6 +223,15 @@ kinds!(
     callback_said_by_the_caller,
     summary_agent_grammar_abroad,
     told_handed_over_dutch,
+    transfer_promise_asked,
+    waits_said_small,
+    reasons_by_capability,
+    openings_in_a_row,
+    another_by_number,
+    summary_reasons_more,
+    refusal_is_no_repeat,
+    security_check_named,
+    context_near_future,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

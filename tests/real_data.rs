@@ -118,8 +118,14 @@ fn every_shared_trajectory_imports_and_scores() {
                     "{id}: {evidence:?}"
                 );
             }
+            // A transfer made breaks no promise: it passes where the customer
+            // was told of it, and is n/a where nothing was promised.
             if transferred.contains(id) {
-                assert_eq!(executed["status"], "pass", "{id}");
+                assert!(
+                    executed["status"] == "pass" || executed["status"] == "na",
+                    "{id}: {}",
+                    executed["status"]
+                );
             }
         }
         let report = common::run(&["report", out.to_str().unwrap()]);

@@ -137,7 +137,7 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(won't|will not|shan't|wont) (be|keep you)( (a|one|just a|long|a moment|a minute|a sec|a second|a tick|two ticks))?( (tick|sec|second|moment|minute|jiffy))?\b".to_string(),
         // Asking whether it suits to talk: "is this a good time (to talk)?".
         r"\b(is (this|now|it) (still )?(a )?(good|ok|okay|convenient|bad) time|are you (free|ok|okay) to (talk|chat))( (to|for) (talk|chat|speak|you))?\b".to_string(),
-        r"\bhold (on|please|tight|the line)\b|\bplease hold\b|\bbear with (me|us)\b|\bstay with me\b|\bhang (on|tight)\b|\bstay on the line\b".to_string(),
+        r"\bhold (on|please|tight|the line)\b|\bplease hold\b|\bbear (with|wi'?) (me|us)\b|\bstay with me\b|\bhang (on|tight)\b|\bstay on the line\b".to_string(),
         format!(r"({me}|{while_i}) {catch_up}\b[^.!?,;:-]{{0,60}}"),
         format!(r"\b({doing})?{catching_up}\b[^.!?,;:-]{{0,60}}"),
         format!(r"({will}|{while_i}) {look}{record}"),
@@ -156,7 +156,7 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         // Moment bitte", "un instant", "un attimo", "só um momento", "een
         // momentje", "déjame revisar", "laissez-moi regarder", "ich schaue
         // kurz nach", "mi lasci controllare", "deixa eu verificar".
-        r"\b(un (momento|momentito|segundo|instante|attimo|istante|instant)|einen( kleinen| kurzen)? (moment|augenblick)|(só )?um (momento|minutinho|segundo|instante|instantinho)|een moment(je)?|moment(je)?,? (bitte|alstublieft|graag))\b(,? (por favor|s'il vous plaît|s'il vous plait|svp|je vous prie|bitte|per favore|alstublieft))?".to_string(),
+        r"\b(un (momento|momentito|segundo|instante|attimo|istante|instant)|einen( kleinen| kurzen)? (moment|augenblick)|(só )?um (momento|minutinho|segundo|instante|instantinho)|een (moment(je)?|ogenblik(je)?)|(moment(je)?|ogenblikje),? (bitte|alstublieft|graag))\b(,? (por favor|s'il vous plaît|s'il vous plait|svp|je vous prie|bitte|per favore|alstublieft))?".to_string(),
         // Looking at the record, said in the other languages: "ich sehe mir
         // kurz Ihre Akte an", "je consulte votre fiche", "estoy mirando su
         // historial", "sto aprendo la sua pratica", "estou abrindo o seu
@@ -167,6 +167,12 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(sto )?(guardando|controllando|verificando|aprendo|consultando|guardo|controllo|verifico|apro|consulto) (la sua|il suo|la tua|il tuo|la|il|le|i) (pratica|posizione|account|conto|scheda|storico|conversazione|note|richiesta|contratto|prenotazione|dati)\b".to_string(),
         r"\b(estou )?(verificando|olhando|consultando|abrindo|carregando|verifico|olho|consulto|abro|carrego)( aqui)? (o seu|a sua|seu|sua|o|a|os|as) (cadastro|conta|ficha|hist[oó]rico|processo|conversa|notas?|pedido|protocolo|contrato|reserva|dados)\b".to_string(),
         r"\bik (bekijk|open|lees|check|doorloop) (uw|je|jouw|het|de)( [\p{L}-]+){0,2} (dossier|account|gegevens|notities|gesprek|aanvraag|klantgegevens|geschiedenis|historie|chat|bestelling)( (even|snel|gauw|nog|door|na|in))*\b".to_string(),
+        // A bare "Moment," that opens the turn; reading oneself in: "ich les
+        // mich kurz ein"; looking in the system: "estoy abriendo tu bodega en
+        // el sistema", "sto cercando nel sistema".
+        r"^\W*(moment|momentje|ogenblikje|momento|momentito|un attimo|instant)\b\W".to_string(),
+        r"\bich (les|lese) mich( (kurz|mal|eben|schnell|gerade|noch))* (ein|rein)\b".to_string(),
+        r"\b(revisando|consultando|mirando|abriendo|cargando|buscando|guardando|controllando|aprendo|cercando|olhando|abrindo|procurando|verificando)\b[^.!?]{0,30}\b(en el|en mi|en nuestro|nel|nel mio|nel nostro|no|no meu|no nosso) sistema\b".to_string(),
         // Reading along in Dutch: "ik lees even mee", "ik kijk even terug".
         r"\bik (lees|kijk|scroll)( (even|snel|gauw|nog|het|alles|dit))* (mee|terug|door|na)\b".to_string(),
         // The record still loading, in the other languages: "Ihr Verlauf
@@ -235,7 +241,9 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // claims team", "billing", "Zenith Cover claims", "TeamHub privacy".
     let dept = r"(?:team|department|dept|desk|unit|office|services?|support|line|care|claims|billing|helpdesk|centre|center|group|crew|recovery|relations|sales|reservations|bookings|accounts|assistance|operations|enquiries|payments|collections|complaints|returns|reception|privacy|fraud|lending|mortgages?|plans|repayments?|renewals|retentions?|refunds|disputes|escalations|underwriting|admissions|enrol?ments?|onboarding|loyalty|memberships?|subscriptions|pharmacy|maintenance|repairs|facilities|housing|technical|tech|finance|risk|security|compliance|dispatch|scheduling|servicing|payroll|kundenservice|kundendienst|abteilung|service client(?:s|èle)?|servicio(?: al cliente| t[eé]cnico)?|atenci[oó]n al cliente|atendimento(?: ao cliente)?|assistenza(?: clienti)?|klantenservice|reclamaciones|facturaci[oó]n|facturation|abonnements|fatturazione|cobran[çc]a|[ée]quipe|equipo|ufficio|servizio|reparto|afdeling)";
     let team = r"(?:(?:the|our) )?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}DEPT\b";
-    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}DEPT\b|(?: (?:BUSINESS)){1,2})?";
+    // (joined by "and", "of", "&": "Kyle and Sound booking office", "Bank
+    // of Ireland")
+    let org = r"(?:(?:the|our) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*(?: (?:(?-i:and|of|&|de|du|des|van|von|der|del|di|da) )?(?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}&'-]*){0,3}(?: (?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}DEPT\b|(?: (?:BUSINESS)){1,2})?";
     // What a business is, said after its name: "Lakeshore lettings",
     // "GlobeForward customs brokerage".
     let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
@@ -274,7 +282,8 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let sorry = r"\b(?:(?:so|very|really) )?(?:sorry|apologies)(?: (?:about|for))?(?: (?:the|your|that|this|keeping you|having kept you|to keep you|to have kept you))? (?:long )?(?:wait(?:ing)?|delay|hold)(?: (?:time|there))?\b|\bsorry (?:to|for) (?:keep|keeping|have kept|having kept) you (?:waiting|on hold|holding)\b|\bsorry (?:about|for) (?:that|this)\b";
     // The desk answering: "Fraud team, please hold", "Hello, duty manager
     // Kochi", "Billing, this is Tanya", "Coastal Super calling back".
-    let hello = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)";
+    let hello =
+        r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)(?: there)?";
     // (the desk's name may follow a greeting in the customer's language:
     // "Grüß Gott, Donautal Bahn Kundenservice,")
     let desk = r"^\W*(?:(?:HELLO|gr[üu](?:ß|ss) gott|guten (?:tag|morgen|abend)|hallo|servus|bonjour|bonsoir|hola|buen[oa]s (?:d[ií]as|tardes|noches)|buongiorno|buonasera|ol[aá]|bom dia|boa (?:tarde|noite)|goe(?:de|ie)(?:morgen|middag|navond))\W+)?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:DEPT|manager|supervisor)(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
@@ -300,7 +309,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     // The same in Japanese, written without spaces: "お待たせいたしました"
     // (sorry to keep you waiting), "担当の田中でございます" (I'm Tanaka, in
     // charge of your case), "お電話ありがとうございます".
-    let japanese = r"お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,12}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です";
+    let japanese = r"(?:大変|たいへん)?お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,20}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です";
     let all = [
         japanese,
         desk,

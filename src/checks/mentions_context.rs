@@ -119,30 +119,97 @@ pub struct CustomerName {
 }
 
 /// The customer's first name and surname (the last word of a longer name),
-/// if any source gives a name.
+/// if any source gives a name, and the surnames the AI addressed them by
+/// ([`ADDRESSED`]).
 pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
-    let Some(full) = conversation
-        .customer
-        .name
-        .as_deref()
-        .or_else(|| conversation.package()?.str_at("customer.name"))
-    else {
-        return Vec::new();
-    };
-    let words: Vec<(String, &str)> = words_as_written(full)
-        .into_iter()
-        .filter(|(name, _)| name.chars().count() >= 2)
-        .collect();
     let name = |(matching, written): &(String, &str)| CustomerName {
         matching: matching.clone(),
         written: written.to_string(),
     };
-    let mut names: Vec<CustomerName> = words.first().map(name).into_iter().collect();
-    if let Some(last) = words.last().filter(|_| words.len() > 1) {
-        names.push(name(last));
+    let mut names: Vec<CustomerName> = Vec::new();
+    if let Some(full) = conversation
+        .customer
+        .name
+        .as_deref()
+        .or_else(|| conversation.package()?.str_at("customer.name"))
+    {
+        let words: Vec<(String, &str)> = words_as_written(full)
+            .into_iter()
+            .filter(|(name, _)| name.chars().count() >= 2)
+            .collect();
+        names.extend(words.first().map(name));
+        if let Some(last) = words.last().filter(|_| words.len() > 1) {
+            names.push(name(last));
+        }
+    }
+    // The name the AI called the customer by, with a title ("Frau
+    // Zimmermann", "Mrs Eze", "dona Célia", "山田様"): what the conversation
+    // establishes, where the record names someone else or no one.
+    for event in &conversation.events {
+        let EventKind::Turn {
+            speaker: Speaker::Ai,
+            text,
+            ..
+        } = &event.kind
+        else {
+            continue;
+        };
+        for caps in ADDRESSED.captures_iter(text) {
+            let Some(surname) = caps.name("surname").or(caps.name("han")) else {
+                continue;
+            };
+            // The surname itself, not a particle before it ("De Vries"),
+            // nor a title ("Herr Ingenieur", "Frau Doktor").
+            if let Some(word) = words_as_written(surname.as_str()).last()
+                && word.0.chars().count() >= 2
+                && !TITLES.contains(&word.0.to_lowercase().as_str())
+                && !names.iter().any(|n| n.matching == word.0)
+            {
+                names.push(name(word));
+            }
+        }
     }
     names
 }
+
+/// Titles said after "Herr", "Frau", "señor" that are no surname.
+const TITLES: &[&str] = &[
+    "doktor",
+    "dr",
+    "ingenieur",
+    "ing",
+    "magister",
+    "magistra",
+    "mag",
+    "professor",
+    "prof",
+    "doctor",
+    "doctora",
+    "dottore",
+    "dottoressa",
+    "ingegnere",
+    "avvocato",
+    "licenciado",
+    "licenciada",
+    "maitre",
+    "maître",
+    "director",
+    "directora",
+    "direktor",
+    "direktorin",
+];
+
+/// A customer addressed by title and name, in the languages the AI speaks:
+/// "Mrs Eze", "Frau Zimmermann", "señora Gómez", "Madame Roy", "signora
+/// Bellini", "mevrouw De Vries", "dona Célia", and Japanese "山田様"; the
+/// title and the name in one sentence ("Merci Madame. Je ..." names no
+/// one), and not a doctor's title, which names a third party as often.
+static ADDRESSED: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"\b(?:(?:Mr|Mrs|Ms|Mx|Sra|Sr|Mme)\.?|Miss|Frau|Herr|Herrn|[Ss]e[ñn]ora|[Ss]e[ñn]or|[Ss]e[ñn]orita|[Dd]o[ñn]a|[Dd]ona|Madame|Monsieur|Mademoiselle|[Ss]ignora|[Ss]ignor|[Ss]ignore|[Mm]evrouw|[Mm]eneer|[Ss]enhora|[Ss]enhor) (?P<surname>(?:(?:[Dd]e|[Vv]an|[Vv]on|[Dd]el|[Dd]a|[Dd]i|[Ll]e|[Ll]a|[Dd]en|[Tt]er) )?\p{Lu}[\p{L}'’-]+)|(?P<han>\p{Han}{1,4})様",
+    )
+    .expect("the built-in pattern compiles")
+});
 
 /// The human's own team, named when they introduce themselves: "from the
 /// broadband team", "in patient services", "with our billing department".
@@ -160,7 +227,9 @@ static OWN_TEAM: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// votre dossier", "can I take your membership number?", or an ask the
 /// rubric names in `not_meaningful`) comes before it:
 /// the opening is the first message or two that follow, and a name the
-/// greeting gave still counts.
+/// greeting gave still counts. So does a turn the human follows with another
+/// before the customer says anything ("Moment, ich les mich kurz ein 🙂",
+/// then the case): messages sent one after another open together.
 fn opening<'c>(
     conversation: &'c Conversation,
     turns: usize,
@@ -184,13 +253,47 @@ fn opening<'c>(
         if meaningful >= turns || kept.len() > turns {
             break;
         }
-        if !filler.comes_before_the_opening(turn.text, &names) {
+        if !filler.comes_before_the_opening(turn.text, &names)
+            && !followed_by_the_human(conversation, turn.index)
+        {
             meaningful += 1;
         }
         kept.push(turn);
     }
     kept
 }
+
+/// Whether the human sent the message at event `index` and their next one
+/// together: nobody else spoke between them, the next came within
+/// [`SENT_TOGETHER_SECONDS`] (when both are stamped), and the first asks the
+/// customer nothing ("how can I help you today?" waits for an answer).
+fn followed_by_the_human(conversation: &Conversation, index: usize) -> bool {
+    let first = &conversation.events[index];
+    if let EventKind::Turn { text, .. } = &first.kind
+        && text.trim_end().ends_with(['?', '？', '¿'])
+    {
+        return false;
+    }
+    conversation.events[index + 1..]
+        .iter()
+        .find_map(|event| match &event.kind {
+            EventKind::Turn { speaker, .. } => Some(
+                *speaker == Speaker::Human
+                    && match (first.at, event.at) {
+                        (Some(from), Some(to)) => {
+                            super::scope::seconds_between(from, to) <= SENT_TOGETHER_SECONDS
+                        }
+                        _ => true,
+                    },
+            ),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// How far apart two of the human's messages may be and still open
+/// together, in seconds.
+const SENT_TOGETHER_SECONDS: f64 = 60.0;
 
 /// Key terms of the customer's issue as the AI understood it, computed once
 /// per conversation (two check kinds use them).

@@ -1037,6 +1037,30 @@ fn named(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Whether `offered` names another one of the rejected offer's kind by a
+/// number: the same word with another number after it ("Site 31" after
+/// "Site C-4", "room 310" after "room 204"), and the rejected one's number
+/// nowhere.
+fn another_by_number(rejected: &str, offered: &str) -> bool {
+    static NUMBERED: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\b(\p{L}{3,})\s+(?:no\.?\s*|n[º°]\s*|#\s*)?([A-Z]{0,3}-?\d[\w-]*)")
+            .expect("the built-in pattern compiles")
+    });
+    let numbered = |text: &str| -> Vec<(String, String)> {
+        NUMBERED
+            .captures_iter(text)
+            .map(|caps| (caps[1].to_lowercase(), caps[2].to_lowercase()))
+            .collect()
+    };
+    let before = numbered(rejected);
+    let offered_lower = offered.to_lowercase();
+    numbered(offered).iter().any(|(word, number)| {
+        before.iter().any(|(was_word, was_number)| {
+            was_word == word && was_number != number && !offered_lower.contains(was_number.as_str())
+        })
+    })
+}
+
 /// Whether a sentence offers ([`PROPOSES`], or [`OFFERS`] once what
 /// [`NOT_OFFERING`] says is taken out: "I can't waive it, but I can add a
 /// credit" still offers).
@@ -1472,6 +1496,9 @@ impl OfferNotRepeated {
             });
         }
         for (offer, rejected_kinds) in rejected {
+            if another_by_number(&offer.text, text) {
+                continue;
+            }
             let same_kind = rejected_kinds.iter().find(|k| kinds.contains(k)).copied();
             let kind = match same_kind {
                 Some(kind) => kind,

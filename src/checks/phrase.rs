@@ -143,7 +143,11 @@
 //!
 //! ## Outcomes
 //! With no turn in scope: `phrase_present` fails and `phrase_absent` is n/a,
-//! unless `if_empty` says otherwise (`pass`, `fail` or `na`). A `within.seconds`
+//! unless `if_empty` says otherwise (`pass`, `fail` or `na`). With turns in
+//! scope and no match that counts, `phrase_present` fails and
+//! `phrase_absent` passes, unless `if_none` says otherwise: `if_none: na`
+//! asks the question only where the phrase is said ("was the transfer the AI
+//! promised made?" does not arise where nothing was promised). A `within.seconds`
 //! window with a missing timestamp, or a turn stamped before the phase it
 //! follows, is unscored; so is a check whose only matches were set aside by
 //! `final_reply`.
@@ -165,6 +169,9 @@ pub struct PhraseParams {
     pub within: Option<Within>,
     pub patterns: Patterns,
     pub if_empty: Option<IfEmpty>,
+    /// The verdict when turns are in scope and no match counts (default:
+    /// `fail` for `phrase_present`, `pass` for `phrase_absent`).
+    pub if_none: Option<IfEmpty>,
     /// A match does not count when its sentence matches one of these.
     pub unless: Option<Patterns>,
     /// A match does not count when the turn it answers (the other side's
@@ -357,6 +364,16 @@ impl PhraseParams {
     fn empty_outcome(&self, default: IfEmpty, scope: &Scope<'_>) -> Outcome {
         let reason = reason(&["no "], scope, " to check");
         match self.if_empty.unwrap_or(default) {
+            IfEmpty::Pass => Outcome::pass(reason),
+            IfEmpty::Fail => Outcome::fail(reason),
+            IfEmpty::Na => Outcome::na(reason),
+        }
+    }
+
+    /// The outcome when turns were in scope and no match counts: `if_none`,
+    /// or `default`.
+    fn none_outcome(&self, default: IfEmpty, reason: String) -> Outcome {
+        match self.if_none.unwrap_or(default) {
             IfEmpty::Pass => Outcome::pass(reason),
             IfEmpty::Fail => Outcome::fail(reason),
             IfEmpty::Na => Outcome::na(reason),
@@ -597,23 +614,27 @@ impl PhrasePresent {
         }
         let mut patterns = itoa::Buffer::new();
         let mut count = itoa::Buffer::new();
-        Outcome::fail(reason(
-            &[
-                "none of ",
-                patterns.format(params.patterns.sources().count()),
-                " pattern(s) found in ",
-                count.format(turns.len()),
-                " ",
-            ],
-            &scope,
-            "",
-        ))
-        .with_all(
-            turns
-                .iter()
-                .take(3)
-                .map(|turn| Evidence::event(conversation, turn.index)),
-        )
+        params
+            .none_outcome(
+                IfEmpty::Fail,
+                reason(
+                    &[
+                        "none of ",
+                        patterns.format(params.patterns.sources().count()),
+                        " pattern(s) found in ",
+                        count.format(turns.len()),
+                        " ",
+                    ],
+                    &scope,
+                    "",
+                ),
+            )
+            .with_all(
+                turns
+                    .iter()
+                    .take(3)
+                    .map(|turn| Evidence::event(conversation, turn.index)),
+            )
     }
 }
 
@@ -662,12 +683,16 @@ impl PhraseAbsent {
                 scanned.push_str(index.format(turn.index));
             }
             let mut count = itoa::Buffer::new();
-            Outcome::pass(reason(
-                &["no pattern found in ", count.format(turns.len()), " "],
-                &scope,
-                "",
-            ))
-            .with(Evidence::note(scanned))
+            params
+                .none_outcome(
+                    IfEmpty::Pass,
+                    reason(
+                        &["no pattern found in ", count.format(turns.len()), " "],
+                        &scope,
+                        "",
+                    ),
+                )
+                .with(Evidence::note(scanned))
         } else {
             let (mut found, mut count) = (itoa::Buffer::new(), itoa::Buffer::new());
             Outcome::fail(reason(

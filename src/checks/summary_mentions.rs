@@ -540,6 +540,14 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
         // Whose work it is and the hand-over as what follows, in Portuguese:
         // "pedidos de recall são da equipa de fraude, daí a transferência".
         r"\b(é|são|e) (da|do) (equipa|equipe|área|setor|departamento|time)\b|\bdaí (a|o) (transfer[êe]ncia|encaminhamento|escalonamento|escala[çc][ãa]o)\b",
+        // Who alone may act, named without a verb: "→ nur Sachbearbeitung",
+        // "solo operatore ufficio danni", "alleen via de afdeling" (a role
+        // or a desk, not "a person"); and who the case needs: "serve un operatore
+        // dell'ufficio danni", "il faut un conseiller", "hace falta un
+        // técnico", "Sachbearbeitung nötig", "een behandelaar nodig".
+        r"\b(nur|solo|sólo|soltanto|solamente|seulement|uniquement|alleen|enkel|uitsluitend|apenas|só|somente)( (by|via|through|durch|über|per|por|par|door|tramite|da|de|pelo|pela))?( (the|a|an|our|der|die|das|den|dem|ein|eine|einen|unser\w*|el|la|un|una|nuestro|nuestra|il|lo|l'|nostro|nostra|le|les|notre|de|het|een|onze|o|a|um|uma|nosso|nossa))? (operat\w+|consulent\w*|colleg\w+|coleg\w+|tecnic\w+|t[ée]cnic\w+|technici\w+|addett\w+|responsab\w+|supervis\w+|specialist\w*|especialista\w*|sp[ée]cialiste\w*|Kolleg\w*|Mitarbeiter\w*|Berater\w*|Sachbearbeit\w*|Fachabteilung|Abteilung|medewerker\w*|behandelaar\w*|afdeling|monteur|compa[ñn]er\w+|atendente|analista|conseill\w+|gestor\w*|gerente|manager|ufficio|reparto|equipo|equipe|[ée]quipe|team|servizio|Techniker\w*|Vorgesetzt\w*|expert\w*|perit\w+)\b",
+        r"\b(serve|servono|occorre|occorrono|ci vuole|ci vogliono|[èe] necessari[oa]|il faut|hace falta|se necesita|[ée] preciso|[ée] necess[áa]rio)\b[^.;]{0,30}?\b(operat\w+|consulent\w*|colleg\w+|coleg\w+|tecnic\w+|t[ée]cnic\w+|technici\w+|addett\w+|responsab\w+|supervis\w+|specialist\w*|especialista\w*|sp[ée]cialiste\w*|compa[ñn]er\w+|atendente|analista|conseill\w+|gestor\w*|gerente|ufficio|reparto|equipo|equipe|[ée]quipe|servizio|expert\w*|perit\w+|intervento|intervention|intervenci[oó]n|aprobaci[oó]n|approvazione|autorizza\w+|autorisation|autoriza\w+)\b",
+        r"\b(Kolleg\w*|Mitarbeiter\w*|Berater\w*|Sachbearbeit\w*|Fachabteilung|Abteilung|Techniker\w*|Vorgesetzt\w*|Freigabe|Genehmigung|Prüfung|medewerker\w*|behandelaar\w*|afdeling|monteur|specialist\w*|expert\w*|goedkeuring|toestemming|beoordeling)\b[^.;]{0,30}?\b(nötig|notwendig|erforderlich|nodig|vereist)\b",
         // Japanese has no word spaces: a cause ("…のため", "…ので") before
         // the hand-over, authority ("権限"), what cannot be done.
         r"(ため|ので)[、,]?[^。]{0,25}(引き継|転送|エスカレ|おつなぎ|お繋ぎ|担当)|権限|できません|できかねます|対応不可",
@@ -554,7 +562,7 @@ static REASON: LazyLock<Patterns> = LazyLock::new(|| {
 /// grinder cracked" the cause is the request's, not the handoff's.
 static REASON_OUTSIDE_REQUEST: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
-        r"\b(because|since|due to|as the|so that|escalat\w*)\b",
+        r"\b(because|since|due to|as the|so that|escalat\w*|eskal\w*)\b",
         r"\b(porque|ya que|debido a|dado que|se escala|se transfiere|se deriva|se remite|por eso|por ello|por isso|c'est pourquoi|deshalb|daher|per questo|daarom|parce que|puisque|en raison d|weil|aufgrund|wegen|pois|devido a|já que|perché|poiché|dato che|a causa d|omdat|vanwege|aangezien)\b",
     ])
     .expect("the built-in patterns compile")
@@ -754,9 +762,10 @@ fn values_of(value: &Value, text: &mut String, numbers: &mut Vec<String>) {
                     // A state or a cause a lookup returned as a code, read
                     // as its words: `"holdReason": "reporting_not_completed"`
                     // is "reporting not completed", `"status": "on_hold"`
-                    // "on hold". Other codes name what was asked about.
+                    // "on hold", and in capitals `"state": "IN_BEHANDELING"`
+                    // "in behandeling". Other codes name what was asked about.
                     Value::String(code) if is_state_key(key) && is_snake_code(code) => {
-                        text.push_str(&code.replace('_', " "));
+                        text.push_str(&code.to_lowercase().replace('_', " "));
                         text.push_str(" . ");
                     }
                     _ => values_of(value, text, numbers),
@@ -778,10 +787,12 @@ fn is_state_key(key: &str) -> bool {
     .any(|part| key.contains(part))
 }
 
-/// A code in lower-case words joined by underscores: "on_hold",
-/// "no_prior_authorization".
+/// A code in words of one case joined by underscores: "on_hold",
+/// "no_prior_authorization", "PENDING_AT_SWITCH".
 fn is_snake_code(text: &str) -> bool {
-    text.contains('_') && text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    text.contains('_')
+        && (text.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            || text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
 }
 
 /// Keys that hold a person's name or their contacts, in the languages tool

@@ -889,6 +889,8 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
         \b(?P<half_hour>half\ an\ hour|half-hour)\b
+        | \b(?P<three_quarters>three[\ -]quarters?\ of\ an\ hour|three[\ -]quarter[\ -]hour)\b
+        | \b(?P<quarter_hour>quarter\ of\ an\ hour|quarter-hour|quarter\ hour)\b
         | \b(?P<num>\d+(?:\.\d+)?|a\ couple\ of|couple\ of|a\ few|few|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)
           (?:[\ -](?P<plus>one|two|three|four|five|six|seven|eight|nine))?
           (?P<half_before>\ and\ a\ half)?
@@ -908,6 +910,12 @@ pub fn durations_said(text: &str) -> Vec<f64> {
         .filter_map(|caps| {
             if caps.name("half_hour").is_some() {
                 return Some(1800.0);
+            }
+            if caps.name("three_quarters").is_some() {
+                return Some(2700.0);
+            }
+            if caps.name("quarter_hour").is_some() {
+                return Some(900.0);
             }
             let unit = caps.name("unit")?.as_str().to_ascii_lowercase();
             let scale = match unit.chars().next()? {
@@ -936,20 +944,23 @@ pub fn durations_said(text: &str) -> Vec<f64> {
 /// Dutch: "unos tres minutos", "environ deux minutes et demie", "etwa acht
 /// Minuten", "zweieinhalb Minuten", "vingt-cinq minutes", "treinta y cinco
 /// minutos", "mezzo minuto", "90 Sekunden", "meia hora", "een half uur",
-/// "un quart d'heure"; a loose or
+/// "un quart d'heure", "een kwartier"; the diminutives of speech ("unos
+/// tres minutitos", "uns 4 minutinhos", "un paio di minutini", "een paar
+/// minuutjes"); a loose or
 /// round count before "de"/"di" ("un par de minutos", "une dizaine de
 /// minutes", "una decina di minuti"); Italian hours ("due ore").
 static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
-        \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|halbe\ stunde|mezz'ora|mezza\ ora|half\ uur)\b
-        | \b(?P<quarter>cuarto\ de\ hora|quart\ d'heure|viertelstunde|viertel\ stunde|quarto\ d'ora)\b
+        \b(?P<half_hour>media\ hora|demi-heure|meia\ hora|meia-hora|halbe\ stunde|mezz'ora|mezza\ ora|half\ uur|halfuur|halve\ uur)\b
+        | \b(?P<three_quarters>drie\ kwartier|dreiviertelstunde|dreiviertel\ stunde|tres\ cuartos\ de\ hora|trois\ quarts\ d'heure|tr[eê]s\ quartos\ de\ hora|tre\ quarti\ d'ora)\b
+        | \b(?P<quarter>cuarto\ de\ hora|quart\ d'heure|viertelstunde|viertel\ stunde|quarto\ d'ora|quarto\ de\ hora|kwartier)\b
         | \b(?P<num>\d+(?:[.,]\d+)?
           |(?:veinte|treinta|cuarenta|cincuenta|sesenta|vinte|trinta|quarenta|cinquenta|sessenta|vingt|trente|quarante|cinquante|soixante)\ (?:y|e|et)\ [\p{L}]+
           |[\p{L}]+(?:-[\p{L}]+)*(?:\ (?:de|di|d'))?)
           (?P<half>\ (?:y\ medio|y\ media|et\ demie|e\ meio|e\ meia|e\ mezzo))?
           \s*-?\s*
-          (?P<unit>minutos?|minutes?|minuten?|minuti|minuut|segundos?|secondes?|sekunden?|secondi|seconden?|horas?|heures?|stunden?|ore|uur|uren)\b
+          (?P<unit>minutos?|minutes?|minuten?|minuti|minuut|minutit[oa]s?|minutinhos?|minutin[io]|minuutjes?|minütchen|segundos?|secondes?|sekunden?|secondi|seconden?|segundit[oa]s?|secondini|horas?|heures?|stunden?|ore|uur|uren)\b
           (?P<half_after>\ (?:y\ media|et\ demie|e\ meia|e\ mezzo))?
         ",
     )
@@ -961,6 +972,9 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
         if caps.name("half_hour").is_some() {
             return Some(1800.0);
         }
+        if caps.name("three_quarters").is_some() {
+            return Some(2700.0);
+        }
         if caps.name("quarter").is_some() {
             return Some(900.0);
         }
@@ -970,7 +984,7 @@ fn durations_said_in_other_languages(text: &str) -> impl Iterator<Item = f64> + 
         {
             return None;
         }
-        let scale = if unit.starts_with("minu") {
+        let scale = if unit.starts_with("minu") || unit.starts_with("minü") {
             60.0
         } else if unit.starts_with("seg") || unit.starts_with("sec") || unit.starts_with("sek") {
             1.0
@@ -1074,6 +1088,12 @@ fn number_word_joined(word: &str) -> Option<f64> {
     if let Some(value) = number_word(word) {
         return Some(value);
     }
+    // A Dutch count of about so many: "een drietal minuten", "een tiental".
+    if let Some(count) = word.strip_suffix("tal").filter(|w| !w.is_empty())
+        && let Some(value) = number_word(count)
+    {
+        return Some(value);
+    }
     for half in ["einhalb", "ënhalf", "enhalf"] {
         if let Some(whole) = word.strip_suffix(half).filter(|w| !w.is_empty()) {
             return Some(number_word(whole)? + 0.5);
@@ -1116,9 +1136,8 @@ fn number_word(word: &str) -> Option<f64> {
         | "halve" => 0.5,
         "dos" | "dós" | "deux" | "zwei" | "dois" | "duas" | "due" | "twee" => 2.0,
         "tres" | "trois" | "drei" | "três" | "tre" | "tré" | "trés" | "drie" => 3.0,
-        "pocos" | "quelques" | "wenigen" | "einigen" | "poucos" | "pochi" | "alcuni" | "enkele" => {
-            3.0
-        }
+        "pocos" | "quelques" | "wenige" | "wenigen" | "einigen" | "poucos" | "pochi" | "alcuni"
+        | "enkele" => 3.0,
         "cuatro" | "quatre" | "vier" | "quatro" | "quattro" => 4.0,
         "cinco" | "cinq" | "fünf" | "cinque" | "vijf" => 5.0,
         "seis" | "séis" | "sechs" | "sei" | "zes" => 6.0,
@@ -1142,6 +1161,8 @@ fn number_word(word: &str) -> Option<f64> {
         "cuarenta" | "quarante" | "vierzig" | "quarenta" | "quaranta" | "veertig" => 40.0,
         "cincuenta" | "cinquante" | "fünfzig" | "cinquenta" | "cinquanta" | "vijftig" => 50.0,
         "sesenta" | "soixante" | "sechzig" | "sessenta" | "sessanta" | "zestig" => 60.0,
+        // At most one: "es dauert keine Minute".
+        "kein" | "keine" => 1.0,
         // Loose and round counts: "un par de", "ein paar", "une dizaine de".
         "par" | "paio" | "paar" => 2.0,
         "algunos" | "algunas" | "alguns" | "algumas" => 3.0,
@@ -1178,6 +1199,15 @@ mod durations_tests {
         assert_eq!(durations_said("environ deux minutes et demie"), vec![150.0]);
         assert_eq!(durations_said("etwa acht Minuten"), vec![480.0]);
         assert_eq!(durations_said("90 Sekunden"), vec![90.0]);
+        assert_eq!(durations_said("ongeveer een kwartier"), vec![900.0]);
+        assert_eq!(durations_said("about a quarter of an hour"), vec![900.0]);
+        assert_eq!(durations_said("ongeveer drie kwartier"), vec![2700.0]);
+        assert_eq!(durations_said("a three-quarter hour wait"), vec![2700.0]);
+        assert_eq!(durations_said("en unos 3 minutitos"), vec![180.0]);
+        assert_eq!(durations_said("uns 4 minutinhos"), vec![240.0]);
+        assert_eq!(durations_said("een drietal minuten"), vec![180.0]);
+        assert_eq!(durations_said("es dauert keine Minute"), vec![60.0]);
+        assert_eq!(durations_said("nur wenige Sekunden"), vec![3.0]);
         assert_eq!(durations_said("mais ou menos 1 minuto"), vec![60.0]);
         assert_eq!(durations_said("en un par de minutos"), vec![120.0]);
         assert_eq!(durations_said("d'une dizaine de minutes"), vec![600.0]);
