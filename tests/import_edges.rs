@@ -132,9 +132,11 @@ fn amazon_connect_facts_the_export_cannot_record_are_unscored_not_decided() {
     let redacted = by_id(&cards, "facts-redacted-opening");
     let opening = dimension(redacted, "informed_opening");
     assert_eq!(opening["status"], "unscored", "{opening}");
+    // (the opening's check holds the opening's reading and its correction:
+    // the reading says what it could not tell)
     assert_eq!(
         opening["checks"][0]["reason"],
-        "this source does not record turn.customerName"
+        "mentions_context: this source does not record turn.customerName"
     );
     // The flow's queue message quotes the wait: a fact the export records.
     assert_eq!(

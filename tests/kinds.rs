@@ -232,6 +232,18 @@ kinds!(
     refusal_is_no_repeat,
     security_check_named,
     context_near_future,
+    holding_asked_for,
+    name_the_ai_used,
+    offer_same_amount,
+    gave_it_at_the_start,
+    reasons_cannot_in_more_words,
+    choice_asked_outright,
+    waits_with_adjective,
+    told_in_promise_words,
+    summary_needs_role,
+    escalation_note_alert,
+    registered_detail_said,
+    opening_corrected,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -184,11 +184,29 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(la sua|la tua|la|il suo|il tuo|il) (pratica|scheda|storico|sistema|schermata)( (si|sta|ancora))* (sta caricando|caricando|carica|si apre|apre)\b|\bsto caricando (la|il|i|le)\b".to_string(),
         r"\b(uw|je|jouw|het|de|mijn) (dossier|scherm|systeem|gegevens|gesprek|chat)( (is|zijn|nog|even))* (laadt|laden|aan het laden|opent|komt)( (nog|even|binnen))*\b".to_string(),
         r"\b(d[eé]jame|perm[ií]tame|d[eé]jeme) (revisar|ver|mirar|comprobar|consultar)\b|\blaissez-moi (regarder|vérifier|consulter)\b|\b(ich schaue|ich sehe|ich gucke) (kurz |mal |eben )*nach\b|\bmi (lasci|faccia) (controllare|verificare|vedere)\b|\b(deixa|deixe)(-me| eu) (verificar|ver|olhar|conferir)\b|\bik kijk (even|het even)( na)?\b".to_string(),
+        // Asking for the moment rather than announcing it: "¿me permite un
+        // momento?", "permítame un segundo", "me dá um minutinho?",
+        // "accordez-moi un instant", "mi conceda un attimo".
+        r"\b(?:me|nos) (?:permite|permites|regala|regalas|concede|concedes|da|das|dá|dê|d[aá]s) (?:un |um |unos |uns )?(?:momento|momentito|segundo|segundito|minuto|minutito|minutinho|instante|instantinho)s?\b|\b(?:perm[ií]tame|perm[ií]teme|d[eé]me|reg[aá]leme|reg[aá]lame|accordez-moi|laissez-moi|mi conceda|mi dia|gib mir|geben sie mir) (?:un |um |una |uno |einen )?(?:momento|momentito|segundo|minuto|minutito|instante|attimo|instant|seconde|moment|augenblick)\b".to_string(),
+        // Checking "it", with nothing named: "ahora lo reviso", "ya lo
+        // miro", "lo controllo subito", "je vérifie ça tout de suite" (said
+        // above), "já vejo isso".
+        r"\b(?:ahora |ya |enseguida )?(?:se |te )?(?:lo|la|eso|esto) (?:reviso|miro|checo|verifico|compruebo|consulto|busco)(?: (?:ahora|ya|enseguida|ahorita|un momento))?\b|\b(?:lo|la) (?:controllo|verifico|guardo)(?: (?:subito|adesso|ora|un attimo))?\b|\b(?:j[aá] )?(?:vejo|verifico|confiro|olho) (?:isso|isto|aqui)(?: (?:agora|j[aá]))?\b".to_string(),
+        // Reading the record, in the other languages: "estou lendo o seu
+        // histórico", "estoy leyendo su historial", "sto leggendo la sua
+        // pratica", "dando uma olhada na conversa".
+        r"\b(?:que )?(?:estou |estoy |sto |t[oô] )?(?:lendo|leyendo|leggendo|dando uma olhada (?:n[oa]s?|em)|echando un vistazo a)( (?:aqui|r[aá]pido|rapidinho|rapidamente|un attimo|un momento))? (?:o seu|a sua|os seus|as suas|seu|sua|su|tu|sus|tus|el|la|los|las|o|a|os|as|la sua|il suo|la tua|il tuo|le|i|gli|l')( [\p{L}-]+){0,2} ?(?:hist[oó]rico|historial|storico|conversa|conversaci[oó]n|conversazione|chat|notas?|note|caso|pratica|expediente|cadastro|processo|dossi[eê]r|mensagens|mensajes|messaggi|ficha|scheda|atendimento|protocolo)\b".to_string(),
         // Holding in Japanese (no spaces there): "確認いたしますので少々お
         // 待ちください" (I'll check, please wait a moment), "お調べします".
         r"(確認|お調べ|調べ)(いた)?(します|致します)(ので|から)?[、,]?(少々|しばらく|今しばらく)?(お待ち(ください|くださいませ|いただけますか))?|(少々|しばらく|今しばらく)お待ち(ください|くださいませ|いただけますか)".to_string(),
     ];
     let other = vec![
+        // "Please" in the other languages, said whole: "por favor", "per
+        // favore", "s'il vous plaît", "bitte schön".
+        r"\b(?:por favor|per favore|s'il vous pla[iî]t|s'il te pla[iî]t|bitte(?: sehr| sch[öo]n)?|alstublieft|por gentileza)\b".to_string(),
+        // Reassurance that names nothing: "you're in good hands now",
+        // "está en buenas manos", "vous êtes entre de bonnes mains".
+        r"\b(?:you(?:'re| are)(?: now)? in (?:good|safe|great|capable|the best) hands(?: now)?|(?:usted )?(?:est[aá]|est[aá]s) en (?:buenas|las mejores) manos|(?:voc[eê] )?(?:est[aá]) em (?:boas|[oó]timas) m[aã]os|vous [eê]tes (?:entre de|en) (?:tr[eè]s )?bonnes mains|(?:Sie sind|du bist)(?: hier| jetzt)? in (?:guten|besten) H[äa]nden|(?:[eè]|sei) in (?:buone|ottime) mani|(?:u bent|je bent|jij bent) in goede handen)\b".to_string(),
         // Pleasantries: "lovely to meet you", "nice to speak with you".
         r"\b(it's |it is )?(lovely|nice|great|good|pleased|glad|a pleasure) to (meet|speak (to|with)|talk (to|with)|chat (to|with)|hear from|have) you( (here|with us|on the line|on board))?( (today|this (morning|afternoon|evening)))?\b".to_string(),
         // Small talk: "hope you're keeping well", "I hope you're having a
@@ -308,8 +326,9 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have|vous êtes bien|c'est bien|êtes-vous|spreche ich mit|sind Sie|hablo con|es usted|estou falando com|falo com|é o senhor|é a senhora|parlo con|è lei|lei è|spreek ik met|bent u)(?: (?:le|la|el|o|a|il|der|die|mit))? NAME\b";
     // The same in Japanese, written without spaces: "お待たせいたしました"
     // (sorry to keep you waiting), "担当の田中でございます" (I'm Tanaka, in
-    // charge of your case), "お電話ありがとうございます".
-    let japanese = r"(?:大変|たいへん)?お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,20}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です";
+    // charge of your case), "お電話ありがとうございます", the customer
+    // addressed ("佐藤様、"), "恐れ入りますが" (excuse me, but).
+    let japanese = r"(?:大変|たいへん)?お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,20}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です|(?:^|[。！!？?]\s*)[^。、！!？?\s]{1,10}(?:様|さま|さん)[、,]|恐れ入りますが[、,]";
     let all = [
         japanese,
         desk,
@@ -387,7 +406,7 @@ static ASKS_WHAT: LazyLock<regex::Regex> = LazyLock::new(|| {
     // some details on the problem", "describe the problem you've had".
     let about_the_issue = r"(?:(?:can|could|would|will) you(?: please| just| kindly| also)? )?(?:(?:tell|give|send) (?:me|us)(?: a (?:bit|little)| some| a few)?(?: more)?(?: (?:details?|info(?:rmation)?))?|describe|explain|outline) (?:(?:about|on|regarding|of) )?(?:the|your|this) (?:issue|problem|query|enquiry|inquiry|situation|matter|trouble|concern|request|difficulty|difficulties)(?: (?:that )?you(?:'re| are|'ve| have)(?: been)? (?:having|experiencing|facing|seeing|getting|dealing with|had|experienced|faced))?\b";
     let pattern = format!(
-        r"(?i)\bwhat(?:'s| is| was| has| seems to be)(?: (?:the|your))? (?:issue|problem|trouble|matter|wrong|going on|happening|happened|up)(?: (?:with|about|on|to|regarding) (?:the|your|this|that|my)(?: [a-zA-Z'-]+){{1,2}})\s*\?|\bhow (?:can|may|could|might|shall) (?:I|we|i) (?:help|assist|be of (?:help|assistance|service)|support)(?: (?:you|u|ya))?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\b(?:what(?:'s|’s|s| is| has)|wats|wot's|wots|sup) (?:going on|happening|happened|wrong|up)\b{today}|\b(?:wass?up|whaddup|sup)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were|are you|were you) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:what(?:'s| is| was)|which)(?: (?:the|your|this))? (?:[a-z-]+ ){{0,2}}(?:that |which )?(?:you(?:'re| are)|you were|we(?:'re| are)|are (?:we|you)|were you) (?:calling|ringing|phoning|writing|talking|speaking|contacting us|getting in touch|enquiring|inquiring|asking|messaging|chatting|here) (?:about|regarding|for|of)\b|\bwhich (?:[a-z-]+ ){{1,2}}(?:do you mean|are you referring to)\b|\bwhat(?:'s| is)(?: (?:it|this|that))? (?:about|regarding|concerning)\b|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let) me(?: know)? what(?:'s| is| has| was) (?:going on|happening|happened|wrong|up)\b|\b(?:can|could|would) you(?: please| just| kindly)? (?:repeat|say again|go over|remind me of)\b[^.!?]*"
+        r"(?i)\bwhat(?:'s| is| was| has| seems to be)(?: (?:the|your))? (?:issue|problem|trouble|matter|wrong|going on|happening|happened|up)(?: (?:with|about|on|to|regarding) (?:the|your|this|that|my)(?: [a-zA-Z'-]+){{1,2}})\s*\?|\bhow (?:can|may|could|might|shall) (?:I|we|i) (?:help|assist|be of (?:help|assistance|service)|support)(?: (?:you|u|ya))?(?: with (?:that|this|anything|your (?:query|enquiry|inquiry|call|request|question)))?{today}|\bwhat (?:can|could|may|shall) (?:I|we) (?:do|help(?: you)?(?: with)?|assist(?: you)?(?: with)?|sort out)(?: for you)?{today}|\bwhat can I do you for\b|\b(?:may|can|could|might) (?:I|we) (?:know|ask|have|get|hear)(?: (?:about|what))?(?: (?:is|are))? (?:your|the) (?:concern|query|issue|problem|enquiry|inquiry|request|question|reason for (?:calling|contacting us|your call))s?\b|\bwhat(?:'s| is| was) (?:the|your) (?:issue|problem|query|enquiry|inquiry|trouble|matter|concern|question|request)\b{today}|\b(?:what(?:'s|’s|s| is| has)|wats|wot's|wots|sup) (?:going on|happening|happened|wrong|up)\b{today}|\b(?:wass?up|whaddup|sup)\b{today}|\bwhat seems to be (?:the )?(?:problem|issue|trouble|matter)\b{today}|\bwhat (?:are|were) you (?:calling|ringing|phoning|writing|contacting us|messaging|chatting|getting in touch|here) (?:about|regarding|for)\b{today}|\bwhat brings you(?: (?:here|in|to us))?\b{today}|\b(?:(?:what(?:'s| is| was)|(?:may|can|could) I (?:ask|know|have)) )?(?:the )?reason for (?:your|the) (?:call|contact|chat|message|visit|enquiry|inquiry)\b{today}|\b{about_the_issue}|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let|remind) me(?: know)? (?:what|how|why) {need}\b{today}|\b(?:may|can|could|might) (?:I|we) (?:know|ask|check|see)(?: please)? (?:what|how|why) {need}\b{today}|\b(?:(?:can|could|would) you(?: please)? (?:tell|let) me(?: know)? )?which (?:[a-z]+ ){{0,2}}(?:you(?:'re| are)|you were|are you|were you) (?:contacting us|calling|writing|getting in touch|enquiring|inquiring|asking|messaging) (?:about|regarding|for)\b|\bwhat (?:do|would|did) you (?:need|like|want|wish)(?: (?:help|assistance|support|a hand) with| to (?:do|discuss|talk about|ask|sort out)| me to (?:do|look at|help with)| done)?\b{today}|\bis there (?:anything|something) (?:I|we) can (?:help|do|assist)(?: you)?(?: with)?{today}|\bhow can I be of (?:help|assistance|service)\b{today}|\b(?:(?:and|with|plus) )?(?:a|an|some) (?:brief |short |quick |little )?(?:description|summary|outline|idea|explanation|overview) of (?:the (?:damage|issue|problem|situation|matter)|what(?:'s| has| is)? ?(?:happened|going on|wrong|the (?:issue|problem)))|\b(?:what(?:'s| is| was)|which)(?: (?:the|your|this))? (?:[a-z-]+ ){{0,2}}(?:that |which )?(?:you(?:'re| are)|you were|we(?:'re| are)|are (?:we|you)|were you) (?:calling|ringing|phoning|writing|talking|speaking|contacting us|getting in touch|enquiring|inquiring|asking|messaging|chatting|here) (?:about|regarding|for|of)\b|\bwhich (?:[a-z-]+ ){{1,2}}(?:do you mean|are you referring to)\b|\bwhat(?:'s| is)(?: (?:it|this|that))? (?:about|regarding|concerning)\b|\b(?:(?:can|could|would) you )?(?:walk|talk|take) me through (?:what(?:'s| has| is)? ?(?:happened|going on|wrong)|the (?:issue|problem|situation))\b|\b(?:(?:can|could|would|will) you(?: please| just| kindly)? )?(?:tell|let) me(?: know)? what(?:'s| is| has| was) (?:going on|happening|happened|wrong|up)\b|\b(?:can|could|would) you(?: please| just| kindly)? (?:repeat|say again|go over|remind me of)\b[^.!?]*"
     );
     // The same questions in the other languages: "worum geht es denn
     // genau?", "wie kann ich Ihnen helfen?", "en quoi puis-je vous
@@ -586,6 +605,13 @@ const PARTICLES: &[&str] = &[
     "allora",
     "ecco",
     "nou",
+    // "Okay" and the tags of speech in the other languages: "tá?", "né?",
+    // "D'accord." ("sí", "por", "ja" stay words: "Sí, por PayPal" answers).
+    "tá",
+    "né",
+    "d'accord",
+    "oké",
+    "okey",
     // Texting spellings: "how can i help u?", "k, thx".
     "u",
     "ur",
@@ -806,7 +832,7 @@ impl FirstMeaningfulResponse {
         let names = customer_names(conversation);
         let turn = human_turns_after_connect(conversation)
             .into_iter()
-            .find(|turn| !self.says_nothing_of_the_case(turn.text, &names));
+            .find(|turn| !self.says_nothing_of_the_case(turn.text, names));
         let Some(turn) = turn else {
             return Some(Ok((connected, None)));
         };

@@ -113,6 +113,7 @@ fn default_items() -> Vec<Item> {
 
 /// One of the customer's names: its matching form (see
 /// [`super::normalize`]), and the word as the record writes it.
+#[derive(Debug, Clone)]
 pub struct CustomerName {
     pub matching: String,
     pub written: String,
@@ -120,13 +121,22 @@ pub struct CustomerName {
 
 /// The customer's first name and surname (the last word of a longer name),
 /// if any source gives a name, and the surnames the AI addressed them by
-/// ([`ADDRESSED`]).
-pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
+/// ([`ADDRESSED`]); computed once per conversation (several readers use
+/// them).
+pub fn customer_names(conversation: &Conversation) -> &[CustomerName] {
+    conversation
+        .facts
+        .customer_names
+        .get_or_init(|| compute_customer_names(conversation))
+}
+
+fn compute_customer_names(conversation: &Conversation) -> Vec<CustomerName> {
     let name = |(matching, written): &(String, &str)| CustomerName {
         matching: matching.clone(),
         written: written.to_string(),
     };
     let mut names: Vec<CustomerName> = Vec::new();
+    let mut first_name: Option<String> = None;
     if let Some(full) = conversation
         .customer
         .name
@@ -137,6 +147,7 @@ pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
             .into_iter()
             .filter(|(name, _)| name.chars().count() >= 2)
             .collect();
+        first_name = words.first().map(|(matching, _)| matching.to_lowercase());
         names.extend(words.first().map(name));
         if let Some(last) = words.last().filter(|_| words.len() > 1) {
             names.push(name(last));
@@ -155,15 +166,24 @@ pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
             continue;
         };
         for caps in ADDRESSED.captures_iter(text) {
-            let Some(surname) = caps.name("surname").or(caps.name("han")) else {
+            let Some(surname) = caps
+                .name("surname")
+                .or(caps.name("han"))
+                .or(caps.name("first"))
+            else {
                 continue;
             };
             // The surname itself, not a particle before it ("De Vries"),
-            // nor a title ("Herr Ingenieur", "Frau Doktor").
+            // nor a title ("Herr Ingenieur", "Frau Doktor"); a name greeted
+            // by only when the record's first name holds it, as short names
+            // hold part of the full one ("Bec" of Rebecca, "Lupita" of
+            // Guadalupe): "Hola Buenas!", "Grazie Mille!" or the dog
+            // "Bruno" name no customer.
             if let Some(word) = words_as_written(surname.as_str()).last()
                 && word.0.chars().count() >= 2
                 && !TITLES.contains(&word.0.to_lowercase().as_str())
                 && !names.iter().any(|n| n.matching == word.0)
+                && (caps.name("first").is_none() || short_name_of(&word.0, first_name.as_deref()))
             {
                 names.push(name(word));
             }
@@ -172,8 +192,39 @@ pub fn customer_names(conversation: &Conversation) -> Vec<CustomerName> {
     names
 }
 
-/// Titles said after "Herr", "Frau", "señor" that are no surname.
+/// Whether `short` (a name the AI greeted the customer by, in matching
+/// form) is a short form of the record's first name `first` (lowercased):
+/// its first three letters (all, if fewer) stand in the first name.
+fn short_name_of(short: &str, first: Option<&str>) -> bool {
+    let Some(first) = first else {
+        return false;
+    };
+    let start: String = short.to_lowercase().chars().take(3).collect();
+    first.contains(&start)
+}
+
+/// Titles said after "Herr", "Frau", "señor" that are no surname, and words
+/// a greeting is followed by that are no name ("Hi There,", "Thanks
+/// Again!").
 const TITLES: &[&str] = &[
+    "there",
+    "again",
+    "everyone",
+    "all",
+    "team",
+    "both",
+    "guys",
+    "folks",
+    "sir",
+    "madam",
+    "señor",
+    "señora",
+    "madame",
+    "monsieur",
+    "signora",
+    "signore",
+    "senhor",
+    "senhora",
     "doktor",
     "dr",
     "ingenieur",
@@ -203,10 +254,13 @@ const TITLES: &[&str] = &[
 /// "Mrs Eze", "Frau Zimmermann", "señora Gómez", "Madame Roy", "signora
 /// Bellini", "mevrouw De Vries", "dona Célia", and Japanese "山田様"; the
 /// title and the name in one sentence ("Merci Madame. Je ..." names no
-/// one), and not a doctor's title, which names a third party as often.
+/// one), and not a doctor's title, which names a third party as often;
+/// and the name, often a short one, the AI greets or thanks them by: "Thanks
+/// Bec, you're verified", "Hola Lupita!", "Merci Jean-Phi." (a capitalised
+/// word between the greeting and a comma, `!` or `.`).
 static ADDRESSED: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"\b(?:(?:Mr|Mrs|Ms|Mx|Sra|Sr|Mme)\.?|Miss|Frau|Herr|Herrn|[Ss]e[ñn]ora|[Ss]e[ñn]or|[Ss]e[ñn]orita|[Dd]o[ñn]a|[Dd]ona|Madame|Monsieur|Mademoiselle|[Ss]ignora|[Ss]ignor|[Ss]ignore|[Mm]evrouw|[Mm]eneer|[Ss]enhora|[Ss]enhor) (?P<surname>(?:(?:[Dd]e|[Vv]an|[Vv]on|[Dd]el|[Dd]a|[Dd]i|[Ll]e|[Ll]a|[Dd]en|[Tt]er) )?\p{Lu}[\p{L}'’-]+)|(?P<han>\p{Han}{1,4})様",
+        r"\b(?:Thanks|Thank you|Hi|Hello|Hey|Cheers|Sorry|Gracias|Hola|Merci|Bonjour|Salut|Danke|Hallo|Grazie|Ciao|Obrigad[oa]|Ol[aá]|Oi|Bedankt|Hoi|Dankjewel)\b,? (?P<first>\p{Lu}[\p{Ll}'’-]+)\s*[,!.]|\b(?:(?:Mr|Mrs|Ms|Mx|Sra|Sr|Mme)\.?|Miss|Frau|Herr|Herrn|[Ss]e[ñn]ora|[Ss]e[ñn]or|[Ss]e[ñn]orita|[Dd]o[ñn]a|[Dd]ona|Madame|Monsieur|Mademoiselle|[Ss]ignora|[Ss]ignor|[Ss]ignore|[Mm]evrouw|[Mm]eneer|[Ss]enhora|[Ss]enhor) (?P<surname>(?:(?:[Dd]e|[Vv]an|[Vv]on|[Dd]el|[Dd]a|[Dd]i|[Ll]e|[Ll]a|[Dd]en|[Tt]er) )?\p{Lu}[\p{L}'’-]+)|(?P<han>\p{Han}{1,4})様",
     )
     .expect("the built-in pattern compiles")
 });
@@ -253,7 +307,7 @@ fn opening<'c>(
         if meaningful >= turns || kept.len() > turns {
             break;
         }
-        if !filler.comes_before_the_opening(turn.text, &names)
+        if !filler.comes_before_the_opening(turn.text, names)
             && !followed_by_the_human(conversation, turn.index)
         {
             meaningful += 1;
@@ -644,7 +698,7 @@ impl MentionsContext {
                     let in_another_form = || {
                         turns.iter().find_map(|turn| {
                             let addressed = without_own_name(turn.text);
-                            name_form_in(&addressed, &names).map(|(name, word)| {
+                            name_form_in(&addressed, names).map(|(name, word)| {
                                 format!("customer name ({word} for {})", name.written)
                             })
                         })

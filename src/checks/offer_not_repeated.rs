@@ -222,6 +222,10 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 // "what could you manage each month?", "pay it off at £15 a week".
                 r"\b(manage|afford|pay|spare|set aside)\b[^.!?]{0,30}?\b(each|per|a|every) (month|week|fortnight)\b",
                 r"\bspread (the|it|this|that|your) [^.!?]{0,20}?\bover\b",
+                // "break the 14,300 into three monthly payments", "over
+                // six monthly payments" (not "your monthly payments").
+                r"\b(into|in|over|across) (\d+|two|three|four|five|six|eight|ten|twelve|a few|several) (monthly |weekly |equal |smaller )?(payments|instal?l?ments)\b",
+                r"\b(break|split|divide|spread)\w*\b[^.!?]{0,30}?\b(into|across|over|in) ([\w-]+ ){0,2}(payments|instal?l?ments|parts|chunks)\b",
                 // "set it up over a few months", "split it across six payments".
                 r"\b(set (it |this |that |the \w+ )?up|spread( it| this| that)?|split( it| this| that)?|pay( it| this| that)?( off)?) (over|across|in) (a few|several|a number of|the next few|\d+|two|three|four|five|six|eight|ten|twelve) (months|weeks|instal?l?ments|payments|chunks|parts)\b",
             ],
@@ -340,6 +344,9 @@ static DEFAULT_REMEDIES: LazyLock<RemedyTable> = LazyLock::new(|| {
                 r"\bchang\w* (of )?(the |your )?(travel |departure |stay |holiday )?dates?\b",
                 r"\b(move|shift|push|defer|postpone)\w* (your|the) [\w-]+( [\w-]+)? (to|until|till) (a |an |another )?(later|earlier|different|new|another|future|next)\b",
                 r"\b(a |another |new )(later|different|alternative|future) (date|day|departure|sailing|train|slot)s?\b",
+                // In Japanese: a change of date or booking ("日程のご変更";
+                // not "振替", which is as often a direct debit).
+                r"(日程|予約|日時|日付)(の)?(ご)?変更",
             ],
         ),
         (
@@ -447,6 +454,8 @@ static DEFAULT_IGNORE: LazyLock<Patterns> = LazyLock::new(|| {
     Patterns::new(&[
         r"\b(declined|rejected|turned down|refused|didn'?t want|did not want|not interested in)\b",
         r"\b(instead of|rather than) (the|that|a|an)\b",
+        // The refusal said back in Japanese: "日程変更はご希望でないとのこと".
+        r"ご希望(で|では)(ない|ありません|なかった)|ご不要|お断り(に|され|いただ)",
     ])
     .expect("built-in patterns compile")
 });
@@ -479,6 +488,14 @@ static OBSERVES: LazyLock<regex::Regex> = LazyLock::new(|| {
     )
     .expect("the built-in pattern compiles")
 });
+
+/// Whether a sentence is about what the record shows ([`OBSERVES`]) and
+/// proposes nothing: "Looking at the timing, the fairest thing is we knock
+/// the fee down" still proposes ([`PROPOSES`], [`MEETS_HALFWAY`]).
+fn observes(sentence: &str) -> bool {
+    OBSERVES.is_match(sentence)
+        && !(PROPOSES.is_match(sentence) || MEETS_HALFWAY.is_match(sentence))
+}
 
 /// Words that name no remedy although a remedy's word is in them: a
 /// refund goes "back to the credit card".
@@ -1037,29 +1054,45 @@ fn named(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Whether `offered` names another one of the rejected offer's kind by a
-/// number: the same word with another number after it ("Site 31" after
-/// "Site C-4", "room 310" after "room 204"), and the rejected one's number
-/// nowhere.
-fn another_by_number(rejected: &str, offered: &str) -> bool {
+/// The words a text names something by with a number after them ("Site
+/// C-4", "room 204", "slot no. 3"), lowercased: `(word, number)` pairs.
+fn numbered(text: &str) -> Vec<(String, String)> {
     static NUMBERED: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(r"(?i)\b(\p{L}{3,})\s+(?:no\.?\s*|n[º°]\s*|#\s*)?([A-Z]{0,3}-?\d[\w-]*)")
             .expect("the built-in pattern compiles")
     });
-    let numbered = |text: &str| -> Vec<(String, String)> {
-        NUMBERED
-            .captures_iter(text)
-            .map(|caps| (caps[1].to_lowercase(), caps[2].to_lowercase()))
-            .collect()
-    };
-    let before = numbered(rejected);
+    NUMBERED
+        .captures_iter(text)
+        .map(|caps| (caps[1].to_lowercase(), caps[2].to_lowercase()))
+        .collect()
+}
+
+/// Whether `offered` names another one of the rejected offer's kind by a
+/// number: the same word with another number after it ("Site 31" after
+/// "Site C-4", "room 310" after "room 204"), and the rejected one's number
+/// nowhere. `rejected` is the rejected offer's [`numbered`] words.
+fn another_by_number(rejected: &[(String, String)], offered: &str) -> bool {
+    if rejected.is_empty() {
+        return false;
+    }
     let offered_lower = offered.to_lowercase();
     numbered(offered).iter().any(|(word, number)| {
-        before.iter().any(|(was_word, was_number)| {
+        rejected.iter().any(|(was_word, was_number)| {
             was_word == word && was_number != number && !offered_lower.contains(was_number.as_str())
         })
     })
 }
+
+/// A compromise or an amount proposed: "the fairest thing is", "meet you in
+/// the middle", "split the difference", "would $20 work?", "would you
+/// accept", "what if I gave you", "could we settle at", "I could go to $20",
+/// "can I offer you", "how about $20 off".
+static MEETS_HALFWAY: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(the )?(fairest|fair) (thing|way|option|outcome)\b|\bmeet (you )?(in the middle|halfway|half-way|half way)\b|\bsplit the difference\b|\bcompromise\b|\bwould ([\w$£€.,-]+ ){1,3}(work|be (ok|okay|alright|all right|acceptable|fine|enough)|do|help|suffice)\b|\bwould you (accept|take|settle for|consider)\b|\bwhat if (I|we)\b|\b(could|can|shall) we (settle|agree|do)\b|\bsettle (at|on|for)\b|\b(I|we) (can|could) (do|go (up )?to|stretch to|manage|offer( you)?)\s*[$£€\d]|\b(can|could|may) (I|we) offer you\b|\bhow about [$£€\d]",
+    )
+    .expect("the built-in pattern compiles")
+});
 
 /// Whether a sentence offers ([`PROPOSES`], or [`OFFERS`] once what
 /// [`NOT_OFFERING`] says is taken out: "I can't waive it, but I can add a
@@ -1077,6 +1110,8 @@ pub struct RejectedOffer {
     pub amount: Option<Amount>,
     /// The part of a bundle this is ("€400 voucher"), when it is one.
     pub part: Option<String>,
+    /// The words `text` names things by with a number ([`numbered`]).
+    numbered: Vec<(String, String)>,
 }
 
 /// The `attemptedResolutions` entries that may record a rejected offer:
@@ -1147,6 +1182,7 @@ fn split_bundle(
                 text: text.to_string(),
                 amount: amounts(part).into_iter().next(),
                 part: Some(part.to_string()),
+                numbered: numbered(text),
             })
             .collect();
     }
@@ -1155,6 +1191,7 @@ fn split_bundle(
         text: text.to_string(),
         amount: total.or_else(|| amounts(text).into_iter().next()),
         part: None,
+        numbered: numbered(text),
     }]
 }
 
@@ -1466,7 +1503,7 @@ impl OfferNotRepeated {
             .filter(|s| {
                 let grants =
                     (in_full(s) && self.remedies().names_any(s)) || grants_counter(s, counters);
-                !(ignore.is_match(s) || OBSERVES.is_match(s) || grants)
+                !(ignore.is_match(s) || observes(s) || grants)
             })
             .find_map(|s| self.same_offer_in(s, is_turn, stated_amount, rejected))
     }
@@ -1485,9 +1522,6 @@ impl OfferNotRepeated {
             && rejected
                 .iter()
                 .any(|(offer, _)| offer.part.is_none() && restates(&offer.text, text));
-        if kinds.is_empty() && !restated {
-            return None;
-        }
         let mut offered: Vec<Amount> = amounts(text);
         if let Some(value) = stated_amount {
             offered.push(Amount {
@@ -1495,8 +1529,31 @@ impl OfferNotRepeated {
                 percent: false,
             });
         }
+        if kinds.is_empty() && !restated {
+            // The amount refused, proposed again in words no kind names:
+            // "$42.50 back on your card" turned down, then "we knock the fee
+            // down to $42.50".
+            // An offer of the same amount counts when it is of the same
+            // thing (a key word of the refused offer: "fee"), not "the
+            // receipt for the $42.50 deposit"; a compromise proposed at
+            // that amount counts whatever it names ("would $20 work?").
+            let proposes = MEETS_HALFWAY.is_match(text);
+            if !is_turn || !(proposes || offers(text)) {
+                return None;
+            }
+            let words = key_terms(text);
+            return rejected.iter().find_map(|(offer, _)| {
+                let amount = offer.amount?;
+                let same_thing = proposes
+                    || key_terms(offer.described()).iter().any(|term| {
+                        !term.word().bytes().any(|b| b.is_ascii_digit()) && words.contains(term)
+                    });
+                (same_thing && offered.iter().any(|o| o.same_as(&amount)))
+                    .then_some((offer, "remedy"))
+            });
+        }
         for (offer, rejected_kinds) in rejected {
-            if another_by_number(&offer.text, text) {
+            if another_by_number(&offer.numbered, text) {
                 continue;
             }
             let same_kind = rejected_kinds.iter().find(|k| kinds.contains(k)).copied();
@@ -1608,7 +1665,7 @@ impl OfferNotRepeated {
         let text = conversation.matching_text(index).unwrap_or_default();
         sentences(text).find_map(|s| {
             if ignore.is_match(s)
-                || OBSERVES.is_match(s)
+                || observes(s)
                 || MENTIONS_OFFER.is_match(s)
                 || in_full(s)
                 || grants_counter(s, counters)

@@ -352,6 +352,17 @@ pub enum IfEmpty {
     Na,
 }
 
+impl IfEmpty {
+    /// The outcome this setting names, with `reason`.
+    fn outcome(self, reason: String) -> Outcome {
+        match self {
+            IfEmpty::Pass => Outcome::pass(reason),
+            IfEmpty::Fail => Outcome::fail(reason),
+            IfEmpty::Na => Outcome::na(reason),
+        }
+    }
+}
+
 impl PhraseParams {
     fn scope(&self) -> Scope<'_> {
         Scope {
@@ -363,21 +374,13 @@ impl PhraseParams {
 
     fn empty_outcome(&self, default: IfEmpty, scope: &Scope<'_>) -> Outcome {
         let reason = reason(&["no "], scope, " to check");
-        match self.if_empty.unwrap_or(default) {
-            IfEmpty::Pass => Outcome::pass(reason),
-            IfEmpty::Fail => Outcome::fail(reason),
-            IfEmpty::Na => Outcome::na(reason),
-        }
+        self.if_empty.unwrap_or(default).outcome(reason)
     }
 
     /// The outcome when turns were in scope and no match counts: `if_none`,
     /// or `default`.
     fn none_outcome(&self, default: IfEmpty, reason: String) -> Outcome {
-        match self.if_none.unwrap_or(default) {
-            IfEmpty::Pass => Outcome::pass(reason),
-            IfEmpty::Fail => Outcome::fail(reason),
-            IfEmpty::Na => Outcome::na(reason),
-        }
+        self.if_none.unwrap_or(default).outcome(reason)
     }
 }
 

@@ -884,7 +884,7 @@ pub fn numbers_said(text: &str) -> Vec<f64> {
 
 /// A duration said in words: "about ninety seconds", "a 5-minute wait",
 /// "forty-five minutes", "2 working days", "half an hour", "a minute and a
-/// half", "one and a half minutes".
+/// half", "one and a half minutes", "five short minutes".
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?ix)
@@ -894,7 +894,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         | \b(?P<num>\d+(?:\.\d+)?|a\ couple\ of|couple\ of|a\ few|few|an|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)
           (?:[\ -](?P<plus>one|two|three|four|five|six|seven|eight|nine))?
           (?P<half_before>\ and\ a\ half)?
-          \s*-?\s*(?:working\ |business\ |calendar\ )?
+          \s*-?\s*(?:(?:short|little|quick|brief)\ )?(?:working\ |business\ |calendar\ )?
           (?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\b
           (?P<and_half>\ and\ a\ half)?
         ",
@@ -946,7 +946,8 @@ pub fn durations_said(text: &str) -> Vec<f64> {
 /// minutos", "mezzo minuto", "90 Sekunden", "meia hora", "een half uur",
 /// "un quart d'heure", "een kwartier"; the diminutives of speech ("unos
 /// tres minutitos", "uns 4 minutinhos", "un paio di minutini", "een paar
-/// minuutjes"); a loose or
+/// minuutjes"), and with an adjective between ("cinq petites minutes",
+/// "zwei kurze Minuten"); a loose or
 /// round count before "de"/"di" ("un par de minutos", "une dizaine de
 /// minutes", "una decina di minuti"); Italian hours ("due ore").
 static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -959,7 +960,7 @@ static OTHER_DURATION: LazyLock<Regex> = LazyLock::new(|| {
           |(?:veinte|treinta|cuarenta|cincuenta|sesenta|vinte|trinta|quarenta|cinquenta|sessenta|vingt|trente|quarante|cinquante|soixante)\ (?:y|e|et)\ [\p{L}]+
           |[\p{L}]+(?:-[\p{L}]+)*(?:\ (?:de|di|d'))?)
           (?P<half>\ (?:y\ medio|y\ media|et\ demie|e\ meio|e\ meia|e\ mezzo))?
-          \s*-?\s*
+          \s*-?\s*(?:(?:petites?|courtes?|kleine|kurze|kleinen|kurzen|pequeños|pequeñas|cortos|pequenos|curtos|piccoli|brevi|korte|kleine)\ )?
           (?P<unit>minutos?|minutes?|minuten?|minuti|minuut|minutit[oa]s?|minutinhos?|minutin[io]|minuutjes?|minütchen|segundos?|secondes?|sekunden?|secondi|seconden?|segundit[oa]s?|secondini|horas?|heures?|stunden?|ore|uur|uren)\b
           (?P<half_after>\ (?:y\ media|et\ demie|e\ meia|e\ mezzo))?
         ",
@@ -1204,6 +1205,11 @@ mod durations_tests {
         assert_eq!(durations_said("ongeveer drie kwartier"), vec![2700.0]);
         assert_eq!(durations_said("a three-quarter hour wait"), vec![2700.0]);
         assert_eq!(durations_said("en unos 3 minutitos"), vec![180.0]);
+        assert_eq!(
+            durations_said("cinq petites minutes tout au plus"),
+            vec![300.0]
+        );
+        assert_eq!(durations_said("five short minutes"), vec![300.0]);
         assert_eq!(durations_said("uns 4 minutinhos"), vec![240.0]);
         assert_eq!(durations_said("een drietal minuten"), vec![180.0]);
         assert_eq!(durations_said("es dauert keine Minute"), vec![60.0]);

@@ -20,6 +20,7 @@
 //! triggers is unknown, and so is its `not`.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -58,9 +59,10 @@ pub struct Condition {
     /// `attemptedResolutions` entry that names a remedy.
     rejected_offer: Option<bool>,
     /// What was handed to the human as a flag matches a pattern: a
-    /// `contextDelivered` payload, or a flag field of the handoff package
-    /// (`alerts`, `flags`, `warnings`, or the customer's state in one of its
-    /// parts: `escalationReason.customerState`; not its summary's prose).
+    /// `contextDelivered` payload, the `escalation` event's description
+    /// where it flags the customer's state as such, or a flag field of the handoff package (`alerts`, `flags`,
+    /// `warnings`, or the customer's state in one of its parts:
+    /// `escalationReason.customerState`; not its summary's prose).
     payload_matches: Option<Patterns>,
     /// The wait the AI says in its handoff messages (phase `handoff`)
     /// agrees (`true`) or not (`false`) with the queue's quoted wait: it
@@ -565,21 +567,43 @@ fn is_empty_value(value: &Value) -> bool {
     }
 }
 
+/// An escalation note that flags the customer's state as such: "SENTIMENT
+/// ALERT: customer very distressed", "ALERTA: cliente muy angustiada",
+/// "customer welfare flag", "WARNUNG: Kunde sehr verärgert" (not "fraud
+/// alert", "low-balance alert", nor a mood word about the case).
+static ALERT_NOTE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(sentiment|mood|emotion(al)?|distress|wellbeing|well-being|welfare|vulnerab\w*|customer|caller|client[ea]?|kund(e|en|in))[\s_-]?(alert|flag|warning|alerta|alarme|warnung|avviso|aviso)\b|\b(alert|flag|warning|alerta|alarme|warnung|avviso|aviso)\s*[:(-]\s*(sentiment|mood|distress|customer|caller|client[ea]?|kund(e|in)|vulnerab\w*)",
+    )
+    .expect("the built-in pattern compiles")
+});
+
 /// What was handed to the human as flags, as JSON text, one space between
 /// two parts (a line break would send the text through normalisation for
-/// nothing): the `contextDelivered` payloads, then the handoff package's
+/// nothing): the `contextDelivered` payloads, the escalation's own
+/// description when it flags the customer's state as such ([`ALERT_NOTE`]:
+/// the routing note the human is handed with the contact), then the handoff package's
 /// flag fields ([`is_flag_field`]), at its top or in one of its parts, and
 /// the customer's state kept in one of its parts ([`is_state_field`]).
 pub(crate) fn delivered_payload_text(conversation: &Conversation) -> String {
     let mut text = String::new();
     for event in &conversation.events {
-        if let EventKind::ContextDelivered {
-            payload: Some(payload),
-            ..
-        } = &event.kind
-        {
-            text.push_str(&payload.to_string());
-            text.push(' ');
+        match &event.kind {
+            EventKind::ContextDelivered {
+                payload: Some(payload),
+                ..
+            } => {
+                text.push_str(&payload.to_string());
+                text.push(' ');
+            }
+            EventKind::Escalation {
+                description: Some(description),
+                ..
+            } if ALERT_NOTE.is_match(description) => {
+                text.push_str(&Value::from(description.as_str()).to_string());
+                text.push(' ');
+            }
+            _ => {}
         }
     }
     if let Some(package) = conversation.package() {

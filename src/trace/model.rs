@@ -611,6 +611,9 @@ pub struct Facts {
     pub quoted_wait_seconds: Option<f64>,
     /// Key terms of the issue, computed on first use by the checks.
     pub issue_terms: std::sync::OnceLock<Vec<crate::checks::text::Term>>,
+    /// The customer's names, computed on first use by the checks (see
+    /// [`crate::checks::mentions_context::customer_names`]).
+    pub customer_names: std::sync::OnceLock<Vec<crate::checks::mentions_context::CustomerName>>,
     /// The first place where the clock contradicts the order of `events`:
     /// event `.1` comes after event `.0` in the array but is stamped
     /// earlier. Checks that measure time between such events report
