@@ -91,8 +91,7 @@ pub fn evaluate(case: &Case, origin: &str) -> Outcome {
             rubric.dimensions[0].checks[0].evaluate(&conversation)
         }
         Subject::Rubric { path, target } => {
-            let rubric =
-                rubric::load(&super::root().join(path)).unwrap_or_else(|err| panic!("{err}"));
+            let rubric = loaded(&super::root().join(path));
             let (dimension, check) = match target.split_once('/') {
                 Some((dimension, check)) => (dimension, Some(check)),
                 None => (target.as_str(), None),
@@ -103,6 +102,22 @@ pub fn evaluate(case: &Case, origin: &str) -> Outcome {
             }
         }
     }
+}
+
+/// A shipped rubric, loaded once per test binary: compiling its patterns is
+/// most of what a case costs, and every case of a file names the same one.
+fn loaded(path: &std::path::Path) -> std::sync::Arc<Rubric> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static LOADED: LazyLock<Mutex<HashMap<std::path::PathBuf, Arc<Rubric>>>> =
+        LazyLock::new(Mutex::default);
+    let mut loaded = LOADED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    loaded
+        .entry(path.to_path_buf())
+        .or_insert_with(|| Arc::new(rubric::load(path).unwrap_or_else(|err| panic!("{err}"))))
+        .clone()
 }
 
 /// The check of `dimension` named `name`, at its top or nested in an
