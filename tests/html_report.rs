@@ -1857,13 +1857,22 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
     let browser = session(&driver, &chromium).await;
     browser.goto(url(&html)).await.unwrap();
 
-    // The filter options, built by the script: three versions, told apart.
-    let options = js(
-        &browser,
-        "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
-    )
-    .await;
-    let mut options: Vec<String> = serde_json::from_value(options).unwrap();
+    // The filter options, built by the script: three versions, told apart
+    // (on a busy machine the script may not have built them when the page
+    // reports itself loaded: the check waits, 5 s at most, for the first).
+    let started = Instant::now();
+    let mut options: Vec<String> = loop {
+        let options = js(
+            &browser,
+            "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
+        )
+        .await;
+        let options: Vec<String> = serde_json::from_value(options).unwrap();
+        if !options.is_empty() || started.elapsed() > Duration::from_secs(5) {
+            break options;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     options.sort();
     assert_eq!(options, ["bot@1", "bot[U+00AD]@1", "bot[U+202E]@2"]);
 
