@@ -93,7 +93,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::normalize::matching_form;
-use super::text::{Amount, amounts, has_token, key_terms, numbers_said, terms_found};
+use super::text::{Amount, Term, amounts, has_token, key_terms, numbers_said, terms_found};
 use super::{Evidence, Outcome};
 use crate::rubric::params::{OneOrMany, Patterns};
 use crate::trace::{Conversation, Event, EventKind, OfferBy, OfferResponse, Speaker};
@@ -1112,6 +1112,17 @@ pub struct RejectedOffer {
     pub part: Option<String>,
     /// The words `text` names things by with a number ([`numbered`]).
     numbered: Vec<(String, String)>,
+    /// The key terms of what this offer is ([`RejectedOffer::described`]),
+    /// numbers left out: what an offer of the same amount must name.
+    terms: Vec<Term>,
+}
+
+/// The key terms of `text` that are not numbers (an offer's amount or
+/// reference says nothing of what it is).
+fn terms_without_numbers(text: &str) -> Vec<Term> {
+    let mut terms = key_terms(text);
+    terms.retain(|term| !term.word().bytes().any(|b| b.is_ascii_digit()));
+    terms
 }
 
 /// The `attemptedResolutions` entries that may record a rejected offer:
@@ -1174,6 +1185,7 @@ fn split_bundle(
         .split(&normalized)
         .filter(|part| remedies.names_any(part))
         .collect();
+    let numbered = numbered(text);
     if parts.len() >= 2 {
         return parts
             .into_iter()
@@ -1182,7 +1194,8 @@ fn split_bundle(
                 text: text.to_string(),
                 amount: amounts(part).into_iter().next(),
                 part: Some(part.to_string()),
-                numbered: numbered(text),
+                numbered: numbered.clone(),
+                terms: terms_without_numbers(part),
             })
             .collect();
     }
@@ -1191,7 +1204,8 @@ fn split_bundle(
         text: text.to_string(),
         amount: total.or_else(|| amounts(text).into_iter().next()),
         part: None,
-        numbered: numbered(text),
+        numbered,
+        terms: terms_without_numbers(text),
     }]
 }
 
@@ -1248,8 +1262,7 @@ impl RejectedOffer {
 /// completes").
 fn restates_loosely(rejected: &str, proposed: &str) -> bool {
     // Numbers are the case's (18 rooms, order 7731), not the remedy's.
-    let mut terms = key_terms(rejected);
-    terms.retain(|term| !term.word().bytes().any(|b| b.is_ascii_digit()));
+    let terms = terms_without_numbers(rejected);
     let found = terms_found(&terms, proposed).len();
     found >= 2 && found * 2 >= terms.len()
 }
@@ -1544,10 +1557,7 @@ impl OfferNotRepeated {
             let words = key_terms(text);
             return rejected.iter().find_map(|(offer, _)| {
                 let amount = offer.amount?;
-                let same_thing = proposes
-                    || key_terms(offer.described()).iter().any(|term| {
-                        !term.word().bytes().any(|b| b.is_ascii_digit()) && words.contains(term)
-                    });
+                let same_thing = proposes || offer.terms.iter().any(|term| words.contains(term));
                 (same_thing && offered.iter().any(|o| o.same_as(&amount)))
                     .then_some((offer, "remedy"))
             });
