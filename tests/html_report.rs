@@ -195,6 +195,38 @@ async fn js(driver: &WebDriver, script: &str) -> Value {
     driver.execute(script, vec![]).await.unwrap().json().clone()
 }
 
+/// Opens `target` as a new document and waits (10 s at most) until the
+/// browser shows it, loaded: `goto` can return while the page it leaves is
+/// still the one on screen (seen under load, when the next query read the
+/// old document or none), so the check is that a mark left on the old
+/// window is gone, the address is the one asked for and the new document's
+/// `readyState` is `complete`. A target that differs from the page shown
+/// only in its fragment is not a new document: open `about:blank` first.
+async fn load(driver: &WebDriver, target: &str) {
+    js(driver, "window.__previous_document = true; return null;").await;
+    driver.goto(target).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let state = driver
+            .execute(
+                "return [window.__previous_document === undefined, location.href === new URL(arguments[0]).href, document.readyState];",
+                vec![Value::String(target.to_string())],
+            )
+            .await
+            .unwrap()
+            .json()
+            .clone();
+        if state == serde_json::json!([true, true, "complete"]) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{target} is not the loaded page after 10 s: [new document, address, readyState] = {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Clicks the element, brought to the middle of the window first so that
 /// the sticky header cannot be where the click lands.
 async fn click(driver: &WebDriver, css: &str) {
@@ -421,7 +453,7 @@ async fn the_report_renders_in_a_real_browser() {
 
 async fn overview(browser: &WebDriver, run: &Path, html: &Path, shots: &Path) {
     let summary = summary(run);
-    browser.goto(url(html)).await.unwrap();
+    load(browser, &url(html)).await;
     let title = browser.title().await.unwrap();
     assert_eq!(title, "handoff-eval: handoff-quality v1");
 
@@ -892,8 +924,8 @@ async fn conversation(browser: &WebDriver, shots: &Path) {
 
     // A permalink opens the conversation on load.
     let permalink = browser.current_url().await.unwrap();
-    browser.goto("about:blank").await.unwrap();
-    browser.goto(permalink.as_str()).await.unwrap();
+    load(browser, "about:blank").await;
+    load(browser, permalink.as_str()).await;
     let reopened = browser
         .find(By::Id(format!("conversation-{index}")))
         .await
@@ -959,7 +991,7 @@ async fn filters(browser: &WebDriver) {
 }
 
 async fn hostile(browser: &WebDriver, html: &Path) {
-    browser.goto(url(html)).await.unwrap();
+    load(browser, &url(html)).await;
     let data = report_data(browser).await;
     let conversations = data["conversations"].as_array().unwrap();
     let index = conversations
@@ -1038,7 +1070,7 @@ async fn control(browser: &WebDriver, dir: &Path) {
         "<!doctype html><title>control</title><p><img src=x onerror=\"window.__hostile='img'\"> please help</p>",
     )
     .unwrap();
-    browser.goto(url(&page)).await.unwrap();
+    load(browser, &url(&page)).await;
     let started = Instant::now();
     loop {
         let traces = hostile_traces(browser).await;
@@ -1122,7 +1154,7 @@ fn gate_report(dir: &Path) -> (PathBuf, Value) {
 }
 
 async fn gate(browser: &WebDriver, (html, report): &(PathBuf, Value), shots: &Path) {
-    browser.goto(url(html)).await.unwrap();
+    load(browser, &url(html)).await;
     assert_eq!(browser.title().await.unwrap(), "handoff-eval gate: FAIL");
     let first = js(
         browser,
@@ -1855,24 +1887,15 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
     );
     let driver = start_driver(&driver_path);
     let browser = session(&driver, &chromium).await;
-    browser.goto(url(&html)).await.unwrap();
+    load(&browser, &url(&html)).await;
 
-    // The filter options, built by the script: three versions, told apart
-    // (on a busy machine the script may not have built them when the page
-    // reports itself loaded: the check waits, 5 s at most, for the first).
-    let started = Instant::now();
-    let mut options: Vec<String> = loop {
-        let options = js(
-            &browser,
-            "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
-        )
-        .await;
-        let options: Vec<String> = serde_json::from_value(options).unwrap();
-        if !options.is_empty() || started.elapsed() > Duration::from_secs(5) {
-            break options;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    // The filter options, built by the script: three versions, told apart.
+    let options = js(
+        &browser,
+        "return Array.from(document.querySelectorAll('#filter-agent_version option')).map(o => o.textContent).filter(t => t.startsWith('bot'));",
+    )
+    .await;
+    let mut options: Vec<String> = serde_json::from_value(options).unwrap();
     options.sort();
     assert_eq!(options, ["bot@1", "bot[U+00AD]@1", "bot[U+202E]@2"]);
 
@@ -1922,10 +1945,8 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
     }
     // A permalink opened afresh, to the second twin.
     let second = &data["conversations"][twins[1]]["line"];
-    browser
-        .goto(format!("{}#call={second}", url(&html)))
-        .await
-        .unwrap();
+    load(&browser, "about:blank").await;
+    load(&browser, &format!("{}#call={second}", url(&html))).await;
     let open = js(
         &browser,
         "return Array.from(document.querySelectorAll('article.conversation')).filter(a => !a.hidden).map(a => a.innerText);",
@@ -1936,11 +1957,8 @@ async fn awkward_conversations_render_as_they_should_in_a_real_browser() {
     assert!(open[0].as_str().unwrap().contains("second twin."));
 
     // A link to a call the report does not show says so.
-    browser
-        .goto(format!("{}#call=999", url(&html)))
-        .await
-        .unwrap();
-    browser.refresh().await.unwrap();
+    load(&browser, "about:blank").await;
+    load(&browser, &format!("{}#call=999", url(&html))).await;
     let said = page_text(&browser, "#no-conversation").await;
     assert!(
         said.contains("is not among the 5 conversations this report shows in full"),
