@@ -244,6 +244,12 @@ kinds!(
     escalation_note_alert,
     registered_detail_said,
     opening_corrected,
+    identity_stated_not_asked,
+    offer_refused_before_any_words,
+    offer_taken_in_other_words,
+    introductions_in_other_forms,
+    reasons_and_context_in_free_words,
+    transfer_in_plain_japanese,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -36,8 +36,8 @@
 //! another dimension already reads (`no_reverification`'s, by a YAML alias,
 //! so that one definition serves both). A sentence of the turn (up to `.`,
 //! `!`, `?`, `;`, a spaced dash or their Japanese forms) that matches one
-//! of them and asks something (a question mark, "please", "can I", "could
-//! you", "I need", "bitte", "pouvez-vous", "mag ik", "お願い", "ください")
+//! of them and asks something (see [`super::asks`]: a question mark, a
+//! request's words, a verb that asks for a detail, "for security")
 //! is set aside whole, whatever language the rest of it is in: "mag ik voor
 //! de zekerheid uw geboortedatum?", "may I have your policy number so I can
 //! pull up the claim?". A sentence that only states such a detail ("I've
@@ -68,6 +68,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::asks::{asks, sentences};
 use super::mentions_context::{CustomerName, customer_names};
 use super::scope::{human_turns_after_connect, seconds_between};
 use super::text::{starts_sentence, word_count, words_at};
@@ -153,10 +154,10 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(are you|you) (still )?(there|with me|on the line)\b|\bcan you (still )?hear me( (ok|okay|alright|all right|now|clearly|well))?\b".to_string(),
         r"\b(be|am|I'm|I am|I'll be) right (with you|there|back)\b|\b(I'm|I am) (still )?(here|with you)( now)?\b|\bstill (here|there)\b".to_string(),
         // The same in the other languages: "un momento, por favor", "einen
-        // Moment bitte", "un instant", "un attimo", "só um momento", "een
+        // Moment bitte", "un (petit) instant", "un attimo", "só um momento", "een
         // momentje", "déjame revisar", "laissez-moi regarder", "ich schaue
         // kurz nach", "mi lasci controllare", "deixa eu verificar".
-        r"\b(un (momento|momentito|segundo|instante|attimo|istante|instant)|einen( kleinen| kurzen)? (moment|augenblick)|(só )?um (momento|minutinho|segundo|instante|instantinho)|een (moment(je)?|ogenblik(je)?)|(moment(je)?|ogenblikje),? (bitte|alstublieft|graag))\b(,? (por favor|s'il vous plaît|s'il vous plait|svp|je vous prie|bitte|per favore|alstublieft))?".to_string(),
+        r"\b(un( petit| pequeño| piccolo)? (momento|momentito|segundo|instante|attimo|istante|instant)|einen( kleinen| kurzen)? (moment|augenblick)|(só )?um (momento|minutinho|segundo|instante|instantinho)|een (moment(je)?|ogenblik(je)?)|(moment(je)?|ogenblikje),? (bitte|alstublieft|graag))\b(,? (por favor|s'il vous plaît|s'il vous plait|svp|je vous prie|bitte|per favore|alstublieft))?".to_string(),
         // Looking at the record, said in the other languages: "ich sehe mir
         // kurz Ihre Akte an", "je consulte votre fiche", "estoy mirando su
         // historial", "sto aprendo la sua pratica", "estou abrindo o seu
@@ -232,7 +233,7 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"\b(I'll|I will|we'll|we will|will|shall)( (try to|aim to|be sure to))? (get back to you|come back to you|be in touch|reply|respond|write back|follow up|update you)( (shortly|soon|asap|as soon as (I|we) can|as soon as possible|in a (bit|while|moment|few minutes)|later( today| on)?|today|by (the )?end of (the )?day))?\s*([.!?,;:-]|$)".to_string(),
         // Nothing having reached the human: "no, nothing's come through
         // yet", "I don't have any notes from the assistant, I'm afraid".
-        r"\b(nothing|none of (it|that|this)|no (notes|details|information|info|context|summary|file|record|history|handover|transcript))( (at all|yet))?('s| has| have)?( (yet|actually|really))? (come|came|got|gotten|made it|been (passed|sent|forwarded|shared)|arrived|reached me|popped up|shown up|turned up|showed up)(,? (through|over|across|up|in|to me|on my (screen|end|side)|my way|yet|I'm afraid|unfortunately|here))*\b".to_string(),
+        r"\b(nothing|none of (it|that|this)|no (notes|details|information|info|context|summary|file|record|history|handover|transcript))( (at all|yet))?('s| has| have)?( (yet|actually|really))? (come|came|got|gotten|made it|been (passed|sent|forwarded|shared)|arrived|reached me|popped up|shown up|turned up|showed up)(,? (through|over|across|up|in|to me|on my (screen|end|side)|my way|yet|I'm afraid|unfortunately|here|from (the|your) (bot|assistant|chatbot|chat|virtual (agent|assistant)|AI|system|transfer)))*\b".to_string(),
         r"\bI (don't|do not|can't|cannot|didn't|did not|haven't|have not)( actually| really)? (have|see|get|got|receive|received)( got)? (any|the|your)( [a-z]+)? (notes|details|information|info|context|summary|file|record|history|handover|transcript|messages?|chat)( (from|on|about) (the|your) ([a-z]+ )?(bot|assistant|chat|system|transfer|handover|call|agent))?( (here|yet|I'm afraid|unfortunately|on my (screen|end|side)))*\b".to_string(),
     ];
     (holding, other)
@@ -304,7 +305,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|morning|afternoon|evening)(?: there)?";
     // (the desk's name may follow a greeting in the customer's language:
     // "Grüß Gott, Donautal Bahn Kundenservice,")
-    let desk = r"^\W*(?:(?:HELLO|gr[üu](?:ß|ss) gott|guten (?:tag|morgen|abend)|hallo|servus|bonjour|bonsoir|hola|buen[oa]s (?:d[ií]as|tardes|noches)|buongiorno|buonasera|ol[aá]|bom dia|boa (?:tarde|noite)|goe(?:de|ie)(?:morgen|middag|navond))\W+)?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,2}(?:DEPT|manager|supervisor)(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
+    let desk = r"^\W*(?:(?:HELLO|gr[üu](?:ß|ss) gott|guten (?:tag|morgen|abend)|hallo|servus|bonjour|bonsoir|hola|buen[oa]s (?:d[ií]as|tardes|noches)|buongiorno|buonasera|ol[aá]|bom dia|boa (?:tarde|noite)|goe(?:de|ie)(?:morgen|middag|navond))\W+)?(?:[a-zA-Z\u{C0}-\u{24F}&'-]+ ){0,3}(?:DEPT|manager|supervisor)(?: (?-i:[A-Z\u{C0}-\u{DE}])[a-zA-Z\u{C0}-\u{24F}'-]*)?\s*(?:[,.;:!?-]|$)";
     // The business's name where it ends a phrase, with what it does in a
     // word or two: "Hello, Brightmoor lettings.", "welcome to Cityline
     // permits,", "thank you for calling Ostra home repairs."
@@ -322,18 +323,27 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let org_greeted = r"^\W*ORG,?\s+(?:bonjour|bonsoir|hello|hallo|hola|buenos d[ií]as|buenas(?: tardes| noches)?|good (?:morning|afternoon|evening)|buongiorno|buonasera|bom dia|boa (?:tarde|noite)|guten (?:tag|morgen|abend)|goedemorgen|goedemiddag|goedenavond)\b";
     // The phone answered: "Pronto, buongiorno", "Allô ?", "¿Dígame?".
     let answering = r"^\W*(?:pronto|all[ôo]|al[ôo]|d[ií]game|diga)\b";
+    // The phone answered with the business's name, two words or more,
+    // before a comma: "Tierklinik Graz, Sie sprechen mit Sabine Pichler".
+    let named_first = r"^\W*(?-i:[A-Z\u{C0}-\u{DE}])[\p{L}&'-]+(?: (?:(?-i:and|of|&|de|du|des|van|von|der|del|di|da) )?(?-i:[A-Z\u{C0}-\u{DE}])[\p{L}&'-]+){1,3},\s";
+    // Who the customer is connected to: "Sie sind mit der Tierklinik
+    // Oerlikon verbunden", "vous êtes bien avec le service des
+    // admissions", "u bent verbonden met de planning", "está comunicado con
+    // Cuentas", "è in linea con l'ufficio rimborsi".
+    let connected = r"\b(?:Sie sind|du bist)(?: jetzt| nun| hier)? (?:mit|bei) [^.!?,;:]{1,50}? verbunden\b|\bvous [eê]tes(?: bien)?(?: en ligne)? (?:avec|chez|au|à la|aux) [^.!?,;:]{1,40}|\b(?:u bent|je bent)(?: nu)? (?:verbonden|doorverbonden) met [^.!?,;:]{1,40}|\b(?:est[aá]s?|se encuentra)(?: ahora)? (?:comunicad[oa]|conectad[oa]) con [^.!?,;:]{1,40}|\b(?:è|sei)(?: ora)? (?:in linea|collegat[oa]) con [^.!?,;:]{1,40}|\b(?:voc[eê] )?est[aá] (?:conectad[oa]|em linha) com [^.!?,;:]{1,40}";
     let calling_back = r"\b(?:(?:TEAM|ORG) )?(?:calling|ringing|phoning|getting back to) (?:you )?back\b|\b(?:calling|ringing|phoning) you back\b|\breturning (?:your|a|the|his|her|their) (?:call|message|e-?mail|voicemail)\b";
     let asking = r"\b(?:is (?:this|that)|am I (?:speaking|talking|chatting) (?:to|with)|are you|do I have|vous êtes bien|c'est bien|êtes-vous|spreche ich mit|sind Sie|hablo con|es usted|estou falando com|falo com|é o senhor|é a senhora|parlo con|è lei|lei è|spreek ik met|bent u)(?: (?:le|la|el|o|a|il|der|die|mit))? NAME\b";
     // The same in Japanese, written without spaces: "お待たせいたしました"
     // (sorry to keep you waiting), "担当の田中でございます" (I'm Tanaka, in
     // charge of your case), "お電話ありがとうございます", the customer
     // addressed ("佐藤様、"), "恐れ入りますが" (excuse me, but).
-    let japanese = r"(?:大変|たいへん)?お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,20}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です|(?:^|[。！!？?]\s*)[^。、！!？?\s]{1,10}(?:様|さま|さん)[、,]|恐れ入りますが[、,]";
+    let japanese = r"(?:大変|たいへん)?お待たせ(?:いた)?し(?:まし)?た|お電話(?:代わり|かわり|替わり)ました|お待たせして(?:申し訳|すみません)[^。、！!？?]*|担当(?:の|は)?[^。、！!？?\s]{1,8}(?:でございます|です|と申します)|[^。、！!？?\s]{1,20}の[^。、！!？?\s]{1,6}(?:でございます|と申します)|[^。、！!？?\s]{1,6}と申します|[^。、！!？?\s]{0,10}(?:サポート|窓口|センター|係|部|課|チーム|デスク|担当|受付)(?:の|、)?[^。、！!？?\s]{1,6}(?:です|でございます)|(?:お電話|ご連絡|お問い合わせ)?(?:いただき)?(?:誠に)?ありがとうございます|こんにちは|こんばんは|おはようございます|お世話になっております|お疲れ様です|(?:^|[。！!？?]\s*)[^。、！!？?\s]{1,10}(?:様|さま|さん)[、,]|恐れ入りますが[、,]";
     let all = [
         japanese,
         desk,
         greeted_org,
         answering,
+        connected,
         intro,
         intro_abroad.as_str(),
         calling_back,
@@ -348,6 +358,10 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
         // Last: at a turn's start, an introduction that opens with an
         // interjection ("Okay, hello, Priya from Metering") reads first.
         org_greeted,
+        // After every other reading of a turn's start, so that a greeting
+        // ("Servus Frau Gruber, Lukas vom Kartenservice") is read as one
+        // and leaves its comma to the introduction after it.
+        named_first,
     ]
     .join("|")
     .replace("BRAND", brand)
@@ -429,17 +443,6 @@ static LOOKS_FOR_THE_RECORD: LazyLock<regex::Regex> = LazyLock::new(|| {
     .expect("the built-in pattern compiles")
 });
 
-/// What makes a sentence ask something rather than state it: a question
-/// mark, or a request's words ("please", "can I", "could you", "I need",
-/// "let me have", "bitte", "pouvez-vous", "merci de", "¿me puede",
-/// "poderia", "potrebbe", "mag ik", "kunt u", "お願い", "ください").
-static REQUEST: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"(?i)[?？]|\b(?:please|pls|plz|kindly|(?:can|could|may|might|would|will|shall) (?:I|we|you|u)|(?:I|we)(?:'ll|'d| will| would)?(?: just| first| also)? need|need (?:your|the|you to)|let (?:me|us) (?:have|know)|(?:tell|give|send|read) (?:me|us)|bitte|teilen sie|nennen sie|geben sie|k[öo]nnen sie|k[öo]nnten sie|veuillez|merci de|pouvez-vous|pourriez-vous|puis-je|por favor|me (?:puede|podr[ií]a|da|dice|confirma|indica|facilita)|necesito|pode|poderia|preciso|per (?:favore|cortesia)|pu[òo]|potrebbe|mi (?:dica|dia|conferma|serve)|ho bisogno|graag|mag ik|kunt u|kun je|wilt u|zou u)\b|お願い|ください|下さい|いただけ|頂け|教えて|お聞かせ|伺",
-    )
-    .expect("built-in pattern compiles")
-});
-
 /// Whether an ask says what it is for, and that is an action on the case
 /// ("can I have your membership number so I can refund the second
 /// payment?"), not looking the customer up ("so I can pull up the claim"):
@@ -457,25 +460,6 @@ fn acts_on_the_case(sentence: &str) -> bool {
     PURPOSE
         .captures_iter(sentence)
         .any(|found| !LOOKING_UP.contains(&found[1].to_lowercase().as_str()))
-}
-
-/// The sentences of `text`, as byte ranges: up to `.`, `!`, `?`, `;`, a
-/// dash between spaces, or their Japanese and full-width forms.
-fn sentences(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    static BREAK: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"[.!?;。！？]+|\s[-–—]+\s").expect("built-in pattern compiles")
-    });
-    let mut from = 0;
-    let mut breaks = BREAK.find_iter(text);
-    std::iter::from_fn(move || {
-        if from >= text.len() {
-            return None;
-        }
-        let to = breaks.next().map_or(text.len(), |found| found.end());
-        let sentence = (from, to);
-        from = to;
-        Some(sentence)
-    })
 }
 
 /// Words that say nothing about the case: discourse particles, terms of
@@ -612,6 +596,8 @@ const PARTICLES: &[&str] = &[
     "d'accord",
     "oké",
     "okey",
+    // Dutch "hoor" softens: "Momentje hoor", "Prima hoor".
+    "hoor",
     // Texting spellings: "how can i help u?", "k, thx".
     "u",
     "ur",
@@ -731,9 +717,7 @@ impl FirstMeaningfulResponse {
             Some(patterns) => sentences(text)
                 .filter(|&(from, to)| {
                     let sentence = &text[from..to];
-                    patterns.is_match(sentence)
-                        && REQUEST.is_match(sentence)
-                        && !acts_on_the_case(sentence)
+                    patterns.is_match(sentence) && asks(sentence) && !acts_on_the_case(sentence)
                 })
                 .collect(),
             None => Vec::new(),

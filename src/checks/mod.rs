@@ -14,6 +14,7 @@ use crate::trace::{Conversation, Event};
 
 pub mod all_of;
 pub mod any_of;
+pub mod asks;
 pub mod condition;
 pub mod detail_repeated;
 pub mod first_meaningful_response;

@@ -504,6 +504,30 @@ static NOT_REMEDY: LazyLock<regex::Regex> = LazyLock::new(|| {
         .expect("the built-in pattern compiles")
 });
 
+/// A turn that puts something to the customer in words [`PROPOSES`] does
+/// not know: an option named as possible ("dá pra passar a cobertura",
+/// "there's also the option of", "修理キャンセルで送料無料の返送もできますよ"),
+/// asked whether it suits ("いかがでしょうか", "Quer pensar com calma?" after
+/// one), or offered outright ("Was ich Ihnen anbieten kann"). Read only
+/// where the customer answers that it was offered and refused before: a
+/// hold, a call-back number or a recording asked for offers nothing.
+static OFFERS_IN_OTHER_WORDS: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(there'?s also|another option|one option|an option (would be|is)|(I|we) (could|can) also|it'?s (also )?possible to|you (could|can) also|d[áa] (pra|para)|[ée] poss[íi]vel|podemos tamb[ée]m|uma op[çc][ãa]o|(le|te) (puedo|podemos) (ofrecer|dar)|tambi[ée]n (puede|podemos|se puede)|una opci[óo]n|(je|nous) (peux|pouvons) (aussi|également|vous (proposer|offrir))|une option|anbieten|(ich|wir) (k[öo]nnte|k[öo]nnen) (Ihnen )?auch|eine M[öo]glichkeit|(posso|possiamo) (anche|offrirle|proporle)|un'opzione|(ik|we) (kan|kunnen) (je|u) ook|een optie)\b|もできます|(でき|いただけ)ます(よ|が)|引かせて|お付けします|お付けでき|差し上げます|いかがでしょうか|いかがですか|いかがいたしましょう|いたしましょうか",
+    )
+    .expect("the built-in pattern compiles")
+});
+
+/// A turn that asks the customer to hold ("can I put you on hold?",
+/// "少々お待ちいただけますか"): it offers no remedy, so a reply "I already
+/// said no to that" refuses the hold, not a remedy offered again.
+static ASKS_TO_HOLD: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b((put|place|keep) you on hold|on hold|hold music|(ponerle|dejarle|ponerte) en espera|(vous )?mettre en attente|in die Warteschleife|in attesa|in de wacht|em espera)\b|少々お待ち|お待ちいただけ",
+    )
+    .expect("the built-in pattern compiles")
+});
+
 /// A sentence that proposes a remedy rather than reporting one: "what I
 /// can do is", "I could add", "how about", "would that work?".
 static PROPOSES: LazyLock<regex::Regex> = LazyLock::new(|| {
@@ -576,10 +600,12 @@ static IN_FULL: LazyLock<regex::Regex> = LazyLock::new(|| {
 });
 
 /// A customer's reply that takes what was proposed: "yes please", "ok,
-/// that works", "lovely, thanks"; [`REFUSES`] overrules it.
+/// that works", "lovely, thanks", "Tonight itself? Oh that's very good",
+/// "klinkt goed", "Parfait, merci", "Sì, va bene", "はい、お願いします";
+/// [`REFUSES`] overrules it.
 static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*((really|oh|ah|ooh|wow|oh wow)\W+)*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|amazing|wonderful|fantastic|excellent|awesome|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds|'d be) (great|fine|perfect|lovely|good|brilliant|ok|okay|amazing|wonderful|fantastic|excellent|awesome)|sounds (good|great|fine))\b",
+        r"(?i)^\W*((really|oh|ah|ooh|wow|oh wow)\W+)*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|amazing|wonderful|fantastic|excellent|awesome|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds|'d be) (great|fine|perfect|lovely|good|brilliant|ok|okay|amazing|wonderful|fantastic|excellent|awesome)|sounds (good|great|fine)|s[ií]|s[iì]|sim|oui|ja|jawohl|claro|vale|genial|perfecto|perfeito|[oó]timo|perfetto|va bene|d'accord|parfait|super|top|prima|gut|genau|graag|dank(e|je|u)|gracias|obrigad[oa]|merci|grazie)\b|\b(that's|that is|oh that's) (very |really |so )?(good|great|perfect|brilliant|lovely|wonderful)\b|\b(klinkt|klinken) (goed|prima|top)\b|\b(muy|très|molto|sehr|muito) (bien|bueno|bien|bene|gut|bom)\b|\bdas klingt (gut|besser|prima)\b|^\W*(はい|お願いします|ありがとう|助かります|それで(お願い|大丈夫))",
     )
     .expect("the built-in pattern compiles")
 });
@@ -588,7 +614,8 @@ static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// and refused, before: "that's what the bot offered", "I already said no
 /// to that", "the assistant already offered that", "ya le dije al chat que
 /// no", "c'est ce qu'on m'a déjà proposé", "das habe ich schon abgelehnt",
-/// "ho già detto di no", "já disse que não".
+/// "ho già detto di no", "já disse que não", "NÃO. já falei", "heb ik al
+/// geweigerd", "それさっき断ったやつ", "だから割引はいいって".
 static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
         r"(?ix)
@@ -605,6 +632,12 @@ static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \bho\ già\ (detto\ (di\ )?no|rifiutato)\b | \bgià\ (offert|propost)\w* | \bquello\ che\ mi\ (ha|hanno)\ (già\ )?(offerto|proposto)\b
         | \bj[áa]\ (disse|falei)\ (que\ )?n[ãa]o\b | \bj[áa]\ (recusei|rejeitei)\b | \bo\ que\ (o\ \w+|a\ \w+|voc[êe]s?)\ (me\ )?(j[áa]\ )?(ofereceu|prop[ôo]s|ofereceram)\b
         | \bik\ heb\ (al\ )?nee\ gezegd\b | \bal\ (aangeboden|geweigerd|afgewezen)\b
+        | \b(ik\ )?(zei|heb)\ (toch\ )?al\ (nee|geweigerd)\b | \bheb\ ik\ (toch\ )?al\ (nee\ gezegd|geweigerd|afgeslagen)\b
+        | \bn[ãa]o\W+j[áa]\ (disse|falei)\b | \bj[áa]\ tinha\ (dito\ que\ n[ãa]o|recusado)\b
+        | \bya\ me\ (lo\ |la\ )?(ofreci[oó]|ofrecieron|hab[ií]an\ ofrecido)\b | \bya\ (lo\ |la\ )?hab[ií]a\ rechazado\b
+        | \bon\ me\ l'a\ déjà\ (proposé|offert)\b
+        | \b(hat|haben)\ mir(\ \w+){0,4}\ (schon|bereits)\ angeboten\b
+        | (さっき|先ほど|さきほど|前に|もう)[^。]{0,8}(断っ|断り|お断り) | だから[^。]{0,6}(いい|いらない|結構)って | (それ|その件)は?(さっき|もう)断
         ",
     )
     .expect("the built-in pattern compiles")
@@ -613,8 +646,9 @@ static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// A reply that refuses, even after an "ok": "ok, but I want a refund".
 static REFUSES: LazyLock<regex::Regex> = LazyLock::new(|| {
     // A resigned "ok whatever", "fine, I guess" gives in; it takes nothing;
-    // "that's fine, the refund is all I needed" says no more is wanted.
-    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never|whatever|i guess|if i must|i suppose|all i (need|needed|want|wanted|asked for)|is enough|i'm (good|fine|ok|okay)|i am (good|fine|ok|okay))\b")
+    // "that's fine, the refund is all I needed" says no more is wanted;
+    // "ja, aber ...", "sí, pero ...", "はい、でも…" refuse in other languages.
+    regex::Regex::new(r"(?i)\b(no|not|don't|do not|but|rather|prefer|instead|never|whatever|i guess|if i must|i suppose|all i (need|needed|want|wanted|asked for)|is enough|i'm (good|fine|ok|okay)|i am (good|fine|ok|okay)|aber|nein|nicht|pero|mais|maar ik|nee|non|não|nao|prefiero|prefiro|préfère|lieber|preferisco|liever)\b|いや|でも|けど|結構です")
         .expect("the built-in pattern compiles")
 });
 
@@ -1758,14 +1792,18 @@ impl OfferNotRepeated {
                 return repeat(conversation, offer, &kind, index, "proposed again");
             }
             // Words no kind names, said back by the customer: a human turn
-            // that proposes or names a remedy, answered "that's what the
-            // bot offered, I said no".
+            // that proposes, names a remedy or puts an option to the
+            // customer in other words, answered "that's what the bot
+            // offered, I said no".
             if let EventKind::Turn {
                 speaker: Speaker::Human,
                 ..
             } = &conversation.events[index].kind
                 && let text = conversation.matching_text(index).unwrap_or_default()
-                && (PROPOSES.is_match(text) || remedies.names_any(text))
+                && (PROPOSES.is_match(text)
+                    || remedies.names_any(text)
+                    || OFFERS_IN_OTHER_WORDS.is_match(text))
+                && !ASKS_TO_HOLD.is_match(text)
                 && let Some(reply) = refused_before(conversation, index)
             {
                 let offer = &rejected[0].0;

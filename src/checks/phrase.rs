@@ -57,6 +57,16 @@
 //!       - ['\b(they|the (agent|specialist|team))\b']
 //! ```
 //!
+//! ## Asked, not stated: `asks_only`
+//! With `asks_only: true`, a match counts only in a sentence that asks
+//! something, or is not built as a statement (see [`super::asks`]): "can
+//! you confirm your PIN?", "for security, your date of birth", "before we
+//! continue, your date of birth", not "your new PIN is 5839" or "check the
+//! account number on the confirmation before you press OK". The sentence
+//! here is cut at `.`, `!`, `?`, `;`, a spaced dash and their Japanese
+//! forms, and not at a coordinated clause: "your date of birth, and the
+//! postcode, please" asks for both.
+//!
 //! ## What a reply answers: `unless_answering`
 //! A match in a turn does not count when the turn it answers, the other
 //! side's latest turn before it, matches one of `unless_answering`: a
@@ -154,6 +164,7 @@
 
 use serde::Deserialize;
 
+use super::asks::{may_ask, sentence_holding};
 use super::scope::{Phase, Scope, TurnRef, Within};
 use super::text::identifiers;
 use super::{Evidence, Outcome};
@@ -191,6 +202,11 @@ pub struct PhraseParams {
     /// each of these lists (see the module doc).
     #[serde(default)]
     pub in_same_sentence: Vec<Patterns>,
+    /// A match counts only in a sentence that asks something or is not
+    /// built as a statement (see [`super::asks::may_ask`]): "can you
+    /// confirm your PIN?", not "your new PIN is 5839".
+    #[serde(default)]
+    pub asks_only: bool,
 }
 
 /// How a reply that ends the recording counts.
@@ -410,7 +426,7 @@ impl PhraseParams {
             .by_trigger
             .as_ref()
             .and_then(|by| by.for_trigger(conversation.facts.trigger));
-        if self.unless.is_none() && self.in_same_sentence.is_empty() {
+        if self.unless.is_none() && self.in_same_sentence.is_empty() && !self.asks_only {
             // The hot path: one search, no sentence work.
             if let Some(found) = self.patterns.find(turn.text) {
                 return Said::Found(found, None);
@@ -430,9 +446,11 @@ impl PhraseParams {
         let line_break = |at: usize| normalized.is_some_and(|n| n.is_line_break(original, at));
         let counts = |found: &Match| {
             let sentence = sentence_around(turn.text, found.start, found.end, &line_break);
-            self.unless
-                .as_ref()
-                .is_none_or(|unless| !unless.is_match(sentence))
+            (!self.asks_only || may_ask(sentence_holding(turn.text, found.start)))
+                && self
+                    .unless
+                    .as_ref()
+                    .is_none_or(|unless| !unless.is_match(sentence))
                 && self
                     .in_same_sentence
                     .iter()
