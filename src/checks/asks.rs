@@ -88,7 +88,17 @@ static FOR_SECURITY: LazyLock<Regex> = LazyLock::new(|| {
 /// a verification code now" asks for the code back.
 static STATES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:is|are|was|were|has|have|had|(?:I|we)(?:'ve| have) (?:updated|reset|changed)|es|son|era|fue|est[aá]|ha sido|est|sont|était|a été|ist|sind|war|wurde|é|s[aã]o|foi|est[aá]|è|sono|era|zijn|was|werd)\b|^\W*(?:check|double-check|look at|see|keep|note|make sure|remember|don't|do not|never)\b|(?:です|でした|ました|ます)\s*[。.]?\s*$",
+        r"(?i)\b(?:is|are|was|were|has|have|had|(?:I|we)(?:'ve| have) (?:updated|reset|changed)|es|son|era|fue|est[aá]|ha sido|est|sont|était|a été|ist|sind|war|wurde|é|s[aã]o|foi|est[aá]|è|sono|era|zijn|was|werd)\b|^\W*(?:check|double-check|look at|see|keep|note|make sure|remember|don't|do not|never)\b|\b(?:ya|already|d[ée]j[àa]|bereits|schon|gi[àa]|j[aá]|al)\b[^.!?]{0,30}\b(?:verific|verified|v[ée]rifi|gepr[üu]ft|best[äa]tigt|confirmad|confirmed|confirm[ée]|confermat|geverifieerd|bevestigd)\w*|(?:です|でした|ました|ます)\s*[。.]?\s*$",
+    )
+    .expect("built-in pattern compiles")
+});
+
+/// An ask said not to be made: "I won't ask for your PIN again", "I
+/// won't need your date of birth", "no necesito su fecha de nacimiento",
+/// "Ihr Geburtsdatum brauche ich nicht mehr", "生年月日は確認済みですので".
+static NOT_ASKED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:(?:I|we)(?: will|'ll)? (?:won't|will not|don't|do not|no longer) (?:need|ask|require)|no (?:necesito|necesitamos|hace falta)|brauche ich nicht|brauchen wir nicht|ich brauche (?:\w+ )?nicht|je n'ai (?:plus )?pas besoin|n[aã]o (?:preciso|precisamos)|non (?:ho|abbiamo) bisogno|(?:heb|hebben) (?:ik|we) niet (?:meer )?nodig)\b|確認済み|不要です|必要ありません|必要はございません",
     )
     .expect("built-in pattern compiles")
 });
@@ -96,7 +106,10 @@ static STATES: LazyLock<Regex> = LazyLock::new(|| {
 /// Whether `sentence` asks the other side for something (see the module
 /// doc) rather than stating it.
 pub fn asks(sentence: &str) -> bool {
-    REQUEST.is_match(sentence) || OPENS_AS_ASK.is_match(sentence) || FOR_SECURITY.is_match(sentence)
+    !NOT_ASKED.is_match(sentence)
+        && (REQUEST.is_match(sentence)
+            || OPENS_AS_ASK.is_match(sentence)
+            || FOR_SECURITY.is_match(sentence))
 }
 
 /// Whether a detail named in `sentence` may be asked for: the sentence
@@ -104,7 +117,7 @@ pub fn asks(sentence: &str) -> bool {
 /// "Before we continue, your date of birth." or "生年月日をどうぞ。" asks
 /// without a request's words; "your new PIN is 5839" states.
 pub fn may_ask(sentence: &str) -> bool {
-    asks(sentence) || !STATES.is_match(sentence)
+    asks(sentence) || !(STATES.is_match(sentence) || NOT_ASKED.is_match(sentence))
 }
 
 #[cfg(test)]
@@ -139,6 +152,8 @@ mod tests {
         }
         for stated in [
             "Your new PIN is 5839.",
+            "su fecha de nacimiento ya figura como verificada.",
+            "aapki date of birth already verified hai.",
             "新しい暗証番号は「5839」です。",
             "Check the account number on the confirmation before you press OK.",
             "Le envío la lista de documentos: el acta y su DNI.",
@@ -146,6 +161,9 @@ mod tests {
             "The date of birth on the form was wrong.",
             "Your PIN is reset.",
             "Maria, your PIN is reset.",
+            "I won't ask for your PIN again.",
+            "Ihr Geburtsdatum brauche ich nicht mehr.",
+            "生年月日は確認済みですので、ご安心ください。",
         ] {
             assert!(!asks(stated), "{stated}");
         }
@@ -162,6 +180,8 @@ mod tests {
         }
         for stated in [
             "Your new PIN is 5839.",
+            "su fecha de nacimiento ya figura como verificada.",
+            "aapki date of birth already verified hai.",
             "新しい暗証番号は「5839」です。",
             "Check the account number on the confirmation before you press OK.",
         ] {

@@ -132,6 +132,11 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
     let while_i = r"\b((while|whilst|as|till|until|so|once) I( just| quickly| now)?|to|so I can)";
     let doing = r"\b((I'm|I am|am|just|currently|still|I'll be|I will be)( just| still| currently| quickly)? )";
     let holding = vec![
+        // Being with the customer in a moment, in the other languages:
+        // "enseguida estoy con usted", "ich bin gleich bei Ihnen", "ik
+        // ben zo bij u"; grabbing their details in Dutch ("ik pak even uw
+        // gegevens erbij"); in Hinglish, "ek minute hold kijiye".
+        r"\b(?:enseguida|ahora mismo|ya) (?:estoy|estar[eé]|le atiendo|te atiendo)(?: con (?:usted|vos|ti))?\b|\bich bin (?:gleich|sofort) (?:bei Ihnen|bei dir|f[üu]r Sie da)\b|\bje suis (?:à vous|avec vous) (?:dans un instant|tout de suite)\b|\bsono subito da lei\b|\bj[aá] (?:te|lhe) atendo\b|\bik ben (?:zo|direct|meteen) bij (?:u|je)\b|\bik pak (?:even |snel )?(?:uw|je|jouw) (?:gegevens|dossier|bestelling|account) erbij\b|\b(?:ek|do) (?:minute|min|second|sec|pal) (?:hold|ruk)\w*(?: (?:kijiye|kariye|karo|karein|kijie))?\b".to_string(),
         // "one moment", "give me a sec", "just a second or two".
         r"\b(just )?(give me |gimme |allow me |let me have )?(one|a|just a|half a|a quick|one quick|two|three|a couple of|a few|\d+( (to|or|-) \d+)?|(two|three|five) (to|or) (three|five|ten))( more| little)? (moments?|mo|secs?|seconds?|minutes?|mins?|ticks?|jiffy)( or two)?( please)?\b".to_string(),
         // "won't be a tick", "won't be long", "shan't keep you a minute".
@@ -202,6 +207,9 @@ fn default_filler() -> (Vec<String>, Vec<String>) {
         r"(確認|お調べ|調べ)(いた)?(します|致します)(ので|から)?[、,]?(少々|しばらく|今しばらく)?(お待ち(ください|くださいませ|いただけますか))?|(少々|しばらく|今しばらく)お待ち(ください|くださいませ|いただけますか)".to_string(),
     ];
     let other = vec![
+        // At the customer's disposal, with nothing said: "Julie à votre
+        // écoute", "main Rohit bol raha hoon support team se".
+        r"(?:(?-i:[A-Z\u{C0}-\u{DE}])[\p{L}'-]+,? )?\b[àa] (?:votre|ton) [ée]coute\b|\bmain (?-i:[A-Z])[\p{L}'-]+ (?:bol|baat kar) (?:raha|rahi) (?:hoon|hu|hun)\b(?: [\p{L} ]{0,25}? se\b)?".to_string(),
         // "Please" in the other languages, said whole: "por favor", "per
         // favore", "s'il vous plaît", "bitte schön".
         r"\b(?:por favor|per favore|s'il vous pla[iî]t|s'il te pla[iî]t|bitte(?: sehr| sch[öo]n)?|alstublieft|por gentileza)\b".to_string(),
@@ -268,7 +276,7 @@ static OPENER: LazyLock<regex::Regex> = LazyLock::new(|| {
     let business = r"(?:lettings?|brokerage|brokers?|insurance|assurance|energy|water|gas|power|electric(?:ity)?|mobile|broadband|fibre|telecoms?|bank(?:ing)?|savings|pensions?|credit|cards?|loans?|finance|airlines?|airways|air|rail|travel|holidays|tours|hotels?|resorts?|rentals?|hire|motors?|cars?|health(?:care)?|pharmacy|clinic|dental|vets?|legal|customs|baggage|properties|property|homes?|estates?|realty|logistics|couriers?|delivery|parcels|removals|storage|tickets?|events|gyms?|fitness|leisure|retail|stores?|shop|online|direct|uk|us|plc|ltd|inc)\b";
     let role = r"(?:(?:the|your|a|an|one of the)(?: [a-zA-Z\u{C0}-\u{24F}-]+){0,2} )?(?:manager|supervisor|agent|specialist|advis[eo]r|officer|rep|representative|assessor|handler|technician|engineer|consultant|lead|coordinator|colleague|pharmacist|nurse|doctor|clinician|adjuster|underwriter|counsell?or|caseworker|case worker|dispatcher|planner|banker|broker|clerk|analyst|librarian|administrator|admin)\b";
     let greeting = r"\b(?:hi+|hel+o+|he+y+|hiya+|howdy|heya|yo+|hai|greetings|good (?:morning|afternoon|evening|day)|morning|afternoon|evening|g'?day|(?:you(?:'re| are) (?:(?:most|very|warmly) )?)?welcome(?: back)?|bonjour|bonsoir|salut|hola|buenos d[ií]as|buenas(?: (?:tardes|noches))?|ol[aá]|oi|bom dia|boa (?:tarde|noite)|ciao|buongiorno|buonasera|hallo|guten (?:tag|morgen|abend)|hej|hei|god (?:morgon|morgen|dag)|goedemorgen|goedemiddag|goedenavond|goedendag|goeiemorgen|goeiemiddag|goeienavond|goeiedag|hoi|dzie[nń] dobry|(?:dear|valued) (?:customer|client|member|sir(?:/madam)?|madam)|gentil(?:e|issim[oa]) (?:cliente|signor[ae]?)|car[oa] cliente|estimad[oa] (?:cliente|señora?)|ch[èe]re? client(?:e)?|prezad[oa] (?:cliente|senhora?)|beste klant|sehr geehrte[rs]?|liebe[rs]?|gr[üu](?:ß|ss) gott|gr[üu]ezi|servus|moin|salve|merhaba|namaste|salaam|kia ora|dear)(?: there| again| all| everyone| folks)?\b";
-    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? ROLE)?(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|^\W*(?:(?:yeah|yes|ok|okay|right|so)\W+)*(?:HELLO\W+)?NAME,? (?:from|with|at|here at|in) (?:TEAM|ORG)\b|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
+    let intro = r"\b(?:this is|it's|it is|I'm|I am|my name(?:'s| is)|here is|speaking(?: is)?) (?:NAME|ROLE)(?:,? ROLE)?(?:,? (?:from|with|at|in|on|of|here at|here in|here from) (?:TEAM|ORG))?(?: here| speaking)?(?:,? (?:TEAM|ORG))?|\bNAME (?:here|speaking)\b(?:,? (?:(?:from|with|at|in|on) )?(?:TEAM|ORG))?|^\W*(?:(?:yeah|yes|ok|okay|right|so)\W+)*(?:HELLO\W+)?NAME,? (?:from|with|at|here at|in) (?:TEAM|ORG)\b|\b(?:you're|you are|you've|you have)(?: now)? (?:through to|speaking (?:to|with)|talking (?:to|with)|chatting (?:to|with)|reached|got|with) [^.!?,;:-]{1,40}";
     let thanks = r"\b(?:(?:muchas )?gracias por (?:esperar|la espera|su paciencia|tu paciencia)|(?:muchas )?gracias por (?:comunicarse|comunicarte|contactar(?:nos)?|contactarnos|llamar(?:nos)?|escribir(?:nos)?|su llamada|tu llamada|elegir(?:nos)?)(?: (?:a|con))?|merci (?:d'avoir|de nous avoir) (?:appel[ée]|contact[ée]s?|[ée]crit)|merci (?:pour|de) votre appel|danke(?:,)? (?:für (?:ihren|deinen) anruf|dass (?:sie|du) (?:uns )?(?:angerufen|kontaktiert|geschrieben) (?:haben|hast))|grazie per (?:aver|avere|averci) (?:contattato|chiamato|scritto)|grazie (?:per la|della) (?:sua |tua )?chiamata|obrigad[oa] (?:por (?:entrar em contato|ligar|nos contatar|contatar|sua liga[çc][ãa]o))|bedankt voor (?:het bellen|uw telefoontje|je telefoontje|uw bericht|je bericht)|merci (?:de|pour) (?:votre|ta) (?:patience|attente)|merci d'avoir patienté|merci de (?:bien vouloir )?patienter|danke (?:für (?:ihre|deine) geduld|fürs warten)|vielen dank für (?:ihre|deine) geduld|grazie (?:per l'attesa|per la pazienza|di aver atteso)|obrigad[oa] (?:por (?:aguardar|esperar|sua paciência)|pela (?:espera|paciência))|bedankt voor (?:uw|je) geduld|(?:vielen |herzlichen )?dank(?:e)? f[üu]r (?:ihre|deine|die) (?:nachricht|e-?mail|anfrage|mail)|merci (?:pour|de) votre (?:message|e-?mail|courriel|demande)|(?:muchas )?gracias por (?:su|tu) (?:mensaje|correo|consulta)|obrigad[oa] pela (?:sua )?(?:mensagem|e-?mail)|grazie per (?:il suo|il tuo|la sua|la tua) (?:messaggio|e-?mail|richiesta)|bedankt voor (?:uw|je) (?:bericht|e-?mail|vraag))\b|\b(?:thanks?(?: you)?|thank you|thank u|many thanks|cheers|thx|thnx|thanx|thnks|tnx|ty|tysm|tyvm)(?: (?:so|very|ever so) much| a lot| a million| kindly)?(?: again)?(?: (?:for|4) (?:holdin[g']?(?: on)?|waitin[g']?(?: so long)?(?: (?:on|for) (?:me|us))?|hanging in(?: there)?|sticking with (?:me|us)|your patience|being (?:so )?patient|bearing with (?:me|us)|hanging on|staying on(?: the line)?|the wait|your time|(?:calling|contacting|reaching out to|getting in touch with|choosing|chatting with|messaging|writing to|e-?mailing|being with|joining)(?: us)?(?: (?:TEAM|BRAND|ORG))?|reaching out|getting in touch|your (?:message|e-?mail|enquiry|inquiry|call)))?(?: today| this (?:morning|afternoon|evening))?";
     // Taking over, small talk: "I'm taking over from the assistant", "I've
     // been assigned your case", "how are you today?", "tudo bem?", "wie
@@ -596,8 +604,10 @@ const PARTICLES: &[&str] = &[
     "d'accord",
     "oké",
     "okey",
-    // Dutch "hoor" softens: "Momentje hoor", "Prima hoor".
+    // Dutch "hoor" softens: "Momentje hoor", "Prima hoor"; Hindi "ji"
+    // honours: "Namaste ji".
     "hoor",
+    "ji",
     // Texting spellings: "how can i help u?", "k, thx".
     "u",
     "ur",
