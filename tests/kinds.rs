@@ -250,6 +250,7 @@ kinds!(
     introductions_in_other_forms,
     reasons_and_context_in_free_words,
     transfer_in_plain_japanese,
+    wait_choice_hinglish_dutch,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.

@@ -605,7 +605,7 @@ static IN_FULL: LazyLock<regex::Regex> = LazyLock::new(|| {
 /// [`REFUSES`] overrules it.
 static ACCEPTS: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"(?i)^\W*((really|oh|ah|ooh|wow|oh wow)\W+)*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|amazing|wonderful|fantastic|excellent|awesome|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds|'d be) (great|fine|perfect|lovely|good|brilliant|ok|okay|amazing|wonderful|fantastic|excellent|awesome)|sounds (good|great|fine)|s[ií]|s[iì]|sim|oui|ja|jawohl|claro|vale|genial|perfecto|perfeito|[oó]timo|perfetto|va bene|d'accord|parfait|super|top|prima|gut|genau|graag|dank(e|je|u)|gracias|obrigad[oa]|merci|grazie)\b|\b(that's|that is|oh that's) (very |really |so )?(good|great|perfect|brilliant|lovely|wonderful)\b|\b(klinkt|klinken) (goed|prima|top)\b|\b(muy|très|molto|sehr|muito) (bien|bueno|bien|bene|gut|bom)\b|\bdas klingt (gut|besser|prima)\b|^\W*(はい|お願いします|ありがとう|助かります|それで(お願い|大丈夫))",
+        r"(?i)^\W*((really|oh|ah|ooh|wow|oh wow)\W+)*(yes|yeah|yep|ok|okay|sure|great|perfect|lovely|brilliant|amazing|wonderful|fantastic|excellent|awesome|fine|deal|go on|go ahead|please do|thanks|thank you|cheers|that works|that('s| is| would be| will be| sounds|'d be) (great|fine|perfect|lovely|good|brilliant|ok|okay|amazing|wonderful|fantastic|excellent|awesome)|sounds (good|great|fine)|s[ií]|s[iì]|sim|oui|ja|jawohl|claro|vale|genial|perfecto|perfeito|[oó]timo|perfetto|va bene|d'accord|parfait|super|top|prima|gut|genau|graag|dank(e|je|u)|gracias|obrigad[oa]|merci|grazie|ça marche|ca marche|einverstanden|in ordnung|das passt|combinado|beleza|pode ser|certo|akkoord|dat is goed|prima|alright|sure thing|go for it)\b|^\W*(ぜひ|いいですね|それでお願いします)|\b(that's|that is|oh that's) (very |really |so )?(good|great|perfect|brilliant|lovely|wonderful)\b|\b(klinkt|klinken) (goed|prima|top)\b|\b(muy|très|molto|sehr|muito) (bien|bueno|bien|bene|gut|bom)\b|\bdas klingt (gut|besser|prima)\b|^\W*(はい|お願いします|ありがとう|助かります|それで(お願い|大丈夫))",
     )
     .expect("the built-in pattern compiles")
 });
@@ -637,6 +637,7 @@ static REFUSED_BEFORE: LazyLock<regex::Regex> = LazyLock::new(|| {
         | \bya\ me\ (lo\ |la\ )?(ofreci[oó]|ofrecieron|hab[ií]an\ ofrecido)\b | \bya\ (lo\ |la\ )?hab[ií]a\ rechazado\b
         | \bon\ me\ l'a\ déjà\ (proposé|offert)\b
         | \b(hat|haben)\ mir(\ \w+){0,4}\ (schon|bereits)\ angeboten\b
+        | \bsame\ (offer|thing)\ (as|that)\ (the\ )?[\w-]+\b | \b(schon\ wieder|di\ nuovo|de\ novo|otra\ vez|encore)\W+(nein|no|n[ãa]o|non)\b | \bagain\W+no\b | また[？?]\s*(いりません|いらない|結構)
         | (さっき|先ほど|さきほど|前に|もう)[^。]{0,8}(断っ|断り|お断り) | だから[^。]{0,6}(いい|いらない|結構)って | (それ|その件)は?(さっき|もう)断
         ",
     )
