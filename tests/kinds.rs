@@ -251,6 +251,7 @@ kinds!(
     reasons_and_context_in_free_words,
     transfer_in_plain_japanese,
     wait_choice_hinglish_dutch,
+    generic_asks_and_desks_abroad,
 );
 
 /// Evidence of a match in a normalised text quotes the text as written.
