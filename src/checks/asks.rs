@@ -103,21 +103,25 @@ static NOT_ASKED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("built-in pattern compiles")
 });
 
+/// Whether `sentence` is worded as a request: a question mark, a
+/// request's words, a verb that asks for a detail, "for security".
+fn worded_as_request(sentence: &str) -> bool {
+    REQUEST.is_match(sentence) || OPENS_AS_ASK.is_match(sentence) || FOR_SECURITY.is_match(sentence)
+}
+
 /// Whether `sentence` asks the other side for something (see the module
 /// doc) rather than stating it.
 pub fn asks(sentence: &str) -> bool {
-    !NOT_ASKED.is_match(sentence)
-        && (REQUEST.is_match(sentence)
-            || OPENS_AS_ASK.is_match(sentence)
-            || FOR_SECURITY.is_match(sentence))
+    !NOT_ASKED.is_match(sentence) && worded_as_request(sentence)
 }
 
 /// Whether a detail named in `sentence` may be asked for: the sentence
 /// asks (see [`asks`]), or it is not built as a statement. A bare
 /// "Before we continue, your date of birth." or "生年月日をどうぞ。" asks
-/// without a request's words; "your new PIN is 5839" states.
+/// without a request's words; "your new PIN is 5839" states. An ask said
+/// not to be made is neither (read once, for both).
 pub fn may_ask(sentence: &str) -> bool {
-    asks(sentence) || !(STATES.is_match(sentence) || NOT_ASKED.is_match(sentence))
+    !NOT_ASKED.is_match(sentence) && (worded_as_request(sentence) || !STATES.is_match(sentence))
 }
 
 #[cfg(test)]

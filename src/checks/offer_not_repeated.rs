@@ -1795,17 +1795,18 @@ impl OfferNotRepeated {
             // Words no kind names, said back by the customer: a human turn
             // that proposes, names a remedy or puts an option to the
             // customer in other words, answered "that's what the bot
-            // offered, I said no".
+            // offered, I said no". The reply is read first: it is rare, and
+            // the turn's patterns need not run on every human turn.
             if let EventKind::Turn {
                 speaker: Speaker::Human,
                 ..
             } = &conversation.events[index].kind
+                && let Some(reply) = refused_before(conversation, index)
                 && let text = conversation.matching_text(index).unwrap_or_default()
                 && (PROPOSES.is_match(text)
                     || remedies.names_any(text)
                     || OFFERS_IN_OTHER_WORDS.is_match(text))
                 && !ASKS_TO_HOLD.is_match(text)
-                && let Some(reply) = refused_before(conversation, index)
             {
                 let offer = &rejected[0].0;
                 return repeat(conversation, offer, "remedy", index, "proposed again")
